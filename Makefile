@@ -1,0 +1,45 @@
+# The verbs: install, build, validate, serve, test, bench.
+# `make serve` and `make test` work from a fresh clone: each sets up what it needs.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8001
+DB := data/provenance.db
+SEEDS := $(shell find seeds -type f) $(wildcard build/*.py build/*.yml) metadata.yml
+
+.PHONY: install build check validate serve test bench clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[test]'
+	touch $@
+
+build: $(DB)
+
+$(DB): $(VENV)/.installed $(SEEDS)
+	$(BIN)/provenance build
+
+check: install
+	$(BIN)/provenance check
+
+validate: build
+	$(BIN)/frictionless validate data/datapackage.json
+
+serve: build
+	@echo "Serving the dataset at http://$(HOST):$(PORT)/ (Ctrl-C to stop)"
+	$(BIN)/datasette serve -i $(DB) --metadata data/metadata.json \
+		--host $(HOST) --port $(PORT) \
+		--setting sql_time_limit_ms 3000 --setting default_page_size 50
+
+test: build
+	$(BIN)/pytest
+
+bench: build
+	$(BIN)/python -m build.bench
+
+clean:
+	rm -rf $(VENV) $(DB) data/metadata.json

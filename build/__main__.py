@@ -1,0 +1,3 @@
+from build.cli import cli
+
+cli(prog_name="provenance")

@@ -1,0 +1,659 @@
+"""Check the curated seeds and turn them into table rows.
+
+Every check reports a Problem naming the file, line and field; all problems are
+collected and raised together. Allowed values (enums, patterns, required fields)
+come from the table schemas, so the seeds and the published tables cannot drift.
+"""
+
+import datetime
+import re
+from collections import Counter, defaultdict
+
+from build import schema
+from build.aliases import find_actor_mentions
+from build.problems import BuildError, Problem
+from build.seeds import Record, sha256
+
+SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
+
+
+class Spec:
+    """What one key of a seed entry may hold."""
+
+    def __init__(self, kind="string", required=False, enum=None, pattern=None):
+        self.kind, self.required, self.enum, self.pattern = kind, required, enum, pattern
+
+
+def column(table, name, **overrides):
+    """A Spec taken from a published column, so seeds obey the table's own rules."""
+    fld = schema.field(table, name)
+    constraints = fld.get("constraints", {})
+    spec = Spec(
+        kind={"string": "string", "date": "date", "integer": "integer"}.get(fld["type"], fld["type"]),
+        required=constraints.get("required", False),
+        enum=constraints.get("enum"),
+        pattern=constraints.get("pattern"),
+    )
+    for key, value in overrides.items():
+        setattr(spec, key, value)
+    return spec
+
+
+QUOTE = {
+    "quote": Spec(required=True),
+    "occurrence": Spec("integer"),
+}
+
+ACTOR_KEYS = {
+    "id": column("actors", "actor_id"),
+    "name": column("actors", "name"),
+    "kind": column("actors", "kind"),
+    "country": Spec(),
+    "description": column("actors", "description"),
+    "aliases": Spec("list"),
+}
+ALIAS_KEYS = {"alias": Spec(required=True), "misspelling": Spec("boolean"), "note": Spec()}
+CLAIM_KEYS = {
+    "id": column("claims", "claim_id"),
+    "statement": column("claims", "statement"),
+    "kind": column("claims", "kind"),
+    "topic": column("claims", "topic"),
+    "subject": Spec(required=True),
+    "actors": Spec("list"),
+    "detail_of": Spec(),
+    "attribute": Spec(),
+    "value": Spec(),
+    "note": Spec(),
+}
+ARTICLE_KEYS = {
+    "text": Spec(required=True),
+    "sha256": column("articles", "sha256"),
+    "outlet": Spec(required=True),
+    "outlet_basis": column("articles", "outlet_basis"),
+    "outlet_evidence": column("articles", "outlet_evidence"),
+    "title": column("articles", "title"),
+    "title_basis": column("articles", "title_basis"),
+    "published": column("articles", "published", kind="partial-date"),
+    "date_precision": column("articles", "date_precision"),
+    "date_basis": column("articles", "date_basis"),
+    "date_evidence": column("articles", "date_evidence"),
+    "not_before": column("articles", "not_before", required=False),
+    "not_after": column("articles", "not_after", required=False),
+    "url": column("articles", "url"),
+    "byline": column("articles", "byline"),
+    "language": column("articles", "language"),
+    "note": Spec(),
+    "citations": Spec("list"),
+    "mentions": Spec("list"),
+    "denials": Spec("list"),
+}
+CITATION_KEYS = {
+    "id": Spec(required=True, pattern=SLUG.pattern),
+    **QUOTE,
+    "cue": Spec(),
+    "source": Spec(required=True),
+    "source_basis": column("citations", "source_basis"),
+    "medium": column("citations", "medium"),
+    "work": Spec(),
+    "cited_article": Spec(),
+    "via": Spec(),
+    "note": Spec(),
+}
+MENTION_KEYS = {
+    "claim": Spec(required=True),
+    **QUOTE,
+    "stance": column("claim_mentions", "stance"),
+    "hedges": Spec("list"),
+    "citation": Spec(),
+    "note": Spec(),
+}
+DENIAL_KEYS = {
+    "id": Spec(required=True, pattern=SLUG.pattern),
+    "claim": Spec(required=True),
+    "denier": Spec(required=True),
+    "medium": column("denials", "medium"),
+    "denied_on": column("denials", "denied_on", kind="partial-date"),
+    "denied_on_basis": column("denials", "denied_on_basis"),
+    **QUOTE,
+    "cue": Spec(),
+    "note": Spec(),
+}
+
+PRECISION_BY_LENGTH = {4: "year", 7: "month", 10: "day"}
+
+
+class Checker:
+    """Collects problems while checking the entries of one file."""
+
+    def __init__(self, file):
+        self.file = file
+        self.problems = []
+
+    def add(self, line, field, message):
+        self.problems.append(Problem(self.file, line, field, message))
+
+    def entry(self, record, keys, where):
+        """Check an entry's keys and values against their specs. Returns False if not a mapping."""
+        if not isinstance(record, Record):
+            self.add(getattr(record, "line", None), where, f"expected a mapping, got {type(record).__name__}")
+            return False
+        for key in record:
+            if key not in keys:
+                self.add(record.line_of(key), _join(where, key), f"unknown field (expected one of: {', '.join(keys)})")
+        for key, spec in keys.items():
+            value = record.get(key)
+            line, name = record.line_of(key), _join(where, key)
+            if value is None or value == "" or value == []:
+                if spec.required:
+                    self.add(line, name, "required field is missing or empty")
+                continue
+            self.value(value, spec, line, name)
+        return True
+
+    def value(self, value, spec, line, name):
+        if spec.kind == "list":
+            if not isinstance(value, list):
+                self.add(line, name, f"expected a list, got {value!r}")
+            return
+        if spec.kind == "boolean":
+            if not isinstance(value, bool):
+                self.add(line, name, f"expected true or false, got {value!r}")
+            return
+        if spec.kind == "integer":
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                self.add(line, name, f"expected a whole number from 1, got {value!r}")
+            return
+        if spec.kind == "partial-date" and isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)
+        if not isinstance(value, str):
+            self.add(line, name, f"expected text, got {type(value).__name__} {value!r} (put it in quotes)")
+            return
+        if spec.enum and value not in spec.enum:
+            self.add(line, name, f"{value!r} is not one of: {', '.join(spec.enum)}")
+        if spec.pattern and not re.fullmatch(spec.pattern, value):
+            self.add(line, name, f"{value!r} does not match the pattern {spec.pattern}")
+        if spec.kind == "date" and parse_date(value) is None:
+            self.add(line, name, f"{value!r} is not a real date (YYYY-MM-DD)")
+        if spec.kind == "partial-date" and date_range(value) is None:
+            self.add(line, name, f"{value!r} is not a real date (YYYY, YYYY-MM, YYYY-MM-DD or YYYY-MM-DDTHH:MM+HH:MM)")
+
+
+def _join(where, key):
+    return f"{where}.{key}" if where else str(key)
+
+
+def parse_date(value):
+    """A datetime.date from YYYY-MM-DD, or None."""
+    try:
+        return datetime.date.fromisoformat(value) if len(value) == 10 else None
+    except ValueError:
+        return None
+
+
+def date_range(value):
+    """(first day, last day, precision) of an ISO 8601 date at year, month, day or minute precision."""
+    value = str(value)
+    try:
+        if "T" in value:
+            moment = datetime.datetime.fromisoformat(value)
+            if moment.second or moment.microsecond:
+                return None
+            return moment.date(), moment.date(), "minute"
+        if len(value) == 4 and value.isdigit():
+            year = int(value)
+            return datetime.date(year, 1, 1), datetime.date(year, 12, 31), "year"
+        if len(value) == 7:
+            first = datetime.date.fromisoformat(value + "-01")
+            following = (first.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+            return first, following - datetime.timedelta(days=1), "month"
+        if len(value) == 10:
+            day = datetime.date.fromisoformat(value)
+            return day, day, "day"
+    except ValueError:
+        return None
+    return None
+
+
+def locate(text, quote, occurrence):
+    """(start, end, error) of the occurrence-th appearance of quote in text."""
+    starts = [m.start() for m in re.finditer(re.escape(quote), text)]
+    if not starts:
+        return None, None, "quote not found verbatim in the article text"
+    if occurrence is None:
+        if len(starts) > 1:
+            places = ", ".join(str(s) for s in starts)
+            return None, None, f"quote is ambiguous: found {len(starts)} times (offsets {places}); add occurrence: N"
+        occurrence = 1
+    if occurrence > len(starts):
+        return None, None, f"occurrence {occurrence} asked, but the quote is found {len(starts)} time(s)"
+    start = starts[occurrence - 1]
+    return start, start + len(quote), None
+
+
+def assemble(seeds):
+    """Check every seed and return {table name: rows}; raise BuildError listing every problem."""
+    problems = []
+    actors, aliases = _actors(seeds, problems)
+    claims, claim_actors = _claims(seeds, actors, problems)
+    articles, citations, mentions, denials = [], [], [], []
+    article_ids = {a.article_id for a in seeds.articles}
+    for article_seed in seeds.articles:
+        rows = _article(article_seed, actors, claims, article_ids, problems)
+        if rows:
+            articles.append(rows[0])
+            citations += rows[1]
+            mentions += rows[2]
+            denials += rows[3]
+    if problems:
+        raise BuildError(problems)
+
+    actor_mentions = []
+    for article in articles:
+        actor_mentions += find_actor_mentions(article["article_id"], article["text"], aliases)
+    alias_counts = Counter(m["alias"] for m in actor_mentions)
+    for alias in aliases:
+        alias["mention_count"] = alias_counts[alias["alias"]]
+    _derive_claim_columns(claims, articles, mentions, denials)
+
+    tables = {
+        "actors": list(actors.values()),
+        "actor_aliases": aliases,
+        "articles": articles,
+        "claims": list(claims.values()),
+        "claim_actors": claim_actors,
+        "citations": citations,
+        "claim_mentions": mentions,
+        "denials": denials,
+        "actor_mentions": actor_mentions,
+    }
+    for name, rows in tables.items():
+        key = schema.resource(name)["schema"]["primaryKey"]
+        rows.sort(key=lambda row: [row[k] for k in key])
+    return tables
+
+
+def _actors(seeds, problems):
+    file = _seed_file(seeds, "actors.yml")
+    check = Checker(file)
+    actors, aliases, alias_owner = {}, [], {}
+    for index, record in enumerate(seeds.actors):
+        where = f"[{index}]"
+        if not check.entry(record, ACTOR_KEYS, where):
+            continue
+        actor_id = record.get("id")
+        if actor_id in actors:
+            check.add(record.line_of("id"), f"{where}.id", f"duplicate actor id {actor_id!r}")
+            continue
+        actors[actor_id] = {
+            "actor_id": actor_id,
+            "name": record.get("name"),
+            "kind": record.get("kind"),
+            "country_id": record.get("country"),
+            "description": record.get("description"),
+            "source_file": file,
+            "source_line": record.line,
+            "_record": record,
+        }
+        for alias_index, entry in enumerate(record.get("aliases") or []):
+            alias_where = f"{where}.aliases[{alias_index}]"
+            if isinstance(entry, str):
+                entry_record = Record(alias=entry)
+                entry_record.line = record.line_of("aliases")
+            elif check.entry(entry, ALIAS_KEYS, alias_where):
+                entry_record = entry
+            else:
+                continue
+            alias = entry_record.get("alias")
+            if not isinstance(alias, str) or not alias.strip():
+                continue
+            line = entry_record.line or record.line_of("aliases")
+            if alias in alias_owner:
+                check.add(line, alias_where, f"alias {alias!r} already belongs to actor {alias_owner[alias]!r}")
+                continue
+            alias_owner[alias] = actor_id
+            aliases.append({
+                "alias": alias,
+                "actor_id": actor_id,
+                "misspelling": bool(entry_record.get("misspelling", False)),
+                "note": entry_record.get("note"),
+                "mention_count": 0,
+                "source_file": file,
+                "source_line": line,
+            })
+    for actor in actors.values():
+        record = actor.pop("_record")
+        country = actor["country_id"]
+        if country is not None:
+            if country not in actors:
+                check.add(record.line_of("country"), f"{actor['actor_id']}.country", f"unknown actor id {country!r}")
+            elif actors[country]["kind"] != "country":
+                check.add(record.line_of("country"), f"{actor['actor_id']}.country", f"{country!r} is not an actor of kind country")
+    problems += check.problems
+    return actors, aliases
+
+
+def _claims(seeds, actors, problems):
+    file = _seed_file(seeds, "claims.yml")
+    check = Checker(file)
+    claims, records, claim_actors = {}, {}, []
+    for index, record in enumerate(seeds.claims):
+        where = f"[{index}]"
+        if not check.entry(record, CLAIM_KEYS, where):
+            continue
+        claim_id = record.get("id")
+        if claim_id in claims:
+            check.add(record.line_of("id"), f"{where}.id", f"duplicate claim id {claim_id!r}")
+            continue
+        records[claim_id] = record
+        claims[claim_id] = {
+            "claim_id": claim_id,
+            "statement": record.get("statement"),
+            "kind": record.get("kind"),
+            "topic": record.get("topic"),
+            "subject_id": record.get("subject"),
+            "detail_of": record.get("detail_of"),
+            "attribute": record.get("attribute"),
+            "value": record.get("value"),
+            "status": "undenied",
+            "mention_count": 0,
+            "article_count": 0,
+            "denial_count": 0,
+            "first_article_id": None,
+            "first_reported": None,
+            "note": record.get("note"),
+            "source_file": file,
+            "source_line": record.line,
+        }
+    for claim_id, claim in claims.items():
+        record = records[claim_id]
+        subject = claim["subject_id"]
+        if subject is not None and subject not in actors:
+            check.add(record.line_of("subject"), f"{claim_id}.subject", f"unknown actor id {subject!r}")
+        involved = record.get("actors") or []
+        for actor_id in involved if isinstance(involved, list) else []:
+            if actor_id not in actors:
+                check.add(record.line_of("actors"), f"{claim_id}.actors", f"unknown actor id {actor_id!r}")
+        parent = claim["detail_of"]
+        if parent is not None and parent not in claims:
+            check.add(record.line_of("detail_of"), f"{claim_id}.detail_of", f"unknown claim id {parent!r}")
+        if (claim["attribute"] is None) != (claim["value"] is None):
+            check.add(record.line, claim_id, "attribute and value go together: give both or neither")
+        if claim["attribute"] is not None and parent is None:
+            check.add(record.line_of("attribute"), f"{claim_id}.attribute", "an attribute needs detail_of (the claim it is a detail of)")
+        seen, cursor = {claim_id}, parent
+        while cursor in claims:
+            if cursor in seen:
+                check.add(record.line_of("detail_of"), f"{claim_id}.detail_of", "detail_of goes round in a circle")
+                break
+            seen.add(cursor)
+            cursor = claims[cursor]["detail_of"]
+        claim_actors.append({"claim_id": claim_id, "actor_id": subject, "role": "subject"})
+        for actor_id in dict.fromkeys(involved if isinstance(involved, list) else []):
+            if actor_id != subject:
+                claim_actors.append({"claim_id": claim_id, "actor_id": actor_id, "role": "involved"})
+    problems += check.problems
+    return claims, claim_actors
+
+
+def _article(seed, actors, claims, article_ids, problems):
+    """Rows for one article (article, citations, mentions, denials), or None when it has problems."""
+    check = Checker(seed.path)
+    record = seed.record
+    before = len(problems)
+    check.entry(record, ARTICLE_KEYS, "")
+    article_id = seed.article_id
+    if not SLUG.fullmatch(article_id):
+        check.add(None, "", f"file name {article_id!r} is not a valid article id (lower-case words joined by hyphens)")
+
+    text = None
+    if seed.text_bytes is not None:
+        recorded = record.get("sha256")
+        actual = sha256(seed.text_bytes)
+        if isinstance(recorded, str) and recorded != actual:
+            check.add(record.line_of("sha256"), "sha256", f"{record.get('text')} has sha256 {actual}, not the recorded {recorded}: the text changed")
+        try:
+            text = seed.text_bytes.decode("utf-8")
+        except UnicodeDecodeError as error:
+            check.add(record.line_of("text"), "text", f"{record.get('text')} is not valid UTF-8 ({error.reason} at byte {error.start})")
+        else:
+            if not text.strip():
+                check.add(record.line_of("text"), "text", f"{record.get('text')} is empty")
+    outlet = record.get("outlet")
+    if outlet is not None and outlet not in actors:
+        check.add(record.line_of("outlet"), "outlet", f"unknown actor id {outlet!r}")
+
+    not_before, not_after = _article_dates(record, check)
+
+    def quoted(entry, where):
+        """Offsets of the entry's quote, checking cue, hedges; (None, None) when unlocatable."""
+        quote = entry.get("quote")
+        if text is None or not isinstance(quote, str) or not quote:
+            return None, None
+        occurrence = entry.get("occurrence")
+        start, end, error = locate(text, quote, occurrence if isinstance(occurrence, int) else None)
+        if error:
+            check.add(entry.line_of("quote"), f"{where}.quote", f"{error}: {quote!r}")
+        cue = entry.get("cue")
+        if isinstance(cue, str) and cue not in quote:
+            check.add(entry.line_of("cue"), f"{where}.cue", f"cue {cue!r} is not inside the quote")
+        for hedge in entry.get("hedges") or [] if isinstance(entry.get("hedges"), list) else []:
+            if not isinstance(hedge, str) or hedge not in quote:
+                check.add(entry.line_of("hedges"), f"{where}.hedges", f"hedge {hedge!r} is not inside the quote")
+        return start, end
+
+    def provenance(entry):
+        return {"method": "curated", "source_file": seed.path, "source_line": entry.line}
+
+    citations, citation_records = {}, {}
+    for index, entry in enumerate(_list(record, "citations")):
+        where = f"citations[{index}]"
+        if not check.entry(entry, CITATION_KEYS, where):
+            continue
+        local = entry.get("id")
+        if local in citation_records:
+            check.add(entry.line_of("id"), f"{where}.id", f"duplicate citation id {local!r}")
+            continue
+        start, end = quoted(entry, where)
+        source = entry.get("source")
+        if source is not None and source not in actors:
+            check.add(entry.line_of("source"), f"{where}.source", f"unknown actor id {source!r}")
+        cited = entry.get("cited_article")
+        if cited is not None and cited not in article_ids:
+            check.add(entry.line_of("cited_article"), f"{where}.cited_article", f"unknown article id {cited!r}")
+        if cited == article_id:
+            check.add(entry.line_of("cited_article"), f"{where}.cited_article", "an article cannot cite itself")
+        citation_records[local] = entry
+        citations[local] = {
+            "citation_id": f"{article_id}_{local}",
+            "article_id": article_id,
+            "source_id": source,
+            "source_basis": entry.get("source_basis"),
+            "medium": entry.get("medium"),
+            "work": entry.get("work"),
+            "cited_article_id": cited,
+            "via_citation_id": None,
+            "cue": entry.get("cue"),
+            "quote": entry.get("quote"),
+            "quote_start": start,
+            "quote_end": end,
+            "note": entry.get("note"),
+            **provenance(entry),
+        }
+    for local, entry in citation_records.items():
+        via = entry.get("via")
+        if via is None:
+            continue
+        if via not in citations:
+            check.add(entry.line_of("via"), f"citations.{local}.via", f"unknown citation id {via!r} in this article")
+            continue
+        seen, cursor = {local}, via
+        while cursor is not None:
+            if cursor in seen:
+                check.add(entry.line_of("via"), f"citations.{local}.via", "via goes round in a circle")
+                break
+            seen.add(cursor)
+            cursor = citation_records.get(cursor, {}).get("via")
+        citations[local]["via_citation_id"] = f"{article_id}_{via}"
+
+    mentions = []
+    for index, entry in enumerate(_list(record, "mentions")):
+        where = f"mentions[{index}]"
+        if not check.entry(entry, MENTION_KEYS, where):
+            continue
+        start, end = quoted(entry, where)
+        claim = entry.get("claim")
+        if claim is not None and claim not in claims:
+            check.add(entry.line_of("claim"), f"{where}.claim", f"unknown claim id {claim!r}")
+        citation = entry.get("citation")
+        if citation is not None and citation not in citations:
+            check.add(entry.line_of("citation"), f"{where}.citation", f"unknown citation id {citation!r} in this article")
+        hedges = entry.get("hedges") if isinstance(entry.get("hedges"), list) else []
+        mentions.append({
+            "mention_id": None,
+            "article_id": article_id,
+            "claim_id": claim,
+            "quote": entry.get("quote"),
+            "quote_start": start,
+            "quote_end": end,
+            "stance": entry.get("stance"),
+            "hedges": hedges,
+            "hedged": bool(hedges),
+            "citation_id": citations[citation]["citation_id"] if citation in citations else None,
+            "voice_id": citations[citation]["source_id"] if citation in citations else outlet,
+            "note": entry.get("note"),
+            **provenance(entry),
+        })
+
+    denials, denial_ids = [], set()
+    for index, entry in enumerate(_list(record, "denials")):
+        where = f"denials[{index}]"
+        if not check.entry(entry, DENIAL_KEYS, where):
+            continue
+        local = entry.get("id")
+        if local in denial_ids:
+            check.add(entry.line_of("id"), f"{where}.id", f"duplicate denial id {local!r}")
+        denial_ids.add(local)
+        start, end = quoted(entry, where)
+        claim, denier = entry.get("claim"), entry.get("denier")
+        if claim is not None and claim not in claims:
+            check.add(entry.line_of("claim"), f"{where}.claim", f"unknown claim id {claim!r}")
+        if denier is not None and denier not in actors:
+            check.add(entry.line_of("denier"), f"{where}.denier", f"unknown actor id {denier!r}")
+        denied_on = entry.get("denied_on")
+        if (denied_on is None) != (entry.get("denied_on_basis") is None):
+            check.add(entry.line, where, "denied_on and denied_on_basis go together: give both or neither")
+        denials.append({
+            "denial_id": f"{article_id}_{local}",
+            "article_id": article_id,
+            "claim_id": claim,
+            "denier_id": denier,
+            "medium": entry.get("medium"),
+            "denied_on": None if denied_on is None else str(denied_on),
+            "denied_on_basis": entry.get("denied_on_basis"),
+            "cue": entry.get("cue"),
+            "quote": entry.get("quote"),
+            "quote_start": start,
+            "quote_end": end,
+            "note": entry.get("note"),
+            **provenance(entry),
+        })
+
+    problems += check.problems
+    if len(problems) > before:
+        return None
+    _number_mentions(article_id, mentions)
+    published = str(record.get("published"))
+    article = {
+        "article_id": article_id,
+        "title": record.get("title"),
+        "title_basis": record.get("title_basis"),
+        "outlet_id": outlet,
+        "outlet_basis": record.get("outlet_basis"),
+        "outlet_evidence": record.get("outlet_evidence"),
+        "published": published,
+        "date_precision": record.get("date_precision"),
+        "date_basis": record.get("date_basis"),
+        "date_evidence": record.get("date_evidence"),
+        "not_before": not_before.isoformat(),
+        "not_after": not_after.isoformat(),
+        "url": record.get("url"),
+        "byline": record.get("byline"),
+        "language": record.get("language"),
+        "note": record.get("note"),
+        "text_file": f"seeds/{record.get('text')}",
+        "sha256": sha256(seed.text_bytes),
+        "characters": len(text),
+        "text": text,
+        "source_file": seed.path,
+    }
+    return article, list(citations.values()), mentions, denials
+
+
+def _list(record, key):
+    value = record.get(key)
+    return value if isinstance(value, list) else []
+
+
+def _article_dates(record, check):
+    """(not_before, not_after) of an article, checked against published and its precision."""
+    published = record.get("published")
+    span = date_range(published) if published is not None else None
+    if span is None:
+        return None, None
+    first, last, precision = span
+    stated = record.get("date_precision")
+    if stated in schema.enum("articles", "date_precision") and stated != precision:
+        check.add(record.line_of("date_precision"), "date_precision", f"published {published!r} is given to the {precision}, not the {stated}")
+    bounds = []
+    for key, default in (("not_before", first), ("not_after", last)):
+        value = record.get(key)
+        bounds.append(parse_date(value) if isinstance(value, str) and parse_date(value) else default)
+    not_before, not_after = bounds
+    if not_before > not_after:
+        check.add(record.line_of("not_before"), "not_before", f"{not_before} is after not_after {not_after}")
+    if not_before > last or not_after < first:
+        check.add(record.line_of("not_before"), "not_before", f"{not_before}..{not_after} lies outside published {published!r}")
+    return not_before, not_after
+
+
+def _number_mentions(article_id, mentions):
+    """Give mentions stable ids: article_claim, then _2, _3 in text order for repeats."""
+    seen = Counter()
+    for mention in sorted(mentions, key=lambda m: (m["quote_start"], m["quote_end"], m["claim_id"])):
+        seen[mention["claim_id"]] += 1
+        suffix = "" if seen[mention["claim_id"]] == 1 else f"_{seen[mention['claim_id']]}"
+        mention["mention_id"] = f"{article_id}_{mention['claim_id']}{suffix}"
+
+
+def _derive_claim_columns(claims, articles, mentions, denials):
+    """Status, counts and first report of every claim, from the mentions and denials."""
+    by_id = {a["article_id"]: a for a in articles}
+    carried = defaultdict(list)
+    for mention in mentions:
+        carried[mention["claim_id"]].append(mention)
+    denial_counts = Counter(d["claim_id"] for d in denials)
+    for claim_id, claim in claims.items():
+        carrying = {m["article_id"] for m in carried[claim_id]}
+        claim["mention_count"] = len(carried[claim_id])
+        claim["article_count"] = len(carrying)
+        claim["denial_count"] = denial_counts[claim_id]
+        if carrying:
+            first = min(carrying, key=lambda a: (by_id[a]["not_before"], by_id[a]["not_after"], a))
+            claim["first_article_id"] = first
+            claim["first_reported"] = by_id[first]["published"]
+    for claim in claims.values():
+        if claim["denial_count"]:
+            claim["status"] = "denied"
+            continue
+        cursor = claim["detail_of"]
+        while cursor is not None:
+            if claims[cursor]["denial_count"]:
+                claim["status"] = "parent-denied"
+                break
+            cursor = claims[cursor]["detail_of"]
+
+
+def _seed_file(seeds, name):
+    from build.seeds import display_path
+
+    return display_path(seeds.root / name, seeds.root)

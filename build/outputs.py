@@ -1,0 +1,197 @@
+"""Write the assembled tables: SQLite database, one CSV per table, datapackage.json
+and Datasette's metadata. Everything is written to a scratch folder, validated,
+and only then moved over the previous outputs, so a failed build leaves the last
+good outputs untouched."""
+
+import csv
+import hashlib
+import io
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import sqlite_utils
+import yaml
+
+from build import schema
+from build.problems import BuildError, Problem
+
+DATABASE_NAME = "provenance.db"
+METADATA_NAME = "metadata.json"
+PACKAGE_NAME = "datapackage.json"
+
+# Full-text search: which columns of which tables.
+SEARCHABLE = {
+    "articles": ["title", "text"],
+    "claims": ["statement", "note"],
+    "claim_mentions": ["quote"],
+    "actors": ["name", "description"],
+}
+
+
+def cell(value, field_type):
+    """A value as stored in SQLite: booleans as 0/1, lists as JSON text."""
+    if value is None:
+        return None
+    if field_type == "boolean":
+        return int(bool(value))
+    if field_type == "array":
+        return json.dumps(value, ensure_ascii=False)
+    return value
+
+
+def csv_cell(value, field_type):
+    """A value as written to CSV, in the forms Frictionless reads back."""
+    if value is None:
+        return ""
+    if field_type == "boolean":
+        return "true" if value else "false"
+    if field_type == "array":
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def csv_bytes(table, rows):
+    """One table as UTF-8 CSV bytes: header of schema columns, rows in the given order."""
+    fields = schema.fields(table)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([f["name"] for f in fields])
+    for row in rows:
+        writer.writerow([csv_cell(row.get(f["name"]), f["type"]) for f in fields])
+    return buffer.getvalue().encode("utf-8")
+
+
+def write_csvs(tables, folder):
+    """Write one CSV per table; return {table: bytes} for the package's hashes."""
+    written = {}
+    for res in schema.resources():
+        data = csv_bytes(res["name"], tables[res["name"]])
+        (folder / f"{res['name']}.csv").write_bytes(data)
+        written[res["name"]] = data
+    return written
+
+
+def package_descriptor(csv_data):
+    """The datapackage.json descriptor: the schema file plus each CSV's path, size and hash."""
+    descriptor = json.loads(json.dumps(schema.package_descriptor()))
+    for res in descriptor["resources"]:
+        data = csv_data[res["name"]]
+        res.update({
+            "path": f"{res['name']}.csv",
+            "scheme": "file",
+            "format": "csv",
+            "mediatype": "text/csv",
+            "encoding": "utf-8",
+            "bytes": len(data),
+            "hash": f"sha256:{hashlib.sha256(data).hexdigest()}",
+        })
+    return descriptor
+
+
+def write_database(tables, path, index_columns):
+    """Create the SQLite database from the schemas: types, keys, foreign keys, indexes, FTS."""
+    db = sqlite_utils.Database(path, recreate=True)
+    for res in schema.resources():
+        name = res["name"]
+        fields = res["schema"]["fields"]
+        required = {f["name"] for f in fields if f.get("constraints", {}).get("required")}
+        db[name].create(
+            {f["name"]: schema.SQLITE_TYPES[f["type"]] for f in fields},
+            pk=tuple(res["schema"]["primaryKey"]) if len(res["schema"]["primaryKey"]) > 1 else res["schema"]["primaryKey"][0],
+            not_null=required,
+            foreign_keys=schema.foreign_keys(name),
+        )
+        db[name].insert_all(
+            ({f["name"]: cell(row.get(f["name"]), f["type"]) for f in fields} for row in tables[name]),
+            batch_size=500,
+        )
+    db.index_foreign_keys()
+    for table, columns in index_columns.items():
+        existing = {tuple(index.columns) for index in db[table].indexes}
+        for column in columns:
+            if (column,) not in existing:
+                db[table].create_index([column])
+    for table, columns in SEARCHABLE.items():
+        db[table].enable_fts(columns, create_triggers=False, tokenize="porter")
+    broken = db.execute("PRAGMA foreign_key_check").fetchall()
+    if broken:
+        raise BuildError([Problem(DATABASE_NAME, None, row[0], f"foreign key broken: row {row[1]} -> {row[2]}") for row in broken])
+    db.execute("ANALYZE")
+    db.conn.commit()
+    db.vacuum()
+    db.close()
+
+
+def load_site_metadata(path):
+    """The hand-written Datasette metadata (title, license, facets...) from metadata.yml."""
+    return yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+
+
+def datasette_metadata(site_metadata):
+    """metadata.yml plus each table's title, description and column descriptions from the schemas."""
+    metadata = json.loads(json.dumps(site_metadata))
+    database = metadata.setdefault("databases", {}).setdefault(Path(DATABASE_NAME).stem, {})
+    tables = database.setdefault("tables", {})
+    for res in schema.resources():
+        table = tables.setdefault(res["name"], {})
+        table.setdefault("title", res["title"])
+        table.setdefault("description", " ".join(res["description"].split()))
+        table["columns"] = {f["name"]: f["description"] for f in res["schema"]["fields"]}
+    return metadata
+
+
+def facet_columns(site_metadata):
+    """{table: [columns]} of every facet metadata.yml declares, to be indexed."""
+    columns = {}
+    tables = site_metadata.get("databases", {}).get(Path(DATABASE_NAME).stem, {}).get("tables", {})
+    for table, config in tables.items():
+        for facet in config.get("facets", []):
+            if isinstance(facet, str):
+                columns.setdefault(table, []).append(facet)
+            elif isinstance(facet, dict):
+                columns.setdefault(table, []).extend(v for v in facet.values() if isinstance(v, str))
+    return columns
+
+
+def validate_package(descriptor_path):
+    """Problems Frictionless finds in a written package, one per error, naming resource, row and field."""
+    from frictionless import validate
+
+    report = validate(str(descriptor_path))
+    problems = []
+    for task in report.tasks:
+        for error in task.errors:
+            row = getattr(error, "row_number", None)
+            field = getattr(error, "field_name", "") or ""
+            problems.append(Problem(f"data/{task.name}.csv", row, field, f"{error.type}: {error.note}"))
+    for error in report.errors:
+        problems.append(Problem(PACKAGE_NAME, None, "", f"{error.type}: {error.note}"))
+    return problems
+
+
+def write_outputs(tables, data_dir, site_metadata_path):
+    """Write every output into a scratch folder beside data_dir, validate, then swap them in."""
+    data_dir = Path(data_dir)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    site_metadata = load_site_metadata(site_metadata_path)
+    scratch = Path(tempfile.mkdtemp(prefix=".build-", dir=data_dir))
+    try:
+        csv_data = write_csvs(tables, scratch)
+        descriptor = package_descriptor(csv_data)
+        (scratch / PACKAGE_NAME).write_text(json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        problems = validate_package(scratch / PACKAGE_NAME)
+        if problems:
+            raise BuildError(problems)
+        write_database(tables, str(scratch / DATABASE_NAME), facet_columns(site_metadata))
+        (scratch / METADATA_NAME).write_text(
+            json.dumps(datasette_metadata(site_metadata), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
+        names = [f"{res['name']}.csv" for res in schema.resources()] + [PACKAGE_NAME, METADATA_NAME, DATABASE_NAME]
+        for name in names:
+            os.replace(scratch / name, data_dir / name)
+        return [data_dir / name for name in names]
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
