@@ -30,10 +30,7 @@ validate: build
 	$(BIN)/frictionless validate data/datapackage.json
 
 serve: build
-	@echo "Serving the dataset at http://$(HOST):$(PORT)/ (Ctrl-C to stop)"
-	$(BIN)/datasette serve -i $(DB) --metadata data/metadata.json \
-		--host $(HOST) --port $(PORT) \
-		--setting sql_time_limit_ms 3000 --setting default_page_size 50
+	$(BIN)/provenance serve --host $(HOST) --port $(PORT)
 
 test: build
 	$(BIN)/pytest

@@ -277,7 +277,7 @@ def _actors(seeds, problems):
     check = Checker(file)
     actors, aliases, alias_owner = {}, [], {}
     for index, record in enumerate(seeds.actors):
-        where = f"[{index}]"
+        where = _entry_name(record, index)
         if not check.entry(record, ACTOR_KEYS, where):
             continue
         actor_id = record.get("id")
@@ -298,7 +298,7 @@ def _actors(seeds, problems):
             alias_where = f"{where}.aliases[{alias_index}]"
             if isinstance(entry, str):
                 entry_record = Record(alias=entry)
-                entry_record.line = record.line_of("aliases")
+                entry_record.line = record["aliases"].line_of_item(alias_index)
             elif check.entry(entry, ALIAS_KEYS, alias_where):
                 entry_record = entry
             else:
@@ -337,7 +337,7 @@ def _claims(seeds, actors, problems):
     check = Checker(file)
     claims, records, claim_actors = {}, {}, []
     for index, record in enumerate(seeds.claims):
-        where = f"[{index}]"
+        where = _entry_name(record, index)
         if not check.entry(record, CLAIM_KEYS, where):
             continue
         claim_id = record.get("id")
@@ -587,6 +587,12 @@ def _article(seed, actors, claims, article_ids, problems):
         "source_file": seed.path,
     }
     return article, list(citations.values()), mentions, denials
+
+
+def _entry_name(record, index):
+    """How messages name an entry of actors.yml or claims.yml: its id, else its position."""
+    entry_id = record.get("id") if isinstance(record, dict) else None
+    return entry_id if isinstance(entry_id, str) and entry_id else f"[{index}]"
 
 
 def _list(record, key):

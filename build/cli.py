@@ -1,5 +1,6 @@
 """The command line: `provenance build`, `provenance check`, `provenance validate`."""
 
+import os
 import sys
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from build.assemble import assemble
 from build.outputs import validate_package, write_outputs
 from build.problems import BuildError
 from build.seeds import read_seeds
+from build.serve import datasette_command
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -64,3 +66,14 @@ def validate(package):
     if problems:
         _fail(BuildError(problems))
     click.echo(f"{package}: valid")
+
+
+@cli.command()
+@click.option("--data", "data_dir", default=ROOT / "data", type=click.Path(file_okay=False, exists=True, path_type=Path), show_default=True, help="Folder holding the built database.")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8001, show_default=True)
+def serve(data_dir, host, port):
+    """Serve the built database with Datasette, immutable, and print its address."""
+    click.echo(f"Serving the dataset at http://{host}:{port}/ (Ctrl-C to stop)")
+    command = datasette_command(data_dir, host, port)
+    os.execv(command[0], command)

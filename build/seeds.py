@@ -21,6 +21,15 @@ class Record(dict):
         return (self.key_lines or {}).get(key, self.line)
 
 
+class Items(list):
+    """A YAML sequence that knows the line of each item."""
+
+    item_lines = ()
+
+    def line_of_item(self, index):
+        return self.item_lines[index] if index < len(self.item_lines) else None
+
+
 class _LineLoader(yaml.SafeLoader):
     """SafeLoader that keeps dates as the curator wrote them and records lines."""
 
@@ -49,7 +58,14 @@ def _construct_record(loader, node):
     return record
 
 
+def _construct_items(loader, node):
+    items = Items(loader.construct_object(child, deep=True) for child in node.value)
+    items.item_lines = [child.start_mark.line + 1 for child in node.value]
+    return items
+
+
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_record)
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_items)
 
 
 def load_yaml(path, display_name):

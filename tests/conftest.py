@@ -12,6 +12,7 @@ from datasette.app import Datasette
 from build.assemble import assemble
 from build.outputs import DATABASE_NAME, METADATA_NAME, write_outputs
 from build.seeds import read_seeds
+from build.serve import SETTINGS
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -42,7 +43,7 @@ def datasette(built):
     return Datasette(
         immutables=[str(built / DATABASE_NAME)],
         metadata=json.loads((built / METADATA_NAME).read_text(encoding="utf-8")),
-        settings={"sql_time_limit_ms": 3000, "default_page_size": 50},
+        settings=SETTINGS,
     )
 
 

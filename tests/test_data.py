@@ -1,0 +1,197 @@
+"""The published data is right: every row traces to the exact words it came from,
+keys hold, and the story's known facts are in the tables."""
+
+import hashlib
+import json
+
+import pytest
+
+from build import schema
+from build.outputs import DATABASE_NAME, PACKAGE_NAME, validate_package
+from conftest import ROOT
+
+QUOTED_TABLES = ["claim_mentions", "citations", "denials", "actor_mentions"]
+
+
+@pytest.mark.parametrize("table", QUOTED_TABLES)
+def test_offsets_give_back_the_quote(db, table):
+    quote_column = "alias" if table == "actor_mentions" else "quote"
+    rows = db.execute(f"""
+        select t.{quote_column}, substr(a.text, t.quote_start + 1, t.quote_end - t.quote_start)
+        from {table} t join articles a using (article_id)
+    """).fetchall()
+    assert rows
+    for quote, in_text in rows:
+        assert in_text == quote
+
+
+def test_offsets_count_characters_not_bytes(tables):
+    """Python slicing and SQLite substr agree because both count code points."""
+    texts = {a["article_id"]: a["text"] for a in tables["articles"]}
+    non_ascii = [m for m in tables["claim_mentions"] if not m["quote"].isascii()]
+    assert non_ascii, "the corpus has curly quotes, so some quotes are not ASCII"
+    for mention in non_ascii:
+        assert texts[mention["article_id"]][mention["quote_start"]:mention["quote_end"]] == mention["quote"]
+
+
+def test_article_texts_are_stored_byte_for_byte(tables):
+    for article in tables["articles"]:
+        data = (ROOT / article["text_file"]).read_bytes()
+        assert hashlib.sha256(data).hexdigest() == article["sha256"]
+        assert data.decode("utf-8") == article["text"]
+
+
+def test_foreign_keys_are_declared_and_intact(db):
+    for res in schema.resources():
+        declared = {(fk.column, fk.other_table, fk.other_column) for fk in db[res["name"]].foreign_keys}
+        assert declared == set(schema.foreign_keys(res["name"])), res["name"]
+    assert db.execute("PRAGMA foreign_key_check").fetchall() == []
+
+
+def test_every_foreign_key_and_facet_column_is_indexed(db, built):
+    metadata = json.loads((built / "metadata.json").read_text())
+    tables = metadata["databases"]["provenance"]["tables"]
+    for res in schema.resources():
+        indexed = {index.columns[0] for index in db[res["name"]].indexes}
+        indexed |= {res["schema"]["primaryKey"][0]}
+        wanted = {column for column, _, _ in schema.foreign_keys(res["name"])}
+        for facet in tables[res["name"]].get("facets", []):
+            wanted.add(facet if isinstance(facet, str) else facet["array"])
+        assert wanted <= indexed, f"{res['name']}: not indexed: {wanted - indexed}"
+
+
+def test_full_text_search_covers_articles_and_claims(db):
+    assert db["articles"].detect_fts() == "articles_fts"
+    assert db["claims"].detect_fts() == "claims_fts"
+    hits = db.execute("select rowid from articles_fts where articles_fts match 'Mossad'").fetchall()
+    assert len(hits) >= 3
+
+
+def test_every_article_has_claim_mentions_and_citations(db):
+    for article_id, mentions, citations in db.execute("""
+        select article_id,
+          (select count(*) from claim_mentions m where m.article_id = a.article_id),
+          (select count(*) from citations c where c.article_id = a.article_id)
+        from articles a
+    """).fetchall():
+        assert mentions >= 10, article_id
+        assert citations >= 3, article_id
+
+
+def test_every_alias_belongs_to_one_actor_and_occurs(tables):
+    aliases = [a["alias"] for a in tables["actor_aliases"]]
+    assert len(aliases) == len(set(aliases))
+    actor_ids = {a["actor_id"] for a in tables["actors"]}
+    for alias in tables["actor_aliases"]:
+        assert alias["actor_id"] in actor_ids
+        assert alias["mention_count"] > 0, f"alias {alias['alias']!r} never occurs in the articles"
+
+
+def test_longest_alias_wins(tables):
+    found = {(m["article_id"], m["alias"]) for m in tables["actor_mentions"]}
+    assert ("asian-lite-2021", "Israel Haymon") in found
+    assert not any(m["alias"] == "Israel" and m["article_id"] == "hindustan-times-2021-06-29"
+                   and tables_text(tables, m).startswith("Israel Hayom") for m in tables["actor_mentions"])
+
+
+def tables_text(tables, mention):
+    text = next(a["text"] for a in tables["articles"] if a["article_id"] == mention["article_id"])
+    return text[mention["quote_start"]:]
+
+
+def test_every_claim_is_carried_or_denied(tables):
+    for claim in tables["claims"]:
+        assert claim["mention_count"] + claim["denial_count"] > 0, claim["claim_id"]
+
+
+def test_hedges_are_inside_their_quotes(tables):
+    for mention in tables["claim_mentions"]:
+        assert mention["hedged"] == bool(mention["hedges"])
+        for hedge in mention["hedges"]:
+            assert hedge in mention["quote"]
+
+
+def test_voice_is_the_cited_source_or_the_outlet(tables):
+    citations = {c["citation_id"]: c for c in tables["citations"]}
+    outlets = {a["article_id"]: a["outlet_id"] for a in tables["articles"]}
+    for mention in tables["claim_mentions"]:
+        expected = citations[mention["citation_id"]]["source_id"] if mention["citation_id"] else outlets[mention["article_id"]]
+        assert mention["voice_id"] == expected
+
+
+def test_bukhari_denied_the_visit_on_twitter(db):
+    rows = db.execute("""
+        select article_id, medium from denials
+        where claim_id = 'bukhari-visited-israel' and denier_id = 'zulfi-bukhari' and quote like '%DID NOT go to Israel%'
+    """).fetchall()
+    assert {article for article, _ in rows} == {"hindustan-times-2021-06-29", "asian-lite-2021"}
+    assert {medium for _, medium in rows} == {"tweet"}
+    assert db["claims"].get("bukhari-visited-israel")["status"] == "denied"
+
+
+def test_a_detail_of_a_denied_claim_is_parent_denied(tables):
+    from build.assemble import _derive_claim_columns
+
+    claims = {
+        "visit": {"claim_id": "visit", "detail_of": None, "status": "undenied"},
+        "date": {"claim_id": "date", "detail_of": "visit", "status": "undenied"},
+        "other": {"claim_id": "other", "detail_of": None, "status": "undenied"},
+    }
+    denial = {"claim_id": "visit"}
+    _derive_claim_columns(claims, [], [], [denial])
+    assert [claims[c]["status"] for c in ("visit", "date", "other")] == ["denied", "parent-denied", "undenied"]
+
+
+def test_republic_world_repeats_middle_east_monitor_which_repeats_nziv(db):
+    chain = db.execute("""
+        select c.source_id, c.cited_article_id, via.source_id
+        from citations c left join citations via on via.via_citation_id = c.citation_id
+        where c.article_id = 'republic-world-2020-12-20' and c.source_id = 'middle-east-monitor'
+    """).fetchall()
+    assert ("middle-east-monitor", "middle-east-monitor-2020-12-18", "nziv") in chain
+
+
+def test_reports_disagree_on_the_date_of_the_visit(db):
+    values = {row[0] for row in db.execute("""
+        select value from claims c
+        where detail_of = 'pakistani-official-visited-israel' and attribute = 'arrival date'
+          and exists (select 1 from claim_mentions m where m.claim_id = c.claim_id)
+    """).fetchall()}
+    assert values == {"20 November 2020", "last week of November 2020"}
+
+
+def test_first_reported_is_the_earliest_carrying_article(db):
+    for claim_id, first_article, not_before in db.execute("""
+        select c.claim_id, c.first_article_id, a.not_before from claims c join articles a on a.article_id = c.first_article_id
+    """).fetchall():
+        earliest = db.execute("""
+            select min(a.not_before) from claim_mentions m join articles a using (article_id) where m.claim_id = ?
+        """, [claim_id]).fetchone()[0]
+        assert not_before == earliest, claim_id
+
+
+def test_ids_are_readable_slugs(tables):
+    for article in tables["articles"]:
+        assert article["article_id"].split("-")[0] in article["outlet_id"]
+    for mention in tables["claim_mentions"]:
+        assert mention["mention_id"].startswith(f"{mention['article_id']}_{mention['claim_id']}")
+
+
+def test_every_row_says_how_it_was_made(tables):
+    for table in ["citations", "claim_mentions", "denials"]:
+        for row in tables[table]:
+            assert row["method"] == "curated"
+            line = (ROOT / row["source_file"]).read_text(encoding="utf-8").splitlines()[row["source_line"] - 1]
+            assert line.lstrip().startswith("- "), (table, row["source_file"], row["source_line"], line)
+    assert {m["method"] for m in tables["actor_mentions"]} == {"alias-match 1"}
+
+
+def test_package_is_valid_frictionless(built):
+    assert validate_package(built / PACKAGE_NAME) == []
+
+
+def test_committed_outputs_equal_a_fresh_build(built):
+    for res in schema.resources():
+        name = f"{res['name']}.csv"
+        assert (ROOT / "data" / name).read_bytes() == (built / name).read_bytes(), f"data/{name} is stale: run make build"
+    assert (ROOT / "data" / PACKAGE_NAME).read_bytes() == (built / PACKAGE_NAME).read_bytes()
