@@ -9,13 +9,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from datasette.app import Datasette
-
 from build import schema
 from build.assemble import assemble
-from build.outputs import DATABASE_NAME, METADATA_NAME, write_outputs
+from build.outputs import DATABASE_NAME, write_outputs
 from build.seeds import read_seeds
-from build.serve import SETTINGS
+from build.serve import datasette_app
 
 ROOT = Path(__file__).resolve().parent.parent
 REQUESTS = 30
@@ -33,11 +31,7 @@ def time_build(data_dir, runs=3):
 
 async def page_latencies(data_dir):
     """p50 and p95 milliseconds for each table page, HTML and JSON, with its facets."""
-    datasette = Datasette(
-        immutables=[str(data_dir / DATABASE_NAME)],
-        metadata=json.loads((data_dir / METADATA_NAME).read_text(encoding="utf-8")),
-        settings=SETTINGS,
-    )
+    datasette = datasette_app(data_dir)
     results = {}
     for res in schema.resources():
         for suffix in ("", ".json"):

@@ -1,18 +1,16 @@
 """Shared fixtures: a fresh build of the real seeds into a temporary folder, and a
 Datasette instance serving it exactly as `make serve` does."""
 
-import json
 import shutil
 from pathlib import Path
 
 import pytest
 import sqlite_utils
-from datasette.app import Datasette
 
 from build.assemble import assemble
-from build.outputs import DATABASE_NAME, METADATA_NAME, write_outputs
+from build.outputs import DATABASE_NAME, write_outputs
 from build.seeds import read_seeds
-from build.serve import SETTINGS
+from build.serve import datasette_app
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -40,11 +38,7 @@ def db(built):
 @pytest.fixture
 def datasette(built):
     """Datasette configured like `make serve`: immutable database, generated metadata."""
-    return Datasette(
-        immutables=[str(built / DATABASE_NAME)],
-        metadata=json.loads((built / METADATA_NAME).read_text(encoding="utf-8")),
-        settings=SETTINGS,
-    )
+    return datasette_app(built)
 
 
 @pytest.fixture

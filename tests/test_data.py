@@ -7,7 +7,7 @@ import json
 import pytest
 
 from build import schema
-from build.outputs import DATABASE_NAME, PACKAGE_NAME, validate_package
+from build.outputs import PACKAGE_NAME, validate_package
 from conftest import ROOT
 
 QUOTED_TABLES = ["claim_mentions", "citations", "denials", "actor_mentions"]

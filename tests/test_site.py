@@ -105,3 +105,11 @@ async def test_charting_plugin_is_installed(datasette):
 async def test_database_is_served_immutable(datasette):
     databases = (await datasette.client.get("/-/databases.json")).json()
     assert [(d["name"], d["is_mutable"]) for d in databases if d["name"] == "provenance"] == [("provenance", False)]
+
+
+async def test_column_descriptions_fold_away_so_rows_come_first(datasette):
+    page = await datasette.client.get("/provenance/claims")
+    assert '<script src="/static/site.js"></script>' in page.text
+    script = await datasette.client.get("/static/site.js")
+    assert script.status_code == 200
+    assert "dl.column-descriptions" in script.text
