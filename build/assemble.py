@@ -12,7 +12,7 @@ from collections import Counter, defaultdict
 from build import schema
 from build.aliases import find_actor_mentions
 from build.problems import BuildError, Problem
-from build.seeds import Record, sha256
+from build.seeds import Record, display_path, sha256
 
 SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 
@@ -660,6 +660,4 @@ def _derive_claim_columns(claims, articles, mentions, denials):
 
 
 def _seed_file(seeds, name):
-    from build.seeds import display_path
-
     return display_path(seeds.root / name, seeds.root)
