@@ -17,6 +17,7 @@ import yaml
 
 from build import schema
 from build.problems import BuildError, Problem
+from build.views import create_views
 
 DATABASE_NAME = "provenance.db"
 METADATA_NAME = "metadata.json"
@@ -110,12 +111,15 @@ def write_database(tables, path, index_columns):
         )
     db.index_foreign_keys()
     for table, columns in index_columns.items():
+        if table not in db.table_names():
+            continue  # a view: its underlying tables' columns are indexed
         existing = {tuple(index.columns) for index in db[table].indexes}
         for column in columns:
             if (column,) not in existing:
                 db[table].create_index([column])
     for table, columns in SEARCHABLE.items():
         db[table].enable_fts(columns, create_triggers=False, tokenize="porter")
+    create_views(db)
     broken = db.execute("PRAGMA foreign_key_check").fetchall()
     if broken:
         raise BuildError([Problem(DATABASE_NAME, None, row[0], f"foreign key broken: row {row[1]} -> {row[2]}") for row in broken])
