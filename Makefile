@@ -7,6 +7,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8001
 DB := data/provenance.db
+VENDOR := static/vendor/vega-embed.js
 SEEDS := $(shell find seeds -type f) $(wildcard build/*.py build/*.yml) metadata.yml
 
 .PHONY: install build check validate serve test bench clean
@@ -18,10 +19,14 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 	$(BIN)/pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[test]'
 	touch $@
 
-build: $(DB)
+build: $(DB) $(VENDOR)
 
 $(DB): $(VENV)/.installed $(SEEDS)
 	$(BIN)/provenance build
+
+# Vega, Vega-Lite and Vega-Embed in one file, served by the instance (generated, not committed).
+$(VENDOR): build/vendor.py $(VENV)/.installed
+	$(BIN)/python -m build.vendor
 
 check: install
 	$(BIN)/provenance check
@@ -39,4 +44,4 @@ bench: build
 	$(BIN)/python -m build.bench
 
 clean:
-	rm -rf $(VENV) $(DB) data/metadata.json
+	rm -rf $(VENV) $(DB) data/metadata.json static/vendor

@@ -1,7 +1,7 @@
-"""Write the assembled tables: SQLite database, one CSV per table, datapackage.json
-and Datasette's metadata. Everything is written to a scratch folder, validated,
-and only then moved over the previous outputs, so a failed build leaves the last
-good outputs untouched."""
+"""Write the assembled tables: SQLite database, one CSV per table, datapackage.json,
+Datasette's metadata and the linked-data exports (build/exports.py). Everything is
+written to a scratch folder, validated, and only then moved over the previous
+outputs, so a failed build leaves the last good outputs untouched."""
 
 import csv
 import hashlib
@@ -16,6 +16,7 @@ import sqlite_utils
 import yaml
 
 from build import schema
+from build.exports import write_exports
 from build.problems import BuildError, Problem
 from build.views import create_views
 
@@ -193,7 +194,8 @@ def write_outputs(tables, data_dir, site_metadata_path):
         (scratch / METADATA_NAME).write_text(
             json.dumps(datasette_metadata(site_metadata), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
         )
-        names = [f"{res['name']}.csv" for res in schema.resources()] + [PACKAGE_NAME, METADATA_NAME, DATABASE_NAME]
+        exports = write_exports(tables, scratch)
+        names = [f"{res['name']}.csv" for res in schema.resources()] + [PACKAGE_NAME, METADATA_NAME, DATABASE_NAME] + exports
         for name in names:
             os.replace(scratch / name, data_dir / name)
         return [data_dir / name for name in names]

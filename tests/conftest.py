@@ -1,16 +1,20 @@
 """Shared fixtures: a fresh build of the real seeds into a temporary folder, and a
-Datasette instance serving it exactly as `make serve` does."""
+Datasette instance serving it exactly as `make serve` does, in process or as a process."""
 
 import shutil
+import socket
+import subprocess
+import time
 from pathlib import Path
 
+import httpx
 import pytest
 import sqlite_utils
 
 from build.assemble import assemble
 from build.outputs import DATABASE_NAME, write_outputs
 from build.seeds import read_seeds
-from build.serve import datasette_app
+from build.serve import datasette_app, datasette_command
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -47,3 +51,30 @@ def seeds_copy(tmp_path):
     copy = tmp_path / "seeds"
     shutil.copytree(SEEDS, copy)
     return copy
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(built):
+    """A Datasette process serving a fresh build; yields its base URL, stops it after."""
+    port = free_port()
+    process = subprocess.Popen(datasette_command(built, port=port), stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            httpx.get(f"{base}/-/versions.json", timeout=1)
+            break
+        except httpx.TransportError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                raise RuntimeError(f"datasette did not start: {process.stdout.read().decode()}")
+            time.sleep(0.2)
+    yield base
+    process.terminate()
+    process.wait(timeout=10)

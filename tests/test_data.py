@@ -7,6 +7,7 @@ import json
 import pytest
 
 from build import schema
+from build.exports import EXPORTS
 from build.outputs import PACKAGE_NAME, validate_package
 from conftest import ROOT
 
@@ -195,3 +196,5 @@ def test_committed_outputs_equal_a_fresh_build(built):
         name = f"{res['name']}.csv"
         assert (ROOT / "data" / name).read_bytes() == (built / name).read_bytes(), f"data/{name} is stale: run make build"
     assert (ROOT / "data" / PACKAGE_NAME).read_bytes() == (built / PACKAGE_NAME).read_bytes()
+    for name in EXPORTS:
+        assert (ROOT / "data" / name).read_bytes() == (built / name).read_bytes(), f"data/{name} is stale: run make build"

@@ -1,40 +1,7 @@
-"""The real thing: `provenance serve` started as a process, asked over HTTP on loopback."""
-
-import socket
-import subprocess
-import time
+"""The real thing: `provenance serve` started as a process (the `server` fixture in
+conftest.py), asked over HTTP on loopback."""
 
 import httpx
-import pytest
-
-from build.serve import datasette_command
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def server(built):
-    """A Datasette process serving a fresh build; yields its base URL, stops it after."""
-    port = free_port()
-    process = subprocess.Popen(datasette_command(built, port=port), stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            httpx.get(f"{base}/-/versions.json", timeout=1)
-            break
-        except httpx.TransportError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                raise RuntimeError(f"datasette did not start: {process.stdout.read().decode()}")
-            time.sleep(0.2)
-    yield base
-    process.terminate()
-    process.wait(timeout=10)
 
 
 def test_home_page_over_http(server):
@@ -66,3 +33,13 @@ def test_writes_are_refused(server):
     assert response.status_code == 400
     count = httpx.get(server + "/provenance.json", params={"sql": "select count(*) as n from claims", "_shape": "array"}).json()
     assert count[0]["n"] > 0
+
+
+def test_cors_on_the_api_and_the_static_files(server):
+    """Served with CORS, so pages on other origins can fetch chart specs and their data."""
+    origin = {"Origin": "http://example.test"}
+    api = httpx.get(server + "/provenance.json", params={"sql": "select 1 as one", "_shape": "array"}, headers=origin)
+    assert api.headers["access-control-allow-origin"] == "*"
+    spec = httpx.get(server + "/static/charts/timeline.vl.json", headers=origin)
+    assert spec.status_code == 200
+    assert spec.headers["access-control-allow-origin"] == "*"

@@ -113,3 +113,13 @@ async def test_column_descriptions_fold_away_so_rows_come_first(datasette):
     script = await datasette.client.get("/static/site.js")
     assert script.status_code == 200
     assert "dl.column-descriptions" in script.text
+
+
+async def test_static_charts_are_served_with_cors(datasette):
+    """The in-process app has the same CORS as `provenance serve`, static files included."""
+    spec = await datasette.client.get("/static/charts/timeline.vl.json")
+    assert spec.status_code == 200
+    assert spec.headers["access-control-allow-origin"] == "*"
+    assert spec.json()["data"]["url"].startswith("/provenance.json?sql=")
+    api = await datasette.client.get("/provenance.json?sql=select+1&_shape=array")
+    assert api.headers["access-control-allow-origin"] == "*"

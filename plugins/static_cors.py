@@ -1,0 +1,29 @@
+"""Datasette plugin: static files get the CORS header too.
+
+Datasette 0.65's --cors adds Access-Control-Allow-Origin to its own views only. The
+embeddable charts fetch their Vega-Lite specs from /static/ and the exports are
+fetched from /exports/, so a page on another origin needs the header there as well."""
+
+from datasette import hookimpl
+
+CORS_PREFIXES = ("/static/", "/exports/")
+
+
+@hookimpl
+def asgi_wrapper(datasette):
+    def wrap(app):
+        async def with_cors(scope, receive, send):
+            if not (datasette.cors and scope["type"] == "http" and scope["path"].startswith(CORS_PREFIXES)):
+                return await app(scope, receive, send)
+
+            async def send_with_cors(event):
+                if event["type"] == "http.response.start":
+                    headers = [(k, v) for k, v in event.get("headers", []) if k.lower() != b"access-control-allow-origin"]
+                    event = {**event, "headers": headers + [(b"access-control-allow-origin", b"*")]}
+                await send(event)
+
+            return await app(scope, receive, send_with_cors)
+
+        return with_cors
+
+    return wrap
