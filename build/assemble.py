@@ -631,6 +631,11 @@ def _number_mentions(article_id, mentions):
         mention["mention_id"] = f"{article_id}_{mention['claim_id']}{suffix}"
 
 
+def date_order(articles_by_id):
+    """Sort key putting article ids in date order: earliest possible day, latest, then id."""
+    return lambda article_id: (articles_by_id[article_id]["not_before"], articles_by_id[article_id]["not_after"], article_id)
+
+
 def _derive_claim_columns(claims, articles, mentions, denials):
     """Status, counts and first report of every claim, from the mentions and denials."""
     by_id = {a["article_id"]: a for a in articles}
@@ -644,7 +649,7 @@ def _derive_claim_columns(claims, articles, mentions, denials):
         claim["article_count"] = len(carrying)
         claim["denial_count"] = denial_counts[claim_id]
         if carrying:
-            first = min(carrying, key=lambda a: (by_id[a]["not_before"], by_id[a]["not_after"], a))
+            first = min(carrying, key=date_order(by_id))
             claim["first_article_id"] = first
             claim["first_reported"] = by_id[first]["published"]
     for claim in claims.values():

@@ -105,6 +105,7 @@ from datasette.utils import tilde_encode
 from prov.constants import PROV_LABEL, PROV_TYPE
 from prov.model import PROV, ProvDocument
 
+from build.assemble import date_order
 from build.problems import BuildError, Problem
 
 CLAIMS_JSONLD = "claims.jsonld"
@@ -153,11 +154,6 @@ def _dump(document):
     return (json.dumps(document, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8")
 
 
-def _article_order(articles):
-    """Sort key of an article id: date order as the claims table orders first reports."""
-    return lambda article_id: (articles[article_id]["not_before"], articles[article_id]["not_after"], article_id)
-
-
 # --- schema.org JSON-LD -------------------------------------------------------------
 
 
@@ -195,7 +191,7 @@ def claims_jsonld(tables):
     actors = {a["actor_id"]: a for a in tables["actors"]}
     articles = {a["article_id"]: a for a in tables["articles"]}
     citations = {c["citation_id"]: c for c in tables["citations"]}
-    article_order = _article_order(articles)
+    article_order = date_order(articles)
 
     about = {}
     for row in tables["claim_actors"]:
