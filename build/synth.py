@@ -1,0 +1,169 @@
+"""A deterministic synthetic corpus for benchmarks: N articles made from the seed
+articles' sentences, recombined, under varied outlets and dates, each with the
+annotations its sentences carry. The real seeds are copied in too, so citations
+of corpus articles still resolve.
+
+    python -m build.synth OUT_DIR --articles 1000 [--seed 1]
+"""
+
+import datetime
+import random
+import re
+import shutil
+from pathlib import Path
+
+import click
+import yaml
+
+from build.assemble import assemble
+from build.seeds import read_seeds, sha256
+
+ROOT = Path(__file__).resolve().parent.parent
+SENTENCE = re.compile(r"[^\n]+?(?:[.!?][”\"’']?(?=\s)|$)", re.MULTILINE)
+FIRST_DAY = datetime.date(2020, 11, 1)
+DAYS = 900
+
+
+def sentence_units(tables):
+    """Each sentence of each seed article with the annotations lying wholly inside it."""
+    units = []
+    for article in tables["articles"]:
+        text, article_id = article["text"], article["article_id"]
+        rows = {
+            kind: [r for r in tables[kind] if r["article_id"] == article_id]
+            for kind in ("citations", "claim_mentions", "denials")
+        }
+        for match in SENTENCE.finditer(text):
+            start, end = match.span()
+
+            def inside(row):
+                return start <= row["quote_start"] and row["quote_end"] <= end
+
+            unit = {kind: [r for r in found if inside(r)] for kind, found in rows.items()}
+            if unit["claim_mentions"] or unit["citations"]:
+                unit.update(text=match.group(), start=start, article_id=article_id)
+                units.append(unit)
+    return units
+
+
+def local_id(citation_id, article_id):
+    return citation_id[len(article_id) + 1:]
+
+
+def synthetic_article(number, units, rng, outlets):
+    """(text, annotation dict) of one synthetic article."""
+    chosen = rng.sample(units, k=min(len(units), rng.randint(8, 20)))
+    text, placed = "", []
+    for index, unit in enumerate(chosen):
+        if text:
+            text += "\n\n"
+        placed.append((index, unit, len(text)))
+        text += unit["text"]
+
+    def quoted(row, unit, offset):
+        quote = row["quote"]
+        position = offset + row["quote_start"] - unit["start"]
+        occurrence = text.count(quote, 0, position) + 1
+        entry = {"quote": quote}
+        if text.count(quote) > 1:
+            entry["occurrence"] = occurrence
+        return entry
+
+    citations, mentions, denials = [], [], []
+    for index, unit, offset in placed:
+        kept = {local_id(c["citation_id"], unit["article_id"]) for c in unit["citations"]}
+        for citation in unit["citations"]:
+            local = local_id(citation["citation_id"], unit["article_id"])
+            entry = {"id": f"u{index}-{local}", **quoted(citation, unit, offset)}
+            if citation["cue"]:
+                entry["cue"] = citation["cue"]
+            entry.update(source=citation["source_id"], source_basis=citation["source_basis"], medium=citation["medium"])
+            if citation["work"]:
+                entry["work"] = citation["work"]
+            if citation["cited_article_id"]:
+                entry["cited_article"] = citation["cited_article_id"]
+            via = citation["via_citation_id"] and local_id(citation["via_citation_id"], unit["article_id"])
+            if via in kept:
+                entry["via"] = f"u{index}-{via}"
+            citations.append(entry)
+        for mention in unit["claim_mentions"]:
+            entry = {"claim": mention["claim_id"], **quoted(mention, unit, offset), "stance": mention["stance"], "hedges": list(mention["hedges"])}
+            cited = mention["citation_id"] and local_id(mention["citation_id"], unit["article_id"])
+            if cited in kept:
+                entry["citation"] = f"u{index}-{cited}"
+            mentions.append(entry)
+        for denial in unit["denials"]:
+            entry = {
+                "id": f"u{index}-{local_id(denial['denial_id'], unit['article_id'])}",
+                "claim": denial["claim_id"], "denier": denial["denier_id"], "medium": denial["medium"],
+                **quoted(denial, unit, offset),
+            }
+            if denial["cue"]:
+                entry["cue"] = denial["cue"]
+            denials.append(entry)
+
+    published = FIRST_DAY + datetime.timedelta(days=rng.randrange(DAYS))
+    outlet = rng.choice(outlets)
+    annotation = {
+        "sha256": sha256(text.encode("utf-8")),
+        "outlet": outlet["id"],
+        "outlet_basis": "stated",
+        "outlet_evidence": f"Synthetic article {number} for benchmarks.",
+        "title": f"Synthetic report {number}: {chosen[0]['text'][:60].strip()}",
+        "title_basis": "supplied",
+        "published": published.isoformat(),
+        "date_precision": "day",
+        "date_basis": "stated",
+        "date_evidence": "Synthetic date.",
+        "language": "en",
+        "citations": citations,
+        "mentions": mentions,
+        "denials": denials,
+    }
+    return text, annotation
+
+
+def synthetic_outlets(count):
+    """Actor entries for the synthetic outlets."""
+    return [
+        {"id": f"synthetic-outlet-{n:03d}", "name": f"Synthetic Outlet {n}", "kind": "outlet",
+         "description": "A made-up outlet of the benchmark corpus.", "aliases": []}
+        for n in range(1, count + 1)
+    ]
+
+
+def write_corpus(out_dir, articles, seed=1, seeds_dir=ROOT / "seeds"):
+    """Write a seeds folder holding the real seeds plus `articles` synthetic ones."""
+    out_dir = Path(out_dir)
+    if out_dir.exists():
+        shutil.rmtree(out_dir)
+    shutil.copytree(seeds_dir, out_dir)
+    tables = assemble(read_seeds(seeds_dir))
+    units = sentence_units(tables)
+    rng = random.Random(seed)
+    outlets = synthetic_outlets(max(1, articles // 50))
+    with open(out_dir / "actors.yml", "a", encoding="utf-8") as actors_file:
+        actors_file.write("\n" + yaml.safe_dump(outlets, sort_keys=False, allow_unicode=True))
+    for number in range(1, articles + 1):
+        text, annotation = synthetic_article(number, units, rng, outlets)
+        name = f"synthetic-{number:06d}"
+        (out_dir / "texts" / f"{name}.txt").write_text(text, encoding="utf-8")
+        annotation = {"text": f"texts/{name}.txt", **annotation}
+        (out_dir / "articles" / f"{name}.yml").write_text(
+            yaml.safe_dump(annotation, sort_keys=False, allow_unicode=True, width=1000), encoding="utf-8"
+        )
+    return out_dir
+
+
+@click.command()
+@click.argument("out_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--articles", default=1000, show_default=True, help="How many synthetic articles.")
+@click.option("--seed", default=1, show_default=True, help="Random seed: the same seed gives the same corpus.")
+def main(out_dir, articles, seed):
+    """Write a synthetic seeds folder for benchmarks."""
+    write_corpus(out_dir, articles, seed)
+    click.echo(f"wrote {articles} synthetic articles (plus the real seeds) to {out_dir}")
+
+
+if __name__ == "__main__":
+    main()
