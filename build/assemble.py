@@ -5,14 +5,16 @@ collected and raised together. Allowed values (enums, patterns, required fields)
 come from the table schemas, so the seeds and the published tables cannot drift.
 """
 
+import calendar
 import datetime
+import difflib
 import re
 from collections import Counter, defaultdict
 
 from build import schema
 from build.aliases import find_actor_mentions
 from build.problems import BuildError, Problem
-from build.seeds import Record, display_path, sha256
+from build.seeds import Items, Record, display_path, line_of_item, sha256
 
 SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 
@@ -20,8 +22,9 @@ SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 class Spec:
     """What one key of a seed entry may hold."""
 
-    def __init__(self, kind="string", required=False, enum=None, pattern=None):
+    def __init__(self, kind="string", required=False, enum=None, pattern=None, items=None):
         self.kind, self.required, self.enum, self.pattern = kind, required, enum, pattern
+        self.items = items  # for a list: "string" when every item must be text
 
 
 def column(table, name, **overrides):
@@ -50,7 +53,7 @@ ACTOR_KEYS = {
     "kind": column("actors", "kind"),
     "country": Spec(),
     "description": column("actors", "description"),
-    "aliases": Spec("list"),
+    "aliases": Spec("list"),  # each item text or an ALIAS_KEYS mapping, checked in _actors
 }
 ALIAS_KEYS = {"alias": Spec(required=True), "misspelling": Spec("boolean"), "note": Spec()}
 CLAIM_KEYS = {
@@ -59,7 +62,7 @@ CLAIM_KEYS = {
     "kind": column("claims", "kind"),
     "topic": column("claims", "topic"),
     "subject": Spec(required=True),
-    "actors": Spec("list"),
+    "actors": Spec("list", items="string"),
     "detail_of": Spec(),
     "attribute": Spec(),
     "value": Spec(),
@@ -103,7 +106,7 @@ MENTION_KEYS = {
     "claim": Spec(required=True),
     **QUOTE,
     "stance": column("claim_mentions", "stance"),
-    "hedges": Spec("list"),
+    "hedges": Spec("list", items="string"),
     "citation": Spec(),
     "note": Spec(),
 }
@@ -132,14 +135,24 @@ class Checker:
     def add(self, line, field, message):
         self.problems.append(Problem(self.file, line, field, message))
 
-    def entry(self, record, keys, where):
-        """Check an entry's keys and values against their specs. Returns False if not a mapping."""
+    def entry(self, record, keys, where, line=None):
+        """Check an entry's keys and values against their specs.
+
+        Returns the entry holding only its well-typed values (text where text is
+        expected, lists of text, whole numbers...), so that later checks can use
+        them without tripping over a list where an id belongs; the names of the
+        keys that were given but dropped are in its `invalid`. Returns None when
+        the entry is not a mapping at all."""
         if not isinstance(record, Record):
-            self.add(getattr(record, "line", None), where, f"expected a mapping, got {type(record).__name__}")
-            return False
+            self.add(getattr(record, "line", None) or line, where or "(file)", f"expected a mapping (key: value lines), got {describe(record)}")
+            return None
+        clean = Record()
+        clean.line, clean.key_lines, clean.invalid = record.line, record.key_lines, set()
         for key in record:
             if key not in keys:
-                self.add(record.line_of(key), _join(where, key), f"unknown field (expected one of: {', '.join(keys)})")
+                close = difflib.get_close_matches(str(key), list(keys), n=1)
+                hint = f"did you mean {close[0]!r}? " if close else ""
+                self.add(record.line_of(key), _join(where, key), f"unknown field: {hint}expected one of: {', '.join(keys)}")
         for key, spec in keys.items():
             value = record.get(key)
             line, name = record.line_of(key), _join(where, key)
@@ -147,27 +160,46 @@ class Checker:
                 if spec.required:
                     self.add(line, name, "required field is missing or empty")
                 continue
-            self.value(value, spec, line, name)
-        return True
+            checked = self.value(value, spec, line, name)
+            if checked is None:
+                clean.invalid.add(key)
+            else:
+                clean[key] = checked
+        return clean
 
     def value(self, value, spec, line, name):
+        """The value if it has the spec's type (dates as text), else None; problems noted."""
         if spec.kind == "list":
             if not isinstance(value, list):
-                self.add(line, name, f"expected a list, got {value!r}")
-            return
+                self.add(line, name, f"expected a list ([a, b], or one '- ' item per line), got {describe(value)}")
+                return None
+            if spec.items == "string":
+                kept = Items()
+                kept.line, kept.item_lines = getattr(value, "line", line), []
+                for index, item in enumerate(value):
+                    if isinstance(item, str) and item:
+                        kept.append(item)
+                        kept.item_lines.append(line_of_item(value, index, line))
+                    else:
+                        self.add(line_of_item(value, index, line), f"{name}[{index}]", f"expected text, got {describe(item)}")
+                return kept if len(kept) == len(value) else None
+            return value
         if spec.kind == "boolean":
             if not isinstance(value, bool):
-                self.add(line, name, f"expected true or false, got {value!r}")
-            return
+                self.add(line, name, f"expected true or false, got {describe(value)}")
+                return None
+            return value
         if spec.kind == "integer":
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-                self.add(line, name, f"expected a whole number from 1, got {value!r}")
-            return
+                self.add(line, name, f"expected a whole number from 1 (1 = the first), got {describe(value)}")
+                return None
+            return value
         if spec.kind == "partial-date" and isinstance(value, int) and not isinstance(value, bool):
             value = str(value)
         if not isinstance(value, str):
-            self.add(line, name, f"expected text, got {type(value).__name__} {value!r} (put it in quotes)")
-            return
+            hint = " (yes/no/on/off/true/false read as true or false: put the text in quotes)" if isinstance(value, bool) else " (put it in quotes)" if isinstance(value, (int, float)) else ""
+            self.add(line, name, f"expected text, got {describe(value)}{hint}")
+            return None
         if spec.enum and value not in spec.enum:
             self.add(line, name, f"{value!r} is not one of: {', '.join(spec.enum)}")
         if spec.pattern and not re.fullmatch(spec.pattern, value):
@@ -176,56 +208,90 @@ class Checker:
             self.add(line, name, f"{value!r} is not a real date (YYYY-MM-DD)")
         if spec.kind == "partial-date" and date_range(value) is None:
             self.add(line, name, f"{value!r} is not a real date (YYYY, YYYY-MM, YYYY-MM-DD or YYYY-MM-DDTHH:MM+HH:MM)")
+        return value
+
+
+def describe(value):
+    """A value as messages name it: its kind, and the value itself when short."""
+    if isinstance(value, dict):
+        return "a mapping (key: value lines)"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "nothing"
+    kind = {bool: "true/false", int: "number", float: "number", str: "text"}.get(type(value), type(value).__name__)
+    shown = repr(value)
+    return f"{kind} {shown if len(shown) <= 60 else shown[:57] + '...'}"
 
 
 def _join(where, key):
     return f"{where}.{key}" if where else str(key)
 
 
+# The dates the seeds may give, in ASCII digits: YYYY, YYYY-MM, YYYY-MM-DD or
+# YYYY-MM-DDTHH:MM with its UTC offset (Z or +HH:MM), as the schema's pattern says.
+PARTIAL_DATE = re.compile(
+    r"(?P<year>[0-9]{4})(?:-(?P<month>[0-9]{2})(?:-(?P<day>[0-9]{2})"
+    r"(?:T(?P<hour>[0-9]{2}):(?P<minute>[0-9]{2})(?:Z|[+-](?P<offset_hours>[0-9]{2}):(?P<offset_minutes>[0-9]{2})))?)?)?"
+)
+
+
 def parse_date(value):
-    """A datetime.date from YYYY-MM-DD, or None."""
+    """A datetime.date from YYYY-MM-DD (a real day, ASCII digits), or None."""
+    if not isinstance(value, str) or not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+        return None
     try:
-        return datetime.date.fromisoformat(value) if len(value) == 10 else None
+        return datetime.date.fromisoformat(value)
     except ValueError:
         return None
 
 
 def date_range(value):
-    """(first day, last day, precision) of an ISO 8601 date at year, month, day or minute precision."""
-    value = str(value)
+    """(first day, last day, precision) of an ISO 8601 date at year, month, day or minute
+    precision (a minute with its UTC offset; the day is the day as written); None unless
+    the value is one of those forms and a real date and time."""
+    match = PARTIAL_DATE.fullmatch(str(value))
+    if not match:
+        return None
+    year, month, day = (int(match[name]) if match[name] else None for name in ("year", "month", "day"))
     try:
-        if "T" in value:
-            moment = datetime.datetime.fromisoformat(value)
-            if moment.second or moment.microsecond:
+        if day is not None:
+            moment = datetime.date(year, month, day)
+            if match["hour"] is None:
+                return moment, moment, "day"
+            numbers = [int(match[name] or 0) for name in ("hour", "minute", "offset_hours", "offset_minutes")]
+            if numbers[0] > 23 or numbers[1] > 59 or numbers[2] > 23 or numbers[3] > 59:
                 return None
-            return moment.date(), moment.date(), "minute"
-        if len(value) == 4 and value.isdigit():
-            year = int(value)
-            return datetime.date(year, 1, 1), datetime.date(year, 12, 31), "year"
-        if len(value) == 7:
-            first = datetime.date.fromisoformat(value + "-01")
-            following = (first.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
-            return first, following - datetime.timedelta(days=1), "month"
-        if len(value) == 10:
-            day = datetime.date.fromisoformat(value)
-            return day, day, "day"
+            return moment, moment, "minute"
+        if month is not None:
+            return datetime.date(year, month, 1), datetime.date(year, month, calendar.monthrange(year, month)[1]), "month"
+        return datetime.date(year, 1, 1), datetime.date(year, 12, 31), "year"
     except ValueError:
         return None
-    return None
+
+
+def appearances(text, quote):
+    """Where quote appears in text: every start offset, overlapping ones included."""
+    starts, start = [], text.find(quote)
+    while start != -1:
+        starts.append(start)
+        start = text.find(quote, start + 1)
+    return starts
 
 
 def locate(text, quote, occurrence):
-    """(start, end, error) of the occurrence-th appearance of quote in text."""
-    starts = [m.start() for m in re.finditer(re.escape(quote), text)]
+    """(start, end, error) of the occurrence-th appearance (1 = first) of quote in text.
+    Appearances may overlap ("aXa" is in "aXaXa" twice), so that each can be named."""
+    starts = appearances(text, quote)
     if not starts:
-        return None, None, "quote not found verbatim in the article text"
+        return None, None, "quote not found verbatim in the article text (copy it exactly: curly quotes, spaces and typos as printed)"
     if occurrence is None:
         if len(starts) > 1:
             places = ", ".join(str(s) for s in starts)
-            return None, None, f"quote is ambiguous: found {len(starts)} times (offsets {places}); add occurrence: N"
+            return None, None, f"quote is ambiguous: found {len(starts)} times (offsets {places}); add occurrence: N (1 = the first), or quote more words"
         occurrence = 1
     if occurrence > len(starts):
-        return None, None, f"occurrence {occurrence} asked, but the quote is found {len(starts)} time(s)"
+        return None, None, f"occurrence {occurrence} asked, but the quote is found {len(starts)} time(s): give a number from 1 to {len(starts)}"
     start = starts[occurrence - 1]
     return start, start + len(quote), None
 
@@ -276,11 +342,14 @@ def _actors(seeds, problems):
     file = _seed_file(seeds, "actors.yml")
     check = Checker(file)
     actors, aliases, alias_owner = {}, [], {}
-    for index, record in enumerate(seeds.actors):
-        where = _entry_name(record, index)
-        if not check.entry(record, ACTOR_KEYS, where):
+    for index, raw in enumerate(seeds.actors):
+        where = _entry_name(raw, index)
+        record = check.entry(raw, ACTOR_KEYS, where, line_of_item(seeds.actors, index))
+        if record is None:
             continue
         actor_id = record.get("id")
+        if actor_id is None:
+            continue
         if actor_id in actors:
             check.add(record.line_of("id"), f"{where}.id", f"duplicate actor id {actor_id!r}")
             continue
@@ -296,13 +365,14 @@ def _actors(seeds, problems):
         }
         for alias_index, entry in enumerate(record.get("aliases") or []):
             alias_where = f"{where}.aliases[{alias_index}]"
+            item_line = line_of_item(record["aliases"], alias_index, record.line_of("aliases"))
             if isinstance(entry, str):
                 entry_record = Record(alias=entry)
-                entry_record.line = record["aliases"].line_of_item(alias_index)
-            elif check.entry(entry, ALIAS_KEYS, alias_where):
-                entry_record = entry
+                entry_record.line = item_line
             else:
-                continue
+                entry_record = check.entry(entry, ALIAS_KEYS, alias_where, item_line)
+                if entry_record is None:
+                    continue
             alias = entry_record.get("alias")
             if not isinstance(alias, str) or not alias.strip():
                 continue
@@ -336,11 +406,14 @@ def _claims(seeds, actors, problems):
     file = _seed_file(seeds, "claims.yml")
     check = Checker(file)
     claims, records, claim_actors = {}, {}, []
-    for index, record in enumerate(seeds.claims):
-        where = _entry_name(record, index)
-        if not check.entry(record, CLAIM_KEYS, where):
+    for index, raw in enumerate(seeds.claims):
+        where = _entry_name(raw, index)
+        record = check.entry(raw, CLAIM_KEYS, where, line_of_item(seeds.claims, index))
+        if record is None:
             continue
         claim_id = record.get("id")
+        if claim_id is None:
+            continue
         if claim_id in claims:
             check.add(record.line_of("id"), f"{where}.id", f"duplicate claim id {claim_id!r}")
             continue
@@ -370,9 +443,9 @@ def _claims(seeds, actors, problems):
         if subject is not None and subject not in actors:
             check.add(record.line_of("subject"), f"{claim_id}.subject", f"unknown actor id {subject!r}")
         involved = record.get("actors") or []
-        for actor_id in involved if isinstance(involved, list) else []:
+        for actor_index, actor_id in enumerate(involved):
             if actor_id not in actors:
-                check.add(record.line_of("actors"), f"{claim_id}.actors", f"unknown actor id {actor_id!r}")
+                check.add(line_of_item(involved, actor_index, record.line_of("actors")), f"{claim_id}.actors[{actor_index}]", f"unknown actor id {actor_id!r}")
         parent = claim["detail_of"]
         if parent is not None and parent not in claims:
             check.add(record.line_of("detail_of"), f"{claim_id}.detail_of", f"unknown claim id {parent!r}")
@@ -388,7 +461,7 @@ def _claims(seeds, actors, problems):
             seen.add(cursor)
             cursor = claims[cursor]["detail_of"]
         claim_actors.append({"claim_id": claim_id, "actor_id": subject, "role": "subject"})
-        for actor_id in dict.fromkeys(involved if isinstance(involved, list) else []):
+        for actor_id in dict.fromkeys(involved):
             if actor_id != subject:
                 claim_actors.append({"claim_id": claim_id, "actor_id": actor_id, "role": "involved"})
     problems += check.problems
@@ -398,9 +471,8 @@ def _claims(seeds, actors, problems):
 def _article(seed, actors, claims, article_ids, problems):
     """Rows for one article (article, citations, mentions, denials), or None when it has problems."""
     check = Checker(seed.path)
-    record = seed.record
     before = len(problems)
-    check.entry(record, ARTICLE_KEYS, "")
+    record = check.entry(seed.record, ARTICLE_KEYS, "")
     article_id = seed.article_id
     if not SLUG.fullmatch(article_id):
         check.add(None, "", f"file name {article_id!r} is not a valid article id (lower-case words joined by hyphens)")
@@ -410,14 +482,9 @@ def _article(seed, actors, claims, article_ids, problems):
         recorded = record.get("sha256")
         actual = sha256(seed.text_bytes)
         if isinstance(recorded, str) and recorded != actual:
-            check.add(record.line_of("sha256"), "sha256", f"{record.get('text')} has sha256 {actual}, not the recorded {recorded}: the text changed")
-        try:
-            text = seed.text_bytes.decode("utf-8")
-        except UnicodeDecodeError as error:
-            check.add(record.line_of("text"), "text", f"{record.get('text')} is not valid UTF-8 ({error.reason} at byte {error.start})")
-        else:
-            if not text.strip():
-                check.add(record.line_of("text"), "text", f"{record.get('text')} is empty")
+            check.add(record.line_of("sha256"), "sha256", f"{record.get('text')} has sha256 {actual}, not the recorded {recorded}: the text changed; "
+                      "texts are kept as received, so restore it, or if the change is meant, check every quote and record the new sha256")
+        text = _article_text(seed.text_bytes, record, check)
     outlet = record.get("outlet")
     if outlet is not None and outlet not in actors:
         check.add(record.line_of("outlet"), "outlet", f"unknown actor id {outlet!r}")
@@ -427,17 +494,17 @@ def _article(seed, actors, claims, article_ids, problems):
     def quoted(entry, where):
         """Offsets of the entry's quote, checking cue, hedges; (None, None) when unlocatable."""
         quote = entry.get("quote")
-        if text is None or not isinstance(quote, str) or not quote:
+        if text is None or quote is None or "occurrence" in entry.invalid:
             return None, None
-        occurrence = entry.get("occurrence")
-        start, end, error = locate(text, quote, occurrence if isinstance(occurrence, int) else None)
+        start, end, error = locate(text, quote, entry.get("occurrence"))
         if error:
-            check.add(entry.line_of("quote"), f"{where}.quote", f"{error}: {quote!r}")
+            field = "occurrence" if error.startswith("occurrence") else "quote"
+            check.add(entry.line_of(field), f"{where}.{field}", f"{error}: {quote!r}")
         cue = entry.get("cue")
-        if isinstance(cue, str) and cue not in quote:
+        if cue is not None and cue not in quote:
             check.add(entry.line_of("cue"), f"{where}.cue", f"cue {cue!r} is not inside the quote")
-        for hedge in entry.get("hedges") or [] if isinstance(entry.get("hedges"), list) else []:
-            if not isinstance(hedge, str) or hedge not in quote:
+        for hedge in entry.get("hedges") or []:
+            if hedge not in quote:
                 check.add(entry.line_of("hedges"), f"{where}.hedges", f"hedge {hedge!r} is not inside the quote")
         return start, end
 
@@ -445,11 +512,14 @@ def _article(seed, actors, claims, article_ids, problems):
         return {"method": "curated", "source_file": seed.path, "source_line": entry.line}
 
     citations, citation_records = {}, {}
-    for index, entry in enumerate(_list(record, "citations")):
+    for index, raw, line in _list(record, "citations"):
         where = f"citations[{index}]"
-        if not check.entry(entry, CITATION_KEYS, where):
+        entry = check.entry(raw, CITATION_KEYS, where, line)
+        if entry is None:
             continue
         local = entry.get("id")
+        if local is None:
+            continue
         if local in citation_records:
             check.add(entry.line_of("id"), f"{where}.id", f"duplicate citation id {local!r}")
             continue
@@ -459,7 +529,7 @@ def _article(seed, actors, claims, article_ids, problems):
             check.add(entry.line_of("source"), f"{where}.source", f"unknown actor id {source!r}")
         cited = entry.get("cited_article")
         if cited is not None and cited not in article_ids:
-            check.add(entry.line_of("cited_article"), f"{where}.cited_article", f"unknown article id {cited!r}")
+            check.add(entry.line_of("cited_article"), f"{where}.cited_article", f"unknown article id {cited!r} (article ids are the file names in seeds/articles/, without .yml)")
         if cited == article_id:
             check.add(entry.line_of("cited_article"), f"{where}.cited_article", "an article cannot cite itself")
         citation_records[local] = entry
@@ -496,9 +566,10 @@ def _article(seed, actors, claims, article_ids, problems):
         citations[local]["via_citation_id"] = f"{article_id}_{via}"
 
     mentions = []
-    for index, entry in enumerate(_list(record, "mentions")):
+    for index, raw, line in _list(record, "mentions"):
         where = f"mentions[{index}]"
-        if not check.entry(entry, MENTION_KEYS, where):
+        entry = check.entry(raw, MENTION_KEYS, where, line)
+        if entry is None:
             continue
         start, end = quoted(entry, where)
         claim = entry.get("claim")
@@ -507,7 +578,7 @@ def _article(seed, actors, claims, article_ids, problems):
         citation = entry.get("citation")
         if citation is not None and citation not in citations:
             check.add(entry.line_of("citation"), f"{where}.citation", f"unknown citation id {citation!r} in this article")
-        hedges = entry.get("hedges") if isinstance(entry.get("hedges"), list) else []
+        hedges = list(entry.get("hedges") or [])
         mentions.append({
             "mention_id": None,
             "article_id": article_id,
@@ -525,12 +596,13 @@ def _article(seed, actors, claims, article_ids, problems):
         })
 
     denials, denial_ids = [], set()
-    for index, entry in enumerate(_list(record, "denials")):
+    for index, raw, line in _list(record, "denials"):
         where = f"denials[{index}]"
-        if not check.entry(entry, DENIAL_KEYS, where):
+        entry = check.entry(raw, DENIAL_KEYS, where, line)
+        if entry is None:
             continue
         local = entry.get("id")
-        if local in denial_ids:
+        if local is not None and local in denial_ids:
             check.add(entry.line_of("id"), f"{where}.id", f"duplicate denial id {local!r}")
         denial_ids.add(local)
         start, end = quoted(entry, where)
@@ -540,7 +612,7 @@ def _article(seed, actors, claims, article_ids, problems):
         if denier is not None and denier not in actors:
             check.add(entry.line_of("denier"), f"{where}.denier", f"unknown actor id {denier!r}")
         denied_on = entry.get("denied_on")
-        if (denied_on is None) != (entry.get("denied_on_basis") is None):
+        if ("denied_on" in raw and raw["denied_on"] is not None) != ("denied_on_basis" in raw and raw["denied_on_basis"] is not None):
             check.add(entry.line, where, "denied_on and denied_on_basis go together: give both or neither")
         denials.append({
             "denial_id": f"{article_id}_{local}",
@@ -596,8 +668,48 @@ def _entry_name(record, index):
 
 
 def _list(record, key):
-    value = record.get(key)
-    return value if isinstance(value, list) else []
+    """(index, item, line) of each item of a list field; nothing when it is missing or not a list."""
+    value = record.get(key) or []
+    return [(index, item, line_of_item(value, index, record.line_of(key))) for index, item in enumerate(value)]
+
+
+CONTROL = re.compile(r"[\x01-\x08\x0b\x0e-\x1f\x7f]")
+
+
+def _article_text(data, record, check):
+    """The article text decoded from its bytes, or None with a problem when it is not
+    UTF-8 text: another encoding, a byte-order mark, NUL bytes or control characters
+    (binary data), or nothing at all. Markup is text like any other and kept verbatim."""
+    name, line = record.get("text"), record.line_of("text")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        check.add(line, "text", f"{name} is UTF-16 (it starts with a UTF-16 byte-order mark): save it as UTF-8, then update sha256")
+        return None
+    if b"\0" in data:
+        at = data.index(b"\0")
+        at_line = data.count(b"\n", 0, at) + 1
+        check.add(line, "text", f"{name} holds NUL bytes (the first at byte offset {at}, line {at_line}): "
+                  "it is binary data (or UTF-16), not article text; put the plain UTF-8 text there")
+        return None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        at = data.count(b"\n", 0, error.start) + 1
+        check.add(line, "text", f"{name} is not valid UTF-8 ({error.reason}: byte 0x{data[error.start]:02X} at byte offset {error.start}, line {at}); "
+                  "it looks like another encoding (Latin-1, Windows-1252?): save it as UTF-8, then update sha256")
+        return None
+    if text.startswith("\ufeff"):
+        check.add(line, "text", f"{name} starts with a byte-order mark (U+FEFF), which would become an invisible first character of the text: save it as UTF-8 without a BOM, then update sha256")
+        return None
+    control = CONTROL.search(text)
+    if control:
+        at = text.count("\n", 0, control.start()) + 1
+        check.add(line, "text", f"{name} holds the control character U+{ord(control.group()):04X} at character {control.start()} (line {at}): "
+                  "it is binary data, not article text; put the plain UTF-8 text there")
+        return None
+    if not text.strip():
+        check.add(line, "text", f"{name} is empty: put the article's text there")
+        return None
+    return text
 
 
 def _article_dates(record, check):
@@ -616,9 +728,11 @@ def _article_dates(record, check):
         bounds.append(parse_date(value) if isinstance(value, str) and parse_date(value) else default)
     not_before, not_after = bounds
     if not_before > not_after:
-        check.add(record.line_of("not_before"), "not_before", f"{not_before} is after not_after {not_after}")
-    if not_before > last or not_after < first:
-        check.add(record.line_of("not_before"), "not_before", f"{not_before}..{not_after} lies outside published {published!r}")
+        check.add(record.line_of("not_before"), "not_before", f"{not_before} is after not_after {not_after}: swap them, or correct one")
+    for key, bound in (("not_before", not_before), ("not_after", not_after)):
+        if key in record and not first <= bound <= last:
+            check.add(record.line_of(key), key, f"{bound} lies outside published {published!r} ({first}..{last}): "
+                      "the bounds narrow published down, so they must lie within it; correct the bound or published")
     return not_before, not_after
 
 

@@ -1,4 +1,8 @@
-"""The command line: `provenance build`, `provenance check`, `provenance validate`."""
+"""The command line: `provenance build`, `provenance check`, `provenance validate`.
+
+Every command reads everything first (seeds and metadata.yml), then checks it, and
+only then writes; whatever is wrong with the input is reported at once, one
+`error: file:line: field: message` per problem, with a non-zero exit and no traceback."""
 
 import os
 import sys
@@ -8,10 +12,9 @@ import click
 
 from build import __version__
 from build.assemble import assemble
-from build.outputs import validate_package, write_outputs
-from build.problems import BuildError
+from build.outputs import load_site_metadata, validate_package, write_outputs
+from build.problems import BuildError, Problem
 from build.seeds import read_seeds
-from build.serve import datasette_command
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -24,6 +27,32 @@ def _fail(error):
     sys.exit(1)
 
 
+def read_and_check(seeds_dir, metadata_path):
+    """(tables, site metadata) from the seeds and metadata.yml; BuildError listing every
+    problem found in either. Reads and checks only: nothing is written."""
+    problems, seeds, site_metadata, tables = [], None, None, None
+    try:
+        seeds = read_seeds(seeds_dir)
+    except BuildError as error:
+        problems += error.problems
+    try:
+        site_metadata = load_site_metadata(metadata_path)
+    except BuildError as error:
+        problems += error.problems
+    if seeds is not None:
+        try:
+            tables = assemble(seeds)
+        except BuildError as error:
+            problems += error.problems
+    if problems:
+        raise BuildError(problems)
+    return tables, site_metadata
+
+
+SEEDS_OPTION = click.option("--seeds", "seeds_dir", default=ROOT / "seeds", type=click.Path(file_okay=False, path_type=Path), show_default=True, help="Folder of curated input.")
+METADATA_OPTION = click.option("--metadata", "metadata_path", default=ROOT / "metadata.yml", type=click.Path(dir_okay=False, path_type=Path), show_default=True, help="Datasette metadata to extend with the column descriptions.")
+
+
 @click.group()
 @click.version_option(__version__, prog_name="provenance")
 def cli():
@@ -31,11 +60,12 @@ def cli():
 
 
 @cli.command()
-@click.option("--seeds", "seeds_dir", default=ROOT / "seeds", type=click.Path(file_okay=False, path_type=Path), show_default=True, help="Folder of curated input.")
-def check(seeds_dir):
-    """Check the seeds (quotes, ids, enums, dates) without writing anything."""
+@SEEDS_OPTION
+@METADATA_OPTION
+def check(seeds_dir, metadata_path):
+    """Check the seeds (quotes, ids, enums, dates) and metadata.yml without writing anything."""
     try:
-        tables = assemble(read_seeds(seeds_dir))
+        tables, _ = read_and_check(seeds_dir, metadata_path)
     except BuildError as error:
         _fail(error)
     summary = ", ".join(f"{len(rows)} {name}" for name, rows in tables.items())
@@ -43,16 +73,19 @@ def check(seeds_dir):
 
 
 @cli.command()
-@click.option("--seeds", "seeds_dir", default=ROOT / "seeds", type=click.Path(file_okay=False, path_type=Path), show_default=True, help="Folder of curated input.")
+@SEEDS_OPTION
 @click.option("--data", "data_dir", default=ROOT / "data", type=click.Path(file_okay=False, path_type=Path), show_default=True, help="Folder to write outputs to.")
-@click.option("--metadata", "metadata_path", default=ROOT / "metadata.yml", type=click.Path(dir_okay=False, exists=True, path_type=Path), show_default=True, help="Datasette metadata to extend with the column descriptions.")
+@METADATA_OPTION
 def build(seeds_dir, data_dir, metadata_path):
     """Check the seeds and write the database, CSVs, datapackage.json and metadata.json."""
     try:
-        tables = assemble(read_seeds(seeds_dir))
-        written = write_outputs(tables, data_dir, metadata_path)
+        tables, site_metadata = read_and_check(seeds_dir, metadata_path)
+        written = write_outputs(tables, data_dir, metadata_path, site_metadata)
     except BuildError as error:
         _fail(error)
+    except OSError as error:
+        where = error.filename or data_dir
+        _fail(BuildError([Problem(str(where), None, "", f"cannot write the outputs: {error.strerror or error}")]))
     for name, rows in tables.items():
         click.echo(f"{name:>15}: {len(rows)} rows")
     click.echo(f"wrote {len(written)} files to {data_dir}")
@@ -74,6 +107,8 @@ def validate(package):
 @click.option("--port", default=8001, show_default=True)
 def serve(data_dir, host, port):
     """Serve the built database with Datasette, immutable, and print its address."""
+    from build.serve import datasette_command  # Datasette is slow to import: only when serving
+
     click.echo(f"Serving the dataset at http://{host}:{port}/ (Ctrl-C to stop)")
     command = datasette_command(data_dir, host, port)
     os.execv(command[0], command)

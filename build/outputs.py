@@ -13,11 +13,11 @@ import tempfile
 from pathlib import Path
 
 import sqlite_utils
-import yaml
 
 from build import schema
 from build.exports import write_exports
 from build.problems import BuildError, Problem
+from build.seeds import Record, line_of_item, load_yaml
 from build.views import create_views
 
 DATABASE_NAME = "provenance.db"
@@ -131,8 +131,75 @@ def write_database(tables, path, index_columns):
 
 
 def load_site_metadata(path):
-    """The hand-written Datasette metadata (title, license, facets...) from metadata.yml."""
-    return yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    """The hand-written Datasette metadata (title, license, facets...) from metadata.yml.
+
+    Raises BuildError naming the file and line when it cannot be read (encoding, YAML
+    syntax, duplicate keys) or names a column a table does not have (a facet, sort or
+    label column), which would otherwise fail while writing or when served."""
+    shown = _shown(path)
+    metadata = load_yaml(path, shown)
+    if metadata is None:
+        return {}
+    if not isinstance(metadata, Record):
+        raise BuildError([Problem(shown, getattr(metadata, "line", 1), "", "expected a mapping of Datasette metadata (title: ..., databases: ...)")])
+    problems = check_site_metadata(metadata, shown)
+    if problems:
+        raise BuildError(problems)
+    return metadata
+
+
+def _shown(path):
+    """A path as messages show it: relative to the working folder when inside it."""
+    path = Path(path)
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except (ValueError, OSError):
+        return str(path)
+
+
+def check_site_metadata(metadata, shown):
+    """Problems with the table settings of metadata.yml: shapes, and columns the tables lack."""
+    problems = []
+
+    def mapping(parent, key, where):
+        value = parent.get(key)
+        if value is None:
+            return Record()
+        if not isinstance(value, dict):
+            problems.append(Problem(shown, parent.line_of(key), where, "expected a mapping (key: value lines)"))
+            return Record()
+        return value
+
+    database = mapping(mapping(metadata, "databases", "databases"), Path(DATABASE_NAME).stem, "databases.provenance")
+    tables = mapping(database, "tables", "databases.provenance.tables")
+    known = {res["name"]: {f["name"] for f in res["schema"]["fields"]} for res in schema.resources()}
+    for table in tables:
+        where = f"databases.provenance.tables.{table}"
+        config = mapping(tables, table, where)
+        columns = known.get(table)  # None for a view: its columns are not in the schema
+        for key in ("sort", "sort_desc", "label_column"):
+            value = config.get(key)
+            if value is None:
+                continue
+            if not isinstance(value, str):
+                problems.append(Problem(shown, config.line_of(key), f"{where}.{key}", "expected a column name"))
+            elif columns is not None and value not in columns:
+                problems.append(Problem(shown, config.line_of(key), f"{where}.{key}", f"table {table} has no column {value!r} (its columns: {', '.join(sorted(columns))})"))
+        facets = config.get("facets")
+        if facets is None:
+            continue
+        if not isinstance(facets, list):
+            problems.append(Problem(shown, config.line_of("facets"), f"{where}.facets", "expected a list of columns ([a, b])"))
+            continue
+        for index, facet in enumerate(facets):
+            line = line_of_item(facets, index, config.line_of("facets"))
+            names = [facet] if isinstance(facet, str) else list(facet.values()) if isinstance(facet, dict) else [None]
+            for name in names:
+                if not isinstance(name, str):
+                    problems.append(Problem(shown, line, f"{where}.facets[{index}]", "expected a column name, or {array: column}"))
+                elif columns is not None and name not in columns:
+                    problems.append(Problem(shown, line, f"{where}.facets[{index}]", f"table {table} has no column {name!r} (its columns: {', '.join(sorted(columns))})"))
+    return problems
 
 
 def datasette_metadata(site_metadata):
@@ -177,11 +244,13 @@ def validate_package(descriptor_path):
     return problems
 
 
-def write_outputs(tables, data_dir, site_metadata_path):
-    """Write every output into a scratch folder beside data_dir, validate, then swap them in."""
+def write_outputs(tables, data_dir, site_metadata_path, site_metadata=None):
+    """Write every output into a scratch folder beside data_dir, validate, then swap them in.
+    site_metadata, when given, is metadata.yml as load_site_metadata already read it."""
     data_dir = Path(data_dir)
+    if site_metadata is None:
+        site_metadata = load_site_metadata(site_metadata_path)
     data_dir.mkdir(parents=True, exist_ok=True)
-    site_metadata = load_site_metadata(site_metadata_path)
     scratch = Path(tempfile.mkdtemp(prefix=".build-", dir=data_dir))
     try:
         csv_data = write_csvs(tables, scratch)

@@ -1,13 +1,21 @@
 """Read the curated seeds: YAML files that remember the line of every entry and
-key, and the article texts as bytes. Reading only: checking is in assemble.py."""
+key, and the article texts as bytes. Reading only: checking is in assemble.py.
+
+Anything that cannot be read (missing files, bad encodings, YAML syntax, duplicate
+keys) becomes a Problem naming the file and line; nothing here raises anything else."""
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
 from build.problems import BuildError, Problem
+
+# Where YAML breaks lines (YAML 1.1, as PyYAML reads it): what its line numbers count.
+YAML_LINE_BREAK = re.compile(r"\r\n|[\r\n\x85\u2028\u2029]")
+SYNTAX_HINT = "check the indentation, brackets and quotes on this line and the one before (text holding ': ' or ' #' needs quotes)"
 
 
 class Record(dict):
@@ -24,14 +32,34 @@ class Record(dict):
 class Items(list):
     """A YAML sequence that knows the line of each item."""
 
+    line = None
     item_lines = ()
 
     def line_of_item(self, index):
-        return self.item_lines[index] if index < len(self.item_lines) else None
+        return self.item_lines[index] if index < len(self.item_lines) else self.line
+
+
+def line_of_item(items, index, default=None):
+    """The line of items[index] when items came from YAML, else default."""
+    line = items.line_of_item(index) if isinstance(items, Items) else None
+    return line if line is not None else default
 
 
 class _LineLoader(yaml.SafeLoader):
-    """SafeLoader that keeps dates as the curator wrote them and records lines."""
+    """SafeLoader that keeps dates as the curator wrote them, records lines, collects
+    duplicate keys instead of keeping the last, and accepts only plain YAML: text,
+    numbers, true/false, null, lists and mappings."""
+
+    def __init__(self, stream):
+        super().__init__(stream)
+        self.duplicates = []  # (line, key, first line)
+        self.last_node = None
+
+    def construct_object(self, node, deep=False):
+        # Remembered so that a failure inside PyYAML's scalar constructors
+        # (`!!int abc`) can still be reported at its line.
+        self.last_node = node
+        return super().construct_object(node, deep)
 
 
 # Dates stay strings: "2020-12" and "2020-12-18" must read alike, and the
@@ -43,45 +71,156 @@ _LineLoader.yaml_implicit_resolvers = {
 
 
 def _construct_record(loader, node):
-    loader.flatten_mapping(node)
+    written = {id(key_node) for key_node, _ in node.value}
+    loader.flatten_mapping(node)  # puts the pairs of `<<: *anchor` merges first
     record = Record()
     record.line = node.start_mark.line + 1
     record.key_lines = {}
+    merged = set()  # keys taken from a merge: a key written here overrides them
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
-        if key in record:
+        if isinstance(key, (list, dict, set)):
             raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r}", key_node.start_mark
+                None, None, "a list or mapping cannot be a key: a key is a word or text", key_node.start_mark
             )
+        line = key_node.start_mark.line + 1
+        if key in record and key not in merged:
+            loader.duplicates.append((line, key, record.key_lines[key]))
+            continue
+        if id(key_node) in written:
+            merged.discard(key)
+        else:
+            merged.add(key)
         record[key] = loader.construct_object(value_node, deep=True)
-        record.key_lines[key] = key_node.start_mark.line + 1
+        record.key_lines[key] = line
     return record
 
 
 def _construct_items(loader, node):
     items = Items(loader.construct_object(child, deep=True) for child in node.value)
+    items.line = node.start_mark.line + 1
     items.item_lines = [child.start_mark.line + 1 for child in node.value]
     return items
 
 
+def _reject_tag(loader, node):
+    raise yaml.constructor.ConstructorError(
+        None, None,
+        f"the YAML tag {node.tag.replace('tag:yaml.org,2002:', '!!')} is not allowed in seeds: "
+        "write plain text, numbers, true/false, lists and mappings",
+        node.start_mark,
+    )
+
+
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_record)
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_items)
+for _tag in ("binary", "timestamp", "omap", "pairs", "set"):
+    _LineLoader.add_constructor(f"tag:yaml.org,2002:{_tag}", _reject_tag)
+_LineLoader.add_constructor(None, _reject_tag)
+
+
+def line_at(text, index):
+    """1-based line of character `index` in text, counting line breaks as YAML does."""
+    return len(YAML_LINE_BREAK.findall(text, 0, index)) + 1
+
+
+def decode_utf8(data, display_name, what="the file"):
+    """Bytes as text, or a Problem saying which encoding it looks like and what to do."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None, Problem(display_name, 1, "", f"{what} is UTF-16 (it starts with a UTF-16 byte-order mark): save it as UTF-8")
+    try:
+        return data.decode("utf-8"), None
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        byte = data[error.start]
+        return None, Problem(
+            display_name, line, "",
+            f"{what} is not valid UTF-8 ({error.reason}: byte 0x{byte:02X} at byte offset {error.start}); "
+            "it looks like another encoding (Latin-1, Windows-1252, UTF-16?): save it as UTF-8",
+        )
+
+
+def _syntax_problem(error, source, display_name):
+    """A Problem from PyYAML's MarkedYAMLError, at the most useful line."""
+    problem = error.problem or str(error)
+    mark, context = error.problem_mark, error.context_mark
+    if mark is None or (context is not None and mark.index >= len(source.rstrip())):
+        # The file ended inside something left open: point at where it began.
+        mark = context or mark
+    line = min(mark.line + 1, line_at(source, len(source.rstrip()))) if mark else None
+    if isinstance(error, yaml.composer.ComposerError) and "another document" in problem:
+        return Problem(display_name, line, "", "the file holds a second YAML document (after a '---' line): keep everything in one")
+    if isinstance(error, yaml.constructor.ConstructorError):
+        if "recursive" in problem:
+            problem = "an alias (*name) refers to the entry holding it: write the value out instead"
+        return Problem(display_name, line, "", problem)
+    message = f"YAML syntax error: {problem}"
+    if error.context:
+        started = context.line + 1 if context else None
+        message += f" ({error.context}" + (f" from line {started})" if started and started != line else ")")
+    hint = "indent with spaces, not tabs" if "'\\t'" in problem else SYNTAX_HINT
+    return Problem(display_name, line, "", f"{message}; {hint}")
+
+
+def parse_yaml(source, display_name):
+    """Parse YAML text; every failure becomes a BuildError naming the file and line."""
+    loader = None
+    try:
+        loader = _LineLoader(source)
+        data = loader.get_single_data()
+    except yaml.MarkedYAMLError as error:
+        raise BuildError([_syntax_problem(error, source, display_name)]) from None
+    except yaml.reader.ReaderError as error:
+        character = error.character if isinstance(error.character, str) else chr(error.character)
+        what = (
+            "a NUL character (U+0000) is not allowed in YAML: is the file UTF-16 or binary? save it as UTF-8 text"
+            if character == "\0"
+            else f"the control character U+{ord(character):04X} is not allowed in YAML: remove it"
+        )
+        raise BuildError([Problem(display_name, line_at(source, error.position), "", what)]) from None
+    except RecursionError:
+        raise BuildError([Problem(display_name, _node_line(loader), "", "lists or mappings are nested too deeply to read")]) from None
+    except yaml.YAMLError as error:
+        raise BuildError([Problem(display_name, None, "", f"cannot read the YAML: {error}")]) from None
+    except Exception as error:  # noqa: BLE001
+        # PyYAML's scalar constructors fail with whatever their parsing trips on (ValueError
+        # on `!!int abc`, KeyError on `!!bool maybe`, IndexError on an empty `!!int`...):
+        # any failure while building the values is a value that cannot be read.
+        node = loader.last_node if loader else None
+        tag = node.tag.replace("tag:yaml.org,2002:", "!!") if node else "YAML"
+        value = node.value if node is not None and isinstance(node.value, str) else ""
+        raise BuildError([Problem(display_name, _node_line(loader), "", f"cannot read {value!r} as {tag} ({error}): remove the tag or correct the value")]) from None
+    finally:
+        if loader is not None:
+            loader.dispose()
+    if loader.duplicates:
+        raise BuildError([
+            Problem(display_name, line, str(key), f"duplicate key: already given on line {first}; keep only one")
+            for line, key, first in loader.duplicates
+        ])
+    return data
+
+
+def _node_line(loader):
+    """The line PyYAML was reading when it failed: of the last node built, else where it stopped."""
+    if loader is None:
+        return None
+    if loader.last_node is not None:
+        return loader.last_node.start_mark.line + 1
+    return loader.get_mark().line + 1
 
 
 def load_yaml(path, display_name):
-    """Parse one YAML file; a syntax or encoding error becomes a Problem naming the line."""
+    """Parse one YAML file; a syntax or encoding error becomes a Problem naming the line.
+    A UTF-8 byte-order mark at the start is allowed (YAML allows it); None means empty."""
     try:
-        source = Path(path).read_bytes().decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise BuildError([Problem(display_name, None, "", f"not valid UTF-8 ({error.reason} at byte {error.start})")])
+        data = Path(path).read_bytes()
     except OSError as error:
-        raise BuildError([Problem(display_name, None, "", f"cannot read: {error.strerror}")])
-    try:
-        return yaml.load(source, Loader=_LineLoader)
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line = mark.line + 1 if mark else None
-        raise BuildError([Problem(display_name, line, "", f"YAML syntax error: {error.problem or error}")])
+        raise BuildError([Problem(display_name, None, "", f"cannot read: {error.strerror}")]) from None
+    source, problem = decode_utf8(data, display_name)
+    if problem:
+        raise BuildError([problem])
+    return parse_yaml(source, display_name)
 
 
 @dataclass
@@ -113,13 +252,17 @@ def display_path(path, root):
         return str(path)
 
 
+def _kind(value):
+    return {Record: "a mapping", Items: "a list"}.get(type(value), type(value).__name__)
+
+
 def read_seeds(seeds_dir):
     """Read actors.yml, claims.yml and every articles/*.yml with its text file."""
     root = Path(seeds_dir)
     problems = []
     seeds = Seeds(root=root)
 
-    def load_list(name):
+    def load_list(name, what):
         path = root / name
         shown = display_path(path, root)
         try:
@@ -127,16 +270,22 @@ def read_seeds(seeds_dir):
         except BuildError as error:
             problems.extend(error.problems)
             return []
+        if data is None:
+            problems.append(Problem(shown, 1, "", f"the file holds nothing (empty, or only comments): it should list the {what}, one '- id: ...' entry each"))
+            return []
         if not isinstance(data, list):
-            problems.append(Problem(shown, None, "", "expected a list of entries"))
+            problems.append(Problem(shown, getattr(data, "line", 1), "", f"expected a list of {what} (one '- id: ...' entry each), got {_kind(data)}"))
             return []
         return data
 
-    seeds.actors = load_list("actors.yml")
-    seeds.claims = load_list("claims.yml")
-    article_paths = sorted((root / "articles").glob("*.yml"))
+    seeds.actors = load_list("actors.yml", "actors")
+    seeds.claims = load_list("claims.yml", "claims")
+    articles_dir = root / "articles"
+    article_paths = sorted(articles_dir.glob("*.yml"))
+    for path in sorted(articles_dir.glob("*.yaml")):
+        problems.append(Problem(display_path(path, root), None, "", f"article files end in .yml, so this one would be left out: rename it {path.stem}.yml"))
     if not article_paths:
-        problems.append(Problem(display_path(root / "articles", root), None, "", "no article files (*.yml)"))
+        problems.append(Problem(display_path(articles_dir, root), None, "", "no article files (*.yml)"))
     for path in article_paths:
         shown = display_path(path, root)
         try:
@@ -144,20 +293,53 @@ def read_seeds(seeds_dir):
         except BuildError as error:
             problems.extend(error.problems)
             continue
+        if record is None:
+            problems.append(Problem(shown, 1, "", "the file holds nothing (empty, or only comments): it should hold the article's fields (text, sha256, outlet, ...; see seeds/README.md)"))
+            continue
         if not isinstance(record, Record):
-            problems.append(Problem(shown, None, "", "expected a mapping of article fields"))
+            problems.append(Problem(shown, getattr(record, "line", 1), "", f"expected a mapping of article fields (text: ..., outlet: ...), got {_kind(record)}"))
             continue
         article = ArticleSeed(article_id=path.stem, path=shown, record=record)
         text_name = record.get("text")
-        if isinstance(text_name, str):
-            try:
-                article.text_bytes = (root / text_name).read_bytes()
-            except OSError as error:
-                problems.append(Problem(shown, record.line_of("text"), "text", f"cannot read {text_name}: {error.strerror}"))
+        if isinstance(text_name, str) and text_name:
+            problem = _read_text(root, text_name, record, shown, article)
+            if problem:
+                problems.append(problem)
         seeds.articles.append(article)
     if problems:
         raise BuildError(problems)
     return seeds
+
+
+def _read_text(root, text_name, record, shown, article):
+    """Read an article's text file into article.text_bytes; a Problem if it cannot be."""
+    line = record.line_of("text")
+    text_path = root / text_name
+    try:
+        inside = text_path.resolve().is_relative_to(root.resolve())
+    except (OSError, RuntimeError):
+        inside = False
+    if Path(text_name).is_absolute() or not inside:
+        return Problem(shown, line, "text", f"{text_name!r} is outside seeds/: give a path under seeds/, like texts/NAME.txt")
+    try:
+        article.text_bytes = text_path.read_bytes()
+        return None
+    except OSError as error:
+        message = f"cannot read {text_name}: {error.strerror}"
+    recorded = record.get("sha256")
+    renamed = [candidate for candidate in sorted((root / "texts").glob("*")) if _has_sha256(candidate, recorded)]
+    if renamed:
+        message += f"; {display_path(renamed[0], root)} has the recorded sha256: if the text was renamed, set text: {renamed[0].relative_to(root).as_posix()}"
+    else:
+        message += "; put the text file back, or correct the path"
+    return Problem(shown, line, "text", message)
+
+
+def _has_sha256(path, recorded):
+    try:
+        return isinstance(recorded, str) and path.is_file() and sha256(path.read_bytes()) == recorded
+    except OSError:
+        return False
 
 
 def sha256(data):

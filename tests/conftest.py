@@ -60,10 +60,14 @@ def free_port():
 
 
 @pytest.fixture(scope="module")
-def server(built):
-    """A Datasette process serving a fresh build; yields its base URL, stops it after."""
+def server(built, tmp_path_factory):
+    """A Datasette process serving a fresh build; yields its base URL, stops it after.
+
+    Its log goes to a file, not a pipe: a pipe nobody reads fills up and blocks the server."""
     port = free_port()
-    process = subprocess.Popen(datasette_command(built, port=port), stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    log_path = tmp_path_factory.mktemp("server") / "datasette.log"
+    log = open(log_path, "wb")
+    process = subprocess.Popen(datasette_command(built, port=port), stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while True:
@@ -73,8 +77,9 @@ def server(built):
         except httpx.TransportError:
             if process.poll() is not None or time.monotonic() > deadline:
                 process.kill()
-                raise RuntimeError(f"datasette did not start: {process.stdout.read().decode()}")
+                raise RuntimeError(f"datasette did not start: {log_path.read_text(errors='replace')}")
             time.sleep(0.2)
     yield base
     process.terminate()
     process.wait(timeout=10)
+    log.close()
