@@ -5,11 +5,13 @@ import shutil
 import socket
 import subprocess
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
 import sqlite_utils
+from playwright.sync_api import sync_playwright
 
 from build.assemble import assemble
 from build.outputs import DATABASE_NAME, write_outputs
@@ -18,6 +20,12 @@ from build.serve import datasette_app, datasette_command
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
 
 
 @pytest.fixture(scope="session")
@@ -59,15 +67,15 @@ def free_port():
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(built, tmp_path_factory):
-    """A Datasette process serving a fresh build; yields its base URL, stops it after.
+@contextmanager
+def serving(data_dir, log_dir):
+    """Run `datasette_command` on data_dir on a free loopback port; yield its base URL.
 
     Its log goes to a file, not a pipe: a pipe nobody reads fills up and blocks the server."""
     port = free_port()
-    log_path = tmp_path_factory.mktemp("server") / "datasette.log"
-    log = open(log_path, "wb")
-    process = subprocess.Popen(datasette_command(built, port=port), stdout=log, stderr=subprocess.STDOUT)
+    log_path = Path(log_dir) / "datasette.log"
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(datasette_command(data_dir, port=port), stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while True:
@@ -79,7 +87,27 @@ def server(built, tmp_path_factory):
                 process.kill()
                 raise RuntimeError(f"datasette did not start: {log_path.read_text(errors='replace')}")
             time.sleep(0.2)
-    yield base
-    process.terminate()
-    process.wait(timeout=10)
-    log.close()
+    try:
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def server(built, tmp_path_factory):
+    """A Datasette process serving a fresh build; yields its base URL, stops it after."""
+    with serving(built, tmp_path_factory.mktemp("server")) as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium, headless. Playwright never downloads a browser here. Module
+    scope: Playwright's sync API keeps an event loop running until it closes, which would
+    stop the asyncio tests of later modules."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield chromium
+        chromium.close()

@@ -17,18 +17,12 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import sync_playwright
 
-ROOT = Path(__file__).resolve().parent.parent
+from conftest import ARTIFACTS, ROOT
+
 CHARTS_DIR = ROOT / "static" / "charts"
 VENDOR = ROOT / "static" / "vendor" / "vega-embed.js"
 EXTERNAL = Path(__file__).resolve().parent / "fixtures" / "external.html"
-ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
 # The instance address written in the example outside page (`make serve`'s default).
 EXAMPLE_INSTANCE = "http://127.0.0.1:8001"
 
@@ -105,16 +99,6 @@ def test_chart_data_has_rows_over_http(server, name):
 
 
 # --- the browser ----------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """Debian's Chromium, headless. Playwright never downloads a browser here."""
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield chromium
-        chromium.close()
 
 
 class Watched:

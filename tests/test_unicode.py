@@ -15,26 +15,18 @@ import csv
 import io
 import json
 import shutil
-import socket
-import subprocess
-import time
 import urllib.parse
 from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import sync_playwright
 
 from build.assemble import assemble
 from build.outputs import write_outputs
 from build.seeds import read_seeds
-from build.serve import datasette_command
-from conftest import ROOT, SEEDS
+from conftest import ARTIFACTS, ROOT, SEEDS, serving
 
 HOSTILE = Path(__file__).resolve().parent / "fixtures" / "hostile"
-ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update"]
 
 ARTICLE = "hostile-test-2021-07-01"
 CLAIM = "hostile-test-claim"
@@ -116,35 +108,8 @@ def hostile_data(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def hostile_server(hostile_data, tmp_path_factory):
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    log = tmp_path_factory.mktemp("hostile-log") / "server.log"
-    with open(log, "wb") as output:
-        process = subprocess.Popen(datasette_command(hostile_data, port=port), stdout=output, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            httpx.get(f"{base}/-/versions.json", timeout=1)
-            break
-        except httpx.TransportError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                raise RuntimeError(f"datasette did not start: {log.read_text()}")
-            time.sleep(0.2)
-    yield base
-    process.terminate()
-    process.wait(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield chromium
-        chromium.close()
+    with serving(hostile_data, tmp_path_factory.mktemp("hostile-log")) as base:
+        yield base
 
 
 @pytest.fixture
