@@ -31,18 +31,37 @@ SETTINGS is the one place for Datasette's settings, for serve, tests and bench:
   from the database page (/provenance.db) and from /exports/provenance.db.
 - allow_csv_stream on: a table's CSV streams all its rows (a table is small).
 - template_debug and trace_debug off: no template context or SQL traces on request.
+
+The database is served with an inspect file (INSPECT_NAME, beside it in the data folder,
+written by `datasette inspect`): its row counts, hash and size. Datasette then takes
+each table's total from the file instead of running `select count(*)` for an unfiltered
+table page, and the database's hash and size without reading the file. The file is
+written when first served and again whenever the database's hash no longer matches it
+(a new build), so `provenance serve`, the tests, the benchmark and the container image
+(which writes it while the image is built) all serve with a current one.
 """
 
 import json
+import os
+import shlex
+import socket
+import subprocess
 import sys
+import tempfile
+import time
+from contextlib import contextmanager
 from pathlib import Path
 
+import click
+import httpx
 from datasette.app import Datasette
+from datasette.inspect import inspect_hash
 
 from build.exports import static_mounts as export_mounts
 from build.outputs import DATABASE_NAME, METADATA_NAME
 
 ROOT = Path(__file__).resolve().parent.parent
+INSPECT_NAME = "inspect-data.json"
 STATIC = ROOT / "static"
 PLUGINS = ROOT / "plugins"
 SETTINGS = {
@@ -66,12 +85,53 @@ def static_mounts(data_dir):
     return [("static", str(STATIC))] + export_mounts(data_dir)
 
 
+def inspect_is_current(inspect_path, database_path):
+    """Whether the inspect file at inspect_path describes the database at database_path."""
+    try:
+        recorded = json.loads(Path(inspect_path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    name = Path(database_path).stem
+    return isinstance(recorded, dict) and recorded.get(name, {}).get("hash") == inspect_hash(Path(database_path))
+
+
+def write_inspect_file(database_path, inspect_path):
+    """Run `datasette inspect` on the database, and put its answer at inspect_path whole
+    (written beside it, then renamed: a server starting meanwhile never reads half a file)."""
+    inspect_path = Path(inspect_path)
+    handle, scratch = tempfile.mkstemp(prefix=".inspect-", suffix=".json", dir=inspect_path.parent)
+    os.close(handle)
+    try:
+        subprocess.run(
+            [sys.executable, "-m", "datasette", "inspect", str(database_path), "--inspect-file", scratch],
+            check=True, stdout=subprocess.DEVNULL,
+        )
+        recorded = json.loads(Path(scratch).read_text(encoding="utf-8"))
+        for entry in recorded.values():
+            entry["file"] = Path(entry["file"]).name  # the folder is this machine's business, not the site's
+        Path(scratch).write_text(json.dumps(recorded, indent=2) + "\n", encoding="utf-8")
+        os.replace(scratch, inspect_path)
+    finally:
+        Path(scratch).unlink(missing_ok=True)
+
+
+def current_inspect_file(data_dir):
+    """The path of data_dir's inspect file, (re)written first if missing or of another build."""
+    data_dir = Path(data_dir)
+    inspect_path = data_dir / INSPECT_NAME
+    if not inspect_is_current(inspect_path, data_dir / DATABASE_NAME):
+        write_inspect_file(data_dir / DATABASE_NAME, inspect_path)
+    return inspect_path
+
+
 def datasette_command(data_dir, host="127.0.0.1", port=8001):
-    """The argv that serves data_dir's database, immutable, with the generated metadata."""
+    """The argv that serves data_dir's database, immutable, with its inspect file and the
+    generated metadata. Writes the inspect file first when it is missing or stale."""
     data_dir = Path(data_dir)
     command = [
         sys.executable, "-m", "datasette", "serve",
         "-i", str(data_dir / DATABASE_NAME),
+        "--inspect-file", str(current_inspect_file(data_dir)),
         "--metadata", str(data_dir / METADATA_NAME),
         "--plugins-dir", str(PLUGINS),
         "--cors",
@@ -84,14 +144,65 @@ def datasette_command(data_dir, host="127.0.0.1", port=8001):
     return command
 
 
-def datasette_app(data_dir):
-    """The same configuration as an in-process Datasette, for tests and benchmarks."""
+def datasette_app(data_dir, **settings):
+    """The same configuration as an in-process Datasette, for tests and benchmarks. Keyword
+    arguments override SETTINGS (the benchmark lifts the time limits to see every query)."""
     data_dir = Path(data_dir)
     return Datasette(
         immutables=[str(data_dir / DATABASE_NAME)],
+        inspect_data=json.loads(current_inspect_file(data_dir).read_text(encoding="utf-8")),
         metadata=json.loads((data_dir / METADATA_NAME).read_text(encoding="utf-8")),
         static_mounts=static_mounts(data_dir),
         plugins_dir=str(PLUGINS),
-        settings=SETTINGS,
+        settings={**SETTINGS, **settings},
         cors=True,
     )
+
+
+def free_port():
+    """A TCP port on loopback that nothing listens on now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def serving(command_for_port, log_path, timeout=60):
+    """Run command_for_port(port) on a free loopback port until Datasette answers; yield its
+    base URL; stop it after. Its log goes to log_path, not a pipe: a pipe nobody reads fills
+    up and blocks the server."""
+    port = free_port()
+    log_path = Path(log_path)
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(command_for_port(port), stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            httpx.get(f"{base}/-/versions.json", timeout=1)
+            break
+        except httpx.TransportError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                process.wait()
+                raise RuntimeError(f"datasette did not start: {log_path.read_text(errors='replace')}")
+            time.sleep(0.2)
+    try:
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@click.command()
+@click.argument("data_dir", default=ROOT / "data", type=click.Path(file_okay=False, exists=True, path_type=Path))
+def main(data_dir):
+    """Write DATA_DIR's inspect file if missing or stale, and print the command that serves
+    DATA_DIR (what `provenance serve` runs). The container image runs this while it is
+    built, so the file is baked in."""
+    click.echo(f"inspect file: {current_inspect_file(data_dir)}")
+    click.echo(shlex.join(datasette_command(data_dir)))
+
+
+if __name__ == "__main__":
+    main()

@@ -2,13 +2,8 @@
 Datasette instance serving it exactly as `make serve` does, in process or as a process."""
 
 import shutil
-import socket
-import subprocess
-import time
-from contextlib import contextmanager
 from pathlib import Path
 
-import httpx
 import pytest
 import sqlite_utils
 from playwright.sync_api import sync_playwright
@@ -16,7 +11,7 @@ from playwright.sync_api import sync_playwright
 from build.assemble import assemble
 from build.outputs import DATABASE_NAME, write_outputs
 from build.seeds import read_seeds
-from build.serve import datasette_app, datasette_command
+from build.serve import datasette_app, datasette_command, serving
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -61,43 +56,10 @@ def seeds_copy(tmp_path):
     return copy
 
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@contextmanager
-def serving(data_dir, log_dir):
-    """Run `datasette_command` on data_dir on a free loopback port; yield its base URL.
-
-    Its log goes to a file, not a pipe: a pipe nobody reads fills up and blocks the server."""
-    port = free_port()
-    log_path = Path(log_dir) / "datasette.log"
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(datasette_command(data_dir, port=port), stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            httpx.get(f"{base}/-/versions.json", timeout=1)
-            break
-        except httpx.TransportError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                raise RuntimeError(f"datasette did not start: {log_path.read_text(errors='replace')}")
-            time.sleep(0.2)
-    try:
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-
-
 @pytest.fixture(scope="module")
 def server(built, tmp_path_factory):
     """A Datasette process serving a fresh build; yields its base URL, stops it after."""
-    with serving(built, tmp_path_factory.mktemp("server")) as base:
+    with serving(lambda port: datasette_command(built, port=port), tmp_path_factory.mktemp("server") / "datasette.log") as base:
         yield base
 
 
