@@ -10,7 +10,7 @@ DB := data/provenance.db
 VENDOR := static/vendor/vega-embed.js
 SEEDS := $(shell find seeds -type f) $(wildcard build/*.py build/*.yml) metadata.yml
 
-.PHONY: install build check validate serve test bench clean
+.PHONY: install build check validate serve test bench image clean
 
 install: $(VENV)/.installed
 
@@ -40,8 +40,13 @@ serve: build
 test: build
 	$(BIN)/pytest
 
+# BENCH_ARGS: e.g. --sizes 0,1000 or --quick (see `python -m build.bench --help`).
 bench: build
-	$(BIN)/python -m build.bench
+	$(BIN)/python -m build.bench $(BENCH_ARGS)
+
+# The container image of the site (Dockerfile), serving data/ as built here.
+image: build
+	docker build -t bukhari-provenance .
 
 clean:
 	rm -rf $(VENV) $(DB) data/metadata.json static/vendor
