@@ -34,12 +34,12 @@ def instruction(name):
 
 
 def in_image(argv, data_dir):
-    """A Dockerfile command as it would run here: the built data folder for /app/data, and
-    this environment's Python first on the PATH."""
+    """A Dockerfile command as it would run here: the built data folder for /app/data."""
     return [str(data_dir) if arg == IMAGE_DATA else arg.replace(IMAGE_DATA, str(data_dir)) for arg in argv]
 
 
 def environment(**extra):
+    """The environment a command from the Dockerfile runs in here: this Python first on the PATH."""
     return {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}", **extra}
 
 
