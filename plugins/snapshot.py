@@ -30,6 +30,13 @@ So this plugin:
 A running server therefore shows the build it started with, consistently, however many
 builds happen meanwhile; /exports/ offers the newest files. Restart it after a build
 (`make serve`) to serve the new build.
+
+No copy is made of a database whose folder the server cannot write to, as in the container
+image (the folder belongs to root, the server runs as nobody): a build replaces files by
+renaming them inside that folder, and builds run as the user who serves (`make build`,
+`make serve`), so nothing can change such a file under the server. There a copy would only
+cost a second file's worth of disk, or of memory where the temporary folder is in memory
+(Cloud Run), and a slower start.
 """
 
 import asyncio
@@ -83,7 +90,7 @@ def startup(datasette):
     # counts the tables first, so a few of its connections are of the original file.)
     remove_stale_snapshots()
     for db in list(datasette.databases.values()):
-        if db.path and not db.is_mutable and not db.is_memory:
+        if db.path and not db.is_mutable and not db.is_memory and os.access(Path(db.path).parent, os.W_OK):
             folder = tempfile.mkdtemp(prefix=f"{SNAPSHOT_PREFIX}{os.getpid()}-")
             # On shutdown (see asgi_wrapper), when the Datasette is collected, or at exit.
             CLEANUPS.setdefault(datasette, []).append(weakref.finalize(datasette, shutil.rmtree, folder, True))

@@ -16,6 +16,7 @@ whose output is a pipe nobody reads, so this module keeps what it sends there sm
 import asyncio
 import hashlib
 import importlib.util
+import os
 import sqlite3
 import time
 
@@ -26,7 +27,7 @@ import yaml
 from build import schema
 from build.exports import STATIC_MOUNT
 from build.outputs import DATABASE_NAME
-from build.serve import SETTINGS
+from build.serve import SETTINGS, datasette_app
 from conftest import ROOT
 
 TABLES = [res["name"] for res in schema.resources()]
@@ -132,11 +133,33 @@ async def test_only_known_plugins_and_none_that_writes(datasette):
     # None registers routes, canned queries, actors or permissions, or writes anything.
 
 
-def test_snapshot_plugin_knows_where_the_exports_are_mounted():
+def load_snapshot_plugin():
     spec = importlib.util.spec_from_file_location("snapshot_plugin", ROOT / "plugins" / "snapshot.py")
     plugin = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(plugin)
-    assert plugin.EXPORTS_MOUNT == STATIC_MOUNT
+    return plugin
+
+
+def test_snapshot_plugin_knows_where_the_exports_are_mounted():
+    assert load_snapshot_plugin().EXPORTS_MOUNT == STATIC_MOUNT
+
+
+@pytest.mark.parametrize("writable", [True, False])
+def test_the_snapshot_is_taken_only_where_a_build_could_replace_the_database(built, monkeypatch, writable):
+    """In a folder the server may write, a build may rename a new database in: serve a copy.
+    In one it may not (the container image), nothing can: serve the file itself."""
+    plugin = load_snapshot_plugin()
+    datasette = datasette_app(built)
+    database = datasette.databases["provenance"]
+    original = database.path
+    real_access = os.access
+    monkeypatch.setattr(plugin.os, "access", lambda path, mode: writable and real_access(path, mode))
+    plugin.startup(datasette)
+    try:
+        assert (database.path != original) is writable
+    finally:
+        for cleanup in plugin.CLEANUPS.pop(datasette, []):
+            cleanup()
 
 
 async def test_no_canned_query_writes(datasette):
