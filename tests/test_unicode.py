@@ -24,7 +24,8 @@ import pytest
 from build.assemble import assemble
 from build.outputs import write_outputs
 from build.seeds import read_seeds
-from conftest import ARTIFACTS, ROOT, SEEDS, serving
+from build.serve import datasette_command, serving
+from conftest import ARTIFACTS, ROOT, SEEDS
 
 HOSTILE = Path(__file__).resolve().parent / "fixtures" / "hostile"
 
@@ -108,7 +109,7 @@ def hostile_data(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def hostile_server(hostile_data, tmp_path_factory):
-    with serving(hostile_data, tmp_path_factory.mktemp("hostile-log")) as base:
+    with serving(lambda port: datasette_command(hostile_data, port=port), tmp_path_factory.mktemp("hostile-log") / "datasette.log") as base:
         yield base
 
 
