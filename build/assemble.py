@@ -296,14 +296,16 @@ def locate(text, quote, occurrence):
     return start, start + len(quote), None
 
 
-def assemble(seeds):
-    """Check every seed and return {table name: rows}; raise BuildError listing every problem."""
+def assemble(seeds, progress=None):
+    """Check every seed and return {table name: rows}; raise BuildError listing every problem.
+    progress, when given, wraps the articles as progress(items, length, label)."""
     problems = []
     actors, aliases = _actors(seeds, problems)
     claims, claim_actors = _claims(seeds, actors, problems)
     articles, citations, mentions, denials = [], [], [], []
     article_ids = {a.article_id for a in seeds.articles}
-    for article_seed in seeds.articles:
+    article_seeds = progress(seeds.articles, len(seeds.articles), "checking") if progress else seeds.articles
+    for article_seed in article_seeds:
         rows = _article(article_seed, actors, claims, article_ids, problems)
         if rows:
             articles.append(rows[0])

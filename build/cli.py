@@ -12,6 +12,7 @@ import click
 
 from build import __version__
 from build.assemble import assemble
+from build.cache import ParseCache
 from build.outputs import load_site_metadata, validate_package, write_outputs
 from build.problems import BuildError, Problem
 from build.seeds import read_seeds
@@ -27,21 +28,35 @@ def _fail(error):
     sys.exit(1)
 
 
-def read_and_check(seeds_dir, metadata_path):
+def progress_bar(items, length, label):
+    """items, drawn as a progress bar on standard error when that is a terminal; quiet
+    otherwise (in CI, in tests, when piped)."""
+    if not sys.stderr.isatty():
+        yield from items
+        return
+    with click.progressbar(items, length=length, label=f"{label:<9}", file=sys.stderr, show_pos=True) as bar:
+        yield from bar
+
+
+def read_and_check(seeds_dir, metadata_path, cache_path=None):
     """(tables, site metadata) from the seeds and metadata.yml; BuildError listing every
-    problem found in either. Reads and checks only: nothing is written."""
+    problem found in either. Reads and checks only: nothing is written. cache_path names
+    the parse cache (build/cache.py); None reads every file afresh."""
     problems, seeds, site_metadata, tables = [], None, None, None
+    cache = ParseCache(cache_path)
     try:
-        seeds = read_seeds(seeds_dir)
+        seeds = read_seeds(seeds_dir, cache, progress_bar)
     except BuildError as error:
         problems += error.problems
+    finally:
+        cache.close()
     try:
         site_metadata = load_site_metadata(metadata_path)
     except BuildError as error:
         problems += error.problems
     if seeds is not None:
         try:
-            tables = assemble(seeds)
+            tables = assemble(seeds, progress_bar)
         except BuildError as error:
             problems += error.problems
     if problems:
@@ -50,6 +65,11 @@ def read_and_check(seeds_dir, metadata_path):
 
 
 SEEDS_OPTION = click.option("--seeds", "seeds_dir", default=ROOT / "seeds", type=click.Path(file_okay=False, path_type=Path), show_default=True, help="Folder of curated input.")
+CACHE_OPTION = click.option(
+    "--cache", "cache_path", default=ROOT / ".cache" / "build.sqlite", type=click.Path(dir_okay=False, path_type=Path), show_default=True,
+    help="Parse cache: unchanged article files are not parsed again. Delete it to start cold.",
+)
+NO_CACHE_OPTION = click.option("--no-cache", is_flag=True, help="Parse every file afresh, and leave the cache alone.")
 METADATA_OPTION = click.option("--metadata", "metadata_path", default=ROOT / "metadata.yml", type=click.Path(dir_okay=False, path_type=Path), show_default=True, help="Datasette metadata to extend with the column descriptions.")
 
 
@@ -62,10 +82,12 @@ def cli():
 @cli.command()
 @SEEDS_OPTION
 @METADATA_OPTION
-def check(seeds_dir, metadata_path):
+@CACHE_OPTION
+@NO_CACHE_OPTION
+def check(seeds_dir, metadata_path, cache_path, no_cache):
     """Check the seeds (quotes, ids, enums, dates) and metadata.yml without writing anything."""
     try:
-        tables, _ = read_and_check(seeds_dir, metadata_path)
+        tables, _ = read_and_check(seeds_dir, metadata_path, None if no_cache else cache_path)
     except BuildError as error:
         _fail(error)
     summary = ", ".join(f"{len(rows)} {name}" for name, rows in tables.items())
@@ -76,11 +98,13 @@ def check(seeds_dir, metadata_path):
 @SEEDS_OPTION
 @click.option("--data", "data_dir", default=ROOT / "data", type=click.Path(file_okay=False, path_type=Path), show_default=True, help="Folder to write outputs to.")
 @METADATA_OPTION
-def build(seeds_dir, data_dir, metadata_path):
+@CACHE_OPTION
+@NO_CACHE_OPTION
+def build(seeds_dir, data_dir, metadata_path, cache_path, no_cache):
     """Check the seeds and write the database, CSVs, datapackage.json and metadata.json."""
     try:
-        tables, site_metadata = read_and_check(seeds_dir, metadata_path)
-        written = write_outputs(tables, data_dir, metadata_path, site_metadata)
+        tables, site_metadata = read_and_check(seeds_dir, metadata_path, None if no_cache else cache_path)
+        written = write_outputs(tables, data_dir, metadata_path, site_metadata, progress_bar)
     except BuildError as error:
         _fail(error)
     except OSError as error:
