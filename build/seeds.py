@@ -6,7 +6,9 @@ keys) becomes a Problem naming the file and line; nothing here raises anything e
 
 import concurrent.futures
 import contextlib
+import csv
 import hashlib
+import io
 import os
 import re
 from dataclasses import dataclass, field
@@ -353,6 +355,27 @@ class Seeds:
     actors: list = field(default_factory=list)
     claims: list = field(default_factory=list)
     articles: list = field(default_factory=list)
+    extractor_scores: list = field(default_factory=list)  # Records, one per CSV row
+
+
+SCORES_FILE = "extractor_scores.csv"
+
+
+def read_scores(path, shown):
+    """The rows of `provenance evaluate`'s CSV as Records (line = the CSV line); [] when
+    the file is absent (a corpus nobody has evaluated the extractor on)."""
+    if not Path(path).exists():
+        return []
+    source, problem = decode_utf8(read_bytes(path, shown), shown)
+    if problem:
+        raise BuildError([problem])
+    rows = []
+    reader = csv.DictReader(io.StringIO(source, newline=""))
+    for row in reader:
+        record = Record(row)
+        record.line = reader.line_num
+        rows.append(record)
+    return rows
 
 
 def display_path(path, root):
@@ -391,6 +414,10 @@ def read_seeds(seeds_dir, cache=None, progress=None):
             return []
         return data
 
+    try:
+        seeds.extractor_scores = read_scores(root / SCORES_FILE, display_path(root / SCORES_FILE, root))
+    except BuildError as error:
+        problems.extend(error.problems)
     seeds.actors = load_list("actors.yml", "actors")
     seeds.claims = load_list("claims.yml", "claims")
     articles_dir = root / "articles"
