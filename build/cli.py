@@ -4,6 +4,7 @@ Every command reads everything first (seeds and metadata.yml), then checks it, a
 only then writes; whatever is wrong with the input is reported at once, one
 `error: file:line: field: message` per problem, with a non-zero exit and no traceback."""
 
+import gc
 import os
 import sys
 from pathlib import Path
@@ -75,8 +76,16 @@ METADATA_OPTION = click.option("--metadata", "metadata_path", default=ROOT / "me
 
 @click.group()
 @click.version_option(__version__, prog_name="provenance")
-def cli():
+@click.pass_context
+def cli(ctx):
     """Build the claim-provenance dataset from seeds/ into data/."""
+    # A build makes millions of long-lived objects and almost no reference cycles, and
+    # Python's cycle collector walks the whole growing heap again and again: on 10,000
+    # articles that was a third of the reading, checking and export time, for nothing
+    # reclaimed. So it is off while a command runs, and back as it was afterwards.
+    if gc.isenabled():
+        gc.disable()
+        ctx.call_on_close(gc.enable)
 
 
 @cli.command()

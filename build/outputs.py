@@ -113,9 +113,13 @@ def write_database(tables, path, index_columns):
             not_null=required,
             foreign_keys=schema.foreign_keys(name),
         )
-        db[name].insert_all(
-            ({f["name"]: cell(row.get(f["name"]), f["type"]) for f in fields} for row in tables[name]),
-            batch_size=500,
+        # sqlite-utils' insert_all spends most of its time inspecting each value (about
+        # 30 s for the 800,000 rows of 10,000 articles); the table it created already has
+        # the types, so the rows go in through one executemany.
+        columns = ", ".join(f"[{f['name']}]" for f in fields)
+        db.conn.executemany(
+            f"INSERT INTO [{name}] ({columns}) VALUES ({', '.join('?' * len(fields))})",
+            ([cell(row.get(f["name"]), f["type"]) for f in fields] for row in tables[name]),
         )
     db.index_foreign_keys()
     for table, columns in index_columns.items():

@@ -126,3 +126,15 @@ def test_the_progress_bar_draws_on_a_terminal(monkeypatch, capsys):
     assert list(cli.progress_bar(iter(range(3)), 3, "checking")) == [0, 1, 2]
     drawn = capsys.readouterr().err
     assert "checking" in drawn and "3/3" in drawn
+
+
+def test_the_cycle_collector_is_back_on_after_a_command(seeds_copy):
+    import gc
+
+    assert gc.isenabled()
+    result = CliRunner().invoke(cli.cli, ["check", "--seeds", str(seeds_copy), "--no-cache"])
+    assert result.exit_code == 0, result.output
+    assert gc.isenabled()
+    failed = CliRunner().invoke(cli.cli, ["check", "--seeds", str(seeds_copy / "missing"), "--no-cache"])
+    assert failed.exit_code == 1
+    assert gc.isenabled()
