@@ -10,7 +10,7 @@ DB := data/provenance.db
 VENDOR := static/vendor/vega-embed.js
 SEEDS := $(shell find seeds -type f) $(wildcard build/*.py build/*.yml) metadata.yml
 
-.PHONY: install build check validate serve test bench image clean
+.PHONY: install build check validate serve test bench image clean draft evaluate
 
 install: $(VENV)/.installed
 
@@ -39,6 +39,16 @@ serve: build
 
 test: build
 	$(BIN)/pytest
+
+# Draft the annotations of a new article text for review: make draft ARTICLE=seeds/texts/NAME.txt
+draft: install
+	@test -n "$(ARTICLE)" || { echo "usage: make draft ARTICLE=seeds/texts/NAME.txt"; exit 2; }
+	$(BIN)/provenance draft $(ARTICLE)
+
+# Score the extractor against the curated annotations, leaving one article out.
+evaluate: install
+	$(BIN)/provenance evaluate
+	$(MAKE) build
 
 # BENCH_ARGS: e.g. --sizes 0,1000 or --quick (see `python -m build.bench --help`).
 bench: build

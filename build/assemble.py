@@ -46,6 +46,10 @@ QUOTE = {
     "quote": Spec(required=True),
     "occurrence": Spec("integer"),
 }
+# What the extractor adds to each item it drafts (seeds/README.md, "Drafts"): offsets,
+# a confidence, and `status: drafted` until a person marks the item reviewed.
+STATUS = Spec(enum=["drafted", "reviewed"])
+DRAFTED = {"start": Spec("offset"), "end": Spec("offset"), "confidence": Spec("number"), "status": STATUS}
 
 ACTOR_KEYS = {
     "id": column("actors", "actor_id"),
@@ -89,6 +93,9 @@ ARTICLE_KEYS = {
     "citations": Spec("list"),
     "mentions": Spec("list"),
     "denials": Spec("list"),
+    "status": STATUS,
+    "proposed_actors": Spec("list"),  # the extractor's proposals, for a person to move to actors.yml
+    "proposed_claims": Spec("list"),  # ... and to claims.yml; the build does not read them
 }
 CITATION_KEYS = {
     "id": Spec(required=True, pattern=SLUG.pattern),
@@ -101,6 +108,7 @@ CITATION_KEYS = {
     "cited_article": Spec(),
     "via": Spec(),
     "note": Spec(),
+    **DRAFTED,
 }
 MENTION_KEYS = {
     "claim": Spec(required=True),
@@ -109,6 +117,7 @@ MENTION_KEYS = {
     "hedges": Spec("list", items="string"),
     "citation": Spec(),
     "note": Spec(),
+    **DRAFTED,
 }
 DENIAL_KEYS = {
     "id": Spec(required=True, pattern=SLUG.pattern),
@@ -120,6 +129,7 @@ DENIAL_KEYS = {
     **QUOTE,
     "cue": Spec(),
     "note": Spec(),
+    **DRAFTED,
 }
 
 PRECISION_BY_LENGTH = {4: "year", 7: "month", 10: "day"}
@@ -187,6 +197,16 @@ class Checker:
         if spec.kind == "boolean":
             if not isinstance(value, bool):
                 self.add(line, name, f"expected true or false, got {describe(value)}")
+                return None
+            return value
+        if spec.kind == "offset":
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                self.add(line, name, f"expected a character offset (a whole number from 0), got {describe(value)}")
+                return None
+            return value
+        if spec.kind == "number":
+            if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0 <= value <= 1:
+                self.add(line, name, f"expected a number from 0 to 1, got {describe(value)}")
                 return None
             return value
         if spec.kind == "integer":
@@ -296,15 +316,21 @@ def locate(text, quote, occurrence):
     return start, start + len(quote), None
 
 
-def assemble(seeds):
-    """Check every seed and return {table name: rows}; raise BuildError listing every problem."""
+def assemble(seeds, progress=None, include_drafts=False):
+    """Check every seed and return {table name: rows}; raise BuildError listing every problem.
+    progress, when given, wraps the articles as progress(items, length, label). Items (and
+    article files) still marked `status: drafted` are left out unless include_drafts, and
+    then published with method = extractor."""
     problems = []
     actors, aliases = _actors(seeds, problems)
     claims, claim_actors = _claims(seeds, actors, problems)
     articles, citations, mentions, denials = [], [], [], []
-    article_ids = {a.article_id for a in seeds.articles}
-    for article_seed in seeds.articles:
-        rows = _article(article_seed, actors, claims, article_ids, problems)
+    article_seeds = [a for a in seeds.articles if include_drafts or not is_drafted(a.record)]
+    article_ids = {a.article_id for a in article_seeds}
+    if progress:
+        article_seeds = progress(article_seeds, len(article_seeds), "checking")
+    for article_seed in article_seeds:
+        rows = _article(article_seed, actors, claims, article_ids, problems, include_drafts)
         if rows:
             articles.append(rows[0])
             citations += rows[1]
@@ -335,7 +361,46 @@ def assemble(seeds):
     for name, rows in tables.items():
         key = schema.resource(name)["schema"]["primaryKey"]
         rows.sort(key=lambda row: [row[k] for k in key])
+    tables["extractor_scores"] = _extractor_scores(seeds, article_ids, problems)
+    if problems:
+        raise BuildError(problems)
     return tables
+
+
+def _extractor_scores(seeds, article_ids, problems):
+    """The rows of seeds/extractor_scores.csv (written by `provenance evaluate`), typed by
+    the schema: published as they are, since scoring takes seconds per article."""
+    file = _seed_file(seeds, "extractor_scores.csv")
+    fields = {f["name"]: f["type"] for f in schema.fields("extractor_scores")}
+    rows = []
+    for record in seeds.extractor_scores:
+        row = {}
+        for name, kind in fields.items():
+            value = record.get(name) or None
+            try:
+                row[name] = value if value is None or kind == "string" else int(value) if kind == "integer" else float(value)
+            except ValueError:
+                problems.append(Problem(file, record.line, name, f"expected {'a whole number' if kind == 'integer' else 'a number'}, got {value!r}: run `make evaluate` to write this file afresh"))
+        if row.get("article_id") and row["article_id"] not in article_ids:
+            problems.append(Problem(file, record.line, "article_id", f"unknown article {row['article_id']!r}: the scores are stale, run `make evaluate`"))
+        rows.append(row)
+    return sorted(rows, key=lambda row: row.get("score_id") or "")
+
+
+def is_drafted(record):
+    """True when an article file or item is still as the extractor drafted it."""
+    return isinstance(record, dict) and record.get("status") == "drafted"
+
+
+def _items(record, key, include_drafts, skipped):
+    """_list, less the drafted items unless include_drafts; the ids of those left out go in skipped."""
+    kept = []
+    for index, raw, line in _list(record, key):
+        if is_drafted(raw) and not include_drafts:
+            skipped.add(raw.get("id"))
+            continue
+        kept.append((index, raw, line))
+    return kept
 
 
 def _actors(seeds, problems):
@@ -468,7 +533,7 @@ def _claims(seeds, actors, problems):
     return claims, claim_actors
 
 
-def _article(seed, actors, claims, article_ids, problems):
+def _article(seed, actors, claims, article_ids, problems, include_drafts=False):
     """Rows for one article (article, citations, mentions, denials), or None when it has problems."""
     check = Checker(seed.path)
     before = len(problems)
@@ -500,6 +565,8 @@ def _article(seed, actors, claims, article_ids, problems):
         if error:
             field = "occurrence" if error.startswith("occurrence") else "quote"
             check.add(entry.line_of(field), f"{where}.{field}", f"{error}: {quote!r}")
+        elif "start" in entry and entry["start"] != start:
+            check.add(entry.line_of("start"), f"{where}.start", f"the quote is at {start}, not {entry['start']}: correct start and end, or remove them (the build finds the quote)")
         cue = entry.get("cue")
         if cue is not None and cue not in quote:
             check.add(entry.line_of("cue"), f"{where}.cue", f"cue {cue!r} is not inside the quote")
@@ -509,13 +576,24 @@ def _article(seed, actors, claims, article_ids, problems):
         return start, end
 
     def provenance(entry):
-        return {"method": "curated", "source_file": seed.path, "source_line": entry.line}
+        method = "extractor" if is_drafted(entry) or is_drafted(seed.record) else "curated"
+        return {"method": method, "source_file": seed.path, "source_line": entry.line}
+
+    def unresolved(entry, references):
+        """True for a drafted item resting on an actor or claim only proposed so far:
+        published with --include-drafts only once the proposal is in actors.yml or claims.yml."""
+        return is_drafted(entry) and any(entry.get(key) is not None and entry.get(key) not in known for key, known in references)
+
+    skipped = set()  # ids of drafted items left out
 
     citations, citation_records = {}, {}
-    for index, raw, line in _list(record, "citations"):
+    for index, raw, line in _items(record, "citations", include_drafts, skipped):
         where = f"citations[{index}]"
         entry = check.entry(raw, CITATION_KEYS, where, line)
         if entry is None:
+            continue
+        if unresolved(entry, [("source", actors)]):
+            skipped.add(entry.get("id"))
             continue
         local = entry.get("id")
         if local is None:
@@ -566,10 +644,12 @@ def _article(seed, actors, claims, article_ids, problems):
         citations[local]["via_citation_id"] = f"{article_id}_{via}"
 
     mentions = []
-    for index, raw, line in _list(record, "mentions"):
+    for index, raw, line in _items(record, "mentions", include_drafts, skipped):
         where = f"mentions[{index}]"
         entry = check.entry(raw, MENTION_KEYS, where, line)
         if entry is None:
+            continue
+        if unresolved(entry, [("claim", claims), ("citation", citations)]):
             continue
         start, end = quoted(entry, where)
         claim = entry.get("claim")
@@ -577,7 +657,8 @@ def _article(seed, actors, claims, article_ids, problems):
             check.add(entry.line_of("claim"), f"{where}.claim", f"unknown claim id {claim!r}")
         citation = entry.get("citation")
         if citation is not None and citation not in citations:
-            check.add(entry.line_of("citation"), f"{where}.citation", f"unknown citation id {citation!r} in this article")
+            still = " (it is still drafted: review it too, or empty this citation)" if citation in skipped else ""
+            check.add(entry.line_of("citation"), f"{where}.citation", f"unknown citation id {citation!r} in this article{still}")
         hedges = list(entry.get("hedges") or [])
         mentions.append({
             "mention_id": None,
@@ -596,10 +677,12 @@ def _article(seed, actors, claims, article_ids, problems):
         })
 
     denials, denial_ids = [], set()
-    for index, raw, line in _list(record, "denials"):
+    for index, raw, line in _items(record, "denials", include_drafts, skipped):
         where = f"denials[{index}]"
         entry = check.entry(raw, DENIAL_KEYS, where, line)
         if entry is None:
+            continue
+        if unresolved(entry, [("claim", claims), ("denier", actors)]):
             continue
         local = entry.get("id")
         if local is not None and local in denial_ids:

@@ -4,13 +4,19 @@ key, and the article texts as bytes. Reading only: checking is in assemble.py.
 Anything that cannot be read (missing files, bad encodings, YAML syntax, duplicate
 keys) becomes a Problem naming the file and line; nothing here raises anything else."""
 
+import concurrent.futures
+import contextlib
+import csv
 import hashlib
+import io
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
+from build.cache import ParseCache, content_key
 from build.problems import BuildError, Problem
 
 # Where YAML breaks lines (YAML 1.1, as PyYAML reads it): what its line numbers count.
@@ -45,13 +51,14 @@ def line_of_item(items, index, default=None):
     return line if line is not None else default
 
 
-class _LineLoader(yaml.SafeLoader):
-    """SafeLoader that keeps dates as the curator wrote them, records lines, collects
+class _LineConstructor(yaml.constructor.SafeConstructor, yaml.resolver.Resolver):
+    """SafeConstructor that keeps dates as the curator wrote them, records lines, collects
     duplicate keys instead of keeping the last, and accepts only plain YAML: text,
-    numbers, true/false, null, lists and mappings."""
+    numbers, true/false, null, lists and mappings. Shared by both parsers below."""
 
-    def __init__(self, stream):
-        super().__init__(stream)
+    def __init__(self):
+        yaml.constructor.SafeConstructor.__init__(self)
+        yaml.resolver.Resolver.__init__(self)
         self.duplicates = []  # (line, key, first line)
         self.last_node = None
 
@@ -62,12 +69,48 @@ class _LineLoader(yaml.SafeLoader):
         return super().construct_object(node, deep)
 
 
+class _LineLoader(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser, yaml.composer.Composer, _LineConstructor):
+    """The pure-Python parser: slow, but its errors are the ones the messages are built on."""
+
+    def __init__(self, stream):
+        yaml.reader.Reader.__init__(self, stream)
+        yaml.scanner.Scanner.__init__(self)
+        yaml.parser.Parser.__init__(self)
+        yaml.composer.Composer.__init__(self)
+        _LineConstructor.__init__(self)
+
+
+class _FastLineLoader(yaml.cyaml.CParser, _LineConstructor):
+    """libyaml's parser (about 8x faster) with the same constructor, for input it reads
+    exactly as _LineLoader does (see _fast_parser_reads_alike)."""
+
+    def __init__(self, stream):
+        yaml.cyaml.CParser.__init__(self, stream)
+        _LineConstructor.__init__(self)
+
+
 # Dates stay strings: "2020-12" and "2020-12-18" must read alike, and the
 # build checks them itself.
-_LineLoader.yaml_implicit_resolvers = {
+_LineConstructor.yaml_implicit_resolvers = {
     first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    for first, resolvers in yaml.resolver.Resolver.yaml_implicit_resolvers.items()
 }
+
+# libyaml composes nested collections by C recursion and crashes the process past some
+# ten thousand levels (20,000 read fine here, 100,000 did not). A block collection nested
+# inside another starts further right, and a flow one opens a bracket, so the nesting
+# depth is at most the longest line plus the number of brackets.
+_FAST_PARSER_MAX_DEPTH = 5000
+_OTHER_LINE_BREAKS = re.compile("[\r\x85\u2028\u2029]")
+
+
+def _fast_parser_reads_alike(source):
+    """Whether libyaml may parse source: no deep nesting, only \n line breaks (so lines
+    count alike) and only characters PyYAML's reader accepts."""
+    if not yaml.__with_libyaml__ or _OTHER_LINE_BREAKS.search(source) or yaml.reader.Reader.NON_PRINTABLE.search(source):
+        return False
+    longest_line = max(map(len, source.split("\n")))
+    return longest_line + source.count("[") + source.count("{") < _FAST_PARSER_MAX_DEPTH
 
 
 def _construct_record(loader, node):
@@ -112,11 +155,11 @@ def _reject_tag(loader, node):
     )
 
 
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_record)
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_items)
+_LineConstructor.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_record)
+_LineConstructor.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_items)
 for _tag in ("binary", "timestamp", "omap", "pairs", "set"):
-    _LineLoader.add_constructor(f"tag:yaml.org,2002:{_tag}", _reject_tag)
-_LineLoader.add_constructor(None, _reject_tag)
+    _LineConstructor.add_constructor(f"tag:yaml.org,2002:{_tag}", _reject_tag)
+_LineConstructor.add_constructor(None, _reject_tag)
 
 
 def line_at(text, index):
@@ -163,7 +206,19 @@ def _syntax_problem(error, source, display_name):
 
 
 def parse_yaml(source, display_name):
-    """Parse YAML text; every failure becomes a BuildError naming the file and line."""
+    """Parse YAML text; every failure becomes a BuildError naming the file and line.
+    libyaml reads what it reads alike; anything it rejects is read again by PyYAML's
+    own parser, whose errors the messages are made from."""
+    if _fast_parser_reads_alike(source):
+        loader = _FastLineLoader(source)
+        try:
+            data = loader.get_single_data()
+            if not loader.duplicates:
+                return data
+        except Exception:  # noqa: BLE001 - read again below, for the message
+            pass
+        finally:
+            loader.dispose()
     loader = None
     try:
         loader = _LineLoader(source)
@@ -213,14 +268,73 @@ def _node_line(loader):
 def load_yaml(path, display_name):
     """Parse one YAML file; a syntax or encoding error becomes a Problem naming the line.
     A UTF-8 byte-order mark at the start is allowed (YAML allows it); None means empty."""
+    return parse_yaml_bytes(read_bytes(path, display_name), display_name)
+
+
+def read_bytes(path, display_name):
+    """A file's bytes; a BuildError naming it when it cannot be read."""
     try:
-        data = Path(path).read_bytes()
+        return Path(path).read_bytes()
     except OSError as error:
         raise BuildError([Problem(display_name, None, "", f"cannot read: {error.strerror}")]) from None
+
+
+def parse_yaml_bytes(data, display_name):
+    """Decode (UTF-8) and parse the bytes of a YAML file; BuildError on any failure."""
     source, problem = decode_utf8(data, display_name)
     if problem:
         raise BuildError([problem])
     return parse_yaml(source, display_name)
+
+
+def _parse_or_problems(data_and_name):
+    """(parsed value, []) or (None, problems): a BuildError as a value, to cross processes."""
+    data, display_name = data_and_name
+    try:
+        return parse_yaml_bytes(data, display_name), []
+    except BuildError as error:
+        return None, error.problems
+
+
+# Below this many files to parse, starting worker processes costs more than it saves.
+PARALLEL_FROM = 100
+
+
+def parse_files(paths, root, cache=None, progress=None):
+    """{path: (parsed value, problems)} for YAML files, parsing only those whose content
+    is not in the cache, on every core when there are many."""
+    cache = cache or ParseCache(None)
+    results, todo = {}, {}
+    for path in paths:
+        shown = display_path(path, root)
+        try:
+            data = read_bytes(path, shown)
+        except BuildError as error:
+            results[path] = (None, error.problems)
+            continue
+        todo[path] = (content_key(data), data, shown)
+    cached = cache.get_many(key for key, _, _ in todo.values())
+    uncached = [path for path, (key, _, _) in todo.items() if key not in cached]
+    for path, (key, _, _) in todo.items():
+        if key in cached:
+            results[path] = (cached[key], [])
+    jobs = [(todo[path][1], todo[path][2]) for path in uncached]
+    workers = min(os.cpu_count() or 1, 8)
+    with contextlib.ExitStack() as stack:
+        if len(jobs) >= PARALLEL_FROM and workers > 1:
+            pool = stack.enter_context(concurrent.futures.ProcessPoolExecutor(workers))
+            parsed = pool.map(_parse_or_problems, jobs, chunksize=32)
+        else:
+            parsed = map(_parse_or_problems, jobs)
+        if progress and jobs:
+            parsed = progress(parsed, len(jobs), "parsing")
+        fresh = {}
+        for path, (value, problems) in zip(uncached, parsed):
+            results[path] = (value, problems)
+            if not problems:
+                fresh[todo[path][0]] = value
+    cache.put_many(fresh)
+    return results
 
 
 @dataclass
@@ -241,6 +355,27 @@ class Seeds:
     actors: list = field(default_factory=list)
     claims: list = field(default_factory=list)
     articles: list = field(default_factory=list)
+    extractor_scores: list = field(default_factory=list)  # Records, one per CSV row
+
+
+SCORES_FILE = "extractor_scores.csv"
+
+
+def read_scores(path, shown):
+    """The rows of `provenance evaluate`'s CSV as Records (line = the CSV line); [] when
+    the file is absent (a corpus nobody has evaluated the extractor on)."""
+    if not Path(path).exists():
+        return []
+    source, problem = decode_utf8(read_bytes(path, shown), shown)
+    if problem:
+        raise BuildError([problem])
+    rows = []
+    reader = csv.DictReader(io.StringIO(source, newline=""))
+    for row in reader:
+        record = Record(row)
+        record.line = reader.line_num
+        rows.append(record)
+    return rows
 
 
 def display_path(path, root):
@@ -256,8 +391,10 @@ def _kind(value):
     return {Record: "a mapping", Items: "a list"}.get(type(value), type(value).__name__)
 
 
-def read_seeds(seeds_dir):
-    """Read actors.yml, claims.yml and every articles/*.yml with its text file."""
+def read_seeds(seeds_dir, cache=None, progress=None):
+    """Read actors.yml, claims.yml and every articles/*.yml with its text file. A
+    ParseCache spares parsing unchanged article files again; progress, when given, wraps
+    the stream of parsed files as progress(items, length, label) to show how far it got."""
     root = Path(seeds_dir)
     problems = []
     seeds = Seeds(root=root)
@@ -265,10 +402,9 @@ def read_seeds(seeds_dir):
     def load_list(name, what):
         path = root / name
         shown = display_path(path, root)
-        try:
-            data = load_yaml(path, shown)
-        except BuildError as error:
-            problems.extend(error.problems)
+        data, file_problems = parse_files([path], root, cache)[path]
+        if file_problems:
+            problems.extend(file_problems)
             return []
         if data is None:
             problems.append(Problem(shown, 1, "", f"the file holds nothing (empty, or only comments): it should list the {what}, one '- id: ...' entry each"))
@@ -278,6 +414,10 @@ def read_seeds(seeds_dir):
             return []
         return data
 
+    try:
+        seeds.extractor_scores = read_scores(root / SCORES_FILE, display_path(root / SCORES_FILE, root))
+    except BuildError as error:
+        problems.extend(error.problems)
     seeds.actors = load_list("actors.yml", "actors")
     seeds.claims = load_list("claims.yml", "claims")
     articles_dir = root / "articles"
@@ -286,12 +426,12 @@ def read_seeds(seeds_dir):
         problems.append(Problem(display_path(path, root), None, "", f"article files end in .yml, so this one would be left out: rename it {path.stem}.yml"))
     if not article_paths:
         problems.append(Problem(display_path(articles_dir, root), None, "", "no article files (*.yml)"))
+    parsed = parse_files(article_paths, root, cache, progress)
     for path in article_paths:
         shown = display_path(path, root)
-        try:
-            record = load_yaml(path, shown)
-        except BuildError as error:
-            problems.extend(error.problems)
+        record, file_problems = parsed[path]
+        if file_problems:
+            problems.extend(file_problems)
             continue
         if record is None:
             problems.append(Problem(shown, 1, "", "the file holds nothing (empty, or only comments): it should hold the article's fields (text, sha256, outlet, ...; see seeds/README.md)"))

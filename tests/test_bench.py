@@ -81,7 +81,7 @@ def test_revising_one_article_changes_one_title_and_the_seeds_stay_good(seeds_co
 def test_a_failed_build_is_reported_with_its_messages(seeds_copy, tmp_path):
     (seeds_copy / "claims.yml").write_text("- not: a claim\n", encoding="utf-8")
     with pytest.raises(RuntimeError, match="problem"):
-        timed_build(seeds_copy, tmp_path / "data")
+        timed_build(seeds_copy, tmp_path / "data", tmp_path / "cache.sqlite")
 
 
 def test_a_quick_run_writes_every_figure(tmp_path):

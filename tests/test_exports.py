@@ -225,7 +225,26 @@ def test_exports_are_deterministic(tables):
     first = exports.export_bytes(tables)
     assert exports.export_bytes(tables) == first
     for data in first.values():
-        assert json.dumps(json.loads(data), indent=2, ensure_ascii=False, sort_keys=True) + "\n" == data.decode("utf-8")
+        json.loads(data, object_pairs_hook=keys_are_sorted)
+
+
+def keys_are_sorted(pairs):
+    keys = [key for key, _ in pairs]
+    assert keys == sorted(keys)
+    return dict(pairs)
+
+
+def test_exports_put_one_record_on_each_line(tables):
+    """Top-level nodes (JSON-LD) and records (PROV-JSON) one per line, so diffs show records."""
+    jsonld = exports.export_bytes(tables)[exports.CLAIMS_JSONLD].decode("utf-8").splitlines()
+    claims = [line.strip().rstrip(",") for line in jsonld if line.startswith('    {"@id": "/provenance/claims/')]
+    assert len(claims) == len(tables["claims"])
+    assert all(json.loads(line)["@type"] == "Claim" for line in claims)
+    prov = json.loads(exports.export_bytes(tables)[exports.CITATIONS_PROV])
+    prov_lines = exports.export_bytes(tables)[exports.CITATIONS_PROV].decode("utf-8").splitlines()
+    records = sum(len(group) for key, group in prov.items() if key != "prefix")
+    assert len(prov_lines) == 2 + sum(len(group) + 2 for group in prov.values())
+    assert records > len(tables["citations"])
 
 
 # --- the build -----------------------------------------------------------------------------

@@ -6,6 +6,7 @@ import calendar
 import datetime
 import re
 import sqlite3
+from pathlib import Path
 
 import pytest
 import yaml
@@ -14,8 +15,10 @@ from hypothesis import strategies as st
 
 from build.assemble import date_range, locate, parse_date
 from build.problems import BuildError
+from build import seeds
 from build.seeds import Items, Record, load_yaml, parse_yaml
 
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 CI = settings(max_examples=200, deadline=None, derandomize=True, database=None, suppress_health_check=[HealthCheck.too_slow])
 
 # --- quote offsets ------------------------------------------------------------------------
@@ -242,6 +245,40 @@ def test_every_line_is_within_the_file_and_keys_are_on_their_lines(document, all
                 assert node.line <= line <= len(lines)
                 if isinstance(key, str) and re.fullmatch(r"[a-z][a-z0-9_]*", key):
                     assert re.search(rf"(^|[\s'\"]){re.escape(key)}['\"]?:( |$)", lines[line - 1]), (key, line, source)
+
+
+def read_by_pyyaml_alone(source):
+    """What PyYAML's pure-Python parser makes of source, without the libyaml fast path."""
+    loader = seeds._LineLoader(source)
+    try:
+        return loader.get_single_data()
+    finally:
+        loader.dispose()
+
+
+def same_with_lines(a, b):
+    """Equal values, and equal lines on every Record and Items, all the way down."""
+    if type(a) is not type(b) or a != b:
+        return False
+    if isinstance(a, Record):
+        return (a.line, a.key_lines) == (b.line, b.key_lines) and all(same_with_lines(a[k], b[k]) for k in a)
+    if isinstance(a, Items):
+        return (a.line, a.item_lines) == (b.line, b.item_lines) and all(map(same_with_lines, a, b))
+    return True
+
+
+@CI
+@given(documents, st.booleans(), st.booleans())
+def test_the_libyaml_fast_path_reads_values_and_lines_as_pyyaml_does(document, allow_unicode, flow):
+    source = yaml.safe_dump(document, allow_unicode=allow_unicode, default_flow_style=flow, sort_keys=False)
+    assert same_with_lines(parse_yaml(source, "generated.yml"), read_by_pyyaml_alone(source))
+
+
+def test_the_seed_files_read_alike_on_both_parsers():
+    for path in sorted(SEEDS.rglob("*.yml")):
+        source = path.read_text(encoding="utf-8")
+        assert seeds._fast_parser_reads_alike(source), path
+        assert same_with_lines(parse_yaml(source, path.name), read_by_pyyaml_alone(source)), path
 
 
 @pytest.fixture(scope="module")
