@@ -3,7 +3,6 @@ Datasette's metadata and the linked-data exports (build/exports.py). Everything 
 written to a scratch folder, validated, and only then moved over the previous
 outputs, so a failed build leaves the last good outputs untouched."""
 
-import concurrent.futures
 import contextlib
 import csv
 import hashlib
@@ -21,6 +20,7 @@ from build.exports import write_exports
 from build.problems import BuildError, Problem
 from build.seeds import Record, line_of_item, load_yaml
 from build.views import create_views
+from build.workers import map_on_cores
 
 DATABASE_NAME = "provenance.db"
 METADATA_NAME = "metadata.json"
@@ -262,16 +262,10 @@ def start_validating(descriptor_path, stack):
         return lambda: [problem]
     largest_first = sorted(sizes, key=lambda name: -sizes[name])
     jobs = [(str(descriptor_path), name) for name in largest_first]
-    workers = min(os.cpu_count() or 1, len(jobs))
-    if sum(sizes.values()) >= PARALLEL_VALIDATION_FROM_BYTES and workers > 1:
-        pool = stack.enter_context(concurrent.futures.ProcessPoolExecutor(workers))
-        futures = [pool.submit(_validate_resource, job) for job in jobs]
-        reports = lambda: [future.result() for future in futures]  # noqa: E731
-    else:
-        reports = lambda: [_validate_resource(job) for job in jobs]  # noqa: E731
+    reports = map_on_cores(_validate_resource, jobs, stack, worth_it=sum(sizes.values()) >= PARALLEL_VALIDATION_FROM_BYTES)
 
     def problems():
-        by_resource = dict(zip(largest_first, reports()))
+        by_resource = dict(zip(largest_first, reports))
         # In package order; a broken descriptor is reported by every resource, so once.
         return list(dict.fromkeys(problem for name in sizes for problem in by_resource[name]))
 

@@ -4,12 +4,10 @@ key, and the article texts as bytes. Reading only: checking is in assemble.py.
 Anything that cannot be read (missing files, bad encodings, YAML syntax, duplicate
 keys) becomes a Problem naming the file and line; nothing here raises anything else."""
 
-import concurrent.futures
 import contextlib
 import csv
 import hashlib
 import io
-import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +16,7 @@ import yaml
 
 from build.cache import ParseCache, content_key
 from build.problems import BuildError, Problem
+from build.workers import map_on_cores
 
 # Where YAML breaks lines (YAML 1.1, as PyYAML reads it): what its line numbers count.
 YAML_LINE_BREAK = re.compile(r"\r\n|[\r\n\x85\u2028\u2029]")
@@ -319,13 +318,8 @@ def parse_files(paths, root, cache=None, progress=None):
         if key in cached:
             results[path] = (cached[key], [])
     jobs = [(todo[path][1], todo[path][2]) for path in uncached]
-    workers = min(os.cpu_count() or 1, 8)
     with contextlib.ExitStack() as stack:
-        if len(jobs) >= PARALLEL_FROM and workers > 1:
-            pool = stack.enter_context(concurrent.futures.ProcessPoolExecutor(workers))
-            parsed = pool.map(_parse_or_problems, jobs, chunksize=32)
-        else:
-            parsed = map(_parse_or_problems, jobs)
+        parsed = map_on_cores(_parse_or_problems, jobs, stack, worth_it=len(jobs) >= PARALLEL_FROM, chunksize=32)
         if progress and jobs:
             parsed = progress(parsed, len(jobs), "parsing")
         fresh = {}
