@@ -19,7 +19,7 @@ from build import schema
 from build.exports import write_exports
 from build.problems import BuildError, Problem
 from build.seeds import Record, line_of_item, load_yaml
-from build.views import create_views
+from build.views import refresh_derived_tables
 from build.workers import map_on_cores
 
 DATABASE_NAME = "provenance.db"
@@ -121,17 +121,17 @@ def write_database(tables, path, index_columns):
             f"INSERT INTO [{name}] ({columns}) VALUES ({', '.join('?' * len(fields))})",
             ([cell(row.get(f["name"]), f["type"]) for f in fields] for row in tables[name]),
         )
+    refresh_derived_tables(db)
     db.index_foreign_keys()
     for table, columns in index_columns.items():
         if table not in db.table_names():
             continue  # a view: its underlying tables' columns are indexed
-        existing = {tuple(index.columns) for index in db[table].indexes}
+        existing = {tuple(index.columns)[:1] for index in db[table].indexes}  # an index led by the column serves it
         for column in columns:
             if (column,) not in existing:
                 db[table].create_index([column])
     for table, columns in SEARCHABLE.items():
         db[table].enable_fts(columns, create_triggers=False, tokenize="porter")
-    create_views(db)
     broken = db.execute("PRAGMA foreign_key_check").fetchall()
     if broken:
         raise BuildError([Problem(DATABASE_NAME, None, row[0], f"foreign key broken: row {row[1]} -> {row[2]}") for row in broken])
