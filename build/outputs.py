@@ -228,10 +228,11 @@ def datasette_metadata(site_metadata):
 
 
 def facet_columns(site_metadata):
-    """{table: [columns]} of every facet metadata.yml declares, to be indexed."""
+    """{table: [columns]} of every facet and sort column metadata.yml declares, to be indexed."""
     columns = {}
     tables = site_metadata.get("databases", {}).get(Path(DATABASE_NAME).stem, {}).get("tables", {})
     for table, config in tables.items():
+        columns.setdefault(table, []).extend(config[key] for key in ("sort", "sort_desc") if isinstance(config.get(key), str))
         for facet in config.get("facets", []):
             if isinstance(facet, str):
                 columns.setdefault(table, []).append(facet)
