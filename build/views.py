@@ -280,10 +280,10 @@ AFFINITIES = {"TEXT": str, "INT": int, "REAL": float}
 
 
 def refresh_derived_tables(db, article_ids=None):
-    """Fill the derived tables, create the views and the canned queries' indexes
-    (article_ids None: a cold build, on a database that has none of them), or bring the
-    derived tables up to date after the rows of the articles in article_ids were replaced
-    in the base tables (an incremental build).
+    """Create and fill the derived tables, the views and the canned queries' indexes
+    (article_ids None: a cold build; derived tables and views already there are made
+    again), or bring the derived tables up to date after the rows of the articles in
+    article_ids were replaced in the base tables (an incremental build).
 
     For a refresh, every base table (claims' computed columns included) must already hold
     the new rows of those articles, and no other article's rows may have changed; nor
@@ -293,7 +293,10 @@ def refresh_derived_tables(db, article_ids=None):
     one transaction; db is a sqlite_utils.Database."""
     with db.conn:
         if article_ids is None:
+            for name in VIEWS:
+                db.execute(f"drop view if exists [{name}]")
             for table in DERIVED:
+                db[table.name].drop(ignore=True)
                 _create(db, table)
                 _insert(db, table)
                 if table.unique:
@@ -304,7 +307,7 @@ def refresh_derived_tables(db, article_ids=None):
                 db.create_view(name, sql.strip(), replace=True)
             for name, indexes in CANNED_QUERY_INDEXES.items():
                 for columns in indexes:
-                    db[name].create_index(columns, find_unique_name=True)
+                    db[name].create_index(columns, if_not_exists=True)
             return
         ids = json.dumps(sorted(set(article_ids)))
         for table in (CITATION_EDGES_TABLE, CLAIM_MENTION_HEDGES_TABLE, CLAIM_DENIALS_TABLE):
