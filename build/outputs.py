@@ -10,6 +10,7 @@ import io
 import json
 import os
 import shutil
+import sqlite3
 import tempfile
 from pathlib import Path
 
@@ -323,13 +324,15 @@ def write_outputs(tables, data_dir, site_metadata_path, site_metadata=None, prog
                 json.dumps(datasette_metadata(site_metadata), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
             )
             next(stages)
-            exports = write_exports(tables, scratch)
+            # The exports are read from the database just written: a pure function of it.
+            with contextlib.closing(sqlite3.connect(scratch / DATABASE_NAME)) as db:
+                exports = write_exports(db, scratch)
             next(stages)
             problems = validation_problems()
         if problems:
             raise BuildError(problems)
         next(stages, None)
-        names = [f"{res['name']}.csv" for res in schema.resources()] + [PACKAGE_NAME, METADATA_NAME, DATABASE_NAME] + exports
+        names = [f"{res['name']}.csv" for res in schema.resources()] + [PACKAGE_NAME, METADATA_NAME, DATABASE_NAME] + list(exports)
         for name in names:
             os.replace(scratch / name, data_dir / name)
         return [data_dir / name for name in names]
