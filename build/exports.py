@@ -610,8 +610,14 @@ def export_bytes(db):
     return {name: join_parts(layout, parts) for name, (layout, parts) in export_parts(db).items()}
 
 
-def write_exports(db, folder):
-    """Write every export whole into folder (the build's scratch folder), from the
-    database just written there; return {file name: (index, size, sha256)} as
-    build.parts.write_parts gives them, for a later build to copy parts from."""
-    return {name: write_parts(folder / name, layout, parts) for name, (layout, parts) in export_parts(db).items()}
+def write_exports(db, folder, previous=None):
+    """Write every export into folder (the build's scratch folder), from the database just
+    written there; return {file name: (index, size, sha256)} as build.parts.write_parts
+    gives them, for a later build to copy parts from. previous, for an incremental build
+    (build.outputs.Previous), makes only the changed articles' parts and the corpus-wide
+    ones, and copies the rest from the last build's exports."""
+    owners = None if previous is None else previous.owners
+    return {
+        name: write_parts(folder / name, layout, parts, previous.reuse(name) if previous else None)
+        for name, (layout, parts) in export_parts(db, owners).items()
+    }
