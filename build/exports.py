@@ -618,6 +618,6 @@ def write_exports(db, folder, previous=None):
     ones, and copies the rest from the last build's exports."""
     owners = None if previous is None else previous.owners
     return {
-        name: write_parts(folder / name, layout, parts, previous.reuse(name) if previous else None)
+        name: write_parts(folder / name, layout, parts, previous.reuse(name) if previous else None, digest=False)
         for name, (layout, parts) in export_parts(db, owners).items()
     }

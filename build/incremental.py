@@ -104,9 +104,11 @@ def fingerprint(path, known=None, taken_at=0):
 def yml_fingerprints(seeds_dir, state=None):
     """{article id: fingerprint} of every article file, taken before any is read: a file
     edited after this is read again next time (its content no longer matches)."""
-    paths = sorted((Path(seeds_dir) / "articles").glob("*.yml"))
+    folder = os.path.join(seeds_dir, "articles")
+    names = sorted(name for name in os.listdir(folder) if name.endswith(".yml")) if os.path.isdir(folder) else []
     old = state.files if state else {}
-    return {path.stem: fingerprint(path, old.get(path.stem, (None,))[0], state.taken_at if state else 0) for path in paths}
+    taken_at = state.taken_at if state else 0
+    return {name[:-4]: fingerprint(os.path.join(folder, name), old.get(name[:-4], (None,))[0], taken_at) for name in names}
 
 
 def text_fingerprint(seeds_dir, text_name, text_bytes):
@@ -170,7 +172,7 @@ def changed_articles(seeds_dir, metadata_path, include_drafts, state, ymls):
         old = state.files.get(article_id)
         text = None
         if old is not None and yml is not None and old[0] is not None and yml[2] == old[0][2]:
-            text = fingerprint(Path(seeds_dir) / old[1], old[2], state.taken_at) if isinstance(old[1], str) else None
+            text = fingerprint(os.path.join(seeds_dir, old[1]), old[2], state.taken_at) if isinstance(old[1], str) else None
         now = (yml, old and old[1], text)
         if same_content(now, old):
             unchanged[article_id] = now

@@ -13,6 +13,7 @@ part's bytes from the previous file, found through the index write_parts returne
 Both go through join order and write_parts, so they give the same bytes."""
 
 import hashlib
+import os
 from typing import NamedTuple
 
 
@@ -42,8 +43,9 @@ def join_parts(layout, parts):
     return b"".join(section.prefix + section.separator.join(datas) + section.suffix for section, datas in zip(layout, by_section))
 
 
-def write_parts(path, layout, parts, previous=None):
-    """Write a file from its layout and parts; return (index, size, sha256 hex).
+def write_parts(path, layout, parts, previous=None, digest=True):
+    """Write a file from its layout and parts; return (index, size, sha256 hex, or None
+    without digest: the copied stretches then go from file to file inside the kernel).
 
     previous, when given, is (old path, old index, owners to drop): every part of the old
     file whose owner is not None and not among the owners to drop is copied from it, and
@@ -61,7 +63,7 @@ def write_parts(path, layout, parts, previous=None):
     if any(entry[0] >= len(layout) for entry in entries):
         raise ValueError(f"{path}: a part names a section beyond the {len(layout)} of its layout")
     with open(path, "wb") as out, (open(previous[0], "rb") if kept else _nothing()) as old:
-        writer = _Writer(out, old)
+        writer = _Writer(out, old, digest)
         index, position = [], 0
         for number, section in enumerate(layout):
             writer.new(section.prefix)
@@ -79,7 +81,7 @@ def write_parts(path, layout, parts, previous=None):
                     writer.new(content)
             writer.new(section.suffix)
         writer.flush()
-    return index, writer.offset, writer.digest.hexdigest()
+    return index, writer.offset, writer.digest.hexdigest() if digest else None
 
 
 class _Writer:
@@ -87,20 +89,28 @@ class _Writer:
     that follow each other in the old file, separator included, are read in one go: an
     unchanged stretch of ten thousand articles is one read, not ten thousand."""
 
-    def __init__(self, out, old):
-        self.out, self.source, self.digest, self.offset = out, old, hashlib.sha256(), 0
+    def __init__(self, out, old, digest):
+        self.out, self.source, self.offset = out, old, 0
+        self.digest = hashlib.sha256() if digest else None
         self.run = None  # [start, end] of the old bytes waiting to be copied
         self.pending_separator = b""
 
     def _emit(self, data):
         self.out.write(data)
-        self.digest.update(data)
+        if self.digest:
+            self.digest.update(data)
 
     def flush(self):
         if self.run:
-            self.source.seek(self.run[0])
-            self._emit(self.source.read(self.run[1] - self.run[0]))
+            start, end = self.run
             self.run = None
+            if self.digest:
+                self.source.seek(start)
+                self._emit(self.source.read(end - start))
+            else:
+                self.out.flush()
+                while start < end:
+                    start += os.copy_file_range(self.source.fileno(), self.out.fileno(), end - start, start)
         if self.pending_separator:
             self._emit(self.pending_separator)
             self.pending_separator = b""

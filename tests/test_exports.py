@@ -516,7 +516,7 @@ def test_joining_the_parts_gives_the_written_files(db, built, tmp_path):
         data = (built / name).read_bytes()
         assert join_parts(layout, parts) == data == (tmp_path / name).read_bytes()
         index, size, sha256 = written[name]
-        assert (size, sha256) == (len(data), hashlib.sha256(data).hexdigest())
+        assert (size, sha256) == (len(data), None)  # the exports carry no hash: their copied parts never pass through Python
         assert [(section, key, owner) for section, key, owner, _, _ in index] == sorted(
             (part.section, part.key, part.owner) for part in parts)
 

@@ -41,6 +41,10 @@ def test_copying_unchanged_parts_gives_the_bytes_of_writing_everything(tmp_path_
     assert (folder / "new").read_bytes() == expected
     assert (size, digest) == (len(expected), hashlib.sha256(expected).hexdigest())
 
+    # Without a digest the copied stretches go from file to file in the kernel: same bytes.
+    _, size, digest = write_parts(folder / "undigested", layout, new_parts, (folder / "old", write_parts(folder / "old", layout, old_parts)[0], dropped), digest=False)
+    assert (folder / "undigested").read_bytes() == expected and (size, digest) == (len(expected), None)
+
     # And the index of a copied file serves the next copy as well.
     write_parts(folder / "again", layout, [part for part in new_parts if part.owner is None], (folder / "new", index, set()))
     assert (folder / "again").read_bytes() == expected
