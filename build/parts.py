@@ -13,6 +13,7 @@ part's bytes from the previous file, found through the index write_parts returne
 Both go through join order and write_parts, so they give the same bytes."""
 
 import hashlib
+import mmap
 import os
 from typing import NamedTuple
 
@@ -64,34 +65,39 @@ def write_parts(path, layout, parts, previous=None, digest=True):
         raise ValueError(f"{path}: a part names a section beyond the {len(layout)} of its layout")
     with open(path, "wb") as out, (open(previous[0], "rb") if kept else _nothing()) as old:
         writer = _Writer(out, old, digest)
-        index, position = [], 0
-        for number, section in enumerate(layout):
-            writer.new(section.prefix)
-            first = True
-            while position < len(entries) and entries[position][0] == number:
-                _, key, owner, content = entries[position]
-                position += 1
-                if not first:
-                    writer.separator(section.separator)
-                first = False
-                index.append((number, key, owner, writer.offset, content[1] if isinstance(content, tuple) else len(content)))
-                if isinstance(content, tuple):
-                    writer.copy(*content)
-                else:
-                    writer.new(content)
-            writer.new(section.suffix)
-        writer.flush()
+        try:
+            index, position = [], 0
+            for number, section in enumerate(layout):
+                writer.new(section.prefix)
+                first = True
+                while position < len(entries) and entries[position][0] == number:
+                    _, key, owner, content = entries[position]
+                    position += 1
+                    if not first:
+                        writer.separator(section.separator)
+                    first = False
+                    index.append((number, key, owner, writer.offset, content[1] if isinstance(content, tuple) else len(content)))
+                    if isinstance(content, tuple):
+                        writer.copy(*content)
+                    else:
+                        writer.new(content)
+                writer.new(section.suffix)
+            writer.flush()
+        finally:
+            writer.close()
     return index, writer.offset, writer.digest.hexdigest() if digest else None
 
 
 class _Writer:
     """Writes a file from new bytes and ranges of an old file, hashing as it goes. Ranges
-    that follow each other in the old file, separator included, are read in one go: an
-    unchanged stretch of ten thousand articles is one read, not ten thousand."""
+    that follow each other in the old file, separator included, are copied in one go (an
+    unchanged stretch of ten thousand articles is one copy, not ten thousand), from file
+    to file inside the kernel, and hashed from the old file mapped in memory."""
 
     def __init__(self, out, old, digest):
         self.out, self.source, self.offset = out, old, 0
         self.digest = hashlib.sha256() if digest else None
+        self.mapped = None  # the old file, mapped, to hash what is copied without reading it in
         self.run = None  # [start, end] of the old bytes waiting to be copied
         self.pending_separator = b""
 
@@ -105,15 +111,20 @@ class _Writer:
             start, end = self.run
             self.run = None
             if self.digest:
-                self.source.seek(start)
-                self._emit(self.source.read(end - start))
-            else:
-                self.out.flush()
-                while start < end:
-                    start += os.copy_file_range(self.source.fileno(), self.out.fileno(), end - start, start)
+                if self.mapped is None:
+                    self.mapped = mmap.mmap(self.source.fileno(), 0, access=mmap.ACCESS_READ)
+                with memoryview(self.mapped)[start:end] as view:
+                    self.digest.update(view)
+            self.out.flush()
+            while start < end:
+                start += os.copy_file_range(self.source.fileno(), self.out.fileno(), end - start, start)
         if self.pending_separator:
             self._emit(self.pending_separator)
             self.pending_separator = b""
+
+    def close(self):
+        if self.mapped is not None:
+            self.mapped.close()
 
     def separator(self, data):
         self.pending_separator = data
