@@ -24,7 +24,7 @@ from build.exports import write_exports
 from build.parts import Part, Section, join_parts, write_parts
 from build.problems import BuildError, Problem
 from build.seeds import Record, line_of_item, load_yaml
-from build.views import create_views
+from build.views import refresh_derived_tables
 from build.workers import map_on_cores
 
 DATABASE_NAME = "provenance.db"
@@ -179,17 +179,17 @@ def write_database(tables, path, index_columns):
             foreign_keys=schema.foreign_keys(name),
         )
         _insert_rows(db, name, tables[name])
+    refresh_derived_tables(db)
     db.index_foreign_keys()
     for table, columns in index_columns.items():
         if table not in db.table_names():
             continue  # a view: its underlying tables' columns are indexed
-        existing = {tuple(index.columns) for index in db[table].indexes}
+        existing = {tuple(index.columns)[:1] for index in db[table].indexes}  # an index led by the column serves it
         for column in columns:
             if (column,) not in existing:
                 db[table].create_index([column])
     for table, columns in SEARCHABLE.items():
         db[table].enable_fts(columns, create_triggers=False, tokenize="porter")
-    create_views(db)
     broken = db.execute("PRAGMA foreign_key_check").fetchall()
     if broken:
         raise BuildError(_broken_keys(broken))
@@ -207,8 +207,9 @@ def _broken_keys(broken):
 def patch_database(tables, path, owners):
     """Bring a copy of the last build's database up to date, for an incremental build: the
     rows of the articles in owners (changed, added or removed) go, the article rows in
-    tables come in, and the other tables' rows are updated in place (only their derived
-    columns can differ: any other change to them makes a full build)."""
+    tables come in, the other tables' rows are updated in place (only their derived
+    columns can differ: any other change to them makes a full build), and the derived
+    tables (build/views.py) are refreshed for those articles."""
     db = sqlite_utils.Database(path)
     db.execute("PRAGMA journal_mode = OFF")  # a scratch copy, as in write_database
     db.execute("PRAGMA synchronous = OFF")
@@ -236,6 +237,7 @@ def patch_database(tables, path, owners):
         if res["name"] not in ARTICLE_TABLES:
             _update_rows(db, res["name"], tables[res["name"]])
     try:
+        refresh_derived_tables(db, owners)  # it commits: the foreign keys are checked then
         db.conn.commit()
     except sqlite3.IntegrityError:
         broken = db.execute("PRAGMA foreign_key_check").fetchall()
@@ -346,10 +348,11 @@ def datasette_metadata(site_metadata):
 
 
 def facet_columns(site_metadata):
-    """{table: [columns]} of every facet metadata.yml declares, to be indexed."""
+    """{table: [columns]} of every facet and sort column metadata.yml declares, to be indexed."""
     columns = {}
     tables = site_metadata.get("databases", {}).get(Path(DATABASE_NAME).stem, {}).get("tables", {})
     for table, config in tables.items():
+        columns.setdefault(table, []).extend(config[key] for key in ("sort", "sort_desc") if isinstance(config.get(key), str))
         for facet in config.get("facets", []):
             if isinstance(facet, str):
                 columns.setdefault(table, []).append(facet)

@@ -59,12 +59,13 @@ def test_the_untuned_copy_has_no_built_indexes_but_keeps_keys_and_search(built, 
 async def test_the_same_sql_runs_through_sqlite_directly(built, metadata):
     wanted = [page for page in pages(metadata) if page["path"] in ("/provenance/claims", "/provenance/search?q=passport", "/exports/citations.csv")]
     captured = await captured_queries(datasette_app(built, **UNLIMITED), wanted)
-    assert any("group by" in sql and "status" in sql for sql, _ in captured["/provenance/claims"])  # a facet query
+    # its rows (its declared facets are counted once per process: plugins/unfiltered_facets.py)
+    assert any(sql.startswith("select") and "from claims" in sql for sql, _ in captured["/provenance/claims"])
     assert any("escape_fts" in sql for sql, _ in captured["/provenance/search?q=passport"])
     assert captured["/exports/citations.csv"] == []  # a static file: no SQL
     timed = time_sqlite(built / DATABASE_NAME, captured, requests=2, budget=0)
     assert set(timed) == {"/provenance/claims", "/provenance/search?q=passport"}
-    assert all(figures["p50_ms"] > 0 and figures["n"] == 2 and figures["queries"] > 1 for figures in timed.values())
+    assert all(figures["p50_ms"] > 0 and figures["n"] == 2 and figures["queries"] >= 1 for figures in timed.values())
 
 
 def test_revising_one_article_changes_one_title_and_the_seeds_stay_good(seeds_copy):
@@ -104,7 +105,8 @@ def test_a_quick_run_writes_every_figure(tmp_path):
             assert figures["n"] >= 1 and 0 < figures["p50_ms"] <= figures["p95_ms"], (page["path"], instance)
             assert figures["errors"] == 0 and figures["facets_timed_out"] == [], (page["path"], instance)
         assert page["ratios"]["untuned_over_published_p50"] > 0
-        if page["format"] != "csv" or "/exports/" not in page["path"]:
+        # The home and database pages read only the schema, kept in memory (plugins/immutable_schema.py).
+        if page["kind"] not in ("csv file", "home", "database"):
             assert page["published_sql"]["p50_ms"] > 0 and page["published_sql"]["queries"] >= 1, page["path"]
     # The five tables of the real corpus are small: no facet page there can show what an index does.
     assert [t["target"].split()[0] for t in size["targets"]] == ["build", "one-article", "JSON", "HTML"]

@@ -46,7 +46,7 @@ WRITES = {
     "replace via with": "with x as (select 1) replace into actors (actor_id, name, kind) values ('x', 'y', 'person')",
     "insert or replace": "insert or replace into actors (actor_id, name, kind) values ('x', 'y', 'person')",
     "drop table": "drop table claims",
-    "drop view": "drop view claim_lineage",
+    "drop view": "drop view circular_sourcing",
     "create table": "create table evil (x)",
     "create temp table": "create temp table evil (x)",
     "create index": "create index evil on claims (note)",
