@@ -12,11 +12,13 @@ build.assemble.article_summary) and where each article's part of every output li
   added and removed articles only (and the articles citing one that is gone, so that the
   broken reference is reported), derives the corpus-wide columns from the summaries, and
   writes every output by copying the unchanged articles' parts from the last build
-  (build.outputs.write_outputs with a Previous).
+  (build.outputs.write_outputs with a Previous), read through hard links taken at the
+  start, so that another build replacing the outputs meanwhile cannot mix into this one.
+  With nothing changed, it writes nothing.
 - Otherwise, or when a large share of the articles changed, it builds everything.
 
-Either way the outputs are the same bytes (the database the same rows): tests/
-test_incremental.py builds both ways and compares."""
+Either way the outputs are the same bytes (the database the same rows):
+tests/test_rebuild.py builds both ways and compares."""
 
 import contextlib
 import hashlib
@@ -28,8 +30,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from build.assemble import assemble_with_summaries, is_drafted
 from build import schema
+from build.assemble import assemble_with_summaries, is_drafted
 from build.outputs import DATABASE_NAME, Previous, load_site_metadata, write_outputs
 from build.problems import BuildError
 from build.seeds import SCORES_FILE, read_seeds
@@ -58,7 +60,7 @@ class BuildState:
     files: dict = field(default_factory=dict)  # article id: (yml fingerprint, text name, text fingerprint)
     summaries: dict = field(default_factory=dict)  # article id: summary, None when not published
     outputs: dict = field(default_factory=dict)  # output file name: (size, mtime_ns) as written
-    indexes: dict = field(default_factory=dict)  # output file name: [Placed]
+    indexes: dict = field(default_factory=dict)  # output file name: [(section, key, owner, offset, length)]
 
 
 @dataclass

@@ -432,7 +432,7 @@ class Previous(NamedTuple):
     """The last build's outputs, for an incremental build to copy from (build/incremental.py)."""
 
     data_dir: Path
-    indexes: dict  # file name: [Placed], as write_parts returned them
+    indexes: dict  # file name: its parts, as write_parts indexed them
     owners: frozenset  # ids of the articles whose rows are made again (or are gone)
 
     def reuse(self, name):
@@ -442,7 +442,7 @@ class Previous(NamedTuple):
 
 class Written(NamedTuple):
     paths: list  # every file written, in data_dir
-    indexes: dict  # file name: [Placed], for the next incremental build
+    indexes: dict  # file name: its parts, as write_parts indexed them, for the next build
 
 
 def write_outputs(tables, data_dir, site_metadata_path, site_metadata=None, progress=None, previous=None):
