@@ -9,7 +9,10 @@ import calendar
 import datetime
 import difflib
 import re
-from collections import Counter, defaultdict
+import sys
+from collections import Counter
+from itertools import chain
+from typing import NamedTuple
 
 from build import schema
 from build.aliases import find_actor_mentions
@@ -316,55 +319,64 @@ def locate(text, quote, occurrence):
     return start, start + len(quote), None
 
 
+# The tables made article by article: each of their rows belongs to one article (its
+# article_id), and no row of one article depends on another article's rows.
+ARTICLE_TABLES = ("articles", "citations", "claim_mentions", "denials", "actor_mentions")
+
+
 def assemble(seeds, progress=None, include_drafts=False):
     """Check every seed and return {table name: rows}; raise BuildError listing every problem.
     progress, when given, wraps the articles as progress(items, length, label). Items (and
     article files) still marked `status: drafted` are left out unless include_drafts, and
     then published with method = extractor."""
+    return assemble_with_summaries(seeds, progress, include_drafts)[0]
+
+
+def assemble_with_summaries(seeds, progress=None, include_drafts=False, published=None):
+    """(tables, {article id: summary}) of the seeds, as assemble, with the summary of each
+    article published (see article_summary; None for an article file left out as drafted).
+
+    published, for an incremental build (build/incremental.py), holds the summaries of the
+    articles already in the outputs that were not read again: they are known to citations
+    and count in the claims' and aliases' derived columns, but their rows are not made
+    again, so the article tables then hold the rows of the articles in seeds only."""
     problems = []
     actors, aliases = _actors(seeds, problems)
     claims, claim_actors = _claims(seeds, actors, problems)
-    articles, citations, mentions, denials = [], [], [], []
     article_seeds = [a for a in seeds.articles if include_drafts or not is_drafted(a.record)]
-    article_ids = {a.article_id for a in article_seeds}
+    summaries = {a.article_id: None for a in seeds.articles}
+    known = {**(published or {}), **summaries}
+    article_ids = {a.article_id for a in article_seeds} | {key for key, summary in known.items() if summary is not None and key not in summaries}
+    rows = {name: [] for name in ARTICLE_TABLES}
     if progress:
         article_seeds = progress(article_seeds, len(article_seeds), "checking")
     for article_seed in article_seeds:
-        rows = _article(article_seed, actors, claims, article_ids, problems, include_drafts)
-        if rows:
-            articles.append(rows[0])
-            citations += rows[1]
-            mentions += rows[2]
-            denials += rows[3]
+        made = _article(article_seed, actors, claims, article_ids, problems, include_drafts)
+        if made:
+            article, citations, mentions, denials = made
+            actor_mentions = find_actor_mentions(article["article_id"], article["text"], aliases)
+            for name, some in zip(ARTICLE_TABLES, ([article], citations, mentions, denials, actor_mentions)):
+                rows[name] += some
+            summaries[article["article_id"]] = article_summary(article, citations, mentions, denials, actor_mentions)
     if problems:
         raise BuildError(problems)
-
-    actor_mentions = []
-    for article in articles:
-        actor_mentions += find_actor_mentions(article["article_id"], article["text"], aliases)
-    alias_counts = Counter(m["alias"] for m in actor_mentions)
-    for alias in aliases:
-        alias["mention_count"] = alias_counts[alias["alias"]]
-    _derive_claim_columns(claims, articles, mentions, denials)
+    _derive_columns(claims, aliases, {**known, **summaries})
 
     tables = {
         "actors": list(actors.values()),
         "actor_aliases": aliases,
-        "articles": articles,
+        "articles": rows["articles"],
         "claims": list(claims.values()),
         "claim_actors": claim_actors,
-        "citations": citations,
-        "claim_mentions": mentions,
-        "denials": denials,
-        "actor_mentions": actor_mentions,
+        **{name: rows[name] for name in ARTICLE_TABLES[1:]},
     }
-    for name, rows in tables.items():
+    for name, table_rows in tables.items():
         key = schema.resource(name)["schema"]["primaryKey"]
-        rows.sort(key=lambda row: [row[k] for k in key])
+        table_rows.sort(key=lambda row: [row[k] for k in key])
     tables["extractor_scores"] = _extractor_scores(seeds, article_ids, problems)
     if problems:
         raise BuildError(problems)
-    return tables
+    return tables, summaries
 
 
 def _extractor_scores(seeds, article_ids, problems):
@@ -833,22 +845,56 @@ def date_order(articles_by_id):
     return lambda article_id: (articles_by_id[article_id]["not_before"], articles_by_id[article_id]["not_after"], article_id)
 
 
-def _derive_claim_columns(claims, articles, mentions, denials):
-    """Status, counts and first report of every claim, from the mentions and denials."""
-    by_id = {a["article_id"]: a for a in articles}
-    carried = defaultdict(list)
-    for mention in mentions:
-        carried[mention["claim_id"]].append(mention)
-    denial_counts = Counter(d["claim_id"] for d in denials)
+class Summary(NamedTuple):
+    """What the corpus-wide columns need of one article's rows (see article_summary)."""
+
+    not_before: str
+    not_after: str
+    published: str
+    cites: tuple  # the corpus articles it cites
+    claims: tuple  # the claim of each of its claim mentions
+    denials: tuple  # the claim of each denial it reports
+    aliases: tuple  # the alias of each of its actor mentions
+
+
+def article_summary(article, citations, mentions, denials, actor_mentions):
+    """What the corpus-wide columns need of one article's rows: its dates, the claims it
+    carries and reports denials of, the aliases it uses, and the corpus articles it cites.
+    An incremental build keeps these for the articles it does not read again; the ids are
+    interned, so that ten thousand summaries store each id once."""
+    intern = sys.intern
+    return Summary(
+        article["not_before"], article["not_after"], article["published"],
+        tuple(sorted({intern(c["cited_article_id"]) for c in citations if c["cited_article_id"]})),
+        tuple(intern(m["claim_id"]) for m in mentions),
+        tuple(intern(d["claim_id"]) for d in denials),
+        tuple(intern(m["alias"]) for m in actor_mentions),
+    )
+
+
+def _derive_columns(claims, aliases, summaries):
+    """The aliases' mention counts, and the claims' status, counts and first report, from
+    the summaries of every published article ({article id: Summary, or None})."""
+    summaries = {key: summary for key, summary in summaries.items() if summary is not None}
+    # Counting chained tuples runs in C: this is over every mention of the corpus.
+    alias_counts = Counter(chain.from_iterable(s.aliases for s in summaries.values()))
+    mention_counts = Counter(chain.from_iterable(s.claims for s in summaries.values()))
+    denial_counts = Counter(chain.from_iterable(s.denials for s in summaries.values()))
+    carried = {key: set(s.claims) for key, s in summaries.items()}
+    article_counts = Counter(chain.from_iterable(carried.values()))
+    first = {}
+    for article_id in sorted(summaries, key=date_order({key: s._asdict() for key, s in summaries.items()})):
+        for claim_id in carried[article_id]:
+            first.setdefault(claim_id, article_id)
+    for alias in aliases:
+        alias["mention_count"] = alias_counts[alias["alias"]]
     for claim_id, claim in claims.items():
-        carrying = {m["article_id"] for m in carried[claim_id]}
-        claim["mention_count"] = len(carried[claim_id])
-        claim["article_count"] = len(carrying)
+        claim["mention_count"] = mention_counts[claim_id]
+        claim["article_count"] = article_counts[claim_id]
         claim["denial_count"] = denial_counts[claim_id]
-        if carrying:
-            first = min(carrying, key=date_order(by_id))
-            claim["first_article_id"] = first
-            claim["first_reported"] = by_id[first]["published"]
+        if claim_id in first:
+            claim["first_article_id"] = first[claim_id]
+            claim["first_reported"] = summaries[first[claim_id]].published
     for claim in claims.values():
         if claim["denial_count"]:
             claim["status"] = "denied"

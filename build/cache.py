@@ -1,5 +1,6 @@
-"""A cache of parsed seed files, keyed by their content, so that a rebuild parses only
-the files that changed. Parsing YAML is most of the cost of reading a large corpus
+"""The build cache: parsed seed files, keyed by their content, so that a rebuild parses
+only the files that changed; and what the last build of each data folder read and wrote
+(build/incremental.py), so that a rebuild writes only what changed. Parsing YAML is most of the cost of reading a large corpus
 (about 3 ms a file with libyaml; a cached file loads in a tenth of a millisecond).
 
 The key is the SHA-256 of the file's bytes together with the version of the code that
@@ -20,6 +21,7 @@ import sqlite_utils
 import yaml
 
 TABLE = "parsed"
+STATES = "builds"
 _PARSER_SOURCE = Path(__file__).resolve().parent / "seeds.py"
 PARSER_VERSION = hashlib.sha256(_PARSER_SOURCE.read_bytes() + yaml.__version__.encode()).hexdigest()
 
@@ -39,6 +41,8 @@ class ParseCache:
         try:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
             self.db = sqlite_utils.Database(sqlite3.connect(str(path), timeout=30))
+            # Disposable: a cache left broken by a crash is ignored, so no waiting for the disk.
+            self.db.execute("PRAGMA synchronous = OFF")
             self.db[TABLE].create({"key": str, "value": bytes}, pk="key", if_not_exists=True)
         except (OSError, sqlite3.Error):
             self.db = None
@@ -66,6 +70,33 @@ class ParseCache:
         rows = ({"key": key, "value": pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)} for key, value in items.items())
         try:
             self.db[TABLE].insert_all(rows, replace=True, batch_size=200)
+        except sqlite3.Error:
+            pass
+
+    def get_state(self, key):
+        """The state the last build of a data folder left (build.incremental.BuildState), or None."""
+        if self.db is None:
+            return None
+        try:
+            for (value,) in self.db.execute(f"select value from {STATES} where key = ?", [key]):
+                return pickle.loads(value)
+        except (sqlite3.Error, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
+            return None
+        return None
+
+    def put_state(self, key, state):
+        """Store a data folder's build state, replacing the last; None forgets it."""
+        if self.db is None:
+            return
+        try:
+            with self.db.conn:
+                self.db.execute(f"create table if not exists {STATES} (key text primary key, value blob)")
+                self.db.execute(f"delete from {STATES} where key = ?", [key])
+                # The states of data folders since deleted (tests' temporary ones) go too.
+                gone = [other for (other,) in self.db.execute(f"select key from {STATES}") if not Path(other).is_dir()]
+                self.db.conn.executemany(f"delete from {STATES} where key = ?", [(other,) for other in gone])
+                if state is not None:
+                    self.db.execute(f"insert into {STATES} values (?, ?)", [key, pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)])
         except sqlite3.Error:
             pass
 

@@ -14,7 +14,7 @@ import click
 from build import __version__
 from build.assemble import assemble
 from build.cache import ParseCache
-from build.outputs import load_site_metadata, validate_package, write_outputs
+from build.outputs import load_site_metadata, validate_package
 from build.problems import BuildError, Problem
 from build.seeds import read_seeds
 
@@ -111,18 +111,27 @@ def check(seeds_dir, metadata_path, cache_path, no_cache):
 @NO_CACHE_OPTION
 @click.option("--include-drafts", is_flag=True, help="Publish items still marked `status: drafted`, with method = extractor.")
 def build(seeds_dir, data_dir, metadata_path, cache_path, no_cache, include_drafts):
-    """Check the seeds and write the database, CSVs, datapackage.json and metadata.json."""
+    """Check the seeds and write the database, CSVs, datapackage.json and metadata.json.
+    With the cache, a rebuild reads and writes again only the articles that changed."""
+    from build import incremental
+
+    cache = ParseCache(None if no_cache else cache_path)
     try:
-        tables, site_metadata = read_and_check(seeds_dir, metadata_path, None if no_cache else cache_path, include_drafts)
-        written = write_outputs(tables, data_dir, metadata_path, site_metadata, progress_bar)
+        result = incremental.build(seeds_dir, data_dir, metadata_path, cache, include_drafts, progress_bar)
     except BuildError as error:
         _fail(error)
     except OSError as error:
         where = error.filename or data_dir
         _fail(BuildError([Problem(str(where), None, "", f"cannot write the outputs: {error.strerror or error}")]))
-    for name, rows in tables.items():
-        click.echo(f"{name:>15}: {len(rows)} rows")
-    click.echo(f"wrote {len(written)} files to {data_dir}")
+    finally:
+        cache.close()
+    for name, count in result.counts.items():
+        click.echo(f"{name:>15}: {count} rows")
+    if result.changed == []:
+        click.echo(f"nothing changed since the last build: the outputs in {data_dir} are up to date")
+        return
+    how = "all articles" if result.changed is None else f"{len(result.changed)} changed article(s), the rest copied from the last build"
+    click.echo(f"wrote {len(result.written)} files to {data_dir} ({how})")
 
 
 @cli.command()

@@ -12,11 +12,16 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
+from typing import NamedTuple
+
+import sqlite3
 
 import sqlite_utils
 
 from build import schema
+from build.assemble import ARTICLE_TABLES
 from build.exports import write_exports
+from build.parts import Part, Section, join_parts, write_parts
 from build.problems import BuildError, Problem
 from build.seeds import Record, line_of_item, load_yaml
 from build.views import refresh_derived_tables
@@ -25,6 +30,10 @@ from build.workers import map_on_cores
 DATABASE_NAME = "provenance.db"
 METADATA_NAME = "metadata.json"
 PACKAGE_NAME = "datapackage.json"
+# The package as the build validates it: every row against its schema, but no foreign
+# keys, which SQLite checks in the database (write_database, patch_database) far faster
+# than Frictionless, which reads every referenced table again for each reference.
+ROWS_PACKAGE_NAME = "datapackage-rows.json"
 
 # Full-text search: which columns of which tables.
 SEARCHABLE = {
@@ -57,42 +66,98 @@ def csv_cell(value, field_type):
     return str(value)
 
 
-def csv_bytes(table, rows):
-    """One table as UTF-8 CSV bytes: header of schema columns, rows in the given order."""
-    fields = schema.fields(table)
+def csv_rows(table, rows):
+    """Rows of one table as UTF-8 CSV bytes, schema columns in order, no header."""
+    return b"".join(data for _, data in _csv_runs(table, rows, lambda row: None))
+
+
+def _csv_runs(table, rows, owner):
+    """[(owner, CSV bytes of its rows)] for each run of consecutive rows with the same
+    owner(row): all rows go through one writer, and each run is cut out of its text."""
+    fields = [(f["name"], f["type"]) for f in schema.fields(table)]
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow([f["name"] for f in fields])
+    cuts, current = [], object()
     for row in rows:
-        writer.writerow([csv_cell(row.get(f["name"]), f["type"]) for f in fields])
-    return buffer.getvalue().encode("utf-8")
+        this = owner(row)
+        if this != current:
+            cuts.append((this, buffer.tell()))
+            current = this
+        writer.writerow([csv_cell(row.get(name), kind) for name, kind in fields])
+    text = buffer.getvalue()
+    ends = [start for _, start in cuts[1:]] + [len(text)]
+    return [(this, text[start:end].encode("utf-8")) for (this, start), end in zip(cuts, ends)]
 
 
-def write_csvs(tables, folder):
-    """Write one CSV per table; return {table: bytes} for the package's hashes."""
+def csv_bytes(table, rows):
+    """One table as UTF-8 CSV bytes: header of schema columns, rows in the given order."""
+    return join_parts(csv_layout(table), csv_parts(table, rows))
+
+
+def csv_layout(table):
+    """A CSV's layout (build/parts.py): the header, then the rows, nothing between parts."""
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerow([f["name"] for f in schema.fields(table)])
+    return [Section(buffer.getvalue().encode("utf-8"), b"", b"")]
+
+
+def csv_parts(table, rows):
+    """The parts of one table's CSV: for a table made article by article, one part per
+    article (an article's rows are consecutive, as each starts with its article id),
+    ordered by its first row's primary key; for any other table, one part of all rows."""
+    if table not in ARTICLE_TABLES:
+        return [Part(0, (), None, csv_rows(table, rows))]
+    key = schema.resource(table)["schema"]["primaryKey"]
+    firsts = {}
+    for row in rows:
+        firsts.setdefault(row["article_id"], tuple(row[k] for k in key))
+    return [Part(0, firsts[article_id], article_id, data) for article_id, data in _csv_runs(table, rows, lambda row: row["article_id"])]
+
+
+def write_csvs(tables, folder, previous=None):
+    """Write one CSV per table; return {table: (index, bytes, sha256)} (build.parts.write_parts).
+    previous, for an incremental build, is the last build's Previous: tables then hold the
+    rows of the changed articles only, and every other article's rows are copied."""
     written = {}
     for res in schema.resources():
-        data = csv_bytes(res["name"], tables[res["name"]])
-        (folder / f"{res['name']}.csv").write_bytes(data)
-        written[res["name"]] = data
+        name = res["name"]
+        file = f"{name}.csv"
+        reuse = previous.reuse(file) if previous else None
+        written[name] = write_parts(folder / file, csv_layout(name), csv_parts(name, tables[name]), reuse)
     return written
 
 
-def package_descriptor(csv_data):
-    """The datapackage.json descriptor: the schema file plus each CSV's path, size and hash."""
+def package_descriptor(csv_files, foreign_keys=True):
+    """The datapackage.json descriptor: the schema file plus each CSV's path, size and hash
+    (csv_files: {table: (index, bytes, sha256)}, as write_csvs returns). Without
+    foreign_keys, for validating some rows of a package apart from the rest."""
     descriptor = json.loads(json.dumps(schema.package_descriptor()))
     for res in descriptor["resources"]:
-        data = csv_data[res["name"]]
+        _, size, digest = csv_files[res["name"]]
         res.update({
             "path": f"{res['name']}.csv",
             "scheme": "file",
             "format": "csv",
             "mediatype": "text/csv",
             "encoding": "utf-8",
-            "bytes": len(data),
-            "hash": f"sha256:{hashlib.sha256(data).hexdigest()}",
+            "bytes": size,
+            "hash": f"sha256:{digest}",
         })
+        if not foreign_keys:
+            res["schema"].pop("foreignKeys", None)
     return descriptor
+
+
+def _insert_rows(db, name, rows):
+    """Insert rows into a table the schemas made. sqlite-utils' insert_all spends most of
+    its time inspecting each value (about 30 s for the 800,000 rows of 10,000 articles);
+    the table already has the types, so the rows go in through one executemany."""
+    fields = schema.fields(name)
+    columns = ", ".join(f"[{f['name']}]" for f in fields)
+    db.conn.executemany(
+        f"INSERT INTO [{name}] ({columns}) VALUES ({', '.join('?' * len(fields))})",
+        ([cell(row.get(f["name"]), f["type"]) for f in fields] for row in rows),
+    )
 
 
 def write_database(tables, path, index_columns):
@@ -113,16 +178,11 @@ def write_database(tables, path, index_columns):
             not_null=required,
             foreign_keys=schema.foreign_keys(name),
         )
-        # sqlite-utils' insert_all spends most of its time inspecting each value (about
-        # 30 s for the 800,000 rows of 10,000 articles); the table it created already has
-        # the types, so the rows go in through one executemany.
-        columns = ", ".join(f"[{f['name']}]" for f in fields)
-        db.conn.executemany(
-            f"INSERT INTO [{name}] ({columns}) VALUES ({', '.join('?' * len(fields))})",
-            ([cell(row.get(f["name"]), f["type"]) for f in fields] for row in tables[name]),
-        )
-    refresh_derived_tables(db)
+        _insert_rows(db, name, tables[name])
     db.index_foreign_keys()
+    # After the keys' indexes, which its joins need (at 10,000 articles the chains alone
+    # take minutes without them), and before the facets' indexes, some on derived tables.
+    refresh_derived_tables(db)
     for table, columns in index_columns.items():
         if table not in db.table_names():
             continue  # a view: its underlying tables' columns are indexed
@@ -134,12 +194,74 @@ def write_database(tables, path, index_columns):
         db[table].enable_fts(columns, create_triggers=False, tokenize="porter")
     broken = db.execute("PRAGMA foreign_key_check").fetchall()
     if broken:
-        raise BuildError([Problem(DATABASE_NAME, None, row[0], f"foreign key broken: row {row[1]} -> {row[2]}") for row in broken])
+        raise BuildError(_broken_keys(broken))
     db.execute("ANALYZE")
     db.conn.commit()
     db.execute("PRAGMA synchronous = FULL")
     db.vacuum()
     db.close()
+
+
+def _broken_keys(broken):
+    return [Problem(DATABASE_NAME, None, row[0], f"foreign key broken: row {row[1]} -> {row[2]}") for row in broken]
+
+
+def patch_database(tables, path, owners):
+    """Bring a copy of the last build's database up to date, for an incremental build: the
+    rows of the articles in owners (changed, added or removed) go, the article rows in
+    tables come in, the other tables' rows are updated in place (only their derived
+    columns can differ: any other change to them makes a full build), and the derived
+    tables (build/views.py) are refreshed for those articles."""
+    db = sqlite_utils.Database(path)
+    db.execute("PRAGMA journal_mode = OFF")  # a scratch copy, as in write_database
+    db.execute("PRAGMA synchronous = OFF")
+    db.execute("PRAGMA foreign_keys = ON")
+    db.conn.execute("BEGIN")
+    # Checked at the end: an article's rows go out and come back in within this transaction.
+    db.execute("PRAGMA defer_foreign_keys = ON")
+    db.execute("CREATE TEMP TABLE owners (article_id TEXT PRIMARY KEY)")
+    db.conn.executemany("INSERT INTO owners VALUES (?)", [(owner,) for owner in sorted(owners)])
+    searchable = [(table, columns) for table, columns in SEARCHABLE.items() if table in ARTICLE_TABLES]
+    for table, columns in searchable:
+        names = ", ".join(f"[{c}]" for c in columns)
+        # External-content full-text tables forget a row only when told its old values.
+        db.execute(f"INSERT INTO [{table}_fts] ([{table}_fts], rowid, {names}) "
+                   f"SELECT 'delete', rowid, {names} FROM [{table}] WHERE article_id IN (SELECT article_id FROM owners)")
+    for table in reversed(ARTICLE_TABLES):
+        db.execute(f"DELETE FROM [{table}] WHERE article_id IN (SELECT article_id FROM owners)")
+    for table in ARTICLE_TABLES:
+        _insert_rows(db, table, tables[table])
+    for table, columns in searchable:
+        names = ", ".join(f"[{c}]" for c in columns)
+        db.execute(f"INSERT INTO [{table}_fts] (rowid, {names}) "
+                   f"SELECT rowid, {names} FROM [{table}] WHERE article_id IN (SELECT article_id FROM owners)")
+    for res in schema.resources():
+        if res["name"] not in ARTICLE_TABLES:
+            _update_rows(db, res["name"], tables[res["name"]])
+    try:
+        refresh_derived_tables(db, owners)  # it commits: the foreign keys are checked then
+        db.conn.commit()
+    except sqlite3.IntegrityError:
+        broken = db.execute("PRAGMA foreign_key_check").fetchall()
+        raise BuildError(_broken_keys(broken) or [Problem(DATABASE_NAME, None, "", "a foreign key is broken")])
+    finally:
+        db.close()
+
+
+def _update_rows(db, name, rows):
+    """Update a table's rows from those given, through the primary key, so that each row
+    keeps its rowid (and so its full-text entry). An incremental build runs only when
+    actors.yml, claims.yml and the scores are unchanged, so these are the same rows, and
+    only their derived columns (counts, status, first report) can differ."""
+    key = schema.resource(name)["schema"]["primaryKey"]
+    # Keys are left out of the SET list: were they in it, SQLite would count every row
+    # referring to each key (the 100,000 mentions of an actor) as if it could change.
+    fields = [f for f in schema.fields(name) if f["name"] not in key]
+    assignments = ", ".join(f"[{f['name']}] = ?" for f in fields)
+    db.conn.executemany(
+        f"UPDATE [{name}] SET {assignments} WHERE {' AND '.join(f'[{k}] = ?' for k in key)}",
+        ([cell(row.get(f["name"]), f["type"]) for f in fields] + [row[k] for k in key] for row in rows),
+    )
 
 
 def load_site_metadata(path):
@@ -248,12 +370,13 @@ def validate_package(descriptor_path):
         return start_validating(descriptor_path, stack)()
 
 
-def start_validating(descriptor_path, stack):
+def start_validating(descriptor_path, stack, whole=False):
     """Start validating a written package; return a function that waits for the problems.
     Each resource is validated on its own (inside its package, so foreign keys are checked),
     in worker processes, largest first, when the package is large: Frictionless validates a
     package with foreign keys on one core only. The workers belong to `stack` (an ExitStack),
-    and run while the caller does other work."""
+    and run while the caller does other work. whole validates a small package in one go,
+    on one worker process: an incremental build's new rows, checked while it writes."""
     descriptor_path = Path(descriptor_path)
     try:
         descriptor = json.loads(descriptor_path.read_text(encoding="utf-8"))
@@ -261,6 +384,9 @@ def start_validating(descriptor_path, stack):
     except (OSError, ValueError, KeyError, TypeError) as error:
         problem = Problem(PACKAGE_NAME, None, "", f"cannot read the package descriptor: {error}")
         return lambda: [problem]
+    if whole:
+        reports = map_on_cores(_validate_resource, [(str(descriptor_path), None)], stack, worth_it=True)
+        return lambda: list(dict.fromkeys(next(iter(reports))))
     largest_first = sorted(sizes, key=lambda name: -sizes[name])
     jobs = [(str(descriptor_path), name) for name in largest_first]
     reports = map_on_cores(_validate_resource, jobs, stack, worth_it=sum(sizes.values()) >= PARALLEL_VALIDATION_FROM_BYTES)
@@ -278,12 +404,14 @@ PARALLEL_VALIDATION_FROM_BYTES = 2_000_000
 
 
 def _validate_resource(job):
-    """Problems in one resource of a package: [(Problem), ...] (Frictionless's report, flattened)."""
+    """Problems in one resource of a package (every resource when name is None):
+    [(Problem), ...] (Frictionless's report, flattened)."""
     from frictionless import Package, FrictionlessException
 
     descriptor_path, name = job
     try:
-        report = Package(descriptor_path).get_resource(name).validate()
+        package = Package(descriptor_path)
+        report = package.validate() if name is None else package.get_resource(name).validate()
     except FrictionlessException as error:
         return [Problem(PACKAGE_NAME, None, "", f"{error.error.type}: {error.error.note}")]
     problems = []
@@ -300,10 +428,35 @@ def _validate_resource(job):
 WRITE_STAGES = ["CSV files", "database", "exports", "validation", "swap"]
 
 
-def write_outputs(tables, data_dir, site_metadata_path, site_metadata=None, progress=None):
+class Previous(NamedTuple):
+    """The last build's outputs, for an incremental build to copy from (build/incremental.py)."""
+
+    data_dir: Path
+    indexes: dict  # file name: its parts, as write_parts indexed them
+    owners: frozenset  # ids of the articles whose rows are made again (or are gone)
+
+    def reuse(self, name):
+        """What write_parts needs to copy the unchanged parts of one file."""
+        return self.data_dir / name, self.indexes[name], self.owners
+
+
+class Written(NamedTuple):
+    paths: list  # every file written, in data_dir
+    indexes: dict  # file name: its parts, as write_parts indexed them, for the next build
+
+
+def write_outputs(tables, data_dir, site_metadata_path, site_metadata=None, progress=None, previous=None):
     """Write every output into a scratch folder beside data_dir, validate, then swap them in.
     site_metadata, when given, is metadata.yml as load_site_metadata already read it;
-    progress, when given, wraps the stages as progress(items, length, label)."""
+    progress, when given, wraps the stages as progress(items, length, label).
+
+    previous, for an incremental build, is the last build's Previous: the article tables
+    in tables then hold the rows of previous.owners only, and everything else is copied
+    from the outputs in previous.data_dir (the database, patched in a copy).
+
+    Frictionless validates every row against its table's schema (in an incremental build
+    the new rows only: the copied ones passed before), and SQLite checks the keys, unique
+    and foreign, across all rows."""
     data_dir = Path(data_dir)
     if site_metadata is None:
         site_metadata = load_site_metadata(site_metadata_path)
@@ -312,27 +465,63 @@ def write_outputs(tables, data_dir, site_metadata_path, site_metadata=None, prog
     stages = iter(progress(WRITE_STAGES, len(WRITE_STAGES), "writing") if progress else WRITE_STAGES)
     try:
         next(stages)
-        csv_data = write_csvs(tables, scratch)
-        descriptor = package_descriptor(csv_data)
-        (scratch / PACKAGE_NAME).write_text(json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         with contextlib.ExitStack() as workers:
-            # Frictionless checks the CSVs in other processes while this one writes the rest.
-            validation_problems = start_validating(scratch / PACKAGE_NAME, workers)
+            # Frictionless checks the CSVs in other processes while this one writes the rest;
+            # the new rows of an incremental build as soon as they are written, apart.
+            if previous:
+                new_rows = scratch / "new-rows"
+                new_rows.mkdir()
+                _write_package(new_rows, write_csvs(tables, new_rows), foreign_keys=False)
+                validation_problems = start_validating(new_rows / PACKAGE_NAME, workers, whole=True)
+            csv_files = write_csvs(tables, scratch, previous)
+            _write_package(scratch, csv_files)
+            if not previous:
+                _write_package(scratch, csv_files, foreign_keys=False, name=ROWS_PACKAGE_NAME)
+                validation_problems = start_validating(scratch / ROWS_PACKAGE_NAME, workers)
             next(stages)
-            write_database(tables, str(scratch / DATABASE_NAME), facet_columns(site_metadata))
+            database = scratch / DATABASE_NAME
+            if previous:
+                shutil.copyfile(previous.data_dir / DATABASE_NAME, database)
+                patch_database(tables, str(database), previous.owners)
+            else:
+                write_database(tables, str(database), facet_columns(site_metadata))
             (scratch / METADATA_NAME).write_text(
                 json.dumps(datasette_metadata(site_metadata), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
             )
             next(stages)
-            exports = write_exports(tables, scratch)
+            # The exports are read from the database just written: a pure function of it.
+            with contextlib.closing(sqlite3.connect(scratch / DATABASE_NAME)) as db:
+                exports = write_exports(db, scratch, previous)
             next(stages)
             problems = validation_problems()
         if problems:
-            raise BuildError(problems)
+            raise BuildError(_by_key(problems, tables) if previous else problems)
         next(stages, None)
-        names = [f"{res['name']}.csv" for res in schema.resources()] + [PACKAGE_NAME, METADATA_NAME, DATABASE_NAME] + exports
+        names = [f"{res['name']}.csv" for res in schema.resources()] + [PACKAGE_NAME, METADATA_NAME, DATABASE_NAME] + list(exports)
         for name in names:
             os.replace(scratch / name, data_dir / name)
-        return [data_dir / name for name in names]
+        indexes = {f"{name}.csv": index for name, (index, _, _) in csv_files.items()}
+        indexes.update({name: index for name, (index, _, _) in exports.items()})
+        return Written([data_dir / name for name in names], indexes)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _write_package(folder, csv_files, foreign_keys=True, name=PACKAGE_NAME):
+    descriptor = package_descriptor(csv_files, foreign_keys)
+    (folder / name).write_text(json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def _by_key(problems, tables):
+    """Problems in the new rows of an incremental build, located by each row's primary key:
+    their row numbers count in the new rows alone, not in the published CSV."""
+    located = []
+    for problem in problems:
+        name = Path(problem.file).stem
+        if problem.line is None or name not in tables or not 2 <= problem.line < len(tables[name]) + 2:
+            located.append(problem)
+            continue
+        row = tables[name][problem.line - 2]
+        key = ", ".join(str(row[k]) for k in schema.resource(name)["schema"]["primaryKey"])
+        located.append(Problem(problem.file, None, problem.field, f"row {key}: {problem.message}"))
+    return located

@@ -11,14 +11,15 @@ MAX_WORKERS = 8
 
 def map_on_cores(function, jobs, stack, worth_it, chunksize=1):
     """function(job) for each job, in order, as an iterator. When worth_it and the machine
-    has more than one core, the jobs start at once on worker processes owned by `stack`
+    has more than one core, the jobs (even a single one) start at once on worker processes owned by `stack`
     (an ExitStack), in chunks of chunksize, and run while the caller does other work;
     otherwise each runs in this process as its result is taken. function must be a
     module-level function (it is pickled to the workers)."""
     jobs = list(jobs)
-    workers = min(os.cpu_count() or 1, MAX_WORKERS, len(jobs))
-    if not (worth_it and workers > 1):
+    cores = os.cpu_count() or 1
+    if not (worth_it and cores > 1 and jobs):
         return map(function, jobs)
+    workers = min(cores, MAX_WORKERS, len(jobs))
     pool = stack.enter_context(concurrent.futures.ProcessPoolExecutor(workers))
     chunks = [jobs[start:start + chunksize] for start in range(0, len(jobs), chunksize)]
     futures = [pool.submit(_run_chunk, function, chunk) for chunk in chunks]

@@ -131,15 +131,15 @@ def test_bukhari_denied_the_visit_on_twitter(db):
 
 
 def test_a_detail_of_a_denied_claim_is_parent_denied(tables):
-    from build.assemble import _derive_claim_columns
+    from build.assemble import Summary, _derive_columns
 
     claims = {
         "visit": {"claim_id": "visit", "detail_of": None, "status": "undenied"},
         "date": {"claim_id": "date", "detail_of": "visit", "status": "undenied"},
         "other": {"claim_id": "other", "detail_of": None, "status": "undenied"},
     }
-    denial = {"claim_id": "visit"}
-    _derive_claim_columns(claims, [], [], [denial])
+    reporting_a_denial = Summary("2021-06-29", "2021-06-29", "2021-06-29", cites=(), claims=(), denials=("visit",), aliases=())
+    _derive_columns(claims, [], {"an-article": reporting_a_denial})
     assert [claims[c]["status"] for c in ("visit", "date", "other")] == ["denied", "parent-denied", "undenied"]
 
 

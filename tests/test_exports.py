@@ -1,20 +1,27 @@
 """The linked-data exports: data/claims.jsonld (schema.org) and data/citations.prov.json
 (W3C PROV-JSON) hold every claim and citation, read back with their own tools, are
-written by `provenance build` through the same scratch-folder swap as the CSVs, and are
-served as downloads."""
+written by `provenance build` from the database it has just written, through the same
+scratch-folder swap as the CSVs, and are served as downloads. Each is a layout and
+parts (build/parts.py): an article's parts are made from its rows alone, so a rebuild can
+make one article's parts again and copy the rest."""
 
+import hashlib
 import importlib.resources
 import json
+import sqlite3
 import warnings
 
 import jsonschema
 import prov
 import pytest
+import rdflib
 from click.testing import CliRunner
 from prov.model import ProvAgent, ProvAttribution, ProvDerivation, ProvDocument, ProvEntity, ProvInfluence, ProvWarning
+from rdflib.compare import isomorphic
 
 from build import exports
 from build.cli import cli
+from build.parts import join_parts, write_parts
 from build.problems import BuildError, Problem
 
 MEMO = "middle-east-monitor-2020-12-18"
@@ -26,6 +33,20 @@ def by(rows, key):
     return {row[key]: row for row in rows}
 
 
+def path(table, key):
+    return f"/provenance/{table}/{key}"
+
+
+def ref(table, key):
+    return {"@id": path(table, key)}
+
+
+def date_order(tables):
+    """Sort key of article ids: earliest possible day, latest, id."""
+    articles = by(tables["articles"], "article_id")
+    return lambda key: (articles[key]["not_before"], articles[key]["not_after"], key)
+
+
 # --- schema.org JSON-LD ---------------------------------------------------------------
 
 
@@ -35,48 +56,129 @@ def jsonld(built):
 
 
 @pytest.fixture(scope="module")
-def claim_nodes(jsonld):
-    return {node["identifier"]: node for node in jsonld["@graph"]}
+def nodes(jsonld):
+    """{@id: node} of every top-level node of the @graph."""
+    return {node["@id"]: node for node in jsonld["@graph"]}
 
 
-def test_jsonld_has_the_schema_org_context_and_one_claim_per_claim(jsonld, claim_nodes, tables):
+def kind(nodes, table):
+    """{row key: node} of the nodes that are rows of a table."""
+    prefix = f"/provenance/{table}/"
+    return {key[len(prefix):]: node for key, node in nodes.items() if key.startswith(prefix)}
+
+
+def appearances_of(nodes, claim_id):
+    """The passages carrying a claim: the nodes that say they are its appearance."""
+    return [node for node in nodes.values() if node.get("@reverse", {}).get("appearance") == ref("claims", claim_id)]
+
+
+def test_jsonld_is_one_flat_graph_of_claims_actors_articles_mentions_and_denials(jsonld, nodes, tables):
     assert jsonld["@context"] == "https://schema.org"
     assert set(jsonld) == {"@context", "@graph"}
-    assert len(claim_nodes) == len(jsonld["@graph"])
-    assert set(claim_nodes) == {c["claim_id"] for c in tables["claims"]}
-    assert [n["identifier"] for n in jsonld["@graph"]] == sorted(claim_nodes)
+    assert len(nodes) == len(jsonld["@graph"]), "every @id once"
+    assert set(kind(nodes, "claims")) == {c["claim_id"] for c in tables["claims"]}
+    assert set(kind(nodes, "articles")) == {a["article_id"] for a in tables["articles"]}
+    assert set(kind(nodes, "claim_mentions")) == {m["mention_id"] for m in tables["claim_mentions"]}
+    assert set(kind(nodes, "denials")) == {d["denial_id"] for d in tables["denials"]}
+    referred = ({a["outlet_id"] for a in tables["articles"]} | {m["voice_id"] for m in tables["claim_mentions"]}
+                | {r["actor_id"] for r in tables["claim_actors"]} | {d["denier_id"] for d in tables["denials"]})
+    assert set(kind(nodes, "actors")) == referred
+    assert len(nodes) == sum(len(kind(nodes, table)) for table in ("claims", "actors", "articles", "claim_mentions", "denials"))
+
+    # Claims by id, actors by id, then each article in date order followed by its
+    # appearances and denials, each in text order.
+    rows = [tuple(node["@id"].split("/")[2:]) for node in jsonld["@graph"]]
+    claims, actors = sorted(kind(nodes, "claims")), sorted(kind(nodes, "actors"))
+    assert rows[:len(claims) + len(actors)] == [("claims", key) for key in claims] + [("actors", key) for key in actors]
+    articles = [key for table, key in rows if table == "articles"]
+    assert articles == sorted(articles, key=date_order(tables))
+    in_article = {"claim_mentions": by(tables["claim_mentions"], "mention_id"), "denials": by(tables["denials"], "denial_id")}
+    following = []
+    for table, key in rows[len(claims) + len(actors):]:
+        if table == "articles":
+            following.append((key, []))
+        else:
+            row = in_article[table][key]
+            assert row["article_id"] == following[-1][0], key
+            following[-1][1].append((table == "denials", row["quote_start"], row["quote_end"], key))
+    for article_id, places in following:
+        assert places == sorted(places), article_id
+
+
+def test_jsonld_refers_to_nodes_by_id_and_every_reference_resolves(jsonld, nodes):
+    """Flattened: a node holds another only as {"@id": ...}, and that node is in the graph.
+    The only nodes written inside others are blank ones (no @id): a cited work outside the
+    corpus, and a denial's passage."""
+
+    def references(value):
+        if isinstance(value, dict):
+            if "@id" in value:
+                yield value
+                if set(value) != {"@id"}:
+                    raise AssertionError(f"a node nested inside another: {value}")
+                return
+            for item in value.values():
+                yield from references(item)
+        elif isinstance(value, list):
+            for item in value:
+                yield from references(item)
+
+    count = 0
+    for node in jsonld["@graph"]:
+        for reference in references({key: value for key, value in node.items() if key != "@id"}):
+            assert reference["@id"] in nodes, reference
+            count += 1
+    assert count > len(nodes)
+
+
+def test_jsonld_claims_have_their_statement_actors_and_broader_claim(nodes, tables):
+    claim_actors = {}
+    for row in tables["claim_actors"]:
+        claim_actors.setdefault(row["claim_id"], []).append(row)
+    actor_nodes = kind(nodes, "actors")
+    actors = by(tables["actors"], "actor_id")
     for claim in tables["claims"]:
-        node = claim_nodes[claim["claim_id"]]
+        node = kind(nodes, "claims")[claim["claim_id"]]
         assert node["@type"] == "Claim"
-        assert node["@id"] == node["url"] == f"/provenance/claims/{claim['claim_id']}"
+        assert node["@id"] == node["url"] == path("claims", claim["claim_id"])
+        assert node["identifier"] == claim["claim_id"]
         assert node["text"] == claim["statement"]
-        if claim["detail_of"]:
-            assert node["isPartOf"]["@id"] == f"/provenance/claims/{claim['detail_of']}"
+        assert node.get("isPartOf") == (ref("claims", claim["detail_of"]) if claim["detail_of"] else None)
+        about = sorted(claim_actors.get(claim["claim_id"], []), key=lambda r: (r["role"] != "subject", r["actor_id"]))
+        assert node.get("about", []) == [ref("actors", r["actor_id"]) for r in about]
+        for row in about:
+            actor = actor_nodes[row["actor_id"]]
+            assert actor["name"] == actors[row["actor_id"]]["name"]
+            assert actor["@type"] == exports.SCHEMA_TYPES[actors[row["actor_id"]]["kind"]]
+    assert kind(nodes, "actors")["zulfi-bukhari"] == {"@id": path("actors", "zulfi-bukhari"), "@type": "Person", "name": "Zulfi Bukhari"}
 
 
-def test_jsonld_has_one_appearance_per_mention_quoting_it_in_its_article(claim_nodes, tables):
+def test_jsonld_has_one_appearance_per_mention_quoting_it_in_its_article(nodes, tables):
     mentions = by(tables["claim_mentions"], "mention_id")
     articles = by(tables["articles"], "article_id")
     actors = by(tables["actors"], "actor_id")
     seen = []
     for claim in tables["claims"]:
-        appearances = claim_nodes[claim["claim_id"]].get("appearance", [])
+        appearances = appearances_of(nodes, claim["claim_id"])
         assert len(appearances) == claim["mention_count"], claim["claim_id"]
         for appearance in appearances:
             mention = mentions[appearance["identifier"]]
             article = articles[mention["article_id"]]
             assert mention["claim_id"] == claim["claim_id"]
             assert appearance["@type"] == "CreativeWork"
-            assert appearance["@id"] == f"/provenance/claim_mentions/{mention['mention_id']}"
+            assert appearance["@id"] == path("claim_mentions", mention["mention_id"])
             assert appearance["text"] == mention["quote"] == article["text"][mention["quote_start"]:mention["quote_end"]]
-            assert appearance["author"]["@id"] == f"/provenance/actors/{mention['voice_id']}"
-            news = appearance["isPartOf"]
+            assert appearance["author"] == ref("actors", mention["voice_id"])
+            assert appearance["isPartOf"] == ref("articles", article["article_id"])
+            news = nodes[appearance["isPartOf"]["@id"]]
             assert news["@type"] == "NewsArticle"
-            assert news["@id"] == f"/provenance/articles/{article['article_id']}"
+            assert news["identifier"] == article["article_id"]
             assert news["headline"] == article["title"]
             assert news["datePublished"] == article["published"]
-            assert news["publisher"] == {
-                "@id": f"/provenance/actors/{article['outlet_id']}",
+            assert news["inLanguage"] == article["language"]
+            assert news["publisher"] == ref("actors", article["outlet_id"])
+            assert nodes[news["publisher"]["@id"]] == {
+                "@id": path("actors", article["outlet_id"]),
                 "@type": "NewsMediaOrganization",
                 "name": actors[article["outlet_id"]]["name"],
             }
@@ -85,45 +187,165 @@ def test_jsonld_has_one_appearance_per_mention_quoting_it_in_its_article(claim_n
     assert sorted(seen) == sorted(mentions)
 
 
-def test_jsonld_first_appearance_is_in_the_first_reporting_article(claim_nodes, tables):
+def test_jsonld_first_appearance_is_in_the_first_reporting_article(nodes, tables):
     mentions = by(tables["claim_mentions"], "mention_id")
+    in_date_order = date_order(tables)
     for claim in tables["claims"]:
-        node = claim_nodes[claim["claim_id"]]
+        node = kind(nodes, "claims")[claim["claim_id"]]
         if not claim["mention_count"]:
             assert "firstAppearance" not in node
             continue
-        first = node["firstAppearance"]["@id"]
-        assert first == node["appearance"][0]["@id"]
-        mention = mentions[first.rsplit("/", 1)[1]]
-        assert mention["article_id"] == claim["first_article_id"], claim["claim_id"]
+        first = mentions[node["firstAppearance"]["@id"].rsplit("/", 1)[1]]
+        assert first["claim_id"] == claim["claim_id"]
+        assert first["article_id"] == claim["first_article_id"], claim["claim_id"]
+        carrying = [mentions[a["identifier"]] for a in appearances_of(nodes, claim["claim_id"])]
+        earliest = min(carrying, key=lambda m: (in_date_order(m["article_id"]), m["quote_start"], m["quote_end"], m["mention_id"]))
+        assert first == earliest
 
 
-def test_jsonld_cites_the_corpus_article_a_mention_rests_on(claim_nodes):
-    node = claim_nodes["bukhari-visited-israel"]
-    cited = {a["citation"].get("@id") for a in node["appearance"] if a["isPartOf"]["identifier"] == REPUBLIC and "citation" in a}
-    assert f"/provenance/articles/{MEMO}" in cited
+def test_jsonld_cites_the_corpus_article_a_mention_rests_on(nodes):
+    carried = appearances_of(nodes, "bukhari-visited-israel")
+    cited = {a["citation"].get("@id") for a in carried if a["isPartOf"] == ref("articles", REPUBLIC) and "citation" in a}
+    assert path("articles", MEMO) in cited
 
 
-def test_jsonld_denials_are_claims_by_the_denier_about_the_claim(claim_nodes, tables):
+def test_jsonld_names_a_cited_work_outside_the_corpus_and_its_author(nodes, tables):
+    citations = by(tables["citations"], "citation_id")
+    for mention in tables["claim_mentions"]:
+        citation = citations.get(mention["citation_id"])
+        if citation is None or citation["cited_article_id"]:
+            continue
+        work = kind(nodes, "claim_mentions")[mention["mention_id"]]["citation"]
+        assert work["@type"] == "CreativeWork" and "@id" not in work
+        assert work["author"] == ref("actors", citation["source_id"])
+        assert work.get("name") == citation["work"]
+
+
+def test_jsonld_denials_are_claims_by_the_denier_about_the_claim(nodes, tables):
     denials = by(tables["denials"], "denial_id")
-    seen = []
+    denial_nodes = kind(nodes, "denials")
     for claim in tables["claims"]:
-        about_it = claim_nodes[claim["claim_id"]].get("@reverse", {}).get("about", [])
+        about_it = [node for node in denial_nodes.values() if node["about"] == ref("claims", claim["claim_id"])]
         assert len(about_it) == claim["denial_count"], claim["claim_id"]
-        for node in about_it:
-            denial = denials[node["identifier"]]
-            assert denial["claim_id"] == claim["claim_id"]
-            assert node["@type"] == "Claim"
-            assert node["@id"] == f"/provenance/denials/{denial['denial_id']}"
-            assert node["author"]["@id"] == f"/provenance/actors/{denial['denier_id']}"
-            assert node.get("dateCreated") == denial["denied_on"]
-            [appearance] = node["appearance"]
-            assert appearance["text"] == denial["quote"]
-            assert appearance["isPartOf"]["@id"] == f"/provenance/articles/{denial['article_id']}"
-            seen.append(denial["denial_id"])
-    assert sorted(seen) == sorted(denials)
-    bukhari = claim_nodes["bukhari-visited-israel"]["@reverse"]["about"]
-    assert {d["author"]["name"] for d in bukhari} == {"Zulfi Bukhari"}
+    for key, node in denial_nodes.items():
+        denial = denials[key]
+        assert node["@type"] == "Claim"
+        assert node["identifier"] == denial["denial_id"]
+        assert node["author"] == ref("actors", denial["denier_id"])
+        assert node["about"] == ref("claims", denial["claim_id"])
+        assert node.get("dateCreated") == denial["denied_on"]
+        assert node["appearance"] == [{"@type": "CreativeWork", "text": denial["quote"], "isPartOf": ref("articles", denial["article_id"])}]
+    bukhari = [node for node in denial_nodes.values() if node["about"] == ref("claims", "bukhari-visited-israel")]
+    assert {nodes[d["author"]["@id"]]["name"] for d in bukhari} == {"Zulfi Bukhari"}
+
+
+# The terms of schema.org's JSON-LD context (release 30.0, https://schema.org/docs/jsonldcontext.jsonld)
+# that the export uses, as it defines them, so that the export is read as RDF here
+# without fetching the context.
+SCHEMA_ORG_CONTEXT = {
+    "@vocab": "http://schema.org/",
+    "schema": "http://schema.org/",
+    "about": {"@id": "schema:about"},
+    "appearance": {"@id": "schema:appearance"},
+    "author": {"@id": "schema:author"},
+    "citation": {"@id": "schema:citation"},
+    "dateCreated": {"@id": "schema:dateCreated", "@type": "Date"},
+    "datePublished": {"@id": "schema:datePublished", "@type": "Date"},
+    "firstAppearance": {"@id": "schema:firstAppearance"},
+    "headline": {"@id": "schema:headline"},
+    "identifier": {"@id": "schema:identifier"},
+    "inLanguage": {"@id": "schema:inLanguage"},
+    "isPartOf": {"@id": "schema:isPartOf", "@type": "@id"},
+    "name": {"@id": "schema:name"},
+    "publisher": {"@id": "schema:publisher"},
+    "text": {"@id": "schema:text"},
+    "url": {"@id": "schema:url", "@type": "@id"},
+}
+BASE = "https://bukhari.example/"
+SCHEMA = rdflib.Namespace("http://schema.org/")
+
+
+def as_rdf(document):
+    """The RDF graph of a schema.org JSON-LD document, read by rdflib."""
+    assert document["@context"] == "https://schema.org"
+    graph = rdflib.Graph()
+    with warnings.catch_warnings():
+        # rdflib's own JSON-LD parser uses its deprecated ConjunctiveGraph inside
+        warnings.filterwarnings("ignore", category=DeprecationWarning, module="rdflib")
+        graph.parse(data=json.dumps({**document, "@context": SCHEMA_ORG_CONTEXT}), format="json-ld", base=BASE)
+    return graph
+
+
+def nested_document(tables):
+    """The claims as the export wrote them before it was made of parts: every claim one
+    node, with its appearances, their articles and actors, and its denials nested inside."""
+    actors, articles = by(tables["actors"], "actor_id"), by(tables["articles"], "article_id")
+    citations = by(tables["citations"], "citation_id")
+
+    def actor(key):
+        return {"@id": path("actors", key), "@type": exports.SCHEMA_TYPES[actors[key]["kind"]], "name": actors[key]["name"]}
+
+    def article(key):
+        row = articles[key]
+        node = {"@id": path("articles", key), "@type": "NewsArticle", "identifier": key, "headline": row["title"],
+                "datePublished": row["published"], "publisher": actor(row["outlet_id"]), "inLanguage": row["language"]}
+        return {**node, "url": row["url"]} if row.get("url") else node
+
+    graph = []
+    for claim in tables["claims"]:
+        key = claim["claim_id"]
+        node = {"@id": path("claims", key), "@type": "Claim", "identifier": key, "url": path("claims", key), "text": claim["statement"],
+                "about": [actor(r["actor_id"]) for r in tables["claim_actors"] if r["claim_id"] == key]}
+        if claim["detail_of"]:
+            node["isPartOf"] = {"@id": path("claims", claim["detail_of"]), "@type": "Claim"}
+        node["appearance"] = []
+        for mention in (m for m in tables["claim_mentions"] if m["claim_id"] == key):
+            appearance = {"@id": path("claim_mentions", mention["mention_id"]), "@type": "CreativeWork", "identifier": mention["mention_id"],
+                          "text": mention["quote"], "author": actor(mention["voice_id"]), "isPartOf": article(mention["article_id"])}
+            if mention["citation_id"]:
+                cited = citations[mention["citation_id"]]
+                work = {"@type": "CreativeWork", "author": actor(cited["source_id"]), **({"name": cited["work"]} if cited["work"] else {})}
+                appearance["citation"] = article(cited["cited_article_id"]) if cited["cited_article_id"] else work
+            node["appearance"].append(appearance)
+        if claim["first_article_id"]:
+            in_text_order = sorted((m for m in tables["claim_mentions"] if m["claim_id"] == key and m["article_id"] == claim["first_article_id"]),
+                                   key=lambda m: (m["quote_start"], m["quote_end"], m["mention_id"]))
+            node["firstAppearance"] = {"@id": path("claim_mentions", in_text_order[0]["mention_id"])}
+        node["@reverse"] = {"about": [
+            {"@id": path("denials", d["denial_id"]), "@type": "Claim", "identifier": d["denial_id"], "author": actor(d["denier_id"]),
+             "appearance": [{"@type": "CreativeWork", "text": d["quote"], "isPartOf": article(d["article_id"])}],
+             **({"dateCreated": d["denied_on"]} if d["denied_on"] else {})}
+            for d in tables["denials"] if d["claim_id"] == key]}
+        graph.append(node)
+    return {"@context": "https://schema.org", "@graph": graph}
+
+
+def test_jsonld_means_as_rdf_what_the_nested_document_meant(jsonld, tables):
+    """Flattening moved where each statement is written, not what is stated: read as RDF
+    under schema.org's context, the export is the graph of the nested document."""
+    graph = as_rdf(jsonld)
+    assert isomorphic(graph, as_rdf(nested_document(tables)))
+    claim = rdflib.URIRef(BASE + "provenance/claims/bukhari-visited-israel")
+    mention = rdflib.URIRef(BASE + f"provenance/claim_mentions/{REPUBLIC}_bukhari-visited-israel")
+    assert (claim, SCHEMA.appearance, mention) in graph
+    assert (mention, SCHEMA.isPartOf, rdflib.URIRef(BASE + f"provenance/articles/{REPUBLIC}")) in graph
+    assert {d for d in graph.subjects(SCHEMA.about, claim) if (d, rdflib.RDF.type, SCHEMA.Claim) in graph}
+    appearance_triples = len(list(graph.triples((None, SCHEMA.appearance, None))))
+    assert appearance_triples == len(tables["claim_mentions"]) + len(tables["denials"])
+
+
+def test_the_schema_org_context_excerpt_covers_every_term_the_export_uses(jsonld):
+    def terms(value):
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if not key.startswith("@"):
+                    yield key
+                yield from terms(item)
+        elif isinstance(value, list):
+            for item in value:
+                yield from terms(item)
+
+    assert set(terms(jsonld["@graph"])) == set(SCHEMA_ORG_CONTEXT) - {"@vocab", "schema"}
 
 
 # --- W3C PROV-JSON ----------------------------------------------------------------------
@@ -150,10 +372,12 @@ def relations(doc, kind):
     return {(local(r.args[0]), local(r.args[1])) for r in doc.get_records(kind)}
 
 
-def test_prov_json_round_trips(prov_doc, built, tables):
-    assert prov_doc == exports.citations_prov(tables)
-    assert exports.prov_json_bytes(prov_doc) == (built / exports.CITATIONS_PROV).read_bytes()
-    assert prov_doc == ProvDocument.deserialize(content=(built / exports.CITATIONS_PROV).read_text(encoding="utf-8"), format="json")
+def test_prov_json_round_trips_through_the_prov_package(prov_doc, built):
+    """The records are written directly, in the form prov writes: prov reads the file and
+    writes back the same records, and reads what it wrote as the same document."""
+    written = prov_doc.serialize(format="json")
+    assert json.loads(written) == json.loads((built / exports.CITATIONS_PROV).read_text(encoding="utf-8"))
+    assert ProvDocument.deserialize(content=written, format="json") == prov_doc
 
 
 def test_prov_json_is_valid_against_the_prov_json_schema(built):
@@ -221,10 +445,24 @@ def test_prov_traces_republic_world_to_middle_east_monitor_to_nziv(prov_doc):
     assert ("works/nziv-report-december-2020", "actors/israeli-political-sources") in relations(prov_doc, ProvInfluence)
 
 
-def test_exports_are_deterministic(tables):
-    first = exports.export_bytes(tables)
-    assert exports.export_bytes(tables) == first
-    for data in first.values():
+def test_works_that_share_an_id_are_refused(db):
+    copy = copy_of(db)
+    first, second = copy.execute("SELECT citation_id FROM citations WHERE work IS NOT NULL AND cited_article_id IS NULL LIMIT 2").fetchall()
+    copy.execute("UPDATE citations SET work = 'Nziv report, December 2020' WHERE citation_id = ?", first)
+    copy.execute("UPDATE citations SET work = 'Nziv report (December 2020)' WHERE citation_id = ?", second)
+    with pytest.raises(BuildError, match="share the id works/nziv-report-december-2020"):
+        exports.export_parts(copy, [])
+
+
+# --- both: bytes and lines -------------------------------------------------------------------
+
+
+def test_exports_are_the_database_s_and_deterministic(db, built):
+    """Same database, same bytes; keys sorted in every object."""
+    first = exports.export_bytes(db)
+    assert exports.export_bytes(db) == first
+    for name, data in first.items():
+        assert data == (built / name).read_bytes()
         json.loads(data, object_pairs_hook=keys_are_sorted)
 
 
@@ -234,17 +472,111 @@ def keys_are_sorted(pairs):
     return dict(pairs)
 
 
-def test_exports_put_one_record_on_each_line(tables):
-    """Top-level nodes (JSON-LD) and records (PROV-JSON) one per line, so diffs show records."""
-    jsonld = exports.export_bytes(tables)[exports.CLAIMS_JSONLD].decode("utf-8").splitlines()
-    claims = [line.strip().rstrip(",") for line in jsonld if line.startswith('    {"@id": "/provenance/claims/')]
-    assert len(claims) == len(tables["claims"])
-    assert all(json.loads(line)["@type"] == "Claim" for line in claims)
-    prov = json.loads(exports.export_bytes(tables)[exports.CITATIONS_PROV])
-    prov_lines = exports.export_bytes(tables)[exports.CITATIONS_PROV].decode("utf-8").splitlines()
-    records = sum(len(group) for key, group in prov.items() if key != "prefix")
-    assert len(prov_lines) == 2 + sum(len(group) + 2 for group in prov.values())
-    assert records > len(tables["citations"])
+def canonical(value):
+    """One record as the exports write it: sorted keys, on one line."""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(", ", ": "))
+
+
+def test_jsonld_puts_one_node_on_each_line(built, jsonld):
+    lines = (built / exports.CLAIMS_JSONLD).read_text(encoding="utf-8").splitlines()
+    assert lines[:3] == ["{", '  "@context": "https://schema.org",', '  "@graph": ['] and lines[-2:] == ["  ]", "}"]
+    records = [line.removeprefix("    ").removesuffix(",") for line in lines[3:-2]]
+    assert len(records) == len(jsonld["@graph"])
+    assert records == [canonical(node) for node in jsonld["@graph"]]
+
+
+def test_prov_json_puts_one_record_on_each_line(built, tables):
+    document = json.loads((built / exports.CITATIONS_PROV).read_text(encoding="utf-8"))
+    assert list(document) == list(exports.PROV_GROUPS)
+    lines = (built / exports.CITATIONS_PROV).read_text(encoding="utf-8").splitlines()
+    expected = ["{"]
+    for number, (group, records) in enumerate(document.items()):
+        expected.append(f'  "{group}": {{')
+        expected += [f"    {canonical(key)}: {canonical(value)}," for key, value in records.items()]
+        expected[-1] = expected[-1].removesuffix(",")
+        expected.append("  }," if number < len(document) - 1 else "  }")
+    assert lines == expected + ["}"]
+    assert sum(len(records) for group, records in document.items() if group != "prefix") > len(tables["citations"])
+
+
+# --- parts ------------------------------------------------------------------------------------
+
+
+def copy_of(db):
+    """A private in-memory copy of the built database, to change."""
+    copy = sqlite3.connect(":memory:")
+    db.conn.backup(copy)
+    return copy
+
+
+def test_joining_the_parts_gives_the_written_files(db, built, tmp_path):
+    written = exports.write_exports(db, tmp_path)
+    assert set(written) == set(exports.EXPORTS)
+    for name, (layout, parts) in exports.export_parts(db).items():
+        data = (built / name).read_bytes()
+        assert join_parts(layout, parts) == data == (tmp_path / name).read_bytes()
+        index, size, sha256 = written[name]
+        assert (size, sha256) == (len(data), None)  # the exports carry no hash: their copied parts never pass through Python
+        assert [(section, key, owner) for section, key, owner, _, _ in index] == sorted(
+            (part.section, part.key, part.owner) for part in parts)
+
+
+def test_an_article_s_parts_are_the_same_made_alone_or_with_the_rest(db, tables):
+    everything = exports.export_parts(db)
+    for article_id in [REPUBLIC, MEMO, HT]:
+        alone = exports.export_parts(db, [article_id])
+        for name, (layout, parts) in everything.items():
+            assert alone[name][0] == layout
+            assert alone[name][1] == [part for part in parts if part.owner in (article_id, None)], (name, article_id)
+            assert any(part.owner == article_id for part in alone[name][1])
+    corpus_wide = {name: [part for part in parts if part.owner is None] for name, (layout, parts) in everything.items()}
+    assert {name: parts for name, (layout, parts) in exports.export_parts(db, []).items()} == corpus_wide
+    assert {name: parts for name, (layout, parts) in exports.export_parts(db, ["no-such-article"]).items()} == corpus_wide
+    owners = {part.owner for layout, parts in everything.values() for part in parts}
+    assert owners == {a["article_id"] for a in tables["articles"]} | {None}
+
+
+def test_an_article_s_parts_hold_only_its_own_rows(db, tables):
+    mentions, denials = by(tables["claim_mentions"], "mention_id"), by(tables["denials"], "denial_id")
+    citations = by(tables["citations"], "citation_id")
+    layout, parts = exports.export_parts(db)[exports.CLAIMS_JSONLD]
+    for part in parts:
+        for node in (json.loads(line.rstrip(",")) for line in part.data.decode("utf-8").splitlines()):
+            table, key = node["@id"].split("/")[2:]
+            rows = {"claim_mentions": mentions, "denials": denials}.get(table)
+            owner = key if table == "articles" else rows[key]["article_id"] if rows else None
+            assert part.owner == owner, node["@id"]
+    layout, parts = exports.export_parts(db)[exports.CITATIONS_PROV]
+    for part in parts:
+        for identifier in (json.loads("{" + line.rstrip(",") + "}") for line in part.data.decode("utf-8").splitlines()):
+            [identifier] = identifier
+            local = identifier.removeprefix("bukhari:")
+            if local.startswith("articles/"):
+                owner = local.split("/")[1].split("#")[0]
+            elif local.startswith("citations/"):
+                owner = citations[local.split("/")[1]]["article_id"]
+            else:
+                owner = None  # agents, works, prefixes
+            assert part.owner == owner, identifier
+
+
+def test_a_rebuild_of_one_article_copies_the_other_parts(db, tmp_path):
+    """What an incremental build does: change one article, make its parts and the
+    corpus-wide ones again, copy the rest from the previous file; the bytes are those of
+    a whole export of the changed database."""
+    before = {name: write_parts(tmp_path / f"before-{name}", layout, parts) for name, (layout, parts) in exports.export_parts(db).items()}
+    changed = copy_of(db)
+    changed.execute("UPDATE articles SET title = 'A new title' WHERE article_id = ?", (MEMO,))
+    changed.execute("UPDATE claim_mentions SET quote = 'new words' WHERE mention_id = (SELECT min(mention_id) FROM claim_mentions WHERE article_id = ?)", (MEMO,))
+    changed.execute("UPDATE citations SET cue = 'told' WHERE citation_id = (SELECT min(citation_id) FROM citations WHERE article_id = ?)", (MEMO,))
+    whole = exports.export_bytes(changed)
+    for name, (layout, parts) in exports.export_parts(changed, [MEMO]).items():
+        index = before[name][0]
+        after = tmp_path / f"after-{name}"
+        write_parts(after, layout, parts, previous=(tmp_path / f"before-{name}", index, {MEMO}))
+        assert after.read_bytes() == whole[name]
+        assert whole[name] != (tmp_path / f"before-{name}").read_bytes()
+    assert b"A new title" in whole[exports.CLAIMS_JSONLD] and b"A new title" in whole[exports.CITATIONS_PROV]
 
 
 # --- the build -----------------------------------------------------------------------------
@@ -254,11 +586,11 @@ def snapshot(folder):
     return {p.name: p.read_bytes() for p in folder.iterdir()}
 
 
-def test_build_writes_the_exports_and_a_failed_build_leaves_them(tmp_path, seeds_copy, tables, monkeypatch):
+def test_build_writes_the_exports_and_a_failed_build_leaves_them(tmp_path, seeds_copy, db, monkeypatch):
     data = tmp_path / "data"
     result = CliRunner().invoke(cli, ["build", "--data", str(data)])
     assert result.exit_code == 0, result.output
-    fresh = exports.export_bytes(tables)
+    fresh = exports.export_bytes(db)
     for name in exports.EXPORTS:
         assert (data / name).read_bytes() == fresh[name]
     before = snapshot(data)
@@ -273,12 +605,13 @@ def test_build_writes_the_exports_and_a_failed_build_leaves_them(tmp_path, seeds
     assert snapshot(data) == before
 
     # the exporter itself fails after writing part of its output into the scratch folder
-    def half_written(tables, folder):
+    def half_written(db, folder, previous=None):
         (folder / exports.CLAIMS_JSONLD).write_text("{", encoding="utf-8")
         raise BuildError([Problem(exports.CITATIONS_PROV, None, "", "exporter failed")])
 
     monkeypatch.setattr("build.outputs.write_exports", half_written)
-    result = CliRunner().invoke(cli, ["build", "--data", str(data)])
+    # Nothing in the seeds changed since the last build, so only --no-cache writes again.
+    result = CliRunner().invoke(cli, ["build", "--data", str(data), "--no-cache"])
     assert result.exit_code == 1
     assert "exporter failed" in result.stderr
     assert snapshot(data) == before

@@ -1,0 +1,219 @@
+"""Rebuilding after an edit: the build reads, checks and writes again only the articles
+that changed (build/incremental.py), and what it writes is what building everything
+afresh writes, byte for byte (the database: the same rows and the same search results).
+How fast that is, is for `make bench`."""
+
+import shutil
+import sqlite3
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from build import cli
+from build.outputs import DATABASE_NAME, validate_package
+from build.seeds import sha256
+from build.synth import write_corpus
+
+from conftest import ROOT
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    """The real seeds and 40 synthetic articles citing them."""
+    return write_corpus(tmp_path_factory.mktemp("corpus") / "seeds", 40)
+
+
+@pytest.fixture
+def seeds(corpus, tmp_path):
+    return shutil.copytree(corpus, tmp_path / "seeds")
+
+
+def build(seeds, data, *options):
+    """Run `provenance build` as a user does; return its output (it must succeed)."""
+    result = CliRunner().invoke(cli.cli, ["build", "--seeds", str(seeds), "--data", str(data), *options])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def incremental_build(seeds, data, tmp_path):
+    return build(seeds, data, "--cache", str(tmp_path / "cache.sqlite"))
+
+
+def full_build(seeds, tmp_path):
+    data = tmp_path / "afresh"
+    shutil.rmtree(data, ignore_errors=True)
+    build(seeds, data, "--no-cache")
+    return data
+
+
+def article(seeds, name):
+    return seeds / "articles" / f"{name}.yml"
+
+
+def edit(seeds, name, change):
+    """Apply change(record) to an article file's fields, and write it back."""
+    path = article(seeds, name)
+    record = yaml.safe_load(path.read_text(encoding="utf-8"))
+    change(record)
+    path.write_text(yaml.safe_dump(record, sort_keys=False, allow_unicode=True, width=1000), encoding="utf-8")
+
+
+def database_contents(path):
+    """Every row of every table and view, and what a few searches find: what the site serves."""
+    connection = sqlite3.connect(path)
+    names = [name for (name,) in connection.execute(
+        "select name from sqlite_master where type in ('table', 'view') and name not like 'sqlite_%' and name not like '%_fts%'")]
+    contents = {name: sorted(map(repr, connection.execute(f"select * from [{name}]"))) for name in names}
+    for table, columns in (("articles", "title, text"), ("claim_mentions", "quote"), ("claims", "statement"), ("actors", "name")):
+        for term in ("bukhari", "israel", "passport", "visit", "denied", "edited"):
+            contents[f"{table} matching {term}"] = sorted(map(repr, connection.execute(
+                f"select {columns} from [{table}] where rowid in (select rowid from [{table}_fts] where [{table}_fts] match ?)", [term])))
+    connection.close()
+    return contents
+
+
+def assert_same_outputs(data, afresh):
+    names = sorted(path.name for path in afresh.iterdir() if not path.name.startswith("."))
+    assert sorted(path.name for path in data.iterdir() if not path.name.startswith(".")) == names
+    for name in names:
+        if name == DATABASE_NAME:
+            assert database_contents(data / name) == database_contents(afresh / name)
+        else:
+            assert (data / name).read_bytes() == (afresh / name).read_bytes(), name
+
+
+def retitle(seeds):
+    edit(seeds, "synthetic-000003", lambda record: record.update(title="Edited title"))
+    return ["synthetic-000003"]
+
+
+def add_article(seeds):
+    shutil.copy(article(seeds, "synthetic-000004"), article(seeds, "synthetic-000999"))
+    return ["synthetic-000999"]
+
+
+def remove_article(seeds):
+    article(seeds, "synthetic-000005").unlink()
+    return ["synthetic-000005"]
+
+
+def make_it_the_first_report(seeds):
+    """Dated before every other article: every claim it carries is now first reported there."""
+    def earliest(record):
+        record.update(published="2019-01-01", date_precision="day")
+        record.pop("not_before", None)
+        record.pop("not_after", None)
+    edit(seeds, "synthetic-000006", earliest)
+    return ["synthetic-000006"]
+
+
+def drop_denials_and_mentions(seeds):
+    """Claims lose a carrier and denials: counts, status and first report change."""
+    name = next(path.stem for path in sorted((seeds / "articles").glob("synthetic-*.yml"))
+                if yaml.safe_load(path.read_text(encoding="utf-8")).get("denials"))
+    edit(seeds, name, lambda record: [record.pop("denials"), record.update(mentions=record["mentions"][:1])])
+    return [name]
+
+
+def draft_whole_article(seeds):
+    edit(seeds, "synthetic-000007", lambda record: record.update(status="drafted"))
+    return ["synthetic-000007"]
+
+
+def append_to_text(seeds):
+    record = yaml.safe_load(article(seeds, "synthetic-000008").read_text(encoding="utf-8"))
+    text = seeds / record["text"]
+    text.write_bytes(text.read_bytes() + b"\nA paragraph added later, about Bukhari and a passport.\n")
+    edit(seeds, "synthetic-000008", lambda record: record.update(sha256=sha256(text.read_bytes())))
+    return ["synthetic-000008"]
+
+
+EDITS = [retitle, add_article, remove_article, make_it_the_first_report, drop_denials_and_mentions, draft_whole_article, append_to_text]
+
+
+@pytest.mark.parametrize("change", EDITS, ids=[change.__name__ for change in EDITS])
+def test_a_rebuild_after_an_edit_writes_what_a_full_build_writes(seeds, tmp_path, change):
+    data = tmp_path / "data"
+    assert "(all articles)" in incremental_build(seeds, data, tmp_path)
+    changed = change(seeds)
+    output = incremental_build(seeds, data, tmp_path)
+    assert f"({len(changed)} changed article(s), the rest copied from the last build)" in output
+    assert_same_outputs(data, full_build(seeds, tmp_path))
+    assert validate_package(data / "datapackage.json") == []
+
+
+def test_edits_one_after_another_keep_the_outputs_those_of_a_full_build(seeds, tmp_path):
+    data = tmp_path / "data"
+    incremental_build(seeds, data, tmp_path)
+    for change in (retitle, remove_article, add_article, make_it_the_first_report):
+        change(seeds)
+        assert "changed article(s)" in incremental_build(seeds, data, tmp_path)
+    assert_same_outputs(data, full_build(seeds, tmp_path))
+
+
+def test_with_nothing_changed_a_rebuild_writes_nothing(seeds, tmp_path):
+    data = tmp_path / "data"
+    incremental_build(seeds, data, tmp_path)
+    before = {path.name: path.stat().st_mtime_ns for path in data.iterdir()}
+    assert "nothing changed since the last build" in incremental_build(seeds, data, tmp_path)
+    assert {path.name: path.stat().st_mtime_ns for path in data.iterdir()} == before
+
+
+def test_an_edit_within_the_same_tick_of_the_clock_is_seen(seeds, tmp_path):
+    """Same size, same modification time: only the content tells. A file written less than
+    two seconds before a build is hashed again by the next one."""
+    data = tmp_path / "data"
+    path = article(seeds, "synthetic-000003")
+    path.write_text(path.read_text(encoding="utf-8").replace("\noutlet_evidence: ", "\noutlet_evidence: A", 1), encoding="utf-8")
+    incremental_build(seeds, data, tmp_path)
+    stat = path.stat()
+    path.write_text(path.read_text(encoding="utf-8").replace("\noutlet_evidence: A", "\noutlet_evidence: B", 1), encoding="utf-8")
+    shutil.os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert "(1 changed article(s)" in incremental_build(seeds, data, tmp_path)
+    assert_same_outputs(data, full_build(seeds, tmp_path))
+
+
+@pytest.mark.parametrize("change", ["actors.yml", "metadata", "outputs", "options"])
+def test_a_change_beyond_the_articles_builds_everything(seeds, tmp_path, change):
+    data = tmp_path / "data"
+    metadata = tmp_path / "metadata.yml"
+    shutil.copy(ROOT / "metadata.yml", metadata)
+    options = ["--cache", str(tmp_path / "cache.sqlite"), "--metadata", str(metadata)]
+    build(seeds, data, *options)
+    retitle(seeds)
+    if change == "actors.yml":
+        actors = seeds / "actors.yml"
+        actors.write_text(actors.read_text(encoding="utf-8").replace("name: Zulfi Bukhari", "name: Zulfikar Bukhari"), encoding="utf-8")
+    elif change == "metadata":
+        metadata.write_text(metadata.read_text(encoding="utf-8").replace("title: ", "title: New ", 1), encoding="utf-8")
+    elif change == "outputs":
+        (data / "claims.csv").write_bytes((data / "claims.csv").read_bytes() + b"\n")
+    else:
+        options.append("--include-drafts")
+    assert "(all articles)" in build(seeds, data, *options)
+
+
+def test_removing_a_cited_article_is_reported_where_it_is_cited_and_nothing_is_written(seeds, tmp_path):
+    data = tmp_path / "data"
+    incremental_build(seeds, data, tmp_path)
+    before = {path.name: path.read_bytes() for path in data.iterdir() if path.is_file()}
+    article(seeds, "middle-east-monitor-2020-12-18").unlink()
+    result = CliRunner().invoke(cli.cli, ["build", "--seeds", str(seeds), "--data", str(data), "--cache", str(tmp_path / "cache.sqlite")])
+    assert result.exit_code == 1
+    assert "seeds/articles/republic-world-2020-12-20.yml:" in result.output
+    assert "cited_article: unknown article id 'middle-east-monitor-2020-12-18'" in result.output
+    assert {path.name: path.read_bytes() for path in data.iterdir() if path.is_file()} == before
+
+
+def test_after_a_failed_rebuild_the_next_one_still_redoes_only_what_changed(seeds, tmp_path):
+    data = tmp_path / "data"
+    incremental_build(seeds, data, tmp_path)
+    path = article(seeds, "synthetic-000003")
+    good = path.read_text(encoding="utf-8")
+    path.write_text(good.replace("\noutlet: ", "\noutlet: nobody-", 1), encoding="utf-8")
+    result = CliRunner().invoke(cli.cli, ["build", "--seeds", str(seeds), "--data", str(data), "--cache", str(tmp_path / "cache.sqlite")])
+    assert result.exit_code == 1 and "unknown actor id 'nobody-" in result.output
+    path.write_text(good.replace("\noutlet_evidence: ", "\noutlet_evidence: Fixed ", 1), encoding="utf-8")
+    assert "(1 changed article(s)" in incremental_build(seeds, data, tmp_path)
+    assert_same_outputs(data, full_build(seeds, tmp_path))
