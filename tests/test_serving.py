@@ -1,9 +1,11 @@
 """What the plugins that make an immutable database cheap to serve change, and what they
 must not: plugins/unfiltered_facets.py (the declared facets of a whole table counted once),
-plugins/immutable_schema.py (the schema looked up once) and plugins/sqlite_cache.py (a
-larger page cache). Through Datasette's own client; the same database opened mutable is
+plugins/immutable_schema.py (the schema looked up once), plugins/sqlite_cache.py (a
+larger page cache) and plugins/gc_freeze.py (what a server holds from its start left out
+of the cycle collector). Through Datasette's own client; the same database opened mutable is
 served as Datasette serves it unaided, and is the reference."""
 
+import gc
 import json
 import re
 import shutil
@@ -130,3 +132,12 @@ async def test_an_immutable_database_keeps_a_larger_page_cache(datasette):
     await datasette.invoke_startup()
     cache_size = await datasette.databases["provenance"].execute_fn(lambda conn: conn.execute("pragma cache_size").fetchone()[0])
     assert cache_size < -2000
+
+
+async def test_what_a_server_holds_after_its_first_request_is_left_out_of_the_cycle_collector(datasette, mutable):
+    await mutable.client.get("/provenance")
+    frozen = gc.get_freeze_count()
+    await mutable.client.get("/provenance")
+    assert gc.get_freeze_count() == frozen  # a mutable database: Datasette as it comes
+    await datasette.client.get("/provenance")
+    assert gc.get_freeze_count() > frozen
