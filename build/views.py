@@ -203,20 +203,21 @@ VIEWS = {"circular_sourcing": CIRCULAR_SOURCING}
 
 @dataclass(frozen=True)
 class Derived:
-    """A derived table: its SELECT, primary key, the types of its computed columns (plain
-    columns take their base column's type), its indexes beyond the facet columns
-    metadata.yml indexes, and, for a table with one row per row of an article, which
-    column names the article: (in the SELECT's base table, in the derived table); None
-    for a table refreshed otherwise. A table without a primary key (rowid) has a unique
-    index on the columns in unique instead, and is filled in the SELECT's own order."""
+    """A derived table: its SELECT; the columns naming a row (key), its primary key unless
+    declared_key is False (a rowid table, filled in the SELECT's own order); the types of
+    its computed columns (plain columns take their base column's type); its indexes beyond
+    those metadata.yml's facet columns get, each a list of columns or (columns, a WHERE
+    making it partial); and, for a table with one row per row of an article, which column
+    names the article: (in the SELECT's base table, in the derived table). None for a table
+    refreshed otherwise."""
 
     name: str
     select: str
-    pk: tuple | None
+    key: tuple
     types: dict
     indexes: list = field(default_factory=list)
     article_column: tuple | None = None
-    unique: tuple | None = None
+    declared_key: bool = True
 
 
 CITATION_EDGES_TABLE = Derived(
@@ -226,19 +227,20 @@ CITATION_EDGES_TABLE = Derived(
     indexes=[["article_id"], ["from_country_id", "to_country_id"]],
     article_column=("c.article_id", "article_id"),
 )
-# Without a primary key, and filled in the window's order (by claim, then step): when a
-# refresh renumbers the later steps of a claim, the rows it rewrites are neighbours on
-# disk, about half the work of rows scattered in mention_id order; and the fill does not
-# insert 280,000 keys in random order (the unique index is sorted once, afterwards).
+# A rowid table filled in the window's order (by claim, then step): when a refresh
+# renumbers the later steps of a claim, the rows it rewrites are neighbours on disk, about
+# half the work of rows scattered in mention_id order; and the fill does not insert
+# 280,000 keys in random order. mention_id is unique, as in claim_mentions.
 CLAIM_LINEAGE_TABLE = Derived(
-    "claim_lineage", CLAIM_LINEAGE, None,
+    "claim_lineage", CLAIM_LINEAGE, ("mention_id",),
     {"step": int, "rests_on": str, "first_in_corpus": int},
     # a claim's steps in order, with their articles (the lineage query, discrepancies, and
     # a refresh renumbering steps: one index holding step, so a step is rewritten in one
-    # place); for a refresh, an article's rows and a claim's first appearance
-    indexes=[["claim_id", "step", "article_id"], ["article_id"], ["claim_id", "first_in_corpus"]],
+    # place); for a refresh, an article's rows and each claim's first appearance (partial:
+    # about a hundred rows, not one entry per mention)
+    indexes=[["claim_id", "step", "article_id"], ["article_id"], (["claim_id"], "first_in_corpus = 1")],
     article_column=("m.article_id", "article_id"),
-    unique=("mention_id",),
+    declared_key=False,
 )
 CLAIM_MENTION_HEDGES_TABLE = Derived(
     "claim_mention_hedges", CLAIM_MENTION_HEDGES, ("mention_id", "hedge"), {"hedge": str},
@@ -271,8 +273,8 @@ DERIVED_NAMES = [table.name for table in DERIVED]
 # article order, read off an index in that order (at 10,000 articles, rather than sorting
 # an actor's thousands of mentions, credits and 27,000 alias mentions on every request).
 CANNED_QUERY_INDEXES = {
-    "claim_mentions": [["voice_id", "article_id", "mention_id"]],
-    "citations": [["source_id", "article_id", "citation_id"]],
+    "claim_mentions": [["voice_id", "article_id"]],
+    "citations": [["source_id", "article_id"]],
     "actor_mentions": [["actor_id", "article_id"]],
 }
 # The types CREATE TABLE ... AS SELECT gives a column copied from a base table.
@@ -299,10 +301,8 @@ def refresh_derived_tables(db, article_ids=None):
                 db[table.name].drop(ignore=True)
                 _create(db, table)
                 _insert(db, table)
-                if table.unique:
-                    db[table.name].create_index(table.unique, find_unique_name=True, unique=True)
-                for columns in table.indexes:
-                    db[table.name].create_index(columns, find_unique_name=True)
+                for index in table.indexes:
+                    _create_index(db, table.name, index)
             for name, sql in VIEWS.items():
                 db.create_view(name, sql.strip(), replace=True)
             for name, indexes in CANNED_QUERY_INDEXES.items():
@@ -312,16 +312,17 @@ def refresh_derived_tables(db, article_ids=None):
         ids = json.dumps(sorted(set(article_ids)))
         for table in (CITATION_EDGES_TABLE, CLAIM_MENTION_HEDGES_TABLE, CLAIM_DENIALS_TABLE):
             _replace_articles(db, table, ids)
-        _refresh_lineage(db, ids)
+        reordered = _refresh_lineage(db, ids)
         _refresh_chains(db, ids)
-        db.execute("delete from discrepancies")  # a few rows: computed whole
-        _insert(db, DISCREPANCIES_TABLE)
+        _refresh_discrepancies(db, reordered)
 
 
 def _select(table, only=None):
     """The table's SELECT; with only (a JSON list of article ids), its rows of those articles."""
     if table is SOURCE_CHAINS_TABLE:
         return SOURCE_CHAINS.format(starts="" if only is None else "where article_id in (select value from json_each(:only))")
+    if table is DISCREPANCIES_TABLE and only is not None:  # only: claim ids
+        return f"{table.select} and detail.claim_id in (select value from json_each(:only))"
     if only is None:
         return table.select
     return f"{table.select} where {table.article_column[0]} in (select value from json_each(:only))"
@@ -332,7 +333,7 @@ def _insert(db, table, only=None):
     columns = ", ".join(f"[{column}]" for column in db[table.name].columns_dict)
     # A cold fill in key order: each row goes at the end of the key's index rather than
     # at a random place in it (a third faster for tables of 100,000 rows).
-    in_order = "" if only or not table.pk else " order by " + ", ".join(f"[{column}]" for column in table.pk)
+    in_order = "" if only or not table.declared_key else " order by " + ", ".join(f"[{column}]" for column in table.key)
     db.execute(f"insert into [{table.name}] ({columns}) select {columns} from ({_select(table, only)}){in_order}", {"only": only})
 
 
@@ -349,7 +350,18 @@ def _create(db, table):
             columns[name] = kind
     finally:
         db.execute(f"drop table temp.{shape}")
-    db[table.name].create(columns, pk=table.pk[0] if table.pk and len(table.pk) == 1 else table.pk)
+    key = None if not table.declared_key else table.key[0] if len(table.key) == 1 else table.key
+    db[table.name].create(columns, pk=key)
+
+
+def _create_index(db, name, index):
+    """Create one index of a derived table: a list of columns, or (columns, a WHERE)."""
+    if isinstance(index, list):
+        db[name].create_index(index, find_unique_name=True)
+        return
+    columns, where = index
+    # sqlite-utils' create_index makes no partial index
+    db.execute(f"create index [idx_{name}_{'_'.join(columns)}_where] on [{name}] ({', '.join(columns)}) where {where}")
 
 
 def _replace_articles(db, table, ids):
@@ -362,12 +374,15 @@ def _refresh_lineage(db, ids):
     """Replace the changed articles' rows in claim_lineage, and renumber the steps of the
     claims they carry or carried without recomputing them: the other mentions of a claim
     keep their order, and each moves by the number of mentions removed before it and
-    added before it. Then mark each of those claims' first appearance anew."""
+    added before it. Then mark each of those claims' first appearance anew. Returns the
+    claims whose articles, or their order, changed (not only their mentions' contents)."""
     removed = {}  # claim -> the old steps of the rows removed
-    for claim_id, step in db.execute(
-        "select claim_id, step from claim_lineage where article_id in (select value from json_each(?)) order by claim_id, step", [ids]
+    was = {}  # claim -> [(step, article)] of the rows removed
+    for claim_id, step, article_id in db.execute(
+        "select claim_id, step, article_id from claim_lineage where article_id in (select value from json_each(?)) order by claim_id, step", [ids]
     ).fetchall():
         removed.setdefault(claim_id, []).append(step)
+        was.setdefault(claim_id, []).append((step, article_id))
     added = {}  # claim -> [(article_id, not_before, not_after, mentions)] in lineage order
     for claim_id, article_id, not_before, not_after, count in db.execute(
         """select m.claim_id, m.article_id, a.not_before, a.not_after, count(*) from claim_mentions m
@@ -413,6 +428,26 @@ def _refresh_lineage(db, ids):
              and (article_id, claim_id) in (select first_article_id, claim_id from claims where claim_id in (select value from json_each(:claims)))""",
         {"claims": firsts},
     )
+    now = {}
+    for claim_id, step, article_id in db.execute(
+        "select claim_id, step, article_id from claim_lineage where article_id in (select value from json_each(?)) order by claim_id, step", [ids]
+    ).fetchall():
+        now.setdefault(claim_id, []).append((step, article_id))
+    return {claim_id for claim_id in claims if was.get(claim_id) != now.get(claim_id)}
+
+
+def _refresh_discrepancies(db, reordered):
+    """Recompute the discrepancies of every detail group (same detail_of and attribute)
+    holding a claim whose articles changed: its rows' carried_by and mention_count, and
+    whether and how its values differ. Other groups cannot have changed."""
+    claims = json.dumps(sorted(row[0] for row in db.execute(
+        """select detail.claim_id from claims detail
+           where exists (select 1 from claims changed where changed.claim_id in (select value from json_each(?))
+                         and changed.detail_of = detail.detail_of and changed.attribute = detail.attribute)""",
+        [json.dumps(sorted(reordered))],
+    ).fetchall()))
+    db.execute("delete from discrepancies where claim_id in (select value from json_each(?))", [claims])
+    _insert(db, DISCREPANCIES_TABLE, claims)
 
 
 def _old_step(rank, gone):

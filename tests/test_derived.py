@@ -40,7 +40,7 @@ def write_article_rows(db, tables, article_ids):
 def contents(db):
     """Every derived table's rows, in a fixed order."""
     return {
-        table.name: db.execute(f"select * from [{table.name}] order by {', '.join(table.pk or table.unique)}").fetchall()
+        table.name: db.execute(f"select * from [{table.name}] order by {', '.join(table.key)}").fetchall()
         for table in DERIVED
     }
 
