@@ -11,11 +11,10 @@ import io
 import json
 import os
 import shutil
+import sqlite3
 import tempfile
 from pathlib import Path
 from typing import NamedTuple
-
-import sqlite3
 
 import sqlite_utils
 
