@@ -3,6 +3,7 @@ Datasette's metadata and the linked-data exports (build/exports.py). Everything 
 written to a scratch folder, validated, and only then moved over the previous
 outputs, so a failed build leaves the last good outputs untouched."""
 
+import concurrent.futures
 import contextlib
 import csv
 import hashlib
@@ -10,11 +11,10 @@ import io
 import json
 import os
 import shutil
+import sqlite3
 import tempfile
 from pathlib import Path
 from typing import NamedTuple
-
-import sqlite3
 
 import sqlite_utils
 
@@ -465,7 +465,12 @@ def write_outputs(tables, data_dir, site_metadata_path, site_metadata=None, prog
     stages = iter(progress(WRITE_STAGES, len(WRITE_STAGES), "writing") if progress else WRITE_STAGES)
     try:
         next(stages)
-        with contextlib.ExitStack() as workers:
+        database = scratch / DATABASE_NAME
+        with contextlib.ExitStack() as workers, concurrent.futures.ThreadPoolExecutor(1) as copier:
+            if previous:
+                # The kernel copies the last database (the largest output) while this thread
+                # writes the CSVs: the copy does not hold the interpreter.
+                copied = copier.submit(shutil.copyfile, previous.data_dir / DATABASE_NAME, database)
             # Frictionless checks the CSVs in other processes while this one writes the rest;
             # the new rows of an incremental build as soon as they are written, apart.
             if previous:
@@ -479,9 +484,8 @@ def write_outputs(tables, data_dir, site_metadata_path, site_metadata=None, prog
                 _write_package(scratch, csv_files, foreign_keys=False, name=ROWS_PACKAGE_NAME)
                 validation_problems = start_validating(scratch / ROWS_PACKAGE_NAME, workers)
             next(stages)
-            database = scratch / DATABASE_NAME
             if previous:
-                shutil.copyfile(previous.data_dir / DATABASE_NAME, database)
+                copied.result()
                 patch_database(tables, str(database), previous.owners)
             else:
                 write_database(tables, str(database), facet_columns(site_metadata))

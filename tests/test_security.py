@@ -126,9 +126,12 @@ async def test_only_known_plugins_and_none_that_writes(datasette):
     plugins = {p["name"]: sorted(p["hooks"]) for p in (await datasette.client.get("/-/plugins.json")).json()}
     assert plugins == {
         "datasette-vega": ["extra_css_urls", "extra_js_urls"],
+        "immutable_schema.py": ["startup"],
         "public_site.py": ["asgi_wrapper", "extra_css_urls"],
         "snapshot.py": ["asgi_wrapper", "startup"],
+        "sqlite_cache.py": ["prepare_connection"],
         "static_cors.py": ["asgi_wrapper"],
+        "unfiltered_facets.py": ["register_facet_classes", "startup"],
     }
     # None registers routes, canned queries, actors or permissions, or writes anything.
 
