@@ -7,7 +7,7 @@ Decisions checked here (build/serve.py SETTINGS and plugins/ say why):
 - the site answers GET, HEAD and OPTIONS only; anything else is 405 (plugins/public_site.py);
 - the database downloads, whole: at /provenance.db (the build the server started with)
   and at /exports/provenance.db (the data folder); the data are public and small;
-- no plugin writes: datasette-vega (charts in the browser) and this project's three.
+- no plugin writes: datasette-vega (charts in the browser) and this project's seven.
 
 Most cases go through Datasette's in-process client (the `datasette` fixture); one of
 each kind also goes through `provenance serve` as a process (the `server` fixture),
@@ -126,6 +126,7 @@ async def test_only_known_plugins_and_none_that_writes(datasette):
     plugins = {p["name"]: sorted(p["hooks"]) for p in (await datasette.client.get("/-/plugins.json")).json()}
     assert plugins == {
         "datasette-vega": ["extra_css_urls", "extra_js_urls"],
+        "gc_freeze.py": ["asgi_wrapper"],
         "immutable_schema.py": ["startup"],
         "public_site.py": ["asgi_wrapper", "extra_css_urls"],
         "snapshot.py": ["asgi_wrapper", "startup"],
