@@ -68,9 +68,9 @@ def read_and_check(seeds_dir, metadata_path, cache_path=None, include_drafts=Fal
 SEEDS_OPTION = click.option("--seeds", "seeds_dir", default=ROOT / "seeds", type=click.Path(file_okay=False, path_type=Path), show_default=True, help="Folder of curated input.")
 CACHE_OPTION = click.option(
     "--cache", "cache_path", default=ROOT / ".cache" / "build.sqlite", type=click.Path(dir_okay=False, path_type=Path), show_default=True,
-    help="Parse cache: unchanged article files are not parsed again. Delete it to start cold.",
+    help="Build cache: unchanged article files are not parsed again, and a build redoes only the articles changed since the last. Delete it to start cold.",
 )
-NO_CACHE_OPTION = click.option("--no-cache", is_flag=True, help="Parse every file afresh, and leave the cache alone.")
+NO_CACHE_OPTION = click.option("--no-cache", is_flag=True, help="Read (and build) everything afresh, and leave the cache alone.")
 METADATA_OPTION = click.option("--metadata", "metadata_path", default=ROOT / "metadata.yml", type=click.Path(dir_okay=False, path_type=Path), show_default=True, help="Datasette metadata to extend with the column descriptions.")
 
 
