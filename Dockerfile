@@ -1,5 +1,5 @@
 # The published site as a container: Datasette serving the built database immutable, with
-# its inspect file, exactly as `provenance serve` serves it (build/serve.py is the one place
+# its inspect file, exactly as `provenance serve` serves it (build/site/serve.py is the one place
 # for its settings; tests/test_deploy.py runs this file's CMD and checks that).
 #
 #   make build                      # the image serves data/ as built here
@@ -28,7 +28,7 @@ COPY static/ static/
 COPY data/ data/
 # Write the inspect file (row counts, hash, size) now, so it is baked into the image and
 # nothing is written when a replica starts; prints the serve command for the build log.
-RUN python -m build.serve /app/data
+RUN python -m build.site.serve /app/data
 
 USER nobody
 EXPOSE 8001

@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8001
 DB := data/provenance.db
 VENDOR := static/vendor/vega-embed.js
-SEEDS := $(shell find seeds -type f) $(wildcard build/*.py build/*.yml) metadata.yml
+SEEDS := $(shell find seeds -type f) $(shell find build -name "*.py" -o -name "*.yml") metadata.yml
 
 .PHONY: install build check validate serve test bench image clean draft evaluate
 
@@ -25,8 +25,8 @@ $(DB): $(VENV)/.installed $(SEEDS)
 	$(BIN)/provenance build
 
 # Vega, Vega-Lite and Vega-Embed in one file, served by the instance (generated, not committed).
-$(VENDOR): build/vendor.py $(VENV)/.installed
-	$(BIN)/python -m build.vendor
+$(VENDOR): build/site/vendor.py $(VENV)/.installed
+	$(BIN)/python -m build.site.vendor
 
 check: install
 	$(BIN)/provenance check

@@ -12,11 +12,11 @@ from pathlib import Path
 import click
 
 from build import __version__
-from build.assemble import assemble
-from build.cache import ParseCache
-from build.outputs import load_site_metadata, validate_package
+from build.check.assemble import assemble
+from build.incremental.cache import ParseCache
+from build.write.outputs import load_site_metadata, validate_package
 from build.problems import BuildError, Problem
-from build.seeds import read_seeds
+from build.read.seeds import read_seeds
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -42,7 +42,7 @@ def progress_bar(items, length, label):
 def read_and_check(seeds_dir, metadata_path, cache_path=None, include_drafts=False):
     """(tables, site metadata) from the seeds and metadata.yml; BuildError listing every
     problem found in either. Reads and checks only: nothing is written. cache_path names
-    the parse cache (build/cache.py); None reads every file afresh."""
+    the parse cache (build/incremental/cache.py); None reads every file afresh."""
     problems, seeds, site_metadata, tables = [], None, None, None
     cache = ParseCache(cache_path)
     try:
@@ -113,7 +113,7 @@ def check(seeds_dir, metadata_path, cache_path, no_cache):
 def build(seeds_dir, data_dir, metadata_path, cache_path, no_cache, include_drafts):
     """Check the seeds and write the database, CSVs, datapackage.json and metadata.json.
     With the cache, a rebuild reads and writes again only the articles that changed."""
-    from build import incremental
+    from build.incremental import rebuild as incremental
 
     cache = ParseCache(None if no_cache else cache_path)
     try:
@@ -150,7 +150,7 @@ def validate(package):
 @click.option("--port", default=8001, show_default=True)
 def serve(data_dir, host, port):
     """Serve the built database with Datasette, immutable, and print its address."""
-    from build.serve import datasette_command  # Datasette is slow to import: only when serving
+    from build.site.serve import datasette_command  # Datasette is slow to import: only when serving
 
     click.echo(f"Serving the dataset at http://{host}:{port}/ (Ctrl-C to stop)")
     command = datasette_command(data_dir, host, port)
@@ -164,9 +164,9 @@ def serve(data_dir, host, port):
 @click.option("--force", is_flag=True, help="Overwrite the output file if it exists.")
 def draft(article, seeds_dir, output_path, force):
     """Draft the annotation file of ARTICLE, a text under seeds/, for a person to review."""
-    from build.draft import draft_record, draft_yaml, read_article_text, write_draft
-    from build.extract import knowledge_from_tables
-    from build.seeds import display_path
+    from build.extractor.draft import draft_record, draft_yaml, read_article_text, write_draft
+    from build.extractor.extract import knowledge_from_tables
+    from build.read.seeds import display_path
 
     shown = display_path(article, seeds_dir)
     try:
@@ -193,8 +193,8 @@ def draft(article, seeds_dir, output_path, force):
 def evaluate(seeds_dir, ner):
     """Score the extractor against the curated annotations, leaving one article out, and
     write the scores to seeds/extractor_scores.csv, which the build publishes."""
-    from build.evaluate import CATEGORIES, extractor_scores, format_table, scores_csv
-    from build.seeds import SCORES_FILE
+    from build.extractor.evaluate import CATEGORIES, extractor_scores, format_table, scores_csv
+    from build.read.seeds import SCORES_FILE
 
     try:
         rows = extractor_scores(assemble(read_seeds(seeds_dir)), ner=ner)

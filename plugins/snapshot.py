@@ -1,7 +1,7 @@
 """Datasette plugin: a build while the site is served never shows through half-way.
 
 `provenance build` writes every output to a scratch folder inside the data folder and
-then renames each file over the old one (build/outputs.py). Nothing is ever written in
+then renames each file over the old one (build/write/outputs.py). Nothing is ever written in
 place, so a file opened before a rename is still whole afterwards (the old inode), and
 one opened after is the new build. Datasette 0.65, unaided, still gets this wrong:
 
@@ -50,7 +50,7 @@ from pathlib import Path
 
 from datasette import hookimpl
 
-# The prefix build/serve.py mounts the data folder at (build/exports.py STATIC_MOUNT).
+# The prefix build/site/serve.py mounts the data folder at (build/write/exports.py STATIC_MOUNT).
 EXPORTS_MOUNT = "exports"
 CHUNK = 64 * 1024
 # Each server's copy lives in the temporary folder, in provenance-serving-PID-*/.

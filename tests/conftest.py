@@ -8,10 +8,10 @@ import pytest
 import sqlite_utils
 from playwright.sync_api import sync_playwright
 
-from build.assemble import assemble
-from build.outputs import DATABASE_NAME, write_outputs
-from build.seeds import read_seeds
-from build.serve import datasette_app, datasette_command, serving
+from build.check.assemble import assemble
+from build.write.outputs import DATABASE_NAME, write_outputs
+from build.read.seeds import read_seeds
+from build.site.serve import datasette_app, datasette_command, serving
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"

@@ -8,13 +8,13 @@ import sqlite3
 import pytest
 from click.testing import CliRunner
 
-from build import bench
-from build.assemble import assemble
-from build.bench_build import revise_one_article, timed_build
-from build.bench_serve import UNLIMITED, captured_queries, pages, time_sqlite, untuned_database
-from build.outputs import DATABASE_NAME, METADATA_NAME
-from build.seeds import read_seeds
-from build.serve import datasette_app
+from build.bench import run as bench
+from build.check.assemble import assemble
+from build.bench.builds import revise_one_article, timed_build
+from build.bench.serving import UNLIMITED, captured_queries, pages, time_sqlite, untuned_database
+from build.write.outputs import DATABASE_NAME, METADATA_NAME
+from build.read.seeds import read_seeds
+from build.site.serve import datasette_app
 
 
 @pytest.fixture(scope="module")

@@ -7,8 +7,8 @@ import json
 import pytest
 
 from build import schema
-from build.exports import EXPORTS
-from build.outputs import PACKAGE_NAME, validate_package
+from build.write.exports import EXPORTS
+from build.write.outputs import PACKAGE_NAME, validate_package
 from conftest import ROOT
 
 QUOTED_TABLES = ["claim_mentions", "citations", "denials", "actor_mentions"]
@@ -131,7 +131,7 @@ def test_bukhari_denied_the_visit_on_twitter(db):
 
 
 def test_a_detail_of_a_denied_claim_is_parent_denied(tables):
-    from build.assemble import Summary, _derive_columns
+    from build.check.assemble import Summary, _derive_columns
 
     claims = {
         "visit": {"claim_id": "visit", "detail_of": None, "status": "undenied"},

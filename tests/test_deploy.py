@@ -1,6 +1,6 @@
 """The container image, as far as this machine can go without a Docker daemon: the
 Dockerfile's own commands, run here on a fresh build, serve the published configuration
-(build/serve.py), and .dockerignore lets in everything the Dockerfile copies."""
+(build/site/serve.py), and .dockerignore lets in everything the Dockerfile copies."""
 
 import fnmatch
 import json
@@ -14,8 +14,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from build.outputs import DATABASE_NAME
-from build.serve import INSPECT_NAME, SETTINGS, datasette_command, serving
+from build.write.outputs import DATABASE_NAME
+from build.site.serve import INSPECT_NAME, SETTINGS, datasette_command, serving
 from conftest import ROOT
 
 IMAGE_DATA = "/app/data"  # where the Dockerfile puts the data folder
@@ -50,7 +50,7 @@ def test_the_image_starts_from_python_slim_and_installs_the_pinned_dependencies(
 
 def test_the_dockerfile_bakes_a_current_inspect_file_into_the_image(built):
     (built / INSPECT_NAME).unlink(missing_ok=True)
-    baking = [run for run in instruction("RUN") if "build.serve" in run]
+    baking = [run for run in instruction("RUN") if "build.site.serve" in run]
     assert baking, "no RUN writes the inspect file"
     for run in baking:
         subprocess.run(in_image(shlex.split(run), built), check=True, cwd=ROOT, env=environment(), stdout=subprocess.DEVNULL)
@@ -60,7 +60,7 @@ def test_the_dockerfile_bakes_a_current_inspect_file_into_the_image(built):
 
 
 def test_the_dockerfile_cmd_serves_exactly_the_published_configuration(built, tmp_path):
-    """The CMD, run here with PORT set, execs into the argv build/serve.py makes (immutable,
+    """The CMD, run here with PORT set, execs into the argv build/site/serve.py makes (immutable,
     inspect file, SETTINGS, on 0.0.0.0 and $PORT), and the site answers."""
     (cmd,) = instruction("CMD")
     argv = in_image(json.loads(cmd), built)
@@ -109,7 +109,7 @@ def ignored(path, patterns):
 
 
 @pytest.mark.parametrize("path", [
-    "pyproject.toml", "requirements.lock", "README.md", "metadata.yml", "build/serve.py", "build/schema.yml",
+    "pyproject.toml", "requirements.lock", "README.md", "metadata.yml", "build/site/serve.py", "build/schema.yml",
     "plugins/snapshot.py", "static/site.js", "static/charts/timeline.html", "static/vendor/vega-embed.js",
     "data/provenance.db", "data/metadata.json", "data/claims.csv", "data/datapackage.json", "data/claims.jsonld",
 ])

@@ -1,4 +1,4 @@
-"""The derived tables (build/views.py): claim_lineage, citation_edges and the others are
+"""The derived tables (build/derived/views.py): claim_lineage, citation_edges and the others are
 stored tables filled by the build, and an incremental build refreshes only the rows the
 changed articles can change. Either way they hold what their SELECTs compute; how fast a
 refresh is, is for `make bench` and the README."""
@@ -9,10 +9,10 @@ from pathlib import Path
 import sqlite_utils
 
 from build import schema
-from build.assemble import assemble
-from build.outputs import DATABASE_NAME, cell
-from build.seeds import read_seeds
-from build.views import DERIVED, DERIVED_NAMES, refresh_derived_tables
+from build.check.assemble import assemble
+from build.write.outputs import DATABASE_NAME, cell
+from build.read.seeds import read_seeds
+from build.derived.views import DERIVED, DERIVED_NAMES, refresh_derived_tables
 
 # The base tables holding rows that belong to one article, by the column naming it.
 ARTICLE_ROWS = ["articles", "citations", "claim_mentions", "denials", "actor_mentions"]

@@ -2,7 +2,7 @@
 (W3C PROV-JSON) hold every claim and citation, read back with their own tools, are
 written by `provenance build` from the database it has just written, through the same
 scratch-folder swap as the CSVs, and are served as downloads. Each is a layout and
-parts (build/parts.py): an article's parts are made from its rows alone, so a rebuild can
+parts (build/write/parts.py): an article's parts are made from its rows alone, so a rebuild can
 make one article's parts again and copy the rest."""
 
 import hashlib
@@ -19,9 +19,9 @@ from click.testing import CliRunner
 from prov.model import ProvAgent, ProvAttribution, ProvDerivation, ProvDocument, ProvEntity, ProvInfluence, ProvWarning
 from rdflib.compare import isomorphic
 
-from build import exports
+from build.write import exports
 from build.cli import cli
-from build.parts import join_parts, write_parts
+from build.write.parts import join_parts, write_parts
 from build.problems import BuildError, Problem
 
 MEMO = "middle-east-monitor-2020-12-18"
@@ -609,7 +609,7 @@ def test_build_writes_the_exports_and_a_failed_build_leaves_them(tmp_path, seeds
         (folder / exports.CLAIMS_JSONLD).write_text("{", encoding="utf-8")
         raise BuildError([Problem(exports.CITATIONS_PROV, None, "", "exporter failed")])
 
-    monkeypatch.setattr("build.outputs.write_exports", half_written)
+    monkeypatch.setattr("build.write.outputs.write_exports", half_written)
     # Nothing in the seeds changed since the last build, so only --no-cache writes again.
     result = CliRunner().invoke(cli, ["build", "--data", str(data), "--no-cache"])
     assert result.exit_code == 1

@@ -12,13 +12,13 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from build.assemble import assemble
+from build.check.assemble import assemble
 from build.cli import cli
-from build.draft import draft_record, draft_yaml
-from build.evaluate import CATEGORIES, extractor_scores, gold_items, hidden_for, match_count, scores_csv
-from build.extract import knowledge_from_tables
-from build.seeds import SCORES_FILE, parse_yaml, read_seeds
-from build.serve import datasette_app
+from build.extractor.draft import draft_record, draft_yaml
+from build.extractor.evaluate import CATEGORIES, extractor_scores, gold_items, hidden_for, match_count, scores_csv
+from build.extractor.extract import knowledge_from_tables
+from build.read.seeds import SCORES_FILE, parse_yaml, read_seeds
+from build.site.serve import datasette_app
 
 ROOT = Path(__file__).resolve().parent.parent
 SIXTH = Path(__file__).resolve().parent / "fixtures" / "sixth" / "901_fo-denial.txt"

@@ -7,10 +7,12 @@ import sys
 import pytest
 from click.testing import CliRunner
 
-from build import cli, outputs, seeds
-from build.assemble import assemble
-from build.cache import ParseCache, content_key
-from build.seeds import parse_files, read_seeds
+from build import cli
+from build.read import seeds
+from build.write import outputs
+from build.check.assemble import assemble
+from build.incremental.cache import ParseCache, content_key
+from build.read.seeds import parse_files, read_seeds
 
 from conftest import SEEDS
 

@@ -38,10 +38,10 @@ import httpx
 import pytest
 
 from build import schema
-from build.assemble import assemble
-from build.outputs import DATABASE_NAME, write_outputs
-from build.seeds import read_seeds
-from build.serve import SETTINGS, datasette_command
+from build.check.assemble import assemble
+from build.write.outputs import DATABASE_NAME, write_outputs
+from build.read.seeds import read_seeds
+from build.site.serve import SETTINGS, datasette_command
 from conftest import ROOT, SEEDS
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"

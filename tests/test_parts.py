@@ -1,4 +1,4 @@
-"""Files made of parts (build/parts.py): written whole, or by copying the parts that did
+"""Files made of parts (build/write/parts.py): written whole, or by copying the parts that did
 not change from the previous file, they are the same bytes."""
 
 import hashlib
@@ -6,7 +6,7 @@ import hashlib
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from build.parts import Part, Section, join_parts, write_parts
+from build.write.parts import Part, Section, join_parts, write_parts
 
 OWNERS = st.sampled_from(["a", "b", "c", "d", "e", None])
 LAYOUTS = st.lists(st.builds(Section, st.sampled_from([b"", b"[", b"header\n"]), st.sampled_from([b"", b",", b",\n  "]), st.sampled_from([b"", b"]", b"\n"])), min_size=1, max_size=3)

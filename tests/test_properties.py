@@ -1,6 +1,6 @@
 """Properties of the build's core functions, checked on generated input with Hypothesis:
-quote offsets (build.assemble.locate), partial dates (date_range) and the YAML loader
-(build.seeds.load_yaml). Derandomized, so CI runs the same examples every time."""
+quote offsets (build.check.assemble.locate), partial dates (date_range) and the YAML loader
+(build.read.seeds.load_yaml). Derandomized, so CI runs the same examples every time."""
 
 import calendar
 import datetime
@@ -13,10 +13,10 @@ import yaml
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from build.assemble import date_range, locate, parse_date
+from build.check.assemble import date_range, locate, parse_date
 from build.problems import BuildError
-from build import seeds
-from build.seeds import Items, Record, load_yaml, parse_yaml
+from build.read import seeds
+from build.read.seeds import Items, Record, load_yaml, parse_yaml
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 CI = settings(max_examples=200, deadline=None, derandomize=True, database=None, suppress_health_check=[HealthCheck.too_slow])

@@ -1,5 +1,5 @@
 """Rebuilding after an edit: the build reads, checks and writes again only the articles
-that changed (build/incremental.py), and what it writes is what building everything
+that changed (build/incremental/rebuild.py), and what it writes is what building everything
 afresh writes, byte for byte (the database: the same rows and the same search results).
 How fast that is, is for `make bench`."""
 
@@ -11,9 +11,9 @@ import yaml
 from click.testing import CliRunner
 
 from build import cli
-from build.outputs import DATABASE_NAME, validate_package
-from build.seeds import sha256
-from build.synth import write_corpus
+from build.write.outputs import DATABASE_NAME, validate_package
+from build.read.seeds import sha256
+from build.bench.synth import write_corpus
 
 from conftest import ROOT
 

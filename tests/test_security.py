@@ -1,7 +1,7 @@
 """The site as a public, read-only service: its settings, its plugins, and every way of
 trying to write, each refused, with the data unchanged afterwards.
 
-Decisions checked here (build/serve.py SETTINGS and plugins/ say why):
+Decisions checked here (build/site/serve.py SETTINGS and plugins/ say why):
 - anyone may run SQL (the charts need it), read-only: only SELECT (and WITH ... SELECT)
   statements run, one at a time, on an immutable database, within 1 s;
 - the site answers GET, HEAD and OPTIONS only; anything else is 405 (plugins/public_site.py);
@@ -25,9 +25,9 @@ import pytest
 import yaml
 
 from build import schema
-from build.exports import STATIC_MOUNT
-from build.outputs import DATABASE_NAME
-from build.serve import SETTINGS, datasette_app
+from build.write.exports import STATIC_MOUNT
+from build.write.outputs import DATABASE_NAME
+from build.site.serve import SETTINGS, datasette_app
 from conftest import ROOT
 
 TABLES = [res["name"] for res in schema.resources()]
@@ -371,7 +371,7 @@ async def test_the_database_downloads_whole(datasette, built):
 async def test_the_data_folder_serves_files_only(built):
     """Not a scratch folder of a build under way (/exports/.build-*), not a hidden file,
     nothing outside the folder, no listing."""
-    from build.serve import datasette_app
+    from build.site.serve import datasette_app
 
     scratch = built / ".build-test-security"
     scratch.mkdir()

@@ -15,8 +15,8 @@ import pytest
 from datasette.app import Datasette
 from datasette.tracer import capture_traces
 
-from build.outputs import DATABASE_NAME, METADATA_NAME
-from build.serve import PLUGINS, SETTINGS
+from build.write.outputs import DATABASE_NAME, METADATA_NAME
+from build.site.serve import PLUGINS, SETTINGS
 
 sys.path.insert(0, str(PLUGINS))
 from immutable_schema import reads_only_the_schema  # noqa: E402

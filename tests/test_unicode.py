@@ -21,10 +21,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from build.assemble import assemble
-from build.outputs import write_outputs
-from build.seeds import read_seeds
-from build.serve import datasette_command, serving
+from build.check.assemble import assemble
+from build.write.outputs import write_outputs
+from build.read.seeds import read_seeds
+from build.site.serve import datasette_command, serving
 from conftest import ARTIFACTS, ROOT, SEEDS
 
 HOSTILE = Path(__file__).resolve().parent / "fixtures" / "hostile"

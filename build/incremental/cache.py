@@ -1,10 +1,10 @@
 """The build cache: parsed seed files, keyed by their content, so that a rebuild parses
 only the files that changed; and what the last build of each data folder read and wrote
-(build/incremental.py), so that a rebuild writes only what changed. Parsing YAML is most of the cost of reading a large corpus
+(build/incremental/rebuild.py), so that a rebuild writes only what changed. Parsing YAML is most of the cost of reading a large corpus
 (about 3 ms a file with libyaml; a cached file loads in a tenth of a millisecond).
 
 The key is the SHA-256 of the file's bytes together with the version of the code that
-parses them (build/seeds.py and PyYAML), so an edit to either reads everything afresh.
+parses them (build/read/seeds.py and PyYAML), so an edit to either reads everything afresh.
 Only files that parsed cleanly are stored: a file with a problem is read again, and so
 reported again, every time.
 
@@ -22,7 +22,7 @@ import yaml
 
 TABLE = "parsed"
 STATES = "builds"
-_PARSER_SOURCE = Path(__file__).resolve().parent / "seeds.py"
+_PARSER_SOURCE = Path(__file__).resolve().parent.parent / "read" / "seeds.py"
 PARSER_VERSION = hashlib.sha256(_PARSER_SOURCE.read_bytes() + yaml.__version__.encode()).hexdigest()
 
 
@@ -74,7 +74,7 @@ class ParseCache:
             pass
 
     def get_state(self, key):
-        """The state the last build of a data folder left (build.incremental.BuildState), or None."""
+        """The state the last build of a data folder left (build.incremental.rebuild.BuildState), or None."""
         if self.db is None:
             return None
         try:

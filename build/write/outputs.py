@@ -1,5 +1,5 @@
 """Write the assembled tables: SQLite database, one CSV per table, datapackage.json,
-Datasette's metadata and the linked-data exports (build/exports.py). Everything is
+Datasette's metadata and the linked-data exports (build/write/exports.py). Everything is
 written to a scratch folder, validated, and only then moved over the previous
 outputs, so a failed build leaves the last good outputs untouched."""
 
@@ -19,12 +19,12 @@ from typing import NamedTuple
 import sqlite_utils
 
 from build import schema
-from build.assemble import ARTICLE_TABLES
-from build.exports import write_exports
-from build.parts import Part, Section, join_parts, write_parts
+from build.check.assemble import ARTICLE_TABLES
+from build.write.exports import write_exports
+from build.write.parts import Part, Section, join_parts, write_parts
 from build.problems import BuildError, Problem
-from build.seeds import Record, line_of_item, load_yaml
-from build.views import refresh_derived_tables
+from build.read.seeds import Record, line_of_item, load_yaml
+from build.derived.views import refresh_derived_tables
 from build.workers import map_on_cores
 
 DATABASE_NAME = "provenance.db"
@@ -95,7 +95,7 @@ def csv_bytes(table, rows):
 
 
 def csv_layout(table):
-    """A CSV's layout (build/parts.py): the header, then the rows, nothing between parts."""
+    """A CSV's layout (build/write/parts.py): the header, then the rows, nothing between parts."""
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\n").writerow([f["name"] for f in schema.fields(table)])
     return [Section(buffer.getvalue().encode("utf-8"), b"", b"")]
@@ -115,7 +115,7 @@ def csv_parts(table, rows):
 
 
 def write_csvs(tables, folder, previous=None):
-    """Write one CSV per table; return {table: (index, bytes, sha256)} (build.parts.write_parts).
+    """Write one CSV per table; return {table: (index, bytes, sha256)} (build.write.parts.write_parts).
     previous, for an incremental build, is the last build's Previous: tables then hold the
     rows of the changed articles only, and every other article's rows are copied."""
     written = {}
@@ -211,7 +211,7 @@ def patch_database(tables, path, owners):
     rows of the articles in owners (changed, added or removed) go, the article rows in
     tables come in, the other tables' rows are updated in place (only their derived
     columns can differ: any other change to them makes a full build), and the derived
-    tables (build/views.py) are refreshed for those articles."""
+    tables (build/derived/views.py) are refreshed for those articles."""
     db = sqlite_utils.Database(path)
     db.execute("PRAGMA journal_mode = OFF")  # a scratch copy, as in write_database
     db.execute("PRAGMA synchronous = OFF")
@@ -429,7 +429,7 @@ WRITE_STAGES = ["CSV files", "database", "exports", "validation", "swap"]
 
 
 class Previous(NamedTuple):
-    """The last build's outputs, for an incremental build to copy from (build/incremental.py)."""
+    """The last build's outputs, for an incremental build to copy from (build/incremental/rebuild.py)."""
 
     data_dir: Path
     indexes: dict  # file name: its parts, as write_parts indexed them

@@ -17,7 +17,7 @@ largest overlap, when their character spans overlap and:
 """
 
 
-from build.extract import EXTRACTOR_VERSION, extract, knowledge_from_tables
+from build.extractor.extract import EXTRACTOR_VERSION, extract, knowledge_from_tables
 
 CATEGORIES = ["actor mentions", "citations", "citation sources", "denials", "deniers", "claim links"]
 
@@ -172,7 +172,7 @@ def extractor_scores(tables, ner="rules"):
 
 def scores_csv(rows):
     """The bytes of seeds/extractor_scores.csv, written as the build writes its CSVs."""
-    from build.outputs import csv_bytes
+    from build.write.outputs import csv_bytes
 
     return csv_bytes("extractor_scores", rows)
 

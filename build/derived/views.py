@@ -346,7 +346,7 @@ def _create(db, table):
         for _, name, declared, *_ in db.execute(f"pragma temp.table_info({shape})").fetchall():
             kind = table.types.get(name) or AFFINITIES.get(declared)
             if not kind:
-                raise ValueError(f"{table.name}.{name}: a computed column needs its type in build/views.py")
+                raise ValueError(f"{table.name}.{name}: a computed column needs its type in build/derived/views.py")
             columns[name] = kind
     finally:
         db.execute(f"drop table temp.{shape}")

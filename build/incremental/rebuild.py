@@ -1,10 +1,10 @@
 """Builds that redo only what changed.
 
-A build remembers, in the build cache (build/cache.py), what it read and what it wrote
+A build remembers, in the build cache (build/incremental/cache.py), what it read and what it wrote
 for its data folder: a fingerprint of every article file and its text (size, time and
 SHA-256), each article's summary (what the corpus-wide columns need of its rows:
-build.assemble.article_summary) and where each article's part of every output lies
-(build/parts.py). The next build compares the seeds with that:
+build.check.assemble.article_summary) and where each article's part of every output lies
+(build/write/parts.py). The next build compares the seeds with that:
 
 - When nothing corpus-wide changed (actors.yml, claims.yml, the extractor scores,
   metadata.yml, the --include-drafts option, the build's code and pinned libraries) and
@@ -12,7 +12,7 @@ build.assemble.article_summary) and where each article's part of every output li
   added and removed articles only (and the articles citing one that is gone, so that the
   broken reference is reported), derives the corpus-wide columns from the summaries, and
   writes every output by copying the unchanged articles' parts from the last build
-  (build.outputs.write_outputs with a Previous), read through hard links taken at the
+  (build.write.outputs.write_outputs with a Previous), read through hard links taken at the
   start, so that another build replacing the outputs meanwhile cannot mix into this one.
   With nothing changed, it writes nothing.
 - Otherwise, or when a large share of the articles changed, it builds everything.
@@ -31,15 +31,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from build import schema
-from build.assemble import assemble_with_summaries, is_drafted
-from build.outputs import DATABASE_NAME, Previous, load_site_metadata, write_outputs
+from build.check.assemble import assemble_with_summaries, is_drafted
+from build.write.outputs import DATABASE_NAME, Previous, load_site_metadata, write_outputs
 from build.problems import BuildError
-from build.seeds import SCORES_FILE, read_seeds
+from build.read.seeds import SCORES_FILE, read_seeds
 
-ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = Path(__file__).resolve().parent.parent
+ROOT = PACKAGE.parent
 
 # What the outputs are made by: an edit to any of these makes the next build a full one.
-CODE_FILES = sorted(Path(__file__).resolve().parent.glob("*.py")) + [Path(__file__).resolve().parent / "schema.yml", ROOT / "requirements.lock"]
+CODE_FILES = sorted(PACKAGE.rglob("*.py")) + [PACKAGE / "schema.yml", ROOT / "requirements.lock"]
 CORPUS_FILES = ("actors.yml", "claims.yml", SCORES_FILE)
 
 # Past this share of changed articles, copying parts saves less than it costs.
@@ -74,7 +75,7 @@ def code_fingerprint():
     """SHA-256 of the build's code, its schemas and the pinned library versions."""
     digest = hashlib.sha256()
     for path in CODE_FILES:
-        digest.update(path.name.encode() + b"\0" + (path.read_bytes() if path.exists() else b"") + b"\0")
+        digest.update(path.relative_to(ROOT).as_posix().encode() + b"\0" + (path.read_bytes() if path.exists() else b"") + b"\0")
     return digest.hexdigest()
 
 
@@ -187,7 +188,7 @@ def changed_articles(seeds_dir, metadata_path, include_drafts, state, ymls):
 
 def build(seeds_dir, data_dir, metadata_path, cache, include_drafts=False, progress=None):
     """Check the seeds and write every output to data_dir, redoing only what changed since
-    the build whose state `cache` (a build.cache.ParseCache) holds for data_dir; return a
+    the build whose state `cache` (a build.incremental.cache.ParseCache) holds for data_dir; return a
     Result. Raises BuildError, with nothing written, when anything is wrong."""
     seeds_dir, data_dir = Path(seeds_dir), Path(data_dir)
     key = str(data_dir.resolve())

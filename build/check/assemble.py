@@ -15,9 +15,9 @@ from itertools import chain
 from typing import NamedTuple
 
 from build import schema
-from build.aliases import find_actor_mentions
+from build.check.aliases import find_actor_mentions
 from build.problems import BuildError, Problem
-from build.seeds import Items, Record, display_path, line_of_item, sha256
+from build.read.seeds import Items, Record, display_path, line_of_item, sha256
 
 SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 
@@ -336,7 +336,7 @@ def assemble_with_summaries(seeds, progress=None, include_drafts=False, publishe
     """(tables, {article id: summary}) of the seeds, as assemble, with the summary of each
     article published (see article_summary; None for an article file left out as drafted).
 
-    published, for an incremental build (build/incremental.py), holds the summaries of the
+    published, for an incremental build (build/incremental/rebuild.py), holds the summaries of the
     articles already in the outputs that were not read again: they are known to citations
     and count in the claims' and aliases' derived columns, but their rows are not made
     again, so the article tables then hold the rows of the articles in seeds only."""

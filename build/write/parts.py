@@ -7,7 +7,7 @@ when it was made from the corpus as a whole (the small tables, counts over every
 article). A part may hold several records, joined by its section's separator; an empty
 part is left out, separator and all.
 
-A full build makes every part. An incremental build (build/incremental.py) makes again
+A full build makes every part. An incremental build (build/incremental/rebuild.py) makes again
 the parts of the articles that changed and the corpus-wide parts, and copies every other
 part's bytes from the previous file, found through the index write_parts returned then.
 Both go through join order and write_parts, so they give the same bytes."""

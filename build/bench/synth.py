@@ -3,7 +3,7 @@ articles' sentences, recombined, under varied outlets and dates, each with the
 annotations its sentences carry. The real seeds are copied in too, so citations
 of corpus articles still resolve.
 
-    python -m build.synth OUT_DIR --articles 1000 [--seed 1]
+    python -m build.bench.synth OUT_DIR --articles 1000 [--seed 1]
 """
 
 import datetime
@@ -15,10 +15,10 @@ from pathlib import Path
 import click
 import yaml
 
-from build.assemble import assemble
-from build.seeds import read_seeds, sha256
+from build.check.assemble import assemble
+from build.read.seeds import read_seeds, sha256
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent
 SENTENCE = re.compile(r"[^\n]+?(?:[.!?][”\"’']?(?=\s)|$)", re.MULTILINE)
 FIRST_DAY = datetime.date(2020, 11, 1)
 DAYS = 900

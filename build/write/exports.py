@@ -11,7 +11,7 @@ diff shows records.
 
 Files made of parts
 -------------------
-Each export is a layout and parts (``build/parts.py``): a file is sections (a prefix,
+Each export is a layout and parts (``build/write/parts.py``): a file is sections (a prefix,
 a separator between parts, a suffix), and each part belongs to a section, has a key
 ordering it there, and an owner. A part made from one article's rows (its article
 node, its claim mentions, denials and citations) is owned by that article and depends
@@ -135,7 +135,7 @@ import unicodedata
 
 from datasette.utils import tilde_encode
 
-from build.parts import Part, Section, join_parts, write_parts
+from build.write.parts import Part, Section, join_parts, write_parts
 from build.problems import BuildError, Problem
 
 CLAIMS_JSONLD = "claims.jsonld"
@@ -146,7 +146,7 @@ EXPORTS = (CLAIMS_JSONLD, CITATIONS_PROV)
 SITE_ROOT = ""
 DATABASE_PATH = "/provenance"
 
-# Where the site serves the data folder, once build/serve.py mounts it (static_mounts).
+# Where the site serves the data folder, once build/site/serve.py mounts it (static_mounts).
 STATIC_MOUNT = "exports"
 
 SCHEMA_TYPES = {
@@ -612,9 +612,9 @@ def export_bytes(db):
 
 def write_exports(db, folder, previous=None):
     """Write every export into folder (the build's scratch folder), from the database just
-    written there; return {file name: (index, size, sha256)} as build.parts.write_parts
+    written there; return {file name: (index, size, sha256)} as build.write.parts.write_parts
     gives them, for a later build to copy parts from. previous, for an incremental build
-    (build.outputs.Previous), makes only the changed articles' parts and the corpus-wide
+    (build.write.outputs.Previous), makes only the changed articles' parts and the corpus-wide
     ones, and copies the rest from the last build's exports."""
     owners = None if previous is None else previous.owners
     return {

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from build.cache import ParseCache, content_key
+from build.incremental.cache import ParseCache, content_key
 from build.problems import BuildError, Problem
 from build.workers import map_on_cores
 
@@ -390,7 +390,7 @@ def read_seeds(seeds_dir, cache=None, progress=None, articles=None):
     ParseCache spares parsing unchanged article files again; progress, when given, wraps
     the stream of parsed files as progress(items, length, label) to show how far it got.
     articles, when given, names the only article files to read (by article id): an
-    incremental build reads just the articles that changed (build/incremental.py)."""
+    incremental build reads just the articles that changed (build/incremental/rebuild.py)."""
     root = Path(seeds_dir)
     problems = []
     seeds = Seeds(root=root)

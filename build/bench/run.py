@@ -6,8 +6,8 @@ table and writes JSON. Timings are measured here, never asserted in tests.
     python -m build.bench --quick      # a smoke run: the real seeds and 50 synthetic articles
 
 Size 0 is the real corpus (the five seed articles); size N adds N synthetic articles from
-build.synth. Everything is built and served from a temporary folder, removed afterwards.
-Builds: build/bench_build.py; serving: build/bench_serve.py."""
+build.bench.synth. Everything is built and served from a temporary folder, removed afterwards.
+Builds: build/bench/builds.py; serving: build/bench/serving.py."""
 
 import datetime
 import json
@@ -20,10 +20,10 @@ from pathlib import Path
 import click
 import datasette
 
-from build.bench_build import bench_builds
-from build.bench_serve import bench_serving
+from build.bench.builds import bench_builds
+from build.bench.serving import bench_serving
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent
 DEFAULT_SIZES = "0,1000,10000"
 QUICK = {"sizes": "0,50", "requests": 5, "budget": 2.0}
 FULL = {"sizes": DEFAULT_SIZES, "requests": 30, "budget": 10.0}

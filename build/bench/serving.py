@@ -2,7 +2,7 @@
 a real Datasette process over HTTP (published configuration, and untuned), and the same SQL
 through sqlite3 directly.
 
-Published is build/serve.py's configuration: immutable, inspect file, SETTINGS, the build's
+Published is build/site/serve.py's configuration: immutable, inspect file, SETTINGS, the build's
 indexes. Untuned is Datasette as it comes: the same database without the build's indexes
 (full-text search kept), opened mutable, default settings, no inspect file; the same
 metadata (so the same facets), plugins and static files, so the pages are the same pages.
@@ -26,8 +26,8 @@ from datasette.sql_functions import prepare_connection
 from datasette.tracer import capture_traces
 
 from build import schema
-from build.outputs import DATABASE_NAME, METADATA_NAME
-from build.serve import PLUGINS, datasette_app, datasette_command, serving, static_mounts
+from build.write.outputs import DATABASE_NAME, METADATA_NAME
+from build.site.serve import PLUGINS, datasette_app, datasette_command, serving, static_mounts
 
 DATABASE = Path(DATABASE_NAME).stem
 # A value for each canned query parameter: all are in the real seeds, so in every corpus.

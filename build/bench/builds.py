@@ -17,8 +17,8 @@ from pathlib import Path
 
 import yaml
 
-from build.outputs import DATABASE_NAME
-from build.synth import write_corpus
+from build.write.outputs import DATABASE_NAME
+from build.bench.synth import write_corpus
 
 # The title of a supplied-title article can change freely: nothing checks it against the text.
 TITLE_LINE = re.compile(r"^title: (.*)$", re.MULTILINE)

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import yaml
 
-from build.assemble import CONTROL, appearances
-from build.extract import EXTRACTOR_VERSION, extract, slug
+from build.check.assemble import CONTROL, appearances
+from build.extractor.extract import EXTRACTOR_VERSION, extract, slug
 from build.problems import BuildError, Problem
-from build.seeds import sha256
+from build.read.seeds import sha256
 
 MAX_CHARACTERS = 100_000  # a long feature is ~20,000; more is likely several articles or a dump
 ENGLISH_WORDS = frozenset("the of and to in a is that for on was with as by it from has said were his have are be at an".split())

@@ -24,7 +24,7 @@ are, and what breaks at that size is reported there rather than hidden by looser
   3 ms, and a runaway query (anyone may run SQL) gives its thread back after a second. At
   10,000 synthetic articles every page of the site stays far below it: the views that
   did not (claim_lineage's window over every claim mention, circular_sourcing's pairs)
-  are tables filled at build time or read off an index (build/views.py).
+  are tables filled at build time or read off an index (build/derived/views.py).
 - max_returned_rows 1000: on the real corpus `_size=max` and any query get every row. At
   10,000 articles a table has up to 400,000 rows: a page still stops at 1,000, and whole
   tables download as CSV (streamed, or from /exports/).
@@ -72,10 +72,10 @@ import httpx
 from datasette.app import Datasette
 from datasette.inspect import inspect_hash
 
-from build.exports import static_mounts as export_mounts
-from build.outputs import DATABASE_NAME, METADATA_NAME
+from build.write.exports import static_mounts as export_mounts
+from build.write.outputs import DATABASE_NAME, METADATA_NAME
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent
 INSPECT_NAME = "inspect-data.json"
 STATIC = ROOT / "static"
 PLUGINS = ROOT / "plugins"

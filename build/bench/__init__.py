@@ -1,0 +1,1 @@
+"""The benchmark (builds and serving) and its synthetic corpus."""

@@ -1,0 +1,1 @@
+"""Checking: records -> rows and problems."""

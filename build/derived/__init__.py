@@ -1,0 +1,1 @@
+"""The derived tables, filled from the curated ones when the database is built."""

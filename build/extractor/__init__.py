@@ -1,0 +1,1 @@
+"""The automatic extractor: draft the annotations of a new article, and score the drafts."""

@@ -1,0 +1,1 @@
+"""Builds that redo only what changed: the build cache and the narrowed rebuild."""

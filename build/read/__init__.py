@@ -1,0 +1,1 @@
+"""Reading: seeds/ (YAML annotations and article texts) -> records that carry their lines."""

@@ -1,0 +1,1 @@
+"""Writing: rows -> SQLite, CSVs, datapackage.json, Datasette metadata and the exports."""
