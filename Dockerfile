@@ -24,6 +24,7 @@ RUN pip install --no-cache-dir -c requirements.lock -e .
 
 COPY metadata.yml ./
 COPY plugins/ plugins/
+COPY templates/ templates/
 COPY static/ static/
 COPY data/ data/
 # Write the inspect file (row counts, hash, size) now, so it is baked into the image and

@@ -125,9 +125,11 @@ async def test_the_served_settings_are_build_serve_settings(datasette, server):
 async def test_only_known_plugins_and_none_that_writes(datasette):
     plugins = {p["name"]: sorted(p["hooks"]) for p in (await datasette.client.get("/-/plugins.json")).json()}
     assert plugins == {
+        "datasette-template-sql": ["extra_template_vars"],
         "datasette-vega": ["extra_css_urls", "extra_js_urls"],
         "gc_freeze.py": ["asgi_wrapper"],
         "immutable_schema.py": ["startup"],
+        "pages.py": ["extra_template_vars", "render_cell"],
         "public_site.py": ["asgi_wrapper", "extra_css_urls"],
         "snapshot.py": ["asgi_wrapper", "startup"],
         "sqlite_cache.py": ["prepare_connection"],

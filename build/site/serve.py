@@ -79,6 +79,7 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 INSPECT_NAME = "inspect-data.json"
 STATIC = ROOT / "static"
 PLUGINS = ROOT / "plugins"
+TEMPLATES = ROOT / "templates"
 SETTINGS = {
     "sql_time_limit_ms": 1000,
     "max_returned_rows": 1000,
@@ -149,6 +150,7 @@ def datasette_command(data_dir, host="127.0.0.1", port=8001):
         "--inspect-file", str(current_inspect_file(data_dir)),
         "--metadata", str(data_dir / METADATA_NAME),
         "--plugins-dir", str(PLUGINS),
+        "--template-dir", str(TEMPLATES),
         "--cors",
         "--host", host, "--port", str(port),
     ]
@@ -169,6 +171,7 @@ def datasette_app(data_dir, **settings):
         metadata=json.loads((data_dir / METADATA_NAME).read_text(encoding="utf-8")),
         static_mounts=static_mounts(data_dir),
         plugins_dir=str(PLUGINS),
+        template_dir=str(TEMPLATES),
         settings={**SETTINGS, **settings},
         cors=True,
     )

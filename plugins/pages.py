@@ -1,0 +1,410 @@
+"""Datasette plugin: the reading pages (templates/pages/) and labelled links on every page.
+
+- render_cell: every id (an article, claim, actor, claim mention, citation or denial, by its
+  column's name: ID_COLUMNS) is a link with a label, on table, row and query pages alike,
+  derived tables and canned queries included: articles, claims and actors link to their
+  reading pages (/article/ID, /claim/ID, /actor/ID), the others to their row pages. A
+  list of ids in one cell (a source chain, the reports carrying a detail) is a list of
+  links. Hedge words (a JSON array) show as words, booleans as yes / no.
+- extra_template_vars: what the templates need that SQL alone says badly: the article
+  text with every claim mention, citation and denial marked (`marked_article`), a quote
+  in its words before and after (`in_context`), a link to the original sentence with a
+  text fragment (`text_fragment`), a labelled link for any id (`id_link`), the date
+  order of a claim's lineage with uncertain order shown (`lineage`), and `hedge_words`.
+
+Labels are read from the database on first use and kept (the database is immutable while
+served): a table of at most WHOLE_TABLE rows is read whole, a larger one an id at a time,
+at most KEPT_LABELS kept per table.
+"""
+
+import json
+import urllib.parse
+import weakref
+from dataclasses import dataclass, field
+
+from datasette import hookimpl
+from markupsafe import Markup, escape
+
+DATABASE = "provenance"
+# Each kind of id: its table, primary key, the SQL of its label, and the URL of its page.
+KINDS = {
+    "article": ("articles", "article_id", "title", "/article/{}"),
+    "claim": ("claims", "claim_id", "statement", "/claim/{}"),
+    "actor": ("actors", "actor_id", "name", "/actor/{}"),
+    "mention": ("claim_mentions", "mention_id", "quote", "/provenance/claim_mentions/{}"),
+    "citation": ("citations", "citation_id", "quote", "/provenance/citations/{}"),
+    "denial": ("denials", "denial_id", "quote", "/provenance/denials/{}"),
+}
+# Columns holding one id, by name, on any table or query page.
+ID_COLUMNS = {
+    **dict.fromkeys(
+        ["article_id", "cited_article_id", "first_article_id", "origin_article_id",
+         "second_article_id", "reported_in_id"], "article"),
+    **dict.fromkeys(["claim_id", "about_claim_id", "detail_of", "denied_claim_id"], "claim"),
+    **dict.fromkeys(
+        ["actor_id", "from_actor_id", "to_actor_id", "denier_id", "subject_id", "voice_id",
+         "source_id", "outlet_id", "country_id", "from_country_id", "to_country_id"], "actor"),
+    "mention_id": "mention",
+    **dict.fromkeys(["citation_id", "first_citation_id", "second_citation_id", "via_citation_id"], "citation"),
+    "denial_id": "denial",
+}
+# Columns holding several article ids, with their separator.
+ID_LIST_COLUMNS = {"chain": (" -> ", "article"), "carried_by": ("; ", "article")}
+# The kind of a query's `id` column, by the value of the column naming what the row is.
+ROW_KIND_COLUMNS = {
+    "found_in": {"article": "article", "claim": "claim", "claim mention": "mention"},
+    "relation": {
+        "claim carried in their words": "mention", "credited as a source": "citation",
+        "denied": "denial", "named in article": "article",
+    },
+}
+BOOLEAN_COLUMNS = {"hedged", "misspelling", "first_in_corpus"}
+JSON_LIST_COLUMNS = {"hedges"}
+LABEL_LENGTH = 90
+WHOLE_TABLE = 20_000
+KEPT_LABELS = 50_000
+CONTEXT = 240  # characters of context either side of a quote, cut back to a word
+
+
+def shorten(text, length=LABEL_LENGTH):
+    text = " ".join(str(text).split())
+    return text if len(text) <= length else text[: length - 1].rsplit(" ", 1)[0] + "\u2026"
+
+
+@dataclass
+class Labels:
+    """One server's labels: {kind: {id: label}}, and the kinds read whole."""
+
+    by_kind: dict = field(default_factory=dict)
+    whole: set = field(default_factory=set)
+
+
+LABELS = weakref.WeakKeyDictionary()
+
+
+async def label_for(datasette, kind, value):
+    """The label of an id of a kind, or None when no row has that id."""
+    labels = LABELS.setdefault(datasette, Labels())
+    kept = labels.by_kind.setdefault(kind, {})
+    if value in kept:
+        return kept[value]
+    if kind in labels.whole:
+        return None
+    table, key, label, _ = KINDS[kind]
+    db = datasette.get_database(DATABASE)
+    counts = await db.table_counts(limit=5)
+    if (counts.get(table) or 0) <= WHOLE_TABLE:
+        rows = await db.execute(f"select {key}, {label} from {table}")
+        kept.update((row[0], shorten(row[1])) for row in rows)
+        labels.whole.add(kind)
+        return kept.get(value)
+    rows = (await db.execute(f"select {label} from {table} where {key} = ?", [value])).rows
+    if len(kept) >= KEPT_LABELS:
+        kept.clear()
+    kept[value] = shorten(rows[0][0]) if rows else None
+    return kept[value]
+
+
+def url_of(kind, value):
+    return KINDS[kind][3].format(urllib.parse.quote(str(value), safe=""))
+
+
+async def id_link(datasette, kind, value, label=None):
+    """`<a href=page>label</a>` for an id of a kind; the id itself where it has no row."""
+    if value in (None, ""):
+        return Markup("")
+    if label is None:
+        label = await label_for(datasette, kind, value)
+    if label is None:
+        return Markup('<span class="id-unknown">{}</span>').format(value)
+    return Markup('<a class="id-link id-{}" href="{}" title="{}">{}</a>').format(
+        kind, url_of(kind, value), value, label or value
+    )
+
+
+def hedge_words(value):
+    """A JSON array of hedge words as words ("reportedly, is said to"), or "" when none."""
+    try:
+        words = json.loads(value) if isinstance(value, str) else value
+    except ValueError:
+        return value
+    if not isinstance(words, list):
+        return value
+    return ", ".join(str(w) for w in words)
+
+
+@hookimpl
+def render_cell(row, value, column, table, database, datasette):
+    if database != DATABASE:
+        return None
+    kind = ID_COLUMNS.get(column)
+    if kind is None and column == "id":
+        kind = row_kind(row)
+    if kind is not None:
+        if isinstance(value, dict):  # a foreign key Datasette has labelled already
+            label = value.get("label")
+            return id_link(datasette, kind, value.get("value"), None if label == value.get("value") else label)
+        if value in (None, ""):
+            return None
+        return id_link(datasette, kind, value)
+    if column in ID_LIST_COLUMNS and isinstance(value, str) and value:
+        return id_list(datasette, value, *ID_LIST_COLUMNS[column])
+    if column in BOOLEAN_COLUMNS and value in (0, 1):
+        return "yes" if value else "no"
+    if column in JSON_LIST_COLUMNS and isinstance(value, str) and value.startswith("["):
+        return hedge_words(value) or Markup("&nbsp;")
+    return None
+
+
+def row_kind(row):
+    try:
+        keys = row.keys()
+    except AttributeError:
+        return None
+    for column, kinds in ROW_KIND_COLUMNS.items():
+        if column in keys:
+            what = str(row[column])
+            if what.startswith("claim about them"):
+                return "claim"
+            return kinds.get(what)
+    return None
+
+
+async def id_list(datasette, value, separator, kind):
+    links = [await id_link(datasette, kind, part.strip()) for part in value.split(separator)]
+    joiner = Markup(" \u2192 ") if separator.strip() == "->" else Markup("; ")
+    return joiner.join(links)
+
+
+# --- the article text, marked -----------------------------------------------------------
+
+
+def text_fragment(url, quote):
+    """url with a text fragment (`#:~:text=`) that finds quote: the whole quote when short,
+    else its first and last words (`start,end`). Each part is percent-encoded, `-`, `,` and
+    `&` included, as the fragment's syntax requires."""
+    if not url:
+        return None
+
+    def encoded(words):
+        return urllib.parse.quote(" ".join(words), safe="").replace("-", "%2D")
+
+    words = str(quote).split()
+    if len(words) <= 8:
+        directive = encoded(words)
+    else:
+        directive = encoded(words[:4]) + "," + encoded(words[-4:])
+    return str(url).split("#", 1)[0] + "#:~:text=" + directive
+
+
+def cut_before(text, start):
+    piece = text[max(0, start - CONTEXT):start]
+    if start > CONTEXT and " " in piece:
+        piece = "\u2026" + piece.split(" ", 1)[1]
+    return piece
+
+
+def cut_after(text, end):
+    piece = text[end:end + CONTEXT]
+    if end + CONTEXT < len(text) and " " in piece:
+        piece = piece.rsplit(" ", 1)[0] + "\u2026"
+    return piece
+
+
+async def in_context(datasette, article_id, start, end):
+    """{before, quote, after}: the words of article_id's text around [start, end)."""
+    rows = (await datasette.get_database(DATABASE).execute(
+        "select text from articles where article_id = ?", [article_id])).rows
+    if not rows:
+        return None
+    text = rows[0][0]
+    return {"before": cut_before(text, start), "quote": text[start:end], "after": cut_after(text, end)}
+
+
+MENTIONS_SQL = """
+select m.mention_id as id, m.quote_start as start, m.quote_end as "end", m.quote, m.stance,
+  m.hedges, m.claim_id, c.statement, c.status, v.name as voice, s.name as source,
+  ci.citation_id
+from claim_mentions m join claims c using (claim_id)
+left join actors v on v.actor_id = m.voice_id
+left join citations ci on ci.citation_id = m.citation_id
+left join actors s on s.actor_id = ci.source_id
+where m.article_id = :article order by m.quote_start, m.quote_end desc, m.mention_id
+"""
+CITATIONS_SQL = """
+select ci.citation_id as id, ci.quote_start as start, ci.quote_end as "end", ci.quote,
+  ci.medium, ci.work, ci.source_basis, ci.cue, ci.source_id, s.name as source,
+  ci.cited_article_id
+from citations ci left join actors s on s.actor_id = ci.source_id
+where ci.article_id = :article order by ci.quote_start, ci.quote_end desc, ci.citation_id
+"""
+DENIALS_SQL = """
+select d.denial_id as id, d.quote_start as start, d.quote_end as "end", d.quote, d.medium,
+  d.denied_on, d.denier_id, a.name as denier, d.claim_id, c.statement
+from denials d left join actors a on a.actor_id = d.denier_id
+left join claims c on c.claim_id = d.claim_id
+where d.article_id = :article order by d.quote_start, d.quote_end desc, d.denial_id
+"""
+PREFIX = {"mention": "C", "citation": "S", "denial": "D"}
+KIND_NAME = {"mention": "Claim", "citation": "Source", "denial": "Denial"}
+
+
+def tip_of(kind, row):
+    """The words a mark shows on hover and focus: what it is, its stance and its source."""
+    if kind == "mention":
+        parts = [f"Claim: {row['statement']}", f"stance: {row['stance']}", f"in the words of {row['voice']}"]
+        hedges = hedge_words(row["hedges"])
+        if hedges:
+            parts.append(f"hedged: {hedges}")
+        parts.append(f"source: {row['source']}" if row["source"] else "source: none named")
+        parts.append(f"claim {row['status']}")
+    elif kind == "citation":
+        parts = [f"Source: {row['source']}", f"medium: {row['medium']}"]
+        if row["work"]:
+            parts.append(row["work"])
+        parts.append(f"source {row['source_basis']}")
+    else:
+        parts = [f"Denial by {row['denier']}", f"of: {row['statement']}", f"medium: {row['medium']}"]
+        if row["denied_on"]:
+            parts.append(f"on {row['denied_on']}")
+    return " \u00b7 ".join(parts)
+
+
+@dataclass
+class Span:
+    kind: str
+    row: dict
+    number: int
+    start: int
+    end: int
+    opened: bool = False
+
+    @property
+    def ident(self):
+        return f"{self.kind}-{self.row['id']}"
+
+    def open_tag(self):
+        first = "" if self.opened else Markup(' id="{}"').format(self.ident)
+        self.opened = True
+        extra = f" stance-{self.row['stance']}" if self.kind == "mention" else ""
+        return Markup('<mark class="mark mark-{}{}" data-mark="{}"{}>').format(
+            self.kind, extra, self.ident, first
+        )
+
+    def close_tag(self, final):
+        if not final:
+            return Markup("</mark>")
+        return Markup(
+            '<a class="ref ref-{kind}" href="{href}" aria-describedby="tip-{ident}">{label}'
+            '<span class="tip" role="tooltip" id="tip-{ident}">{tip}</span></a></mark>'
+        ).format(
+            kind=self.kind, href=url_of(self.kind, self.row["id"]), ident=self.ident,
+            label=f"{PREFIX[self.kind]}{self.number}", tip=tip_of(self.kind, self.row),
+        )
+
+
+def mark_spans(text, spans):
+    """text as HTML with each span wrapped in <mark>: nested spans nest; a span crossing
+    another's end is closed there and opened again, so every tag pair is well formed. Each
+    span's first piece carries its id, its last its numbered link and tooltip."""
+    spans = sorted((s for s in spans if 0 <= s.start < s.end <= len(text)), key=lambda s: (s.start, -s.end))
+    positions = sorted({s.start for s in spans} | {s.end for s in spans})
+    starting = {}
+    for span in spans:
+        starting.setdefault(span.start, []).append(span)
+    out, stack, at = [], [], 0
+    for position in positions:
+        out.append(escape(text[at:position]))
+        at = position
+        ending = [i for i, s in enumerate(stack) if s.end == position]
+        if ending:
+            depth = ending[0]
+            closed = stack[depth:]
+            for span in reversed(closed):
+                out.append(span.close_tag(final=span.end == position))
+            stack = stack[:depth]
+            for span in closed:
+                if span.end != position:
+                    out.append(span.open_tag())
+                    stack.append(span)
+        for span in starting.get(position, []):
+            out.append(span.open_tag())
+            stack.append(span)
+    out.append(escape(text[at:]))
+    return Markup("").join(out)
+
+
+async def marked_article(datasette, article_id):
+    """{text: the article text as HTML with every mark, marks: {kind: [row, ...]}}, each row
+    with its number, label (C1, S1, D1) and `in_context` words; None for no such article."""
+    db = datasette.get_database(DATABASE)
+    found = (await db.execute("select text, url from articles where article_id = ?", [article_id])).rows
+    if not found:
+        return None
+    text, url = found[0]
+    marks, spans = {}, []
+    for kind, sql in (("mention", MENTIONS_SQL), ("citation", CITATIONS_SQL), ("denial", DENIALS_SQL)):
+        rows = [dict(row) for row in (await db.execute(sql, {"article": article_id})).rows]
+        for number, row in enumerate(rows, 1):
+            row["number"] = number
+            row["label"] = f"{PREFIX[kind]}{number}"
+            row["anchor"] = f"{kind}-{row['id']}"
+            row["fragment"] = text_fragment(url, row["quote"])
+            row["tip"] = tip_of(kind, row)
+            spans.append(Span(kind, row, number, row["start"], row["end"]))
+        marks[kind] = rows
+    return {"text": mark_spans(text, spans), "marks": marks, "kind_names": KIND_NAME}
+
+
+# --- a claim's lineage ------------------------------------------------------------------
+
+LINEAGE_SQL = """
+select l.step, l.published, l.article_id, a.title, l.outlet, l.stance, l.hedges, l.rests_on,
+  l.cited_work, l.cited_article_id, l.first_in_corpus, l.quote, l.mention_id,
+  a.not_before, a.not_after, a.date_precision, a.url, m.quote_start, m.quote_end
+from claim_lineage l join articles a using (article_id)
+join claim_mentions m on m.mention_id = l.mention_id
+where l.claim_id = :claim order by l.step, l.mention_id
+"""
+
+
+async def lineage(datasette, claim_id):
+    """The steps of a claim's lineage in date order, each with `uncertain`: the reports whose
+    publication ranges (not_before..not_after) overlap its own, so that which came first is
+    not known; and its text fragment link."""
+    rows = [dict(r) for r in (await datasette.get_database(DATABASE).execute(LINEAGE_SQL, {"claim": claim_id})).rows]
+    for row in rows:
+        row["overlaps"] = sorted({
+            other["article_id"] for other in rows
+            if other["article_id"] != row["article_id"]
+            and other["not_before"] <= row["not_after"] and row["not_before"] <= other["not_after"]
+        })
+        row["uncertain"] = bool(row["overlaps"])
+        row["fragment"] = text_fragment(row["url"], row["quote"])
+        row["hedge_words"] = hedge_words(row["hedges"])
+    return rows
+
+
+@hookimpl
+def extra_template_vars(datasette):
+    async def _id_link(kind, value, label=None):
+        return await id_link(datasette, kind, value, label)
+
+    async def _marked_article(article_id):
+        return await marked_article(datasette, article_id)
+
+    async def _in_context(article_id, start, end):
+        return await in_context(datasette, article_id, start, end)
+
+    async def _lineage(claim_id):
+        return await lineage(datasette, claim_id)
+
+    return {
+        "id_link": _id_link,
+        "marked_article": _marked_article,
+        "in_context": _in_context,
+        "lineage": _lineage,
+        "text_fragment": text_fragment,
+        "hedge_words": hedge_words,
+        "url_of": url_of,
+    }
