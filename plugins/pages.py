@@ -197,16 +197,16 @@ def text_fragment(url, quote):
     return str(url).split("#", 1)[0] + "#:~:text=" + directive
 
 
-def cut_before(text, start):
-    piece = text[max(0, start - CONTEXT):start]
-    if start > CONTEXT and " " in piece:
+def cut_before(text, start, length=CONTEXT):
+    piece = text[max(0, start - length):start]
+    if start > length and " " in piece:
         piece = "\u2026" + piece.split(" ", 1)[1]
     return piece
 
 
-def cut_after(text, end):
-    piece = text[end:end + CONTEXT]
-    if end + CONTEXT < len(text) and " " in piece:
+def cut_after(text, end, length=CONTEXT):
+    piece = text[end:end + length]
+    if end + length < len(text) and " " in piece:
         piece = piece.rsplit(" ", 1)[0] + "\u2026"
     return piece
 
@@ -361,19 +361,25 @@ async def marked_article(datasette, article_id):
 LINEAGE_SQL = """
 select l.step, l.published, l.article_id, a.title, l.outlet, l.stance, l.hedges, l.rests_on,
   l.cited_work, l.cited_article_id, l.first_in_corpus, l.quote, l.mention_id,
-  a.not_before, a.not_after, a.date_precision, a.url, m.quote_start, m.quote_end
+  a.not_before, a.not_after, a.date_precision, a.url, m.quote_start, m.quote_end, a.text
 from claim_lineage l join articles a using (article_id)
 join claim_mentions m on m.mention_id = l.mention_id
 where l.claim_id = :claim order by l.step, l.mention_id
+limit :limit
 """
+LINEAGE_LIMIT = 200  # steps shown on a claim's page; the claim_lineage table has them all
 
 
 async def lineage(datasette, claim_id):
     """The steps of a claim's lineage in date order, each with `uncertain`: the reports whose
     publication ranges (not_before..not_after) overlap its own, so that which came first is
     not known; and its text fragment link."""
-    rows = [dict(r) for r in (await datasette.get_database(DATABASE).execute(LINEAGE_SQL, {"claim": claim_id})).rows]
+    params = {"claim": claim_id, "limit": LINEAGE_LIMIT}
+    rows = [dict(r) for r in (await datasette.get_database(DATABASE).execute(LINEAGE_SQL, params)).rows]
     for row in rows:
+        text = row.pop("text")
+        row["before"] = cut_before(text, row["quote_start"], CONTEXT // 2)
+        row["after"] = cut_after(text, row["quote_end"], CONTEXT // 2)
         row["overlaps"] = sorted({
             other["article_id"] for other in rows
             if other["article_id"] != row["article_id"]

@@ -1,0 +1,215 @@
+"""The reading pages (templates/pages/, plugins/pages.py) through Datasette's own client:
+an article page marks every claim mention, citation and denial of its text, a claim page
+has its lineage, denials, disagreements and related claims, an actor page its claims,
+words, credits and denials; every id on the derived tables' pages and the canned queries
+is a link with a label; a quote links to the original sentence with a text fragment."""
+
+import html.parser
+import importlib.util
+import re
+import urllib.parse
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from conftest import ROOT
+
+
+def load_pages_plugin():
+    spec = importlib.util.spec_from_file_location("pages_plugin", ROOT / "plugins" / "pages.py")
+    plugin = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(plugin)
+    return plugin
+
+
+pages = load_pages_plugin()
+
+
+class Elements(html.parser.HTMLParser):
+    """Every start tag with its attributes, and whether the tags balance."""
+
+    VOID = {"br", "meta", "link", "img", "input", "hr", "source", "col", "wbr", "area", "base"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.tags, self.stack, self.text, self.errors = [], [], [], []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+        if tag not in self.VOID:
+            self.stack.append(tag)
+
+    def handle_endtag(self, tag):
+        if not self.stack or self.stack[-1] != tag:
+            self.errors.append(f"</{tag}> closes <{self.stack[-1] if self.stack else None}>")
+        else:
+            self.stack.pop()
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def parse(markup):
+    parser = Elements()
+    parser.feed(str(markup))
+    parser.close()
+    return parser
+
+
+def article_text_html(page):
+    """The inner HTML of the article text on an article page."""
+    match = re.search(r'<div class="article-text"[^>]*>(.*?)</div>\n', page, re.S)
+    assert match, "the page has its article text"
+    return match.group(1)
+
+
+# --- the marks, as a function ------------------------------------------------------------
+
+
+@given(
+    text=st.text(alphabet="ab <&>\"'\n", min_size=1, max_size=40),
+    bounds=st.lists(st.tuples(st.integers(0, 40), st.integers(0, 40)), max_size=8),
+)
+def test_marks_are_well_formed_and_keep_the_text(text, bounds):
+    spans = []
+    for number, (one, two) in enumerate(bounds, 1):
+        start, end = sorted((min(one, len(text)), min(two, len(text))))
+        row = {"id": f"x{number}", "quote": text[start:end], "statement": "s", "stance": "asserts",
+               "voice": "v", "hedges": "[]", "source": None, "status": "undenied"}
+        spans.append(pages.Span("mention", row, number, start, end))
+    parsed = parse(pages.mark_spans(text, spans))
+    assert not parsed.errors and not parsed.stack, "every tag pair is well formed"
+    marks = [attrs for tag, attrs in parsed.tags if tag == "mark"]
+    kept = [s for s in spans if s.start < s.end]
+    # Each span has exactly one first piece (its id) and one numbered link.
+    assert sorted(a["id"] for a in marks if "id" in a) == sorted(s.ident for s in kept)
+    links = [attrs["href"] for tag, attrs in parsed.tags if tag == "a"]
+    assert len(links) == len(kept)
+    # Without the links' numbers and tips, the text is the text, character for character.
+    plain = re.sub(r'<a class="ref.*?</a>', "", str(pages.mark_spans(text, spans)), flags=re.S)
+    assert "".join(parse(plain).text) == text
+
+
+def test_text_fragment_is_encoded_as_the_syntax_requires():
+    url = "https://example.org/a?b=1#top"
+    short = pages.text_fragment(url, "DID NOT go, said - Bukhari & co")
+    assert short == "https://example.org/a?b=1#:~:text=DID%20NOT%20go%2C%20said%20%2D%20Bukhari%20%26%20co"
+    long = pages.text_fragment(url, "one two three four five six seven eight nine ten")
+    assert long.endswith("#:~:text=one%20two%20three%20four,seven%20eight%20nine%20ten")
+    curly = pages.text_fragment(url, "Khan’s special assistant")
+    assert urllib.parse.unquote(curly.split("=", 2)[-1]) == "Khan’s special assistant"
+    assert pages.text_fragment(None, "anything") is None
+
+
+# --- the article page ----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def article_ids(db):
+    return [row["article_id"] for row in db.query("select article_id from articles order by article_id")]
+
+
+async def test_every_article_page_marks_every_quote_and_links_it_to_its_row(datasette, db, article_ids):
+    for article_id in article_ids:
+        response = await datasette.client.get(f"/article/{article_id}")
+        assert response.status_code == 200, article_id
+        body = article_text_html(response.text)
+        parsed = parse(body)
+        assert not parsed.errors and not parsed.stack, f"{article_id}: the marks are well formed"
+        ids = {attrs["id"] for tag, attrs in parsed.tags if tag == "mark" and "id" in attrs}
+        hrefs = {attrs["href"] for tag, attrs in parsed.tags if tag == "a"}
+        for table, key, kind in (("claim_mentions", "mention_id", "mention"), ("citations", "citation_id", "citation"), ("denials", "denial_id", "denial")):
+            for row in db.query(f"select {key} as id from {table} where article_id = ?", [article_id]):
+                assert f"{kind}-{row['id']}" in ids, f"{article_id}: {kind} {row['id']} is marked"
+                assert f"/provenance/{table}/{urllib.parse.quote(row['id'], safe='')}" in hrefs
+        # The marks leave the text as it is.
+        text = db.execute("select text from articles where article_id = ?", [article_id]).fetchone()[0]
+        plain = re.sub(r'<a class="ref.*?</a>', "", body, flags=re.S)
+        assert "".join(parse(plain).text) == text
+
+
+async def test_a_mark_says_what_it_is_its_stance_and_its_source(datasette):
+    page = (await datasette.client.get("/article/republic-world-2020-12-20")).text
+    tip = re.search(r'id="tip-mention-republic-world-2020-12-20_bukhari-visited-israel">(.*?)</span>', page).group(1)
+    assert "Claim: Zulfi Bukhari" in tip and "stance: reports" in tip and "source: Middle East Monitor" in tip
+    assert 'aria-describedby="tip-mention-republic-world-2020-12-20_bukhari-visited-israel"' in page
+
+
+async def test_article_metadata_says_how_each_field_is_known(datasette):
+    page = (await datasette.client.get("/article/yeshiva-world-news-2020-12")).text
+    head = page.split('<div class="article-text"')[0]
+    for words in ("Outlet", "Published", "basis-inferred", "between 2020-12-01 and 2020-12-31", "No date in the text",
+                  "YWN Israel Desk", "the address of the original is not known", 'href="/provenance/articles/yeshiva-world-news-2020-12"'):
+        assert words in head, words
+
+
+async def test_a_quote_links_to_the_original_sentence_when_the_address_is_known(datasette, db):
+    for article_id, url in db.execute("select article_id, url from articles"):
+        page = (await datasette.client.get(f"/article/{article_id}")).text
+        if url:
+            assert f'href="{url}"' in page
+            assert f'href="{url.split("#")[0]}#:~:text=' in page, article_id
+        else:
+            assert "the address of the original is not known" in page and "#:~:text=" not in page
+
+
+async def test_unknown_ids_are_404(datasette):
+    for path in ("/article/no-such-article", "/claim/no-such-claim", "/actor/no-such-actor"):
+        assert (await datasette.client.get(path)).status_code == 404, path
+
+
+# --- claim and actor pages -----------------------------------------------------------------
+
+
+async def test_claim_page_has_lineage_denials_disagreements_and_related_claims(datasette, db):
+    page = (await datasette.client.get("/claim/bukhari-visited-israel")).text
+    lineage = page.split('id="lineage"')[1].split('id="denials"')[0]
+    dates = re.findall(r"<li value=\"\d+\"><strong>([^<]+)</strong>", lineage)
+    expected = [r[0] for r in db.execute("select published from claim_lineage where claim_id = 'bukhari-visited-israel' order by step, mention_id")]
+    assert dates == expected and len(dates) == 15
+    assert "Order uncertain" in lineage, "YWN (December 2020) and MEMO (18 December) overlap"
+    denials = page.split('id="denials"')[1].split("</section>")[0]
+    assert 'href="/actor/zulfi-bukhari"' in denials and "DID NOT go to Israel" in denials
+    assert 'id="disagreements"' in page and 'href="/claim/khan-aide-visited-israel"' in page
+    assert 'href="/claim/pakistani-official-visited-israel"' in page.split('id="related"')[1]
+
+
+async def test_claim_page_lists_the_details_of_a_broad_claim(datasette, db):
+    children = [r[0] for r in db.execute("select claim_id from claims where detail_of = 'pakistani-official-visited-israel'")]
+    page = (await datasette.client.get("/claim/pakistani-official-visited-israel")).text
+    related = page.split('id="related"')[1]
+    for child in children:
+        assert f'href="/claim/{child}"' in related
+
+
+async def test_actor_page_has_aliases_claims_words_credits_and_denials(datasette, db):
+    page = (await datasette.client.get("/actor/zulfi-bukhari")).text
+    for alias in [r[0] for r in db.execute("select alias from actor_aliases where actor_id = 'zulfi-bukhari'")]:
+        assert f"“{alias}”" in page
+    for section in ("claims-about", "words", "credited", "denials"):
+        assert f'id="{section}"' in page
+    assert 'href="/claim/bukhari-visited-israel"' in page.split('id="claims-about"')[1]
+    assert "DID NOT go to Israel" in page.split('id="denials"')[1]
+    credits = (await datasette.client.get("/actor/israel-hayom")).text.split('id="credited"')[1].split("</section>")[0]
+    count = db.execute("select count(*) from citations where source_id = 'israel-hayom'").fetchone()[0]
+    assert credits.count('class="in-context"') == count
+
+
+@pytest.mark.parametrize("table,kind", [("claim_mentions", "mention"), ("citations", "citation"), ("denials", "denial")])
+async def test_row_pages_show_the_quote_in_its_context(datasette, db, table, kind):
+    key = {"claim_mentions": "mention_id", "citations": "citation_id", "denials": "denial_id"}[table]
+    row = db.execute(f"select {key}, article_id, quote, quote_start from {table} order by quote_start desc limit 1").fetchone()
+    page = (await datasette.client.get(f"/provenance/{table}/{row[0]}")).text
+    context = page.split('class="reading quote-context"')[1].split("</section>")[0]
+    before, quote, after = re.search(r'<span class="context">(.*?)</span><q>(.*?)</q><span class="context">(.*?)</span>', context, re.S).groups()
+    assert before and quote
+    assert f'href="/article/{row[1]}#{kind}-{row[0]}"' in context
+
+
+@pytest.mark.parametrize("table,kind", [("articles", "article"), ("claims", "claim"), ("actors", "actor")])
+async def test_row_pages_link_to_the_reading_page(datasette, db, table, kind):
+    key = db[table].pks[0]
+    value = db.execute(f"select {key} from {table} limit 1").fetchone()[0]
+    page = (await datasette.client.get(f"/provenance/{table}/{value}")).text
+    assert f'<p class="reading-link"><a href="/{kind}/{value}">' in page
