@@ -265,8 +265,11 @@ INKED_CANVAS = """canvas => {
 def test_datasette_vega_charts_a_table(server, watched):
     page = watched.page
     page.goto(f"{server}/provenance/claims")
-    page.get_by_role("button", name="Show charting options").click()
+    page.wait_for_load_state("load")
+    assert not [url for url in watched.requests if "datasette_vega" in url], "no charting script until asked"
+    page.get_by_role("button", name="Chart these rows").click()
     page.wait_for_selector("form#graphForm")
+    assert len([url for url in watched.requests if url.endswith(".js") and "datasette_vega" in url]) == 1
     page.check("#graphForm input[name=mark][value=bar]")
     page.select_option("#graphForm select[name=x_column]", "status")
     page.select_option("#graphForm select[name=x_type]", "ordinal")

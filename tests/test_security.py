@@ -125,8 +125,15 @@ async def test_the_served_settings_are_build_serve_settings(datasette, server):
 async def test_only_known_plugins_and_none_that_writes(datasette):
     plugins = {p["name"]: sorted(p["hooks"]) for p in (await datasette.client.get("/-/plugins.json")).json()}
     assert plugins == {
+        "assets.py": ["asgi_wrapper", "extra_body_script", "extra_css_urls", "extra_js_urls", "extra_template_vars"],
+        "compress.py": ["asgi_wrapper"],
+        "datasette-atom": ["register_output_renderer"],
+        "datasette-block-robots": ["register_routes", "startup"],
+        "datasette-sitemap": ["block_robots_extra_lines", "handle_exception", "register_routes"],
         "datasette-template-sql": ["extra_template_vars"],
         "datasette-vega": ["extra_css_urls", "extra_js_urls"],
+        "datasette-xlsx": ["register_output_renderer"],
+        "downloads.py": ["asgi_wrapper"],
         "gc_freeze.py": ["asgi_wrapper"],
         "immutable_schema.py": ["startup"],
         "pages.py": ["extra_template_vars", "render_cell"],
@@ -136,7 +143,8 @@ async def test_only_known_plugins_and_none_that_writes(datasette):
         "static_cors.py": ["asgi_wrapper"],
         "unfiltered_facets.py": ["register_facet_classes", "startup"],
     }
-    # None registers routes, canned queries, actors or permissions, or writes anything.
+    # None registers canned queries, actors or permissions, or writes anything; the routes
+    # (robots.txt, sitemap.xml, the chart pages) only read.
 
 
 def load_snapshot_plugin():
