@@ -39,7 +39,7 @@ KINDS = {
 ID_COLUMNS = {
     **dict.fromkeys(
         ["article_id", "cited_article_id", "first_article_id", "origin_article_id",
-         "second_article_id", "reported_in_id"], "article"),
+         "second_article_id", "reported_in"], "article"),
     **dict.fromkeys(["claim_id", "about_claim_id", "detail_of", "denied_claim_id"], "claim"),
     **dict.fromkeys(
         ["actor_id", "from_actor_id", "to_actor_id", "denier_id", "subject_id", "voice_id",
@@ -391,8 +391,7 @@ async def lineage(datasette, claim_id):
     return rows
 
 
-@hookimpl
-def extra_template_vars(datasette):
+def reading_template_vars(datasette):
     async def _id_link(kind, value, label=None):
         return await id_link(datasette, kind, value, label)
 
@@ -414,3 +413,91 @@ def extra_template_vars(datasette):
         "hedge_words": hedge_words,
         "url_of": url_of,
     }
+
+
+# --- canned queries ---------------------------------------------------------------------
+
+# A canned query's parameter offered as a choice of labels: the SQL of its (value, label)
+# options, at most CHOICES of them, the most carried first.
+CHOICES = 500
+PARAMETER_CHOICES = {
+    "claim": ("Claim", "select claim_id, statement from claims order by article_count desc, mention_count desc, claim_id limit :limit"),
+    "actor": ("Actor", "select actor_id, name || ' (' || replace(kind, '_', ' ') || ')' from actors order by name, actor_id limit :limit"),
+    "article": ("Article", "select article_id, title from articles order by not_before, article_id limit :limit"),
+}
+# Parameters asked for as words, with their label and what to say before any is given.
+PARAMETER_WORDS = {"q": ("Words to search for", "Type a word or two and press Search.")}
+# Readable headers for the columns of query pages (the column's name stays in its title).
+COLUMN_LABELS = {
+    "step": "Step", "published": "Published", "article_id": "Article", "outlet": "Outlet",
+    "stance": "Stance", "hedges": "Hedge words", "rests_on": "Rests on", "cited_work": "Cited work",
+    "cited_article_id": "Repeats report", "first": "First?", "quote": "Quote", "mention_id": "Mention",
+    "chain": "Chain of reports", "hops": "Reports in between", "origin_article_id": "First report",
+    "origin_works": "Works the first report credits", "countries": "Countries",
+    "first_credits_from": "Credit from", "first_credits_to": "to", "first_citation_id": "Citation",
+    "second_credits_from": "and back from", "second_credits_to": "to", "second_citation_id": "Citation",
+    "first_article_id": "First report", "second_article_id": "Second report",
+    "statement": "Claim", "denied_by": "Denied by", "medium": "Medium", "denied_on": "Denied on",
+    "denied_on_basis": "Date known", "reported_in": "Reported in", "claim_id": "Claim",
+    "topic": "Topic", "article_count": "Articles", "mention_count": "Mentions",
+    "first_reported": "First reported", "about": "About", "attribute": "Detail", "value": "Value",
+    "carried_by": "Reported by", "relation": "How they figure", "id": "What", "detail": "Words",
+    "status": "Status or stance", "found_in": "Found in", "text": "Title or claim", "match": "Match",
+    "citation_id": "Credit", "article_date": "Date", "from_actor_id": "Passed on by",
+    "from_actor": "Passed on by (name)", "from_country_id": "From country", "to_actor_id": "Credited",
+    "to_actor": "Credited (name)", "to_actor_kind": "Kind of source", "to_country_id": "Credited's country",
+    "work": "Work credited", "source_basis": "Source named?", "edge": "Credit from", "cue": "Cue words",
+    "hedged": "Hedged?", "first_in_corpus": "First here?", "about_claim_id": "Broader claim",
+    "values_reported": "Versions", "kind": "Kind", "denier_id": "Denier", "reported_on": "Reported on",
+    "denial_id": "Denial", "hedge": "Hedge word"
+}
+
+
+async def parameter_choices(datasette, name, current=None):
+    """(label, [(value, label)], words) for a canned query's parameter: options when it is an
+    id of a kind (the current value kept even when beyond the first CHOICES), else None."""
+    if name in PARAMETER_CHOICES:
+        label, sql = PARAMETER_CHOICES[name]
+        db = datasette.get_database(DATABASE)
+        options = [(row[0], shorten(row[1], 110)) for row in (await db.execute(sql, {"limit": CHOICES})).rows]
+        if current and current not in {value for value, _ in options}:
+            kind = name if name in KINDS else None
+            options.insert(0, (current, await label_for(datasette, kind, current) if kind else current))
+        return {"label": label, "options": options, "prompt": f"Choose a {label.lower()} above to see the answer."}
+    label, prompt = PARAMETER_WORDS.get(name, (name.replace("_", " ").capitalize(), f"Give a {name} above."))
+    return {"label": label, "options": None, "prompt": prompt}
+
+
+def column_label(column):
+    return COLUMN_LABELS.get(column, column.replace("_", " ").capitalize())
+
+
+@hookimpl
+def extra_template_vars(datasette):
+    async def _parameter_choices(name, current=None):
+        return await parameter_choices(datasette, name, current)
+
+    async def _facet_label(column, value, label):
+        return await facet_label(datasette, column, value, label)
+
+    return {
+        **reading_template_vars(datasette),
+        "parameter_choices": _parameter_choices,
+        "column_label": column_label,
+        "facet_label": _facet_label,
+        "kind_of_column": kind_of_column,
+    }
+
+
+async def facet_label(datasette, column, value, label):
+    """A facet value's label: Datasette's (a foreign key's label) when it has one, else the
+    label of the id when the column holds ids (a derived table's), else the value."""
+    label = "" if label is None else str(label)
+    kind = ID_COLUMNS.get(column)
+    if kind is None or value in (None, "") or (label and label != str(value)):
+        return label
+    return await label_for(datasette, kind, value) or label
+
+
+def kind_of_column(column):
+    return ID_COLUMNS.get(column)

@@ -213,3 +213,86 @@ async def test_row_pages_link_to_the_reading_page(datasette, db, table, kind):
     value = db.execute(f"select {key} from {table} limit 1").fetchone()[0]
     page = (await datasette.client.get(f"/provenance/{table}/{value}")).text
     assert f'<p class="reading-link"><a href="/{kind}/{value}">' in page
+
+
+# --- labelled ids on table and query pages -------------------------------------------------
+
+DERIVED = ["citation_edges", "claim_lineage", "source_chains", "circular_sourcing", "discrepancies", "claim_denials", "claim_mention_hedges"]
+CANNED = ["lineage", "chains", "circular", "denied_claims", "undenied_claims", "discrepancies_by_detail", "actor", "search"]
+
+
+def id_cells(page):
+    """(column, cell HTML) of every table cell of a column holding ids."""
+    cells = re.findall(r'<td class="col-([\w-]+)[^"]*">(.*?)</td>', page, re.S)
+    return [(column, cell) for column, cell in cells if column in pages.ID_COLUMNS or column in pages.ID_LIST_COLUMNS or column == "id"]
+
+
+def assert_every_id_is_a_labelled_link(page, where):
+    cells = id_cells(page)
+    assert cells, f"{where}: some column holds ids"
+    for column, cell in cells:
+        if cell.strip() in ("", "&nbsp;"):
+            continue
+        links = re.findall(r'<a class="id-link id-\w+" href="([^"]+)" title="([^"]*)">(.*?)</a>', cell, re.S)
+        assert links, f"{where}: {column} cell is not a labelled link: {cell[:200]}"
+        for href, value, label in links:
+            assert label.strip() and label != value, f"{where}: {column} {value} has no label"
+
+
+@pytest.mark.parametrize("table", DERIVED)
+async def test_every_id_on_a_derived_table_page_is_a_link_with_a_label(datasette, table):
+    response = await datasette.client.get(f"/provenance/{table}?_size=max")
+    assert response.status_code == 200
+    assert_every_id_is_a_labelled_link(response.text, table)
+    assert "build/views.py" not in response.text and "CSV package" not in response.text, "described for readers"
+
+
+@pytest.mark.parametrize("table", DERIVED)
+async def test_derived_tables_describe_every_column(datasette, db, table):
+    described = datasette.table_metadata("provenance", table).get("columns", {})
+    columns = [c.name for c in db[table].columns]
+    assert set(columns) <= set(described), f"{table}: undescribed {set(columns) - set(described)}"
+
+
+@pytest.mark.parametrize("name", CANNED)
+async def test_every_id_on_a_canned_query_page_is_a_link_with_a_label(datasette, name):
+    params = {"lineage": "?claim=bukhari-visited-israel", "actor": "?actor=zulfi-bukhari", "search": "?q=passport"}
+    response = await datasette.client.get(f"/provenance/{name}{params.get(name, '')}")
+    assert response.status_code == 200
+    assert_every_id_is_a_labelled_link(response.text, name)
+    assert '<details class="show-sql"><summary>' in response.text, "the SQL is folded away"
+    assert 'id="sql-query"' not in response.text and "sql-editor" not in response.text
+    assert "<title>provenance: select" not in response.text, "titled by its question, not its SQL"
+
+
+@pytest.mark.parametrize("name,param,example", [("lineage", "claim", "bukhari-visited-israel"), ("actor", "actor", "zulfi-bukhari")])
+async def test_a_canned_query_offers_its_parameter_as_labels_and_asks_before_answering(datasette, name, param, example):
+    page = (await datasette.client.get(f"/provenance/{name}")).text
+    assert "0 results" not in page and "Nothing found" not in page
+    assert f"Choose a {param} above" in page
+    select = re.search(rf'<select id="qp-{param}" name="{param}">(.*?)</select>', page, re.S).group(1)
+    options = dict(re.findall(r'<option value="([^"]*)"[^>]*>(.*?)</option>', select))
+    assert example in options and options[example] != example
+    chosen = (await datasette.client.get(f"/provenance/{name}?{param}={example}")).text
+    assert re.search(rf'<option value="{example}" selected>', chosen)
+
+
+async def test_search_asks_for_words_before_answering(datasette):
+    page = (await datasette.client.get("/provenance/search")).text
+    assert "0 results" not in page and "Type a word or two" in page
+    assert '<input type="search" id="qp-q" name="q" value="">' in page
+
+
+async def test_hedges_show_as_words_and_booleans_as_yes_or_no(datasette):
+    page = (await datasette.client.get("/provenance/claim_lineage?claim_id=bukhari-visited-israel&_size=max")).text
+    hedges = re.findall(r'<td class="col-hedges[^"]*">(.*?)</td>', page, re.S)
+    assert hedges and not any("[" in h for h in hedges)
+    assert "reportedly" in hedges
+    hedged = {h.strip() for h in re.findall(r'<td class="col-hedged[^"]*">(.*?)</td>', page, re.S)}
+    assert hedged == {"yes", "no"}
+
+
+async def test_facet_counts_are_whole_and_derived_facets_are_labelled(datasette):
+    page = (await datasette.client.get("/provenance/citation_edges")).text
+    facet = page.split('data-column="to_actor_id"')[1].split("</ul>")[0]
+    assert re.search(r'>Israel Hayom</a> <span class="facet-count">\d+</span>', facet)
