@@ -16,7 +16,7 @@ from datasette.app import Datasette
 from datasette.tracer import capture_traces
 
 from build.write.outputs import DATABASE_NAME, METADATA_NAME
-from build.site.serve import PLUGINS, SETTINGS
+from build.site.serve import PLUGINS, SETTINGS, TEMPLATES
 
 sys.path.insert(0, str(PLUGINS))
 from immutable_schema import reads_only_the_schema  # noqa: E402
@@ -36,6 +36,7 @@ def mutable(built, tmp_path):
         [str(folder / DATABASE_NAME)],
         metadata=json.loads((built / METADATA_NAME).read_text(encoding="utf-8")),
         plugins_dir=str(PLUGINS),
+        template_dir=str(TEMPLATES),
         settings=SETTINGS,
     )
 
