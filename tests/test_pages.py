@@ -296,3 +296,14 @@ async def test_facet_counts_are_whole_and_derived_facets_are_labelled(datasette)
     page = (await datasette.client.get("/provenance/citation_edges")).text
     facet = page.split('data-column="to_actor_id"')[1].split("</ul>")[0]
     assert re.search(r'>Israel Hayom</a> <span class="facet-count">\d+</span>', facet)
+
+
+async def test_home_page_lists_the_reports_and_claims_and_links_each_question(datasette, db):
+    page = (await datasette.client.get("/")).text
+    for article_id in [r[0] for r in db.execute("select article_id from articles")]:
+        assert f'href="/article/{article_id}"' in page
+    for path in ("/claim/bukhari-visited-israel", "/actor/zulfi-bukhari", "/provenance/chains", "/provenance/citation_edges",
+                 "/provenance/circular", "/provenance/denied_claims", "/provenance/undenied_claims",
+                 "/provenance/discrepancies_by_detail", "/provenance/claim_mention_hedges", "/provenance/search?q=passport"):
+        assert f'href="{path}"' in page, path
+        assert (await datasette.client.get(path)).status_code == 200, path
