@@ -17,6 +17,9 @@ here before it starts, and inside each step:
   with the product of their arguments' lengths in SQLite (a trim of 250,000 characters
   took 110 s in one step). Each connection's versions of them take time linear in their
   input (Python's str methods) for text; other types, short, go to SQLite's own.
+  printf() and format() refuse a width or precision over MAX_PRINTF_WIDTH (SQLite's
+  spends time on the whole precision asked for, past the length limit: 7.5 s in one step
+  for `printf('%.*c', 200000000, 'x')`), as "string or blob too big".
 - Each answer holds at most ANSWER_BYTES of values (counted row by row as the rows are
   fetched), on top of max_returned_rows: 1,000 rows of 1 MB values would otherwise be
   built into one response.
@@ -26,14 +29,17 @@ here before it starts, and inside each step:
   (`_search`, or a canned query's parameter) of more than MAX_SEARCH_WORDS words: the
   canned search query's snippet() costs the square of its terms (100 repeated words took
   0.6 s on five articles, 400 took 7.5 s); `_timelimit` a whole number, `_through` a JSON
-  object of table, column and value (Datasette answers 500 otherwise); no `_where`
-  (SQL fragments on a table page: use ?sql=); and SQL sent with ?sql= may not call
-  snippet() or highlight() (AD_HOC_REFUSED), which the canned search query calls with its
-  bounded parameter (checked by SQLite: the statement is prepared, not run, on a private
-  connection whose authorizer sees every function it calls).
-- At most AD_HOC_AT_ONCE queries sent with ?sql= run at once (others wait their turn
-  without holding a SQL thread), so that however many of them run to their time limit,
-  one SQL thread is always left for the site's own pages.
+  object of table, column and value (Datasette answers 500 otherwise); and SQL sent with
+  ?sql= (or as `_where` fragments of a table page) may not call snippet() or highlight()
+  (AD_HOC_REFUSED), which the canned search query calls with its bounded parameter
+  (checked by SQLite: the statement is prepared, not run, on a private connection whose
+  authorizer sees every function it calls).
+- At most AD_HOC_AT_ONCE (one) request with SQL of its own (?sql= or _where) runs at once;
+  others wait their turn without holding a SQL thread. However many run to their time
+  limit, they hold one SQL thread and one core, and the site's own pages keep the rest
+  (with two at once, a well-behaved client's p95 under three hostile ones was 1.15 s on
+  this 2-core machine; with one, 0.27-0.81 s: tests/test_limits.py). The price: the
+  charts' queries, which are sent with ?sql=, wait behind a hostile client's.
 - /-/databases shows no file path, /-/versions no compile options or compiler, and
   /-/threads is not served: nothing about the host.
 """
@@ -47,6 +53,7 @@ import urllib.parse
 import weakref
 
 from datasette import hookimpl
+from datasette.utils import tilde_decode
 
 # SQLite's limits on each connection (sqlite3_limit); SQLite's defaults in the comments.
 LIMITS = {
@@ -67,7 +74,7 @@ MAX_QUERY_STRING = 16_384
 MAX_VALUE_CHARS = 200
 MAX_SQL_CHARS = 10_000
 MAX_SEARCH_WORDS = 16
-AD_HOC_AT_ONCE = 2
+AD_HOC_AT_ONCE = 1
 # Below this many characters in all, instr() and the others on values of other types
 # (numbers, blobs mixed with text) are left to SQLite's own functions.
 SHORT = 10_000
@@ -89,13 +96,21 @@ def sqlite_builtin(name, args):
     connection = getattr(_builtin, "connection", None)
     if connection is None:
         connection = _builtin.connection = sqlite3.connect(":memory:", check_same_thread=False)
+        connection.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, LIMITS[sqlite3.SQLITE_LIMIT_LENGTH])
     return connection.execute(f"select {name}({', '.join('?' * len(args))})", args).fetchone()[0]
+
+
+def too_big():
+    """A value over the length limit: SQLite then fails the statement with "string or blob
+    too big", as for any value too long (an exception raised here would only say "user-
+    defined function raised exception", and Datasette logs it with a traceback)."""
+    return " " * (LIMITS[sqlite3.SQLITE_LIMIT_LENGTH] + 1)
 
 
 def linear(name, on_text, on_blobs=None):
     """A replacement for SQLite's function `name`: on_text(*args) when every argument is
     text, on_blobs when every one is a blob, SQLite's own function for short values of
-    other types, and an error for long ones."""
+    other types, and "string or blob too big" for long ones."""
 
     def function(*args):
         if any(arg is None for arg in args):
@@ -106,7 +121,7 @@ def linear(name, on_text, on_blobs=None):
             return on_blobs(*args)
         if sum(len(arg) if isinstance(arg, (str, bytes)) else 32 for arg in args) <= SHORT:
             return sqlite_builtin(name, args)
-        raise ValueError(f"{name}() of values of mixed types over {SHORT:,} characters")
+        return too_big()
 
     return function
 
@@ -129,12 +144,46 @@ def stripping(left, right):
     return strip
 
 
+# One conversion of printf's format: flags, width, precision, length, type (SQLite's set).
+PRINTF_CONVERSION = re.compile(r"%([-+ 0#!,]*)(\*|[0-9]+)?(?:\.(\*|[0-9]+))?(l{0,2})(.)", re.DOTALL)
+MAX_PRINTF_WIDTH = 1_000_000
+
+
+def bounded_printf(name):
+    """printf() (or format()) as SQLite's, but refusing a width or precision over
+    MAX_PRINTF_WIDTH: `printf('%.*c', 200000000, 'x')` otherwise spends 7.5 s in one step,
+    never reaching the length limit."""
+
+    def function(format_, *args):
+        if not isinstance(format_, str):
+            return sqlite_builtin(name, (format_, *args))
+        taken = 0
+        for conversion in PRINTF_CONVERSION.finditer(format_):
+            if conversion.group(5) == "%":
+                continue
+            for size in conversion.group(2, 3):
+                if size == "*":
+                    size, taken = args[taken] if taken < len(args) else 0, taken + 1
+                try:
+                    too_wide = size is not None and abs(int(float(size))) > MAX_PRINTF_WIDTH
+                except (TypeError, ValueError, OverflowError):
+                    too_wide = False
+                if too_wide:
+                    return too_big()
+            taken += 1
+        return sqlite_builtin(name, (format_, *args))
+
+    return function
+
+
 LINEAR_FUNCTIONS = {
     ("instr", 2): linear("instr", lambda x, y: x.find(y) + 1, lambda x, y: x.find(y) + 1),
     ("replace", 3): linear("replace", lambda x, y, z: x.replace(y, z) if y else x),
     ("trim", 2): linear("trim", stripping(True, True)),
     ("ltrim", 2): linear("ltrim", stripping(True, False)),
     ("rtrim", 2): linear("rtrim", stripping(False, True)),
+    ("printf", -1): bounded_printf("printf"),
+    ("format", -1): bounded_printf("format"),
 }
 
 
@@ -189,8 +238,6 @@ def check_parameters(pairs, canned):
         searched = name == "_search" or name.startswith("_search_") or (canned and not name.startswith("_"))
         if searched and words(value) > MAX_SEARCH_WORDS:
             raise Refused(f"the search {name!r} has {words(value)} words or quotes: at most {MAX_SEARCH_WORDS}")
-        if name == "_where":
-            raise Refused("_where is not accepted: send SQL with ?sql= instead")
         if name == "_timelimit" and not re.fullmatch(r"[1-9][0-9]{0,8}", value):
             raise Refused("_timelimit is a whole number of milliseconds, from 1")
         if name == "_through":
@@ -313,8 +360,12 @@ def asgi_wrapper(datasette):
                 canned = len(segments) == 2 and segments[1].split(".")[0] in (datasette.metadata("queries", database=database) or {})
                 check_parameters(pairs, canned)
                 sql = dict(pairs).get("sql")
+                wheres = [value for name, value in pairs if name == "_where"]
                 if sql is not None:
                     ad_hoc.check(datasette, database, sql)
+                if wheres:  # SQL fragments on a table page: checked inside the table's query
+                    table = tilde_decode(segments[1].rsplit(".", 1)[0]) if len(segments) == 2 else ""
+                    ad_hoc.check(datasette, database, f"select 1 from [{table.replace(']', ']]')}] where " + " and ".join(f"({where})" for where in wheres))
             except Refused as refused:
                 if scope["path"].endswith(".json"):
                     answer = {"ok": False, "error": str(refused), "status": 400, "title": "Bad request"}
@@ -323,7 +374,7 @@ def asgi_wrapper(datasette):
             found = INTROSPECTION.match(scope["path"])
             if found:
                 return await send_introspection(datasette, app, scope, receive, send, found.group(1), bool(found.group(2)))
-            if sql is None:
+            if sql is None and not wheres:
                 return await app(scope, receive, send)
             semaphore = turns.setdefault(asyncio.get_running_loop(), asyncio.Semaphore(AD_HOC_AT_ONCE))
             async with semaphore:

@@ -46,6 +46,10 @@ are, and what breaks at that size is reported there rather than hidden by looser
   335 MB at 10,000 articles) downloads from /provenance.db and /exports/provenance.db.
 - allow_csv_stream on: a table's CSV streams all its rows, in chunks, whatever its size.
 - template_debug and trace_debug off: no template context or SQL traces on request.
+- max_csv_mb 50: a streamed CSV stops at 50 MB (Datasette's default is 100); whole files
+  of any size download from /exports/. truncate_cells_html 2048 (the default): an HTML
+  page shows at most 2,048 characters of a cell. What bounds each query's work, size and
+  parameters beyond these settings is in plugins/query_limits.py.
 
 The database is served with an inspect file (INSPECT_NAME, beside it in the data folder,
 written by `datasette inspect`): its row counts, hash and size. Datasette then takes
@@ -93,6 +97,8 @@ SETTINGS = {
     "default_page_size": 50,
     "template_debug": False,
     "trace_debug": False,
+    "max_csv_mb": 50,
+    "truncate_cells_html": 2048,
 }
 
 
