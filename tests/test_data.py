@@ -134,13 +134,18 @@ def test_a_detail_of_a_denied_claim_is_parent_denied(tables):
     from build.check.assemble import Summary, _derive_columns
 
     claims = {
-        "visit": {"claim_id": "visit", "detail_of": None, "status": "undenied"},
-        "date": {"claim_id": "date", "detail_of": "visit", "status": "undenied"},
-        "other": {"claim_id": "other", "detail_of": None, "status": "undenied"},
+        "visit": {"claim_id": "visit", "kind": "allegation", "detail_of": None, "status": "undenied"},
+        "date": {"claim_id": "date", "kind": "allegation", "detail_of": "visit", "status": "undenied"},
+        "other": {"claim_id": "other", "kind": "allegation", "detail_of": None, "status": "undenied"},
+        "met": {"claim_id": "met", "kind": "allegation", "detail_of": "other", "status": "undenied"},
+        "fact": {"claim_id": "fact", "kind": "background", "detail_of": None, "status": "undenied"},
     }
     reporting_a_denial = Summary("2021-06-29", "2021-06-29", "2021-06-29", cites=(), claims=(), denials=("visit",), aliases=())
-    _derive_columns(claims, [], {"an-article": reporting_a_denial})
-    assert [claims[c]["status"] for c in ("visit", "date", "other")] == ["denied", "parent-denied", "undenied"]
+    presupposes = [{"claim_id": "met", "relation": "presupposes", "other_claim_id": "visit"}]
+    _derive_columns(claims, [], {"an-article": reporting_a_denial}, presupposes)
+    # a detail, and a claim presupposing the denied one, are reached; only allegations are undenied
+    assert [claims[c]["status"] for c in ("visit", "date", "other", "met", "fact")] == [
+        "denied", "parent-denied", "undenied", "parent-denied", None]
 
 
 def test_republic_world_repeats_middle_east_monitor_which_repeats_nziv(db):

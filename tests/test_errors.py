@@ -120,8 +120,8 @@ CASES = {
         MEMO, 1, r":1: outlet: required field is missing or empty",
     ),
     "required entry field missing": (
-        replace(MEMO, "    cue: has reported\n    source: nziv\n", "    cue: has reported\n"),
-        MEMO, "id: nziv", r"citations\[0\]\.source: required field is missing or empty",
+        replace(HT, "    claim: bukhari-visited-israel\n    denier: zulfi-bukhari\n", "    claim: bukhari-visited-israel\n"),
+        HT, "id: bukhari-tweet", r"denials\[0\]\.denier: required field is missing or empty",
     ),
     "stance outside the enum": (
         replace(MEMO, "stance: reports", "stance: alleges"),

@@ -38,7 +38,7 @@ def article_files(seeds_dir):
 def test_a_second_read_parses_only_the_article_that_changed(seeds_copy, tmp_path, parses):
     cache = ParseCache(tmp_path / "cache.sqlite")
     first = assemble(read_seeds(seeds_copy, cache))
-    assert len(parses) == len(article_files(seeds_copy)) + 2  # and actors.yml, claims.yml
+    assert len(parses) == len(article_files(seeds_copy)) + 3  # and actors.yml, claims.yml, works.yml
 
     parses.clear()
     assert assemble(read_seeds(seeds_copy, cache)) == first
@@ -84,7 +84,7 @@ def test_an_unreadable_cache_is_ignored(seeds_copy, tmp_path, parses):
     garbage.write_bytes(b"this is not a database" * 100)
     tables = assemble(read_seeds(seeds_copy, ParseCache(garbage)))
     assert len(tables["articles"]) == len(article_files(seeds_copy))
-    assert len(parses) == len(article_files(seeds_copy)) + 2
+    assert len(parses) == len(article_files(seeds_copy)) + 3
 
 
 def test_parsing_on_every_core_gives_the_same_tables(monkeypatch, tables):

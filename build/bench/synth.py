@@ -77,9 +77,11 @@ def synthetic_article(number, units, rng, outlets):
             entry = {"id": f"u{index}-{local}", **quoted(citation, unit, offset)}
             if citation["cue"]:
                 entry["cue"] = citation["cue"]
-            entry.update(source=citation["source_id"], source_basis=citation["source_basis"], medium=citation["medium"])
-            if citation["work"]:
-                entry["work"] = citation["work"]
+            if citation["source_id"]:
+                entry["source"] = citation["source_id"]
+            entry.update(source_basis=citation["source_basis"], medium=citation["medium"])
+            if citation["work_id"]:
+                entry["work"] = citation["work_id"]
             if citation["cited_article_id"]:
                 entry["cited_article"] = citation["cited_article_id"]
             via = citation["via_citation_id"] and local_id(citation["via_citation_id"], unit["article_id"])

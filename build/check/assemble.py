@@ -15,6 +15,7 @@ from itertools import chain
 from typing import NamedTuple
 
 from build import schema
+from build.check import story
 from build.check.aliases import find_actor_mentions
 from build.problems import BuildError, Problem
 from build.read.seeds import Items, Record, display_path, line_of_item, sha256
@@ -73,6 +74,8 @@ CLAIM_KEYS = {
     "detail_of": Spec(),
     "attribute": Spec(),
     "value": Spec(),
+    "presupposes": Spec("list", items="string"),  # these two: build/story.py
+    "compatible_with": Spec("list", items="string"),
     "note": Spec(),
 }
 ARTICLE_KEYS = {
@@ -90,12 +93,18 @@ ARTICLE_KEYS = {
     "not_before": column("articles", "not_before", required=False),
     "not_after": column("articles", "not_after", required=False),
     "url": column("articles", "url"),
+    "excerpt": Spec("boolean"),
+    "ends_mid_sentence": Spec("boolean"),
     "byline": column("articles", "byline"),
     "language": column("articles", "language"),
     "note": Spec(),
     "citations": Spec("list"),
+    "identifications": Spec("list"),  # these four: build/story.py
     "mentions": Spec("list"),
     "denials": Spec("list"),
+    "doubts": Spec("list"),
+    "retractions": Spec("list"),
+    "republishes": Spec("mapping"),
     "status": STATUS,
     "proposed_actors": Spec("list"),  # the extractor's proposals, for a person to move to actors.yml
     "proposed_claims": Spec("list"),  # ... and to claims.yml; the build does not read them
@@ -104,10 +113,10 @@ CITATION_KEYS = {
     "id": Spec(required=True, pattern=SLUG.pattern),
     **QUOTE,
     "cue": Spec(),
-    "source": Spec(required=True),
+    "source": Spec(),  # or the author of its work (build/story.py)
     "source_basis": column("citations", "source_basis"),
     "medium": column("citations", "medium"),
-    "work": Spec(),
+    "work": Spec(pattern=SLUG.pattern),  # an id in works.yml
     "cited_article": Spec(),
     "via": Spec(),
     "note": Spec(),
@@ -119,14 +128,19 @@ MENTION_KEYS = {
     "stance": column("claim_mentions", "stance"),
     "hedges": Spec("list", items="string"),
     "citation": Spec(),
+    "identification": Spec(),
     "note": Spec(),
     **DRAFTED,
 }
 DENIAL_KEYS = {
     "id": Spec(required=True, pattern=SLUG.pattern),
     "claim": Spec(required=True),
-    "denier": Spec(required=True),
+    "denier": Spec("text-or-list", required=True),  # one actor id, or several
     "medium": column("denials", "medium"),
+    "work": Spec(),  # these four: build/story.py
+    "citation": Spec(),
+    "grounds": Spec("list"),
+    "covers": Spec("list", items="string"),
     "denied_on": column("denials", "denied_on", kind="partial-date"),
     "denied_on_basis": column("denials", "denied_on_basis"),
     **QUOTE,
@@ -182,11 +196,18 @@ class Checker:
 
     def value(self, value, spec, line, name):
         """The value if it has the spec's type (dates as text), else None; problems noted."""
-        if spec.kind == "list":
+        if spec.kind == "mapping":
+            if not isinstance(value, Record):
+                self.add(line, name, f"expected a mapping (key: value lines), got {describe(value)}")
+                return None
+            return value
+        if spec.kind == "text-or-list" and isinstance(value, str):
+            return value
+        if spec.kind in ("list", "text-or-list"):
             if not isinstance(value, list):
                 self.add(line, name, f"expected a list ([a, b], or one '- ' item per line), got {describe(value)}")
                 return None
-            if spec.items == "string":
+            if spec.items == "string" or spec.kind == "text-or-list":
                 kept = Items()
                 kept.line, kept.item_lines = getattr(value, "line", line), []
                 for index, item in enumerate(value):
@@ -321,7 +342,10 @@ def locate(text, quote, occurrence):
 
 # The tables made article by article: each of their rows belongs to one article (its
 # article_id), and no row of one article depends on another article's rows.
-ARTICLE_TABLES = ("articles", "citations", "claim_mentions", "denials", "actor_mentions")
+ARTICLE_TABLES = (
+    "articles", "citations", "identifications", "claim_mentions", "denials", "denial_deniers", "denial_grounds",
+    "denial_covers", "doubts", "retractions", "republications", "actor_mentions",
+)
 
 
 def assemble(seeds, progress=None, include_drafts=False):
@@ -342,7 +366,8 @@ def assemble_with_summaries(seeds, progress=None, include_drafts=False, publishe
     again, so the article tables then hold the rows of the articles in seeds only."""
     problems = []
     actors, aliases = _actors(seeds, problems)
-    claims, claim_actors = _claims(seeds, actors, problems)
+    claims, claim_actors, claim_relations = _claims(seeds, actors, problems)
+    works = story.works(seeds, actors, problems)
     article_seeds = [a for a in seeds.articles if include_drafts or not is_drafted(a.record)]
     summaries = {a.article_id: None for a in seeds.articles}
     known = {**(published or {}), **summaries}
@@ -351,23 +376,27 @@ def assemble_with_summaries(seeds, progress=None, include_drafts=False, publishe
     if progress:
         article_seeds = progress(article_seeds, len(article_seeds), "checking")
     for article_seed in article_seeds:
-        made = _article(article_seed, actors, claims, article_ids, problems, include_drafts)
+        made = _article(article_seed, actors, claims, article_ids, problems, include_drafts, works)
         if made:
-            article, citations, mentions, denials = made
+            article, citations, mentions, denials, more = made
             actor_mentions = find_actor_mentions(article["article_id"], article["text"], aliases)
-            for name, some in zip(ARTICLE_TABLES, ([article], citations, mentions, denials, actor_mentions)):
-                rows[name] += some
-            summaries[article["article_id"]] = article_summary(article, citations, mentions, denials, actor_mentions)
+            made_rows = {"articles": [article], "citations": citations, "claim_mentions": mentions, "denials": denials,
+                         "actor_mentions": actor_mentions, **more}
+            for name in ARTICLE_TABLES:
+                rows[name] += made_rows[name]
+            summaries[article["article_id"]] = article_summary(article, citations, mentions, denials, actor_mentions, more)
     if problems:
         raise BuildError(problems)
-    _derive_columns(claims, aliases, {**known, **summaries})
+    _derive_columns(claims, aliases, {**known, **summaries}, claim_relations)
 
     tables = {
         "actors": list(actors.values()),
         "actor_aliases": aliases,
         "articles": rows["articles"],
+        "works": list(works.values()),
         "claims": list(claims.values()),
         "claim_actors": claim_actors,
+        "claim_relations": claim_relations,
         **{name: rows[name] for name in ARTICLE_TABLES[1:]},
     }
     for name, table_rows in tables.items():
@@ -510,6 +539,10 @@ def _claims(seeds, actors, problems):
             "denial_count": 0,
             "first_article_id": None,
             "first_reported": None,
+            "first_not_before": None,
+            "first_not_after": None,
+            "first_candidates": 0,
+            "first_uncertain": False,
             "note": record.get("note"),
             "source_file": file,
             "source_line": record.line,
@@ -541,12 +574,14 @@ def _claims(seeds, actors, problems):
         for actor_id in dict.fromkeys(involved):
             if actor_id != subject:
                 claim_actors.append({"claim_id": claim_id, "actor_id": actor_id, "role": "involved"})
+    relations = story.claim_relations(check, records, claims)
     problems += check.problems
-    return claims, claim_actors
+    return claims, claim_actors, relations
 
 
-def _article(seed, actors, claims, article_ids, problems, include_drafts=False):
-    """Rows for one article (article, citations, mentions, denials), or None when it has problems."""
+def _article(seed, actors, claims, article_ids, problems, include_drafts=False, works=None):
+    """Rows for one article (article, citations, mentions, denials, {table: rows} of the
+    tables build/story.py makes), or None when it has problems."""
     check = Checker(seed.path)
     before = len(problems)
     record = check.entry(seed.record, ARTICLE_KEYS, "")
@@ -594,9 +629,15 @@ def _article(seed, actors, claims, article_ids, problems, include_drafts=False):
     def unresolved(entry, references):
         """True for a drafted item resting on an actor or claim only proposed so far:
         published with --include-drafts only once the proposal is in actors.yml or claims.yml."""
-        return is_drafted(entry) and any(entry.get(key) is not None and entry.get(key) not in known for key, known in references)
+        return is_drafted(entry) and any(
+            value not in known for key, known in references
+            for value in ([entry.get(key)] if isinstance(entry.get(key), str) else entry.get(key) or []))
 
     skipped = set()  # ids of drafted items left out
+    ctx = story.ArticleContext(article_id, check, record, actors, claims, works or {}, article_ids, quoted, provenance,
+                               lambda rec, key, skip: _items(rec, key, include_drafts, skip))
+    ctx.text = text
+    flags = story.article_fields(ctx)
 
     citations, citation_records = {}, {}
     for index, raw, line in _items(record, "citations", include_drafts, skipped):
@@ -617,6 +658,7 @@ def _article(seed, actors, claims, article_ids, problems, include_drafts=False):
         source = entry.get("source")
         if source is not None and source not in actors:
             check.add(entry.line_of("source"), f"{where}.source", f"unknown actor id {source!r}")
+        source, work_id, work_title = story.citation_work(ctx, entry, where, source)
         cited = entry.get("cited_article")
         if cited is not None and cited not in article_ids:
             check.add(entry.line_of("cited_article"), f"{where}.cited_article", f"unknown article id {cited!r} (article ids are the file names in seeds/articles/, without .yml)")
@@ -629,7 +671,8 @@ def _article(seed, actors, claims, article_ids, problems, include_drafts=False):
             "source_id": source,
             "source_basis": entry.get("source_basis"),
             "medium": entry.get("medium"),
-            "work": entry.get("work"),
+            "work_id": work_id,
+            "work": work_title,
             "cited_article_id": cited,
             "via_citation_id": None,
             "cue": entry.get("cue"),
@@ -654,6 +697,8 @@ def _article(seed, actors, claims, article_ids, problems, include_drafts=False):
             seen.add(cursor)
             cursor = citation_records.get(cursor, {}).get("via")
         citations[local]["via_citation_id"] = f"{article_id}_{via}"
+    ctx.citations = citations
+    identifications = story.identifications(ctx)
 
     mentions = []
     for index, raw, line in _items(record, "mentions", include_drafts, skipped):
@@ -684,11 +729,13 @@ def _article(seed, actors, claims, article_ids, problems, include_drafts=False):
             "hedged": bool(hedges),
             "citation_id": citations[citation]["citation_id"] if citation in citations else None,
             "voice_id": citations[citation]["source_id"] if citation in citations else outlet,
+            "identification_id": story.mention_identification(ctx, entry, where),
             "note": entry.get("note"),
             **provenance(entry),
         })
 
-    denials, denial_ids = [], set()
+    denials, denial_ids, denials_by_local = [], set(), {}
+    more = {"identifications": identifications, "denial_deniers": [], "denial_grounds": [], "denial_covers": []}
     for index, raw, line in _items(record, "denials", include_drafts, skipped):
         where = f"denials[{index}]"
         entry = check.entry(raw, DENIAL_KEYS, where, line)
@@ -701,11 +748,13 @@ def _article(seed, actors, claims, article_ids, problems, include_drafts=False):
             check.add(entry.line_of("id"), f"{where}.id", f"duplicate denial id {local!r}")
         denial_ids.add(local)
         start, end = quoted(entry, where)
-        claim, denier = entry.get("claim"), entry.get("denier")
+        claim = entry.get("claim")
         if claim is not None and claim not in claims:
             check.add(entry.line_of("claim"), f"{where}.claim", f"unknown claim id {claim!r}")
-        if denier is not None and denier not in actors:
-            check.add(entry.line_of("denier"), f"{where}.denier", f"unknown actor id {denier!r}")
+        extra, deniers, grounds, covers = story.denial_extras(ctx, entry, where, f"{article_id}_{local}")
+        more["denial_deniers"] += deniers
+        more["denial_grounds"] += grounds
+        more["denial_covers"] += covers
         denied_on = entry.get("denied_on")
         if ("denied_on" in raw and raw["denied_on"] is not None) != ("denied_on_basis" in raw and raw["denied_on_basis"] is not None):
             check.add(entry.line, where, "denied_on and denied_on_basis go together: give both or neither")
@@ -713,7 +762,7 @@ def _article(seed, actors, claims, article_ids, problems, include_drafts=False):
             "denial_id": f"{article_id}_{local}",
             "article_id": article_id,
             "claim_id": claim,
-            "denier_id": denier,
+            **extra,
             "medium": entry.get("medium"),
             "denied_on": None if denied_on is None else str(denied_on),
             "denied_on_basis": entry.get("denied_on_basis"),
@@ -724,6 +773,8 @@ def _article(seed, actors, claims, article_ids, problems, include_drafts=False):
             "note": entry.get("note"),
             **provenance(entry),
         })
+        denials_by_local[local] = denials[-1]
+    more.update(story.after_denials(ctx, denials_by_local))
 
     problems += check.problems
     if len(problems) > before:
@@ -744,6 +795,7 @@ def _article(seed, actors, claims, article_ids, problems, include_drafts=False):
         "not_before": not_before.isoformat(),
         "not_after": not_after.isoformat(),
         "url": record.get("url"),
+        **flags,
         "byline": record.get("byline"),
         "language": record.get("language"),
         "note": record.get("note"),
@@ -753,7 +805,7 @@ def _article(seed, actors, claims, article_ids, problems, include_drafts=False):
         "text": text,
         "source_file": seed.path,
     }
-    return article, list(citations.values()), mentions, denials
+    return article, list(citations.values()), mentions, denials, more
 
 
 def _entry_name(record, index):
@@ -855,9 +907,10 @@ class Summary(NamedTuple):
     claims: tuple  # the claim of each of its claim mentions
     denials: tuple  # the claim of each denial it reports
     aliases: tuple  # the alias of each of its actor mentions
+    covers: tuple = ()  # the further claims its denials cover (denial_covers)
 
 
-def article_summary(article, citations, mentions, denials, actor_mentions):
+def article_summary(article, citations, mentions, denials, actor_mentions, more=None):
     """What the corpus-wide columns need of one article's rows: its dates, the claims it
     carries and reports denials of, the aliases it uses, and the corpus articles it cites.
     An incremental build keeps these for the articles it does not read again; the ids are
@@ -865,16 +918,24 @@ def article_summary(article, citations, mentions, denials, actor_mentions):
     intern = sys.intern
     return Summary(
         article["not_before"], article["not_after"], article["published"],
-        tuple(sorted({intern(c["cited_article_id"]) for c in citations if c["cited_article_id"]})),
+        tuple(sorted({intern(c["cited_article_id"]) for c in citations if c["cited_article_id"]} | story.cross_references(more or {}))),
         tuple(intern(m["claim_id"]) for m in mentions),
         tuple(intern(d["claim_id"]) for d in denials),
         tuple(intern(m["alias"]) for m in actor_mentions),
+        tuple(intern(c["claim_id"]) for c in (more or {}).get("denial_covers", ())),
     )
 
 
-def _derive_columns(claims, aliases, summaries):
+def _derive_columns(claims, aliases, summaries, relations=()):
     """The aliases' mention counts, and the claims' status, counts and first report, from
-    the summaries of every published article ({article id: Summary, or None})."""
+    the summaries of every published article ({article id: Summary, or None}).
+
+    A claim's first report is uncertain when articles whose date windows overlap could
+    each be the first: those whose not_before is no later than the earliest not_after
+    of the articles carrying it (the first candidates). Status: denied when a denial
+    addresses the claim, parent-denied when a denial reaches it only through detail_of,
+    presupposes (claim_relations) or a denial's covers, else undenied for an allegation
+    and nothing for the other kinds."""
     summaries = {key: summary for key, summary in summaries.items() if summary is not None}
     # Counting chained tuples runs in C: this is over every mention of the corpus.
     alias_counts = Counter(chain.from_iterable(s.aliases for s in summaries.values()))
@@ -882,29 +943,40 @@ def _derive_columns(claims, aliases, summaries):
     denial_counts = Counter(chain.from_iterable(s.denials for s in summaries.values()))
     carried = {key: set(s.claims) for key, s in summaries.items()}
     article_counts = Counter(chain.from_iterable(carried.values()))
-    first = {}
+    first, first_after, candidates = {}, {}, Counter()
     for article_id in sorted(summaries, key=date_order({key: s._asdict() for key, s in summaries.items()})):
         for claim_id in carried[article_id]:
             first.setdefault(claim_id, article_id)
+            first_after[claim_id] = min(first_after.get(claim_id, "9999"), summaries[article_id].not_after)
+    for article_id, claim_ids in carried.items():
+        not_before = summaries[article_id].not_before
+        for claim_id in claim_ids:
+            if not_before <= first_after[claim_id]:
+                candidates[claim_id] += 1
     for alias in aliases:
         alias["mention_count"] = alias_counts[alias["alias"]]
     for claim_id, claim in claims.items():
         claim["mention_count"] = mention_counts[claim_id]
         claim["article_count"] = article_counts[claim_id]
         claim["denial_count"] = denial_counts[claim_id]
+        claim["first_candidates"] = candidates[claim_id]
+        claim["first_uncertain"] = candidates[claim_id] > 1
         if claim_id in first:
             claim["first_article_id"] = first[claim_id]
             claim["first_reported"] = summaries[first[claim_id]].published
-    for claim in claims.values():
+            claim["first_not_before"] = summaries[first[claim_id]].not_before
+            claim["first_not_after"] = first_after[claim_id]
+    reached = story.reach(claims, relations)
+    covered = set(chain.from_iterable(s.covers for s in summaries.values()))
+    for claim_id in [key for key, claim in claims.items() if claim["denial_count"]] + sorted(covered):
+        covered |= reached(claim_id)
+    for claim_id, claim in claims.items():
         if claim["denial_count"]:
             claim["status"] = "denied"
-            continue
-        cursor = claim["detail_of"]
-        while cursor is not None:
-            if claims[cursor]["denial_count"]:
-                claim["status"] = "parent-denied"
-                break
-            cursor = claims[cursor]["detail_of"]
+        elif claim_id in covered:
+            claim["status"] = "parent-denied"
+        else:
+            claim["status"] = "undenied" if claim["kind"] == "allegation" else None
 
 
 def _seed_file(seeds, name):

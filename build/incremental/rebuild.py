@@ -41,7 +41,7 @@ ROOT = PACKAGE.parent
 
 # What the outputs are made by: an edit to any of these makes the next build a full one.
 CODE_FILES = sorted(PACKAGE.rglob("*.py")) + [PACKAGE / "schema.yml", ROOT / "requirements.lock"]
-CORPUS_FILES = ("actors.yml", "claims.yml", SCORES_FILE)
+CORPUS_FILES = ("actors.yml", "claims.yml", "works.yml", SCORES_FILE)
 
 # Past this share of changed articles, copying parts saves less than it costs.
 FULL_BUILD_FROM = 0.25

@@ -348,6 +348,7 @@ class Seeds:
     root: Path
     actors: list = field(default_factory=list)
     claims: list = field(default_factory=list)
+    works: list = field(default_factory=list)  # works.yml: optional, a corpus may cite none
     articles: list = field(default_factory=list)
     extractor_scores: list = field(default_factory=list)  # Records, one per CSV row
 
@@ -395,8 +396,10 @@ def read_seeds(seeds_dir, cache=None, progress=None, articles=None):
     problems = []
     seeds = Seeds(root=root)
 
-    def load_list(name, what):
+    def load_list(name, what, optional=False):
         path = root / name
+        if optional and not path.exists():
+            return []
         shown = display_path(path, root)
         data, file_problems = parse_files([path], root, cache)[path]
         if file_problems:
@@ -416,6 +419,7 @@ def read_seeds(seeds_dir, cache=None, progress=None, articles=None):
         problems.extend(error.problems)
     seeds.actors = load_list("actors.yml", "actors")
     seeds.claims = load_list("claims.yml", "claims")
+    seeds.works = load_list("works.yml", "works", optional=True)
     articles_dir = root / "articles"
     # Sorted by name: the same order, and ten times faster than comparing Paths at 10,000.
     article_paths = sorted(articles_dir.glob("*.yml"), key=lambda path: path.name)

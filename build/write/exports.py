@@ -43,7 +43,7 @@ top level, and nodes refer to each other by ``@id``. In this order:
   government, agency and military ``GovernmentOrganization``; political party
   ``PoliticalParty``; organisation ``Organization``; country ``Country``; an anonymous
   source (or a social media account) is a plain ``Thing``, as the texts do not say what
-  it is.
+  it is; an unidentified person (one the text does not name) a ``Person``.
 - For each article, in date order (``not_before``, ``not_after``, id), one part owned by
   the article holding:
 
@@ -91,10 +91,9 @@ when it has no records).
 
 - Entities: each article (``bukhari:articles/<id>``, ``prov:type`` ``schema:NewsArticle``,
   ``prov:label`` its title, its published date as written, its not_before/not_after,
-  sha256 and url where known; owned by the article), and each cited work named in
-  ``citations.work`` that is not a corpus article (``bukhari:works/<slug of the words>``,
-  ``prov:type`` ``schema:CreativeWork``, ``prov:label`` the words; no owner). There is no
-  works table, so a work's id is a slug of its wording, not a row page.
+  sha256 and url where known; owned by the article), and each cited work of
+  ``citations.work_id`` that is not a corpus article (``bukhari:works/<work_id>``, the
+  work's row page; ``prov:type`` ``schema:CreativeWork``, ``prov:label`` its title; no owner).
 - Agents (no owner): each actor that publishes an article or is cited
   (``bukhari:actors/<id>``, ``prov:label`` its name, ``bukhari:kind`` its kind,
   ``prov:type`` ``prov:Person`` for people and ``prov:Organization`` for outlets,
@@ -131,7 +130,6 @@ import itertools
 import json
 import re
 import sqlite3
-import unicodedata
 
 from datasette.utils import tilde_encode
 
@@ -160,6 +158,7 @@ SCHEMA_TYPES = {
     "country": "Country",
     "anonymous_source": "Thing",
     "social_media_account": "Thing",
+    "unidentified_person": "Person",
 }
 
 PROV_ORGANISATION_KINDS = {"outlet", "government", "agency", "military", "political_party", "organisation", "country"}
@@ -260,19 +259,19 @@ def _citations(conn, article_ids):
     """{article_id: [citations by id, with what their via citation cites]}."""
     where, parameters = _chosen("c", article_ids)
     return _by_article(_query(conn, f"""
-        SELECT c.article_id, c.citation_id, c.source_id, c.source_basis, c.medium, c.work,
+        SELECT c.article_id, c.citation_id, c.source_id, c.source_basis, c.medium, c.work_id AS work,
                c.cited_article_id, c.via_citation_id, c.cue, c.quote, c.quote_start, c.quote_end,
-               v.cited_article_id AS via_cited_article_id, v.work AS via_work, v.source_id AS via_source_id
+               v.cited_article_id AS via_cited_article_id, v.work_id AS via_work, v.source_id AS via_source_id
         FROM citations c LEFT JOIN citations v ON v.citation_id = c.via_citation_id
         WHERE {where} ORDER BY c.article_id, c.citation_id""", parameters))
 
 
 def _cited_works(conn):
-    """[(work, source_id)] of every citation naming a work that is not a corpus article."""
+    """[(work id, title, source_id)] of every citation naming a work that is not a corpus article."""
     return conn.execute("""
-        SELECT DISTINCT work, source_id FROM citations
-        WHERE work IS NOT NULL AND work != '' AND (cited_article_id IS NULL OR cited_article_id = '')
-        ORDER BY work, source_id""").fetchall()
+        SELECT DISTINCT c.work_id, w.title, c.source_id FROM citations c JOIN works w ON w.work_id = c.work_id
+        WHERE c.cited_article_id IS NULL OR c.cited_article_id = ''
+        ORDER BY c.work_id, c.source_id""").fetchall()
 
 
 # --- schema.org JSON-LD -------------------------------------------------------------
@@ -357,7 +356,7 @@ def _appearance_node(mention):
         "@type": "CreativeWork",
         "identifier": mention["mention_id"],
         "text": mention["quote"],
-        "author": _ref("actors", mention["voice_id"]),
+        **({"author": _ref("actors", mention["voice_id"])} if mention["voice_id"] else {}),
         "isPartOf": _ref("articles", mention["article_id"]),
         "@reverse": {"appearance": _ref("claims", mention["claim_id"])},
     }
@@ -365,7 +364,9 @@ def _appearance_node(mention):
         if mention["cited_article_id"]:
             node["citation"] = _ref("articles", mention["cited_article_id"])
         else:
-            work = {"@type": "CreativeWork", "author": _ref("actors", mention["source_id"])}
+            work = {"@type": "CreativeWork"}
+            if mention["source_id"]:
+                work["author"] = _ref("actors", mention["source_id"])
             if mention["work"]:
                 work["name"] = mention["work"]
             node["citation"] = work
@@ -426,14 +427,6 @@ PROV_LAYOUT = _prov_layout()
 BUKHARI = "bukhari"
 
 
-@functools.lru_cache(maxsize=65_536)  # a few works, each cited by many citations
-def work_slug(work):
-    """A readable id for a cited work, from its words: "Bukhari's tweet, June 2021" -> bukharis-tweet-june-2021."""
-    text = unicodedata.normalize("NFKD", work).encode("ascii", "ignore").decode("ascii").lower()
-    text = re.sub(r"['\u2019]", "", text)
-    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
-
-
 def _name(local):
     """A qualified name in the bukhari namespace, as PROV-JSON writes a record's id or a formal argument."""
     return f"{BUKHARI}:{local}"
@@ -474,23 +467,18 @@ def _agent_records(conn):
 def _work_records(conn):
     """Each cited work as an entity, and its attribution to each source credited with it."""
     credited = _cited_works(conn)
-    works = sorted({work for work, _ in credited})
-    slugs = {}
-    for work in works:
-        slugs.setdefault(work_slug(work), []).append(work)
-    clashes = [Problem(CITATIONS_PROV, None, "citations.work", f"works {names!r} share the id works/{slug}")
-               for slug, names in slugs.items() if len(names) > 1 or not slug]
-    if clashes:
-        raise BuildError(clashes)
+    titles = dict(sorted({(work, title) for work, title, _ in credited}))
     entities, attributions = [], []
-    for work in works:
-        identifier = _name(f"works/{work_slug(work)}")
-        entities.append((identifier, _record(identifier, {"prov:label": work, "prov:type": _name_value("schema:CreativeWork")})))
-    for work, source in credited:
-        identifier = _name(f"works/{work_slug(work)}#by-{source}")
+    for work, title in titles.items():
+        identifier = _name(f"works/{work}")
+        entities.append((identifier, _record(identifier, {"prov:label": title, "prov:type": _name_value("schema:CreativeWork")})))
+    for work, _, source in credited:
+        if source is None:
+            continue
+        identifier = _name(f"works/{work}#by-{source}")
         attributions.append((identifier, _record(identifier, {
             "prov:agent": _name(f"actors/{source}"),
-            "prov:entity": _name(f"works/{work_slug(work)}"),
+            "prov:entity": _name(f"works/{work}"),
         })))
     return entities, attributions
 
@@ -524,7 +512,7 @@ def _cited(cited_article_id, work, source_id):
     if cited_article_id:
         return _name(f"articles/{cited_article_id}"), True
     if work:
-        return _name(f"works/{work_slug(work)}"), True
+        return _name(f"works/{work}"), True
     return _name(f"actors/{source_id}"), False
 
 
@@ -541,7 +529,7 @@ def _citation_relation(citation):
         f"{BUKHARI}:quote_start": _int_value(citation["quote_start"]),
         f"{BUKHARI}:quote_end": _int_value(citation["quote_end"]),
         f"{BUKHARI}:article": _name_value(_name(f"articles/{citation['article_id']}")),
-        f"{BUKHARI}:source": _name_value(_name(f"actors/{citation['source_id']}")),
+        **({f"{BUKHARI}:source": _name_value(_name(f"actors/{citation['source_id']}"))} if citation["source_id"] else {}),
         f"{BUKHARI}:medium": citation["medium"],
         f"{BUKHARI}:source_basis": citation["source_basis"],
     }
