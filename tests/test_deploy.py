@@ -81,7 +81,7 @@ def test_the_dockerfile_cmd_serves_exactly_the_published_configuration(built, tm
         (database,) = httpx.get(f"{base}/-/databases.json").json()
         assert database["is_mutable"] is False
         for path in ("/", "/provenance", "/provenance/claims?_facet=status", "/provenance/lineage.json?claim=bukhari-visited-israel",
-                     "/provenance/citations.csv", "/exports/claims.jsonld", "/static/charts/timeline.html"):
+                     "/provenance/citations.csv", "/exports/claims.jsonld", "/charts/timeline", "/charts/"):
             assert httpx.get(base + path).status_code == 200, path
 
 
@@ -110,7 +110,7 @@ def ignored(path, patterns):
 
 @pytest.mark.parametrize("path", [
     "pyproject.toml", "requirements.lock", "README.md", "metadata.yml", "build/site/serve.py", "build/schema.yml",
-    "plugins/snapshot.py", "static/site.js", "static/charts/timeline.html", "static/vendor/vega-embed.js",
+    "plugins/snapshot.py", "static/site.js", "static/charts/timeline.vl.json", "build/site/charts.yml", "static/vendor/vega-embed.js",
     "data/provenance.db", "data/metadata.json", "data/claims.csv", "data/datapackage.json", "data/claims.jsonld",
 ])
 def test_dockerignore_lets_in_what_the_image_needs(path):

@@ -37,6 +37,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from build.site.charts import charts
 from build import schema
 from build.check.assemble import assemble
 from build.write.outputs import DATABASE_NAME, write_outputs
@@ -81,7 +82,7 @@ PATHS = (
         "/exports/claims.jsonld",
         "/static/charts/citations.vl.json",
     ]
-    + [chart_data_url(name) for name in ("timeline", "citations", "status")]
+    + [chart_data_url(chart["name"]) for chart in charts()]
 )
 
 

@@ -122,6 +122,6 @@ async def test_static_charts_are_served_with_cors(datasette):
     spec = await datasette.client.get("/static/charts/timeline.vl.json")
     assert spec.status_code == 200
     assert spec.headers["access-control-allow-origin"] == "*"
-    assert spec.json()["data"]["url"].startswith("/provenance.json?sql=")
+    assert spec.json()["data"]["url"] == "/provenance/chart_timeline.json?_shape=array"
     api = await datasette.client.get("/provenance.json?sql=select+1&_shape=array")
     assert api.headers["access-control-allow-origin"] == "*"

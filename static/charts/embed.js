@@ -2,7 +2,8 @@
  *
  * Each chart is a Vega-Lite spec served by the Datasette instance
  * (/static/charts/NAME.vl.json) whose data.url is the instance's JSON API, written
- * relative to the instance ("/provenance.json?sql=...&_shape=array"). This script
+ * relative to the instance ("/provenance/chart_NAME.json?_shape=array", the canned query
+ * chart_NAME). This script
  * fetches a spec, rewrites every data.url to an absolute URL on the instance the spec
  * came from (so the data is fetched from there, not from the embedding page's origin),
  * and renders it with Vega-Embed. Vega, Vega-Lite and Vega-Embed come from the same
@@ -86,7 +87,7 @@
     });
   }
 
-  // The Datasette page for a JSON API data URL: /db.json?sql=...&_shape=array -> /db?sql=...
+  // The Datasette page for a JSON API data URL: /db/query.json?_shape=array -> /db/query
   function queryPage(dataUrl) {
     var url = new URL(dataUrl);
     url.pathname = url.pathname.replace(/\.json$/, "");
@@ -110,7 +111,7 @@
     line.style.cssText = "margin:4px 0 0;font:12px/1.4 Helvetica,Arial,sans-serif;color:#555;";
     line.appendChild(document.createTextNode("Data: "));
     if (spec.data && spec.data.url) {
-      line.appendChild(link(queryPage(spec.data.url), "SQL query"));
+      line.appendChild(link(queryPage(spec.data.url), "the query"));
       line.appendChild(document.createTextNode(" on "));
     }
     line.appendChild(link(new URL("/", specUrl).href, "Bukhari in Israel? Claims traced to their sources"));
@@ -144,7 +145,9 @@
       }
       var settings = Object.assign({
         renderer: "svg",
-        actions: { export: true, source: true, compiled: false, editor: false }
+        actions: { export: true, source: true, compiled: false, editor: false },
+        // Links in a chart (href) are paths on the instance; open them there, in a new tab.
+        loader: { baseURL: new URL("/", absoluteSpecUrl).href, target: "_blank" }
       }, options || {});
       return loaded[1](chart, spec, settings);
     }).then(function (result) {
