@@ -34,7 +34,11 @@ IMMUTABLE = "public, max-age=31536000, immutable"
 SHORT = "public, max-age=300"
 # The plugin whose assets wait until a page charts, and the pages that may chart.
 DATASETTE_VEGA = "/-/static-plugins/datasette_vega/"
-CHARTING_TEMPLATES = ("table.html", "query.html")
+CHARTING_TEMPLATES = ("table", "query")  # table.html, query.html and their -DATABASE variants
+
+
+def charting(template):
+    return bool(template) and template.split("-")[0].split(".")[0] in CHARTING_TEMPLATES
 
 
 def datasette_cache_control(path, query_string):
@@ -117,7 +121,7 @@ def site_stylesheets(datasette):
 @hookimpl(specname="extra_js_urls")
 def site_scripts(template, datasette):
     urls = [hashed_url(datasette, "site.js")]
-    if template in CHARTING_TEMPLATES:
+    if charting(template):
         urls.append({"url": hashed_url(datasette, "table-charts.js"), "module": False})
     return urls
 
@@ -125,7 +129,7 @@ def site_scripts(template, datasette):
 @hookimpl
 def extra_body_script(template, datasette):
     """On table and query pages: where datasette-vega's files are, for static/table-charts.js."""
-    if template not in CHARTING_TEMPLATES:
+    if not charting(template):
         return None
     return "window.provenanceTableCharts = " + json.dumps(_datasette_vega_files()) + ";"
 

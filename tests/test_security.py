@@ -126,6 +126,7 @@ async def test_only_known_plugins_and_none_that_writes(datasette):
     plugins = {p["name"]: sorted(p["hooks"]) for p in (await datasette.client.get("/-/plugins.json")).json()}
     assert plugins == {
         "assets.py": ["asgi_wrapper", "extra_body_script", "extra_css_urls", "extra_js_urls", "extra_template_vars"],
+        "charts.py": ["register_routes"],
         "compress.py": ["asgi_wrapper"],
         "datasette-atom": ["register_output_renderer"],
         "datasette-block-robots": ["register_routes", "startup"],
