@@ -170,3 +170,24 @@ def test_every_id_on_a_derived_tables_page_is_a_link_with_a_label(server, watche
     assert top is not None and top < 1300, f"{table}: the first row starts {top:.0f} px down"
     assert_no_horizontal_scroll(page, width)
     watched.assert_clean()
+
+
+TRANSFERRED = """() => {
+    const navigation = performance.getEntriesByType("navigation")[0];
+    const resources = performance.getEntriesByType("resource");
+    return {total: navigation.transferSize + resources.reduce((sum, r) => sum + r.transferSize, 0),
+            scripts: resources.filter(r => r.initiatorType === "script").map(r => r.name)};
+}"""
+
+
+@pytest.mark.parametrize("path", ["/", "/article/yeshiva-world-news-2020-12", "/claim/bukhari-visited-israel", "/actor/israel-hayom"])
+def test_a_reading_page_transfers_under_150_kb_with_a_cold_cache(server, browser, path):
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    try:
+        page = context.new_page()
+        page.goto(server + path, wait_until="load")
+        weight = page.evaluate(TRANSFERRED)
+        assert 0 < weight["total"] < 150_000, f"{path}: {weight['total']} bytes transferred"
+        assert not any("vega" in url for url in weight["scripts"]), "no chart library on a page that draws no chart"
+    finally:
+        context.close()
