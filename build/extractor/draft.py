@@ -11,7 +11,7 @@ from pathlib import Path
 import yaml
 
 from build.check.assemble import CONTROL, appearances
-from build.extractor.extract import EXTRACTOR_VERSION, extract, slug
+from build.extractor.extract import DEFAULT, extract, slug
 from build.problems import BuildError, Problem
 from build.read.seeds import sha256
 
@@ -20,96 +20,260 @@ ENGLISH_WORDS = frozenset("the of and to in a is that for on was with as by it f
 
 MONTHS = {name: number for number, name in enumerate(
     "january february march april may june july august september october november december".split(), 1)}
+MONTHS.update({name[:3]: number for name, number in list(MONTHS.items())})
+MONTHS["sept"] = 9
 UTC_OFFSETS = {"IST": "+05:30", "PKT": "+05:00", "IDT": "+03:00", "GMT": "Z", "UTC": "Z", "BST": "+01:00", "EST": "-05:00", "EDT": "-04:00"}
 DATE_LINE = re.compile(r"^\s*date (\d{4}-\d{2}-\d{2})\b")
-PUBLISHED_LINE = re.compile(r"^(Published|Updated):?\s+(?:(\d{1,2}):(\d{2})\s+([A-Z]{2,4}),?\s+)?([A-Z][a-z]+) (\d{1,2})(?:st|nd|rd|th)?,? (\d{4})\s*$", re.MULTILINE)
+_MONTH = r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
+_TIME = r"(?:(\d{1,2}):(\d{2})\s*(am|pm|AM|PM)?\s*([A-Z]{2,4})?,?\s+)?"
+# "June 28, 2021", "28 June 2021", "Jun 28 2021", with an optional time before or after
+DAY_MONTH_YEAR = re.compile(rf"(?:(?P<m1>{_MONTH})\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y1>\d{{4}})|(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<m2>{_MONTH}),?\s+(?P<y2>\d{{4}}))")
+PUBLISHED_LINE = re.compile(rf"^\s*(?P<label>Published|Updated|Posted|First published|Last updated)(?: on)?:?\s+{_TIME}(?P<date>.+?)\s*$", re.MULTILINE)
 SOURCE_LINE = re.compile(r"^Source:\s*(.+?)\s*$", re.MULTILINE)
 SIGN_OFF = re.compile(r"^\((.+?)\)\s*$", re.MULTILINE)
+BYLINE = re.compile(r"^\s*(?:by|By|BY)\s+(.{2,80}?)\s*$", re.MULTILINE)
+# The outlet speaking of itself: "the JC can reveal", "Israel Hayom has learned"
+OUTLET_VOICE = re.compile(r"\b((?:the |The )?[A-Z][\w.&’'-]*(?: [A-Z][\w.&’'-]*){0,3}) (?:can (?:now )?reveal|has learned|has learnt|understands|can confirm|has established)\b")
+URL_DATES = [
+    (re.compile(r"/(\d{4})/(\d{1,2})/(\d{1,2})(?:/|$)"), "ymd"),
+    (re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)"), "ymd"),
+    (re.compile(rf"(?<![\w])(\d{{1,2}})-({_MONTH})-(\d{{4}})(?!\d)", re.IGNORECASE), "dmy"),
+    (re.compile(r"(?<![\d])(\d{2})-(\d{2})-(\d{4})(?!\d)"), "dmy"),
+    (re.compile(r"(?<!\d)(20\d{2})(\d{2})(\d{2})(?!\d)"), "ymd"),
+    (re.compile(r"/(\d{4})/(\d{1,2})(?:/|$)"), "ym"),
+]
 
 
-def read_article_text(path, shown):
-    """The article's text, or BuildError with one clear problem: missing, empty, binary,
-    not UTF-8, too long, or not English."""
-    def fail(message, line=None):
-        raise BuildError([Problem(shown, line, "", message)])
-
+def _date_in(words):
+    """(ISO day, the words) of the first "June 28, 2021" or "28 June 2021" in words, or None."""
+    match = DAY_MONTH_YEAR.search(words)
+    if not match:
+        return None
+    month = (match.group("m1") or match.group("m2")).rstrip(".").lower()
+    day, year = match.group("d1") or match.group("d2"), match.group("y1") or match.group("y2")
     try:
-        data = Path(path).read_bytes()
-    except OSError as error:
-        fail(f"cannot read: {error.strerror}")
-    if not data.strip():
-        fail("the file is empty: put the article's text in it, exactly as received")
-    if b"\0" in data or data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        fail("the file is binary (it holds NUL bytes), not article text: save the article as plain UTF-8 text")
+        return datetime.date(int(year), MONTHS[month[:3] if month[:3] in MONTHS else month], int(day)).isoformat(), match.group(0)
+    except (ValueError, KeyError):
+        return None
+
+
+def date_from_url(url):
+    """(published, precision, evidence) from a date in a page's address, or None."""
+    if not url:
+        return None
+    path = url.split("://", 1)[-1]
+    path = path[path.find("/"):] if "/" in path else ""
+    for pattern, order in URL_DATES:
+        match = pattern.search(path)
+        if not match:
+            continue
+        try:
+            if order == "ym":
+                year, month = int(match.group(1)), int(match.group(2))
+                datetime.date(year, month, 1)
+                return f"{year:04d}-{month:02d}", "month", f"the URL: {match.group(0).strip('/')}"
+            if order == "ymd":
+                year, month, day = int(match.group(1)), int(match.group(2)), int(match.group(3))
+            else:
+                day, year = int(match.group(1)), int(match.group(3))
+                month_text = match.group(2).lower().rstrip(".")
+                month = int(month_text) if month_text.isdigit() else MONTHS[month_text[:3]]
+            return datetime.date(year, month, day).isoformat(), "day", f"the URL: {match.group(0).strip('/')}"
+        except (ValueError, KeyError):
+            continue
+    return None
+
+
+def url_site(url):
+    """The site's name in a page's address: "https://www.dawn.com/news/1" -> "dawn";
+    "en.dailypakistan.com.pk" -> "dailypakistan"."""
+    if not url or "://" not in url:
+        return None
+    host = url.split("://", 1)[1].split("/", 1)[0].split(":")[0].lower()
+    labels = [label for label in host.split(".") if label]
+    suffixes = {"com", "org", "net", "co", "gov", "edu", "ac", "info", "news", "tv", "uk", "pk", "in", "il", "us", "au", "ca", "io"}
+    while len(labels) > 1 and labels[-1] in suffixes:
+        labels.pop()
+    return labels[-1] if labels else None
+
+
+def _compact(words):
+    return re.sub(r"[^a-z0-9]", "", words.lower())
+
+
+def outlet_from_site(site, knowledge):
+    """The known outlet whose name the site label spells: whole ("dawn"), run together
+    ("dailypakistan"), with leading words shortened to initials ("brecorder": Business
+    Recorder) or its first words only ("radio": Radio Pakistan). Only a single fit counts."""
+    if not site or knowledge is None:
+        return None
+    names = {}
+    for actor_id, actor in knowledge.actors.items():
+        if actor.get("kind") == "outlet":
+            names.setdefault(actor_id, set()).update({actor["name"], actor_id.replace("-", " ")})
+    for alias in knowledge.aliases:
+        if knowledge.actors.get(alias["actor_id"], {}).get("kind") == "outlet":
+            names.setdefault(alias["actor_id"], set()).add(alias["alias"])
+    for strict in (True, False):
+        fits = set()
+        for actor_id, forms in names.items():
+            for form in forms:
+                words = [w for w in re.findall(r"[A-Za-z0-9]+", form)]
+                if not words:
+                    continue
+                spellings = {_compact(" ".join(words)), _compact(" ".join(words[1:])) if words[0].lower() == "the" else ""}
+                for cut in range(1, len(words)):
+                    spellings.add(_compact("".join(w[0] for w in words[:cut]) + "".join(words[cut:])))
+                    if not strict:
+                        spellings.add(_compact(" ".join(words[:cut])))
+                if site in spellings - {""}:
+                    fits.add(actor_id)
+        if len(fits) == 1:
+            return fits.pop()
+        if fits:
+            return None
+    return None
+
+
+def read_sidecar(path):
+    """The fields of a `.meta` sidecar (url, title, date, note, ends_mid_sentence), or {}."""
+    if path is None or not Path(path).is_file():
+        return {}
     try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        fail(f"the file is not UTF-8 text (byte 0x{data[error.start]:02X} at byte offset {error.start}): save it as UTF-8", data.count(b"\n", 0, error.start) + 1)
-    control = CONTROL.search(text)
-    if control or text.startswith("\ufeff"):
-        at = control.start() if control else 0
-        fail(f"the file holds the control character U+{ord(text[at]):04X} at character {at}: it is binary data or has a byte-order mark; save the article as plain UTF-8 text", text.count("\n", 0, at) + 1)
-    if len(text) > MAX_CHARACTERS:
-        fail(f"the text is {len(text):,} characters long; the extractor drafts one article of up to {MAX_CHARACTERS:,}: split it into its articles")
-    words = re.findall(r"[^\W\d_]+", text.lower())
-    english = sum(w in ENGLISH_WORDS for w in words)
-    if len(words) < 20 or english / len(words) < 0.08:
-        fail("the text does not read as English (too few common English words): the extractor drafts English articles only; annotate this one by hand")
-    return text
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError):
+        return {}
+    return {k: ("" if v is None else str(v)) for k, v in data.items()} if isinstance(data, dict) else {}
 
 
-def find_metadata(text):
-    """(fields, warnings): what the text says about itself: date, title, outlet line, byline."""
+def sidecar_for(text_path):
+    """The sidecar beside a text: NAME.meta, or NN.meta for NN_name.txt."""
+    text_path = Path(text_path)
+    for candidate in (text_path.with_suffix(".meta"), text_path.with_name(text_path.name.split("_", 1)[0] + ".meta")):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def find_metadata(text, url=None, meta=None, knowledge=None):
+    """(fields, warnings): what the text says about itself (date, title, outlet, byline),
+    completed from the page's address (url) and a `.meta` sidecar where it says nothing."""
+    meta = meta or {}
+    url = url or meta.get("url") or None
     fields, warnings = {}, []
-    date = DATE_LINE.match(text)
-    published = PUBLISHED_LINE.search(text)
-    if date:
-        fields.update(published=date.group(1), date_precision="day", date_basis="stated", date_evidence=date.group(0).strip())
-    elif published and published.group(1) == "Published":
-        fields.update(_published(published))
-    else:
-        fields.update(published=None, date_precision=None, date_basis="inferred", date_evidence=None)
-        warnings.append(("published", "no date found in the text (no leading 'date YYYY-MM-DD' or 'Published ...' line): "
-                         "fill in published, date_precision, date_basis and date_evidence from what the text reports"))
     lines = [line for line in text.splitlines() if line.strip()]
-    title_line = lines[1] if published and lines and lines[0] == published.group(0) and len(lines) > 1 else lines[0]
-    if len(title_line) <= 150 and not title_line.rstrip().endswith((".", "”", '"')) and not DATE_LINE.match(title_line):
-        fields.update(title=title_line.strip(), title_basis="stated")
-    else:
-        first = re.split(r"(?<=[.!?])\s", DATE_LINE.sub("", title_line).strip(), maxsplit=1)[0]
-        fields.update(title=" ".join(first.split()[:14]).rstrip("."), title_basis="supplied")
-        warnings.append(("title", "no title line: the first words of the first sentence are drafted as the title; write a better one"))
-    source = SOURCE_LINE.search(text)
-    sign_off = SIGN_OFF.search(text)
-    if source:
-        fields.update(outlet_name=source.group(1), outlet_basis="inferred", outlet_evidence=source.group(0).strip())
-    elif sign_off:
-        fields.update(outlet_name=sign_off.group(1), outlet_basis="stated", outlet_evidence=sign_off.group(0).strip(), byline=sign_off.group(1))
-    else:
-        fields.update(outlet_name=None, outlet_basis="inferred", outlet_evidence=None)
-        warnings.append(("outlet", "no 'Source:' line or sign-off names the outlet: fill in outlet (an actor id), outlet_basis and outlet_evidence"))
+    fields.update(_find_date(text, lines, url, meta, warnings))
+    fields.update(_find_title(lines, meta, warnings))
+    fields.update(_find_outlet(text, url, knowledge, warnings))
+    byline = BYLINE.search(text)
+    if byline and not fields.get("byline"):
+        fields["byline"] = byline.group(1)
+    fields["url"] = url
     ending = text.rstrip()
-    if ending and ending[-1].isalnum() and not SOURCE_LINE.search(ending.splitlines()[-1]) and not PUBLISHED_LINE.search(ending.splitlines()[-1]):
+    last = ending.splitlines()[-1] if ending else ""
+    if ending and ending[-1].isalnum() and not SOURCE_LINE.search(last) and not PUBLISHED_LINE.search(last):
         warnings.append(("text", "the text ends mid-sentence (cut off?): nothing after the last full stop is lost, but check the source"))
     return fields, warnings
 
 
-def _published(match):
+def _find_date(text, lines, url, meta, warnings):
+    date = DATE_LINE.match(text)
+    if date:
+        return dict(published=date.group(1), date_precision="day", date_basis="stated", date_evidence=date.group(0).strip())
+    labelled = {}
+    for match in PUBLISHED_LINE.finditer(text):
+        found = _date_in(match.group("date"))
+        if found:
+            labelled.setdefault(match.group("label").lower(), (match, found))
+    for label in ("published", "first published", "posted"):
+        if label in labelled:
+            return _published(*labelled[label])
+    for line in lines[:8]:
+        found = _date_in(line)
+        if found and len(line.strip()) <= len(found[1]) + 25:  # "June 28, 2021" on its own line
+            return dict(published=found[0], date_precision="day", date_basis="stated", date_evidence=line.strip())
+    for label in ("updated", "last updated"):
+        if label in labelled:
+            warnings.append(("published", "only an 'Updated' date is given: the article may be older; check published"))
+            return _published(*labelled[label])
+    from_url = date_from_url(url)
+    if from_url:
+        return dict(published=from_url[0], date_precision=from_url[1], date_basis="inferred", date_evidence=from_url[2])
+    meta_date = re.match(r"\s*(\d{4}(?:-\d{2}(?:-\d{2})?)?)", meta.get("date", ""))
+    if meta_date:
+        value = meta_date.group(1)
+        warnings.append(("published", f"the date is the sidecar's ({meta['date']}): check it"))
+        return dict(published=value, date_precision={4: "year", 7: "month", 10: "day"}[len(value)], date_basis="inferred",
+                    date_evidence=f"the .meta sidecar: {meta['date']}")
+    warnings.append(("published", "no date found in the text (no 'date YYYY-MM-DD', 'Published ...' or date line) or URL: "
+                     "fill in published, date_precision, date_basis and date_evidence from what the text reports"))
+    return dict(published=None, date_precision=None, date_basis="inferred", date_evidence=None)
+
+
+def _published(match, found):
     """published, date_precision, date_basis, date_evidence from a 'Published ...' line."""
-    _, hour, minute, zone, month, day, year = match.groups()
-    day_iso = datetime.date(int(year), MONTHS[month.lower()], int(day)).isoformat()
+    hour, minute, half, zone = match.group(2), match.group(3), match.group(4), match.group(5)
+    day_iso = found[0]
     if hour and zone in UTC_OFFSETS:
-        offset = UTC_OFFSETS[zone]
-        return {"published": f"{day_iso}T{int(hour):02d}:{minute}{offset}", "date_precision": "minute", "date_basis": "stated", "date_evidence": match.group(0).strip()}
+        hour = int(hour) % 12 + (12 if (half or "").lower() == "pm" else 0) if half else int(hour)
+        return {"published": f"{day_iso}T{hour:02d}:{minute}{UTC_OFFSETS[zone]}", "date_precision": "minute", "date_basis": "stated", "date_evidence": match.group(0).strip()}
     return {"published": day_iso, "date_precision": "day", "date_basis": "stated", "date_evidence": match.group(0).strip()}
 
 
-def draft_record(text, text_name, knowledge, ner="rules"):
-    """(article id, draft as a dict in the seeds' format, warnings) for one article text."""
-    fields, warnings = find_metadata(text)
-    items = extract(text, knowledge, ner=ner)
-    outlet = _outlet_id(fields.pop("outlet_name"), knowledge)
-    article_id = "-".join(part for part in (outlet or "draft", (fields["published"] or "")[:10]) if part) if outlet else f"draft-{slug(Path(text_name).stem)}"
+def _is_furniture(line):
+    """A date line, a 'Published' line, a byline, a 'Source:' line: not a title."""
+    stripped = line.strip()
+    found = _date_in(stripped)
+    return bool(DATE_LINE.match(line) or PUBLISHED_LINE.match(line) or BYLINE.match(line) or SOURCE_LINE.match(stripped)
+                or (found and len(stripped) <= len(found[1]) + 25))
+
+
+def _find_title(lines, meta, warnings):
+    candidates = [line for line in lines[:4] if not _is_furniture(line)]
+    title_line = candidates[0] if candidates else (lines[0] if lines else "")
+    if title_line is lines[0] if lines else False:
+        pass
+    if len(title_line) <= 150 and not title_line.rstrip().endswith((".", "”", '"')) and not DATE_LINE.match(title_line) \
+            and len(title_line.split()) >= 3:
+        return dict(title=title_line.strip(), title_basis="stated")
+    if meta.get("title"):
+        return dict(title=meta["title"].strip(), title_basis="supplied")
+    first = re.split(r"(?<=[.!?])\s", DATE_LINE.sub("", title_line).strip(), maxsplit=1)[0]
+    warnings.append(("title", "no title line: the first words of the first sentence are drafted as the title; write a better one"))
+    return dict(title=" ".join(first.split()[:14]).rstrip("."), title_basis="supplied")
+
+
+def _find_outlet(text, url, knowledge, warnings):
+    source = SOURCE_LINE.search(text)
+    if source:
+        return dict(outlet=_outlet_id(source.group(1), knowledge), outlet_name=source.group(1), outlet_basis="inferred", outlet_evidence=source.group(0).strip())
+    sign_off = SIGN_OFF.search(text)
+    if sign_off:
+        return dict(outlet=_outlet_id(sign_off.group(1), knowledge), outlet_name=sign_off.group(1), outlet_basis="stated",
+                    outlet_evidence=sign_off.group(0).strip(), byline=sign_off.group(1))
+    byline = BYLINE.search(text)
+    voice = OUTLET_VOICE.search(text)
+    site = url_site(url)
+    if voice and not (byline and voice.group(1).removeprefix("the ").removeprefix("The ") in byline.group(1) and site):
+        name = voice.group(1)
+        return dict(outlet=_outlet_id(name, knowledge), outlet_name=name, outlet_basis="stated", outlet_evidence=voice.group(0))
+    if site:
+        known = outlet_from_site(site, knowledge)
+        return dict(outlet=known or slug(site), outlet_name=None if known else site.capitalize(), outlet_basis="inferred",
+                    outlet_evidence=f"the URL's site: {url.split('://', 1)[-1].split('/', 1)[0]}")
+    warnings.append(("outlet", "no 'Source:' line, sign-off, outlet speaking of itself or URL names the outlet: "
+                     "fill in outlet (an actor id), outlet_basis and outlet_evidence (or give --url)"))
+    return dict(outlet=None, outlet_name=None, outlet_basis="inferred", outlet_evidence=None)
+
+
+def draft_record(text, text_name, knowledge, options=None, url=None, meta=None):
+    """(article id, draft as a dict in the seeds' format, warnings) for one article text;
+    url and meta (a `.meta` sidecar's fields) complete what the text does not say."""
+    fields, warnings = find_metadata(text, url=url, meta=meta, knowledge=knowledge)
+    items = extract(text, knowledge, options or DEFAULT)
+    outlet = fields.get("outlet")
+    published = (fields["published"] or "")[:10]
+    article_id = "-".join(part for part in (outlet, published) if part) if outlet else f"draft-{slug(Path(text_name).stem)}"
     record = {
         "status": "drafted",
         "text": text_name,
@@ -117,13 +281,16 @@ def draft_record(text, text_name, knowledge, ner="rules"):
         "outlet": outlet,
         **{key: fields.get(key) for key in ("outlet_basis", "outlet_evidence", "title", "title_basis", "published",
                                                "date_precision", "date_basis", "date_evidence")},
+        "url": fields.get("url"),
         "byline": fields.get("byline"),
         "language": "en",
-        "note": f"Drafted by the extractor ({EXTRACTOR_VERSION}); review every item.",
+        "note": f"Drafted by the extractor ({(options or DEFAULT).label()}); review every item.",
         "citations": [],
         "mentions": [],
         "denials": [],
     }
+    if not record["url"]:
+        del record["url"]
     proposed_actors, proposed_claims = {}, {}
     citation_ids = {}
     for item in items:
@@ -131,14 +298,17 @@ def draft_record(text, text_name, knowledge, ner="rules"):
         if item.kind == "citation":
             local = _unique(slug(f"{item.fields['source']} {item.fields['cue']}"), citation_ids.values())
             citation_ids[id(item)] = local
-            _propose(proposed_actors, item.fields["source"], item.quote, knowledge)
+            _propose(proposed_actors, item.fields["source"], item.fields.get("_name"), knowledge, item.fields.get("_proposed_kind"))
             record["citations"].append({"id": local, **common, "cue": item.fields["cue"], "source": item.fields["source"],
                                         "source_basis": item.fields["source_basis"], "medium": item.fields["medium"], **_status(item)})
         elif item.kind == "denial":
             local = _unique(slug(f"{item.fields['denier']} denial"), [d["id"] for d in record["denials"]])
-            _propose(proposed_actors, item.fields["denier"], item.quote, knowledge)
-            record["denials"].append({"id": local, "claim": item.fields["claim"], "denier": item.fields["denier"],
-                                      "medium": item.fields["medium"], **common, "cue": item.fields["cue"], **_status(item)})
+            _propose(proposed_actors, item.fields["denier"], item.fields.get("_name"), knowledge, item.fields.get("_kind"))
+            denial = {"id": local, "claim": item.fields["claim"], "denier": item.fields["denier"],
+                      "medium": item.fields["medium"], **common, "cue": item.fields["cue"], **_status(item)}
+            if not denial["cue"]:
+                del denial["cue"]  # in the denier's own words: no denial verb
+            record["denials"].append(denial)
         elif item.kind == "mention":
             claim = item.fields["claim"]
             if claim is None:
@@ -150,7 +320,7 @@ def draft_record(text, text_name, knowledge, ner="rules"):
         elif item.fields["actor"] not in knowledge.actors:
             _propose(proposed_actors, item.fields["actor"], item.quote, knowledge, item.fields.get("proposed_kind"))
     if outlet and outlet not in knowledge.actors:
-        _propose(proposed_actors, outlet, fields.get("outlet_evidence") or outlet, knowledge, "outlet")
+        _propose(proposed_actors, outlet, fields.get("outlet_name") or outlet, knowledge, "outlet")
     record["proposed_actors"] = list(proposed_actors.values())
     record["proposed_claims"] = list(proposed_claims.values())
     return article_id, record, warnings
@@ -179,11 +349,16 @@ def _unique(base, taken):
 
 
 def _propose(proposed, actor_id, seen_as, knowledge, kind=None):
-    """Note a new actor the draft refers to, with the words it was seen as."""
+    """Note a new actor the draft refers to, with the words it was seen as (a known alias
+    is never proposed: it names a known actor)."""
     if actor_id in knowledge.actors or not actor_id:
         return
-    entry = proposed.setdefault(actor_id, {"id": actor_id, "name": seen_as, "kind": kind or "person", "aliases": [], "status": "drafted"})
-    if seen_as not in entry["aliases"] and len(seen_as) <= 60:
+    seen_as = " ".join((seen_as or actor_id.replace("-", " ")).split())
+    entry = proposed.setdefault(actor_id, {"id": actor_id, "name": seen_as, "kind": kind or "anonymous_source", "aliases": [], "status": "drafted"})
+    if kind and entry["kind"] == "anonymous_source" and kind != "anonymous_source":
+        entry["kind"] = kind
+    known = {a["alias"] for a in knowledge.aliases}
+    if seen_as not in entry["aliases"] and seen_as not in known and len(seen_as) <= 60:
         entry["aliases"].append(seen_as)
 
 
@@ -192,6 +367,12 @@ def _outlet_id(name, knowledge):
     starts with, else a new id made from its name."""
     if not name:
         return None
+    if knowledge is None:
+        return slug(re.split(r"\s[–-]\s", name)[0])
+    bare = re.sub(r"^(?:the|The)\s+", "", name)
+    for alias in sorted(knowledge.aliases, key=lambda a: -len(a["alias"])):
+        if alias["alias"] in (name, bare) or alias["alias"].removeprefix("the ") == bare:
+            return alias["actor_id"]
     for alias in sorted(knowledge.aliases, key=lambda a: -len(a["alias"])):
         if name.startswith(alias["alias"]):
             return alias["actor_id"]

@@ -1,37 +1,81 @@
 """Score the extractor against the curated annotations, leaving one article out.
 
-For each article k, the extractor drafts k's annotations from k's text knowing only
-what the other articles teach: the aliases that occur in some other article's text,
-and the claims that some other article mentions or denies, with the quotes of the
-other articles' curated mentions. Aliases that occur only in k's text ("k's own
-aliases") and claims that only k mentions or denies ("k's own claims") are hidden.
+For each article k, the extractor drafts k from k's text (and its URL, where the curated
+file gives one) knowing only what the other articles teach. Hidden from it: the actors
+only k refers to (k's own: named, credited, denying or publishing in k alone) with their
+aliases; the aliases that occur only in k's text; the claims that only k mentions or
+denies; and k's curated quotes, which would otherwise teach the claim matcher k itself.
 
-A drafted item matches a curated one of the same kind, one to one, greedily by
-largest overlap, when their character spans overlap and:
+A drafted item matches a curated one of the same kind, one to one, greedily by largest
+overlap, when their character spans overlap and:
 - actor mentions: the actor is the same, or the draft proposes a new actor where the
-  curated actor is one the extractor could not know (all its aliases hidden);
+  curated actor is one the extractor could not know (hidden);
 - citations, denials: nothing more (the spans overlap);
 - citation sources: the cited actor is the same too (or new, as for actor mentions);
 - deniers: the denying actor is the same too (or new, as for actor mentions);
+- denial claims: the denier as for deniers, and the claim denied is the same;
 - claim links: the claim is the same.
+And per article:
+- outlet, date: counted where the curated file says the text states them (outlet_basis or
+  date_basis `stated`) or gives a URL (for the date: a URL holding the curated date). A
+  true positive is the curated value (the outlet the same or, where the curated outlet is
+  hidden, a new one; the date the same to the curated precision), a false positive a wrong
+  drafted value, a false negative a value stated but not drafted right: recall is the
+  share of reports whose outlet (date) the draft gets right.
+- proposed actor kinds: each proposed actor whose mention overlaps the curated mention of
+  a hidden actor: a true positive when its proposed kind is that actor's kind, else a false
+  positive (precision is the share with the right kind); false negatives are hidden actors
+  mentioned in k that nothing proposes.
+- kept unchanged: drafted citations, denials and claim mentions that a reviewer keeps as
+  they are: the span exactly a curated item's, with the same source (citations), denier and
+  claim (denials) or claim (mentions). Precision is the share of drafted items kept.
 """
 
+from build.extractor.extract import DEFAULT, Options, extract, knowledge_from_tables
 
-from build.extractor.extract import EXTRACTOR_VERSION, extract, knowledge_from_tables
+CATEGORIES = ["actor mentions", "citations", "citation sources", "denials", "deniers", "denial claims",
+              "claim links", "outlet", "date", "proposed actor kinds", "kept unchanged"]
+# The targets of issue 13, and which of precision / recall / F1 each is read on.
+TARGETS = {"citation sources": ("f1", 0.8), "deniers": ("f1", 0.8), "denial claims": ("f1", 0.7),
+           "outlet": ("recall", 0.9), "date": ("recall", 0.9), "proposed actor kinds": ("precision", 0.8),
+           "kept unchanged": ("precision", 0.7)}
 
-CATEGORIES = ["actor mentions", "citations", "citation sources", "denials", "deniers", "claim links"]
+
+def _refs(tables):
+    """{actor id: the articles that refer to it}: mentions, sources, deniers and outlets."""
+    refs = {}
+    for row in tables["actor_mentions"]:
+        refs.setdefault(row["actor_id"], set()).add(row["article_id"])
+    for row in _curated(tables["citations"]):
+        refs.setdefault(row["source_id"], set()).add(row["article_id"])
+    for row in _curated(tables["denials"]):
+        for denier in _deniers(tables, row):
+            refs.setdefault(denier, set()).add(row["article_id"])
+    for row in tables["articles"]:
+        refs.setdefault(row["outlet_id"], set()).add(row["article_id"])
+    return refs
+
+
+def _deniers(tables, denial):
+    """The actors who make a denial (one, or several where the table of deniers lists them)."""
+    listed = [r["denier_id"] for r in tables.get("denial_deniers", ()) if r.get("denial_id") == denial["denial_id"]
+              and r.get("article_id", denial["article_id"]) == denial["article_id"]]
+    return listed or ([denial["denier_id"]] if denial.get("denier_id") else [])
 
 
 def hidden_for(tables, article_id):
-    """(aliases, claims) that are article_id's own: found, mentioned or denied nowhere else."""
+    """(aliases, claims, actors) that are article_id's own: found, mentioned, denied or
+    referred to nowhere else."""
     alias_articles, claim_articles = {}, {}
     for mention in tables["actor_mentions"]:
         alias_articles.setdefault(mention["alias"], set()).add(mention["article_id"])
     for row in _curated(tables["claim_mentions"]) + _curated(tables["denials"]):
         claim_articles.setdefault(row["claim_id"], set()).add(row["article_id"])
+    actors = {actor for actor, found in _refs(tables).items() if found == {article_id}}
     aliases = {alias for alias, found in alias_articles.items() if found == {article_id}}
+    aliases |= {a["alias"] for a in tables["actor_aliases"] if a["actor_id"] in actors}
     claims = {claim for claim, found in claim_articles.items() if found == {article_id}}
-    return aliases, claims
+    return aliases, claims, actors
 
 
 def _curated(rows):
@@ -40,17 +84,20 @@ def _curated(rows):
 
 
 def gold_items(tables, article_id):
-    """The curated items of one article as (category, start, end, key) tuples."""
+    """The curated items of one article as (start, end, key) tuples per category."""
     def spans(rows, key):
-        return [(r["quote_start"], r["quote_end"], r[key]) for r in _curated(rows) if r["article_id"] == article_id]
+        return [(r["quote_start"], r["quote_end"], key(r)) for r in _curated(rows) if r["article_id"] == article_id]
 
+    denials = [r for r in _curated(tables["denials"]) if r["article_id"] == article_id]
+    deniers = [(r["quote_start"], r["quote_end"], tuple(_deniers(tables, r))) for r in denials]
     return {
-        "actor mentions": spans(tables["actor_mentions"], "actor_id"),
-        "citations": spans(tables["citations"], "source_id"),
-        "citation sources": spans(tables["citations"], "source_id"),
-        "denials": spans(tables["denials"], "denier_id"),
-        "deniers": spans(tables["denials"], "denier_id"),
-        "claim links": spans(tables["claim_mentions"], "claim_id"),
+        "actor mentions": spans(tables["actor_mentions"], lambda r: r["actor_id"]),
+        "citations": spans(tables["citations"], lambda r: r["source_id"]),
+        "citation sources": spans(tables["citations"], lambda r: r["source_id"]),
+        "denials": deniers,
+        "deniers": deniers,
+        "denial claims": [(s, e, (d, r["claim_id"])) for (s, e, d), r in zip(deniers, denials)],
+        "claim links": spans(tables["claim_mentions"], lambda r: r["claim_id"]),
     }
 
 
@@ -60,42 +107,48 @@ def drafted_items(items):
     for item in items:
         key = {"actor_mention": "actor", "citation": "source", "denial": "denier", "mention": "claim"}[item.kind]
         by_kind[item.kind].append((item.start, item.end, item.fields.get(key)))
+    denials = [i for i in items if i.kind == "denial"]
     return {
         "actor mentions": by_kind["actor_mention"],
         "citations": by_kind["citation"],
         "citation sources": by_kind["citation"],
         "denials": by_kind["denial"],
         "deniers": by_kind["denial"],
+        "denial claims": [(i.start, i.end, (i.fields["denier"], i.fields.get("claim"))) for i in denials],
         "claim links": [m for m in by_kind["mention"] if m[2] is not None],
     }
 
 
 def match_count(drafted, gold, agrees):
     """How many drafted spans match gold spans one to one, largest overlaps first."""
+    return len(match_pairs(drafted, gold, agrees))
+
+
+def match_pairs(drafted, gold, agrees):
+    """[(drafted index, gold index)] matched one to one, largest overlaps first."""
     pairs = []
     for i, (ds, de, dkey) in enumerate(drafted):
         for j, (gs, ge, gkey) in enumerate(gold):
             overlap = min(de, ge) - max(ds, gs)
             if overlap > 0 and agrees(dkey, gkey):
                 pairs.append((-overlap, i, j))
-    used_d, used_g = set(), set()
+    used_d, used_g, matched = set(), set(), []
     for _, i, j in sorted(pairs):
         if i not in used_d and j not in used_g:
             used_d.add(i)
             used_g.add(j)
-    return len(used_d)
+            matched.append((i, j))
+    return matched
 
 
-def score_article(tables, article_id, items, known_actors):
+def score_article(tables, article_id, items, known_actors, metadata=None):
     """{category: (true positives, false positives, false negatives)} for one article."""
     gold, drafted = gold_items(tables, article_id), drafted_items(items)
 
-    def same(d, g):
-        return d == g
-
     def same_or_new(d, g):
         """The same actor, or a new one proposed where the extractor could not know the actor."""
-        return d == g or (d not in known_actors and g not in known_actors)
+        g = g if isinstance(g, tuple) else (g,)
+        return d in g or (d not in known_actors and any(a not in known_actors for a in g))
 
     rules = {
         "actor mentions": same_or_new,
@@ -103,25 +156,102 @@ def score_article(tables, article_id, items, known_actors):
         "citation sources": same_or_new,
         "denials": lambda d, g: True,
         "deniers": same_or_new,
-        "claim links": same,
+        "denial claims": lambda d, g: same_or_new(d[0], g[0]) and d[1] == g[1],
+        "claim links": lambda d, g: d == g,
     }
     counts = {}
-    for category in CATEGORIES:
-        matched = match_count(drafted[category], gold[category], rules[category])
+    for category, agrees in rules.items():
+        matched = match_count(drafted[category], gold[category], agrees)
         counts[category] = (matched, len(drafted[category]) - matched, len(gold[category]) - matched)
+    article = next(a for a in tables["articles"] if a["article_id"] == article_id)
+    metadata = metadata or {}
+    counts["outlet"] = _outlet_counts(article, metadata.get("outlet"), known_actors)
+    counts["date"] = _date_counts(article, metadata.get("published"))
+    counts["proposed actor kinds"] = _kind_counts(tables, article_id, items, known_actors)
+    counts["kept unchanged"] = _kept_counts(tables, article_id, items)
     return counts
 
 
-def leave_one_out(tables, ner="rules"):
+def _outlet_counts(article, drafted, known_actors):
+    stated = article.get("outlet_basis") == "stated" or bool(article.get("url"))
+    gold = article["outlet_id"]
+    right = drafted == gold or (drafted and drafted not in known_actors and gold not in known_actors)
+    if not stated:
+        return (0, 0, 0)
+    return (1, 0, 0) if right else ((0, 1, 1) if drafted else (0, 0, 1))
+
+
+def url_holds_date(url, published):
+    """True when a URL spells the date published (2020-12-15: /2020/12/15/, 15-Dec-2020,
+    15-12-2020 or 20201215)."""
+    if not url or not published or len(published) < 10:
+        return False
+    year, month, day = published[:4], published[5:7], published[8:10]
+    names = "jan feb mar apr may jun jul aug sep oct nov dec".split()
+    forms = [f"{year}/{month}/{day}", f"{year}-{month}-{day}", f"{day}-{month}-{year}", f"{year}{month}{day}",
+             f"{int(day)}-{names[int(month) - 1]}-{year}", f"{day}-{names[int(month) - 1]}-{year}"]
+    return any(form in url.lower() for form in forms)
+
+
+def _date_counts(article, drafted):
+    gold = article.get("published") or ""
+    stated = article.get("date_basis") == "stated" or url_holds_date(article.get("url"), gold)
+    if not stated:
+        return (0, 0, 0)
+    precision = {"year": 4, "month": 7}.get(article.get("date_precision"), 10)
+    right = bool(drafted) and drafted[:precision] == gold[:precision] and len(drafted) >= precision
+    return (1, 0, 0) if right else ((0, 1, 1) if drafted else (0, 0, 1))
+
+
+def _kind_counts(tables, article_id, items, known_actors):
+    kinds = {a["actor_id"]: a["kind"] for a in tables["actors"]}
+    gold = [(r["quote_start"], r["quote_end"], r["actor_id"]) for r in tables["actor_mentions"]
+            if r["article_id"] == article_id and r["actor_id"] not in known_actors]
+    judged, found = {}, set()
+    for item in items:
+        if item.kind != "actor_mention" or "proposed_kind" not in item.fields or item.fields["actor"] in judged:
+            continue
+        for start, end, actor in gold:
+            if min(end, item.end) - max(start, item.start) > 0:
+                judged[item.fields["actor"]] = item.fields["proposed_kind"] == kinds.get(actor)
+                found.add(actor)
+                break
+    right = sum(judged.values())
+    return right, len(judged) - right, len({a for _, _, a in gold} - found)
+
+
+def _kept_counts(tables, article_id, items):
+    def rows(name):
+        return [r for r in _curated(tables[name]) if r["article_id"] == article_id]
+
+    gold = {("citation", r["quote_start"], r["quote_end"], r["source_id"]) for r in rows("citations")}
+    gold |= {("denial", r["quote_start"], r["quote_end"], (tuple(_deniers(tables, r)), r["claim_id"])) for r in rows("denials")}
+    gold |= {("mention", r["quote_start"], r["quote_end"], r["claim_id"]) for r in rows("claim_mentions")}
+    drafted = []
+    for item in items:
+        if item.kind == "citation":
+            drafted.append(("citation", item.start, item.end, item.fields["source"]))
+        elif item.kind == "denial":
+            drafted.append(("denial", item.start, item.end, ((item.fields["denier"],), item.fields.get("claim"))))
+        elif item.kind == "mention":
+            drafted.append(("mention", item.start, item.end, item.fields.get("claim")))
+    kept = len(set(drafted) & gold)
+    return kept, len(drafted) - kept, len(gold) - kept
+
+
+def leave_one_out(tables, options=DEFAULT):
     """{article id: {category: (tp, fp, fn)}}, each article drafted with its own hidden."""
+    from build.extractor.draft import find_metadata
+
     results = {}
     for article in sorted(tables["articles"], key=lambda a: a["article_id"]):
         article_id = article["article_id"]
-        aliases, claims = hidden_for(tables, article_id)
-        knowledge = knowledge_from_tables(tables, aliases, claims, hidden_article=article_id)
-        known_actors = {a["actor_id"] for a in knowledge.aliases}
-        items = extract(article["text"], knowledge, ner=ner)
-        results[article_id] = score_article(tables, article_id, items, known_actors)
+        aliases, claims, actors = hidden_for(tables, article_id)
+        knowledge = knowledge_from_tables(tables, aliases, claims, hidden_article=article_id, hidden_actors=actors)
+        known_actors = {a["actor_id"] for a in knowledge.aliases} | set(knowledge.actors)
+        items = extract(article["text"], knowledge, options)
+        fields, _ = find_metadata(article["text"], url=article.get("url"), knowledge=knowledge)
+        results[article_id] = score_article(tables, article_id, items, known_actors, fields)
     return results
 
 
@@ -133,7 +263,7 @@ def prf(tp, fp, fn):
     return round(precision, 3), round(recall, 3), round(f1, 3)
 
 
-def score_rows(results, ner="rules"):
+def score_rows(results, options=DEFAULT):
     """extractor_scores rows: per category, each article and all of them (micro-averaged)."""
     rows = []
     for category in CATEGORIES:
@@ -141,12 +271,12 @@ def score_rows(results, ner="rules"):
         for article_id, counts in results.items():
             tp, fp, fn = counts[category]
             total = [total[0] + tp, total[1] + fp, total[2] + fn]
-            rows.append(_row(category, article_id, tp, fp, fn, ner))
-        rows.append(_row(category, None, *total, ner))
+            rows.append(_row(category, article_id, tp, fp, fn, options))
+        rows.append(_row(category, None, *total, options))
     return rows
 
 
-def _row(category, article_id, tp, fp, fn, ner):
+def _row(category, article_id, tp, fp, fn, options):
     precision, recall, f1 = prf(tp, fp, fn)
     scope = article_id or "all"
     return {
@@ -160,14 +290,46 @@ def _row(category, article_id, tp, fp, fn, ner):
         "precision": precision,
         "recall": recall,
         "f1": f1,
-        "extractor": f"{EXTRACTOR_VERSION}, {'NER model' if ner == 'model' else 'rules only'}",
+        "extractor": options.label(),
     }
 
 
-def extractor_scores(tables, ner="rules"):
+def extractor_scores(tables, options=DEFAULT):
     """The extractor_scores rows for these tables: every article drafted with its own
-    aliases and claims hidden, and scored against its curated annotations."""
-    return sorted(score_rows(leave_one_out(tables, ner), ner), key=lambda row: row["score_id"])
+    aliases, actors and claims hidden, and scored against its curated annotations."""
+    return sorted(score_rows(leave_one_out(tables, options), options), key=lambda row: row["score_id"])
+
+
+# The alternatives `provenance evaluate --compare` measures against the default.
+ALTERNATIVES = {
+    "default": DEFAULT,
+    "names by rule (no NER model)": Options(names="rules"),
+    "speaker: last name before the cue": Options(speaker="nearest"),
+    "claims: TF-IDF of words": Options(claims="words"),
+    "claims: embeddings of statements only": Options(claims="embeddings"),
+}
+
+
+def compare(tables):
+    """{alternative: {category: row of the total}} for each alternative of ALTERNATIVES."""
+    table = {}
+    for name, options in ALTERNATIVES.items():
+        rows = score_rows(leave_one_out(tables, options), options)
+        table[name] = {r["category"]: r for r in rows if r["article_id"] is None}
+    return table
+
+
+def format_comparison(table):
+    """The comparison as a Markdown table: the F1 (or the share the target reads) per category."""
+    categories = [c for c in CATEGORIES if c != "actor mentions"]
+    lines = ["| alternative | " + " | ".join(categories) + " |", "|---|" + "---|" * len(categories)]
+    for name, totals in table.items():
+        cells = []
+        for category in categories:
+            measure = TARGETS.get(category, ("f1", None))[0]
+            cells.append(f"{totals[category][measure]:.2f}")
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
 
 
 def scores_csv(rows):
@@ -179,10 +341,15 @@ def scores_csv(rows):
 
 def format_table(rows):
     """The scores as a plain-text table, as `provenance evaluate` prints them."""
-    lines = [f"{'category':<17} {'article':<33} {'tp':>4} {'fp':>4} {'fn':>4} {'P':>6} {'R':>6} {'F1':>6}"]
+    lines = [f"{'category':<21} {'article':<33} {'tp':>4} {'fp':>4} {'fn':>4} {'P':>6} {'R':>6} {'F1':>6}  target"]
     for row in rows:
+        target = ""
+        if row["article_id"] is None and row["category"] in TARGETS:
+            measure, goal = TARGETS[row["category"]]
+            target = f"{measure} >= {goal}: {'met' if row[measure] >= goal else 'NOT met'}"
         lines.append(
-            f"{row['category']:<17} {row['article_id'] or 'ALL (micro)':<33} {row['true_positives']:>4} "
-            f"{row['false_positives']:>4} {row['false_negatives']:>4} {row['precision']:>6.3f} {row['recall']:>6.3f} {row['f1']:>6.3f}"
+            f"{row['category']:<21} {row['article_id'] or 'ALL (micro)':<33} {row['true_positives']:>4} "
+            f"{row['false_positives']:>4} {row['false_negatives']:>4} {row['precision']:>6.3f} {row['recall']:>6.3f} {row['f1']:>6.3f}  {target}"
         )
     return "\n".join(lines)
+

