@@ -10,9 +10,18 @@ DB := data/provenance.db
 VENDOR := static/vendor/vega-embed.js
 SEEDS := $(shell find seeds -type f) $(shell find build -name "*.py" -o -name "*.yml") metadata.yml
 
-.PHONY: install build check validate serve test bench image clean draft evaluate
+.PHONY: install install-extract build check validate serve test bench image clean draft evaluate
 
 install: $(VENV)/.installed
+
+# The extractor's models (the `extract` extra: spaCy's small English pipeline, MiniLM
+# embeddings on onnxruntime, about 430 MB), which drafting, scoring and the tests need
+# and serving does not.
+install-extract: $(VENV)/.extract
+
+$(VENV)/.extract: $(VENV)/.installed
+	$(BIN)/pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[test,extract]'
+	touch $@
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -37,16 +46,16 @@ validate: build
 serve: build
 	$(BIN)/provenance serve --host $(HOST) --port $(PORT)
 
-test: build
+test: build $(VENV)/.extract
 	$(BIN)/pytest
 
 # Draft the annotations of a new article text for review: make draft ARTICLE=seeds/texts/NAME.txt
-draft: install
+draft: install-extract
 	@test -n "$(ARTICLE)" || { echo "usage: make draft ARTICLE=seeds/texts/NAME.txt"; exit 2; }
 	$(BIN)/provenance draft $(ARTICLE)
 
 # Score the extractor against the curated annotations, leaving one article out.
-evaluate: install
+evaluate: install-extract
 	$(BIN)/provenance evaluate
 	$(MAKE) build
 

