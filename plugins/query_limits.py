@@ -176,9 +176,23 @@ def bounded_printf(name):
     return function
 
 
+def replacing(replace):
+    """replace(X, Y, Z) in SQLite's order of cases: NULL if X or Y is, X as text if Y is
+    empty (SQLite's own, which takes no longer than X's length), else `replace`."""
+
+    def function(x, y, z):
+        if x is None or y is None:
+            return None
+        if y in ("", b""):
+            return x if isinstance(x, str) else sqlite_builtin("replace", (x, y, z))
+        return replace(x, y, z)
+
+    return function
+
+
 LINEAR_FUNCTIONS = {
     ("instr", 2): linear("instr", lambda x, y: x.find(y) + 1, lambda x, y: x.find(y) + 1),
-    ("replace", 3): linear("replace", lambda x, y, z: x.replace(y, z) if y else x),
+    ("replace", 3): replacing(linear("replace", str.replace)),
     ("trim", 2): linear("trim", stripping(True, True)),
     ("ltrim", 2): linear("ltrim", stripping(True, False)),
     ("rtrim", 2): linear("rtrim", stripping(False, True)),

@@ -131,7 +131,7 @@ async def test_the_canned_search_still_finds_and_shows_matches(datasette):
     assert response.status_code == 200
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=600, deadline=None)
 @given(
     st.sampled_from(["instr", "replace", "trim", "ltrim", "rtrim", "printf"]),
     st.lists(st.one_of(st.text(alphabet="ab xé\u05d0", max_size=8), st.binary(max_size=4), st.integers(-99, 999), st.floats(allow_nan=False, allow_infinity=False, width=32), st.none()), min_size=3, max_size=3),
