@@ -343,7 +343,8 @@ async def send_introspection(datasette, app, scope, receive, send, page, as_json
             captured["body"] += event.get("body", b"")
 
     path = f"/-/{page}.json"
-    await app({**scope, "path": path, "raw_path": path.encode()}, receive, capture)
+    headers = [(key, value) for key, value in scope.get("headers", []) if key.lower() != b"accept-encoding"]  # plain JSON, to read
+    await app({**scope, "path": path, "raw_path": path.encode(), "query_string": b"", "headers": headers}, receive, capture)
     if captured["status"] != 200:
         return await send_text(send, captured["status"], captured["body"].decode("utf-8", "replace"))
     data = without_host(page, json.loads(captured["body"]))
