@@ -34,19 +34,31 @@ KINDS = {
     "mention": ("claim_mentions", "mention_id", "quote", "/provenance/claim_mentions/{}"),
     "citation": ("citations", "citation_id", "quote", "/provenance/citations/{}"),
     "denial": ("denials", "denial_id", "quote", "/provenance/denials/{}"),
+    "work": ("works", "work_id", "title", "/work/{}"),
+    "retraction": ("retractions", "retraction_id", "quote", "/provenance/retractions/{}"),
+    "doubt": ("doubts", "doubt_id", "quote", "/provenance/doubts/{}"),
+    "identification": ("identifications", "identification_id", "quote", "/provenance/identifications/{}"),
+    "ground": ("denial_grounds", "ground_id", "coalesce(quote, ground)", "/provenance/denial_grounds/{}"),
+    "republication": ("republications", "article_id", "coalesce(quote, extent)", "/provenance/republications/{}"),
 }
 # Columns holding one id, by name, on any table or query page.
 ID_COLUMNS = {
     **dict.fromkeys(
         ["article_id", "cited_article_id", "first_article_id", "origin_article_id",
-         "second_article_id", "reported_in"], "article"),
-    **dict.fromkeys(["claim_id", "about_claim_id", "detail_of", "denied_claim_id"], "claim"),
+         "second_article_id", "reported_in", "retracted_article_id", "republished_article_id"], "article"),
+    **dict.fromkeys(["claim_id", "about_claim_id", "detail_of", "denied_claim_id", "other_claim_id"], "claim"),
     **dict.fromkeys(
         ["actor_id", "from_actor_id", "to_actor_id", "denier_id", "subject_id", "voice_id",
-         "source_id", "outlet_id", "country_id", "from_country_id", "to_country_id"], "actor"),
+         "source_id", "outlet_id", "country_id", "from_country_id", "to_country_id", "author_id",
+         "by_id", "doubter_id", "via_id"], "actor"),
     "mention_id": "mention",
     **dict.fromkeys(["citation_id", "first_citation_id", "second_citation_id", "via_citation_id"], "citation"),
     "denial_id": "denial",
+    **dict.fromkeys(["work_id", "retracted_work_id", "replies_to"], "work"),
+    "retraction_id": "retraction",
+    "doubt_id": "doubt",
+    "identification_id": "identification",
+    "ground_id": "ground",
 }
 # Columns holding several article ids, with their separator.
 ID_LIST_COLUMNS = {"chain": (" -> ", "article"), "carried_by": ("; ", "article")}
@@ -58,7 +70,7 @@ ROW_KIND_COLUMNS = {
         "denied": "denial", "named in article": "article",
     },
 }
-BOOLEAN_COLUMNS = {"hedged", "misspelling", "first_in_corpus"}
+BOOLEAN_COLUMNS = {"hedged", "misspelling", "first_in_corpus", "excerpt", "ends_mid_sentence", "first_uncertain"}
 JSON_LIST_COLUMNS = {"hedges"}
 LABEL_LENGTH = 90
 WHOLE_TABLE = 20_000
@@ -93,6 +105,9 @@ async def label_for(datasette, kind, value):
     table, key, label, _ = KINDS[kind]
     db = datasette.get_database(DATABASE)
     counts = await db.table_counts(limit=5)
+    if table not in counts:  # a database built before the table existed
+        labels.whole.add(kind)
+        return None
     if (counts.get(table) or 0) <= WHOLE_TABLE:
         rows = await db.execute(f"select {key}, {label} from {table}")
         kept.update((row[0], shorten(row[1])) for row in rows)
@@ -211,6 +226,11 @@ def cut_after(text, end, length=CONTEXT):
     return piece
 
 
+def context_of(text, start, end, length=CONTEXT // 2):
+    """{before, quote, after}: the words of text around [start, end)."""
+    return {"before": cut_before(text, start, length), "quote": text[start:end], "after": cut_after(text, end, length)}
+
+
 async def in_context(datasette, article_id, start, end):
     """{before, quote, after}: the words of article_id's text around [start, end)."""
     rows = (await datasette.get_database(DATABASE).execute(
@@ -245,8 +265,59 @@ from denials d left join actors a on a.actor_id = d.denier_id
 left join claims c on c.claim_id = d.claim_id
 where d.article_id = :article order by d.quote_start, d.quote_end desc, d.denial_id
 """
-PREFIX = {"mention": "C", "citation": "S", "denial": "D"}
-KIND_NAME = {"mention": "Claim", "citation": "Source", "denial": "Denial"}
+GROUNDS_SQL = """
+select g.ground_id as id, g.quote_start as start, g.quote_end as "end", g.quote, g.ground,
+  g.denial_id, c.statement
+from denial_grounds g join denials d using (denial_id) left join claims c on c.claim_id = d.claim_id
+where g.article_id = :article and g.quote_start is not null
+order by g.quote_start, g.quote_end desc, g.ground_id
+"""
+RETRACTIONS_SQL = """
+select r.retraction_id as id, r.quote_start as start, r.quote_end as "end", r.quote, r.kind, r.how,
+  r.retracted_on, b.name as by_name, r.by_id, r.retracted_article_id, ra.title as retracted_title,
+  r.retracted_work_id, w.title as retracted_work
+from retractions r left join actors b on b.actor_id = r.by_id
+left join articles ra on ra.article_id = r.retracted_article_id
+left join works w on w.work_id = r.retracted_work_id
+where r.article_id = :article order by r.quote_start, r.quote_end desc, r.retraction_id
+"""
+DOUBTS_SQL = """
+select q.doubt_id as id, q.quote_start as start, q.quote_end as "end", q.quote, q.doubter_id,
+  a.name as doubter, q.denial_id, d.quote as denial_quote, q.work_id, w.title as work
+from doubts q left join actors a on a.actor_id = q.doubter_id
+left join denials d on d.denial_id = q.denial_id left join works w on w.work_id = q.work_id
+where q.article_id = :article order by q.quote_start, q.quote_end desc, q.doubt_id
+"""
+IDENTIFICATIONS_SQL = """
+select i.identification_id as id, i.quote_start as start, i.quote_end as "end", i.quote,
+  i.actor_id, a.name as actor, i.identified_by, i.basis
+from identifications i left join actors a using (actor_id)
+where i.article_id = :article order by i.quote_start, i.quote_end desc, i.identification_id
+"""
+REPUBLICATIONS_SQL = """
+select p.article_id as id, p.quote_start as start, p.quote_end as "end", p.quote, p.extent, p.basis,
+  p.work_id, w.title as work, p.republished_article_id, ra.title as republished_title,
+  p.via_id, v.name as via
+from republications p left join works w on w.work_id = p.work_id
+left join articles ra on ra.article_id = p.republished_article_id
+left join actors v on v.actor_id = p.via_id
+where p.article_id = :article and p.quote_start is not null
+"""
+# Each kind of mark: its SQL (rows with id, start, end, quote), the table it needs, the
+# prefix of its number, and its name in the legend and the lists.
+MARK_KINDS = {
+    "mention": (MENTIONS_SQL, "claim_mentions", "C", "Claims in this article", "claims"),
+    "citation": (CITATIONS_SQL, "citations", "S", "Sources it credits", "sources credited"),
+    "denial": (DENIALS_SQL, "denials", "D", "Denials it reports", "denials"),
+    "ground": (GROUNDS_SQL, "denial_grounds", "G", "Grounds the denials give", "grounds of a denial"),
+    "doubt": (DOUBTS_SQL, "doubts", "Q", "Doubts about a denial", "doubts"),
+    "retraction": (RETRACTIONS_SQL, "retractions", "R", "Retractions and corrections it reports", "retractions"),
+    "identification": (IDENTIFICATIONS_SQL, "identifications", "I", "Unnamed people identified", "identifications"),
+    "republication": (REPUBLICATIONS_SQL, "republications", "P", "What it republishes", "republication credit"),
+}
+PREFIX = {kind: spec[2] for kind, spec in MARK_KINDS.items()}
+KIND_NAME = {kind: spec[3] for kind, spec in MARK_KINDS.items()}
+LEGEND_NAME = {kind: spec[4] for kind, spec in MARK_KINDS.items()}
 
 
 def tip_of(kind, row):
@@ -263,11 +334,27 @@ def tip_of(kind, row):
         if row["work"]:
             parts.append(row["work"])
         parts.append(f"source {row['source_basis']}")
-    else:
+    elif kind == "denial":
         parts = [f"Denial by {row['denier']}", f"of: {row['statement']}", f"medium: {row['medium']}"]
         if row["denied_on"]:
             parts.append(f"on {row['denied_on']}")
-    return " \u00b7 ".join(parts)
+    elif kind == "ground":
+        parts = [f"Ground of a denial: {row['ground'].replace('-', ' ')}", f"denying: {row['statement']}"]
+    elif kind == "doubt":
+        parts = [f"Doubt by {row['doubter']}", f"about the denial: {shorten(row['denial_quote'] or row['work'] or '', 120)}"]
+    elif kind == "retraction":
+        what = row["retracted_title"] or row["retracted_work"] or "this article"
+        parts = [f"{row['kind'].capitalize()} by {row['by_name']}", f"of: {what}", f"how: {row['how']}"]
+        if row["retracted_on"]:
+            parts.append(f"on {row['retracted_on']}")
+    elif kind == "identification":
+        parts = [f"Taken to mean {row['actor']}", f"identified by the {row['identified_by']}", row["basis"]]
+    else:
+        what = row["work"] or row["republished_title"]
+        parts = [f"Republishes: {what}", f"{row['extent']}", f"credit {row['basis']}"]
+        if row["via"]:
+            parts.append(f"via {row['via']}")
+    return " \u00b7 ".join(str(p) for p in parts if p)
 
 
 @dataclass
@@ -343,7 +430,10 @@ async def marked_article(datasette, article_id):
         return None
     text, url = found[0]
     marks, spans = {}, []
-    for kind, sql in (("mention", MENTIONS_SQL), ("citation", CITATIONS_SQL), ("denial", DENIALS_SQL)):
+    tables = set(await db.table_names())
+    for kind, (sql, table, *_) in MARK_KINDS.items():
+        if table not in tables:
+            continue
         rows = [dict(row) for row in (await db.execute(sql, {"article": article_id})).rows]
         for number, row in enumerate(rows, 1):
             row["number"] = number
@@ -353,7 +443,7 @@ async def marked_article(datasette, article_id):
             row["tip"] = tip_of(kind, row)
             spans.append(Span(kind, row, number, row["start"], row["end"]))
         marks[kind] = rows
-    return {"text": mark_spans(text, spans), "marks": marks, "kind_names": KIND_NAME}
+    return {"text": mark_spans(text, spans), "marks": marks, "kind_names": KIND_NAME, "legend": LEGEND_NAME, "prefix": PREFIX}
 
 
 # --- a claim's lineage ------------------------------------------------------------------
@@ -404,12 +494,17 @@ def reading_template_vars(datasette):
     async def _lineage(claim_id):
         return await lineage(datasette, claim_id)
 
+    async def _has_table(name):
+        return name in set(await datasette.get_database(DATABASE).table_names())
+
     return {
+        "has_table": _has_table,
         "id_link": _id_link,
         "marked_article": _marked_article,
         "in_context": _in_context,
         "lineage": _lineage,
         "text_fragment": text_fragment,
+        "context_of": context_of,
         "hedge_words": hedge_words,
         "url_of": url_of,
     }

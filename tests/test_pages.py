@@ -11,6 +11,7 @@ import urllib.parse
 
 import pytest
 from hypothesis import given
+from markupsafe import escape
 from hypothesis import strategies as st
 
 from conftest import ROOT
@@ -119,8 +120,9 @@ async def test_every_article_page_marks_every_quote_and_links_it_to_its_row(data
         assert not parsed.errors and not parsed.stack, f"{article_id}: the marks are well formed"
         ids = {attrs["id"] for tag, attrs in parsed.tags if tag == "mark" and "id" in attrs}
         hrefs = {attrs["href"] for tag, attrs in parsed.tags if tag == "a"}
-        for table, key, kind in (("claim_mentions", "mention_id", "mention"), ("citations", "citation_id", "citation"), ("denials", "denial_id", "denial")):
-            for row in db.query(f"select {key} as id from {table} where article_id = ?", [article_id]):
+        for kind, (_, table, *_) in pages.MARK_KINDS.items():
+            key = pages.KINDS[kind][1]
+            for row in db.query(f"select {key} as id from {table} where article_id = ? and quote_start is not null", [article_id]):
                 assert f"{kind}-{row['id']}" in ids, f"{article_id}: {kind} {row['id']} is marked"
                 assert f"/provenance/{table}/{urllib.parse.quote(row['id'], safe='')}" in hrefs
         # The marks leave the text as it is.
@@ -307,3 +309,14 @@ async def test_home_page_lists_the_reports_and_claims_and_links_each_question(da
                  "/provenance/discrepancies_by_detail", "/provenance/claim_mention_hedges", "/provenance/search?q=passport"):
         assert f'href="{path}"' in page, path
         assert (await datasette.client.get(path)).status_code == 200, path
+
+
+async def test_work_page_lists_every_report_of_the_work(datasette, db):
+    for work_id, title in db.execute("select work_id, title from works"):
+        page = (await datasette.client.get(f"/work/{work_id}")).text
+        assert str(escape(title)) in page
+        reports = page.split('id="reports"')[1]
+        for table, key, kind in (("citations", "citation_id", "citation"), ("denials", "denial_id", "denial"), ("doubts", "doubt_id", "doubt")):
+            for (row_id,) in db.execute(f"select {key} from {table} where work_id = ?", [work_id]):
+                assert f"#{kind}-{row_id}" in reports, f"{work_id}: {kind} {row_id}"
+    assert (await datasette.client.get("/work/no-such-work")).status_code == 404

@@ -25,6 +25,7 @@ READING_PAGES = {
     "article": "/article/republic-world-2020-12-20",
     "claim": "/claim/bukhari-visited-israel",
     "actor": "/actor/zulfi-bukhari",
+    "work": "/work/israel-hayom-2021-06-28-report",
     "lineage-query": "/provenance/lineage",
     "citation-graph-table": "/provenance/citation_edges",
 }
@@ -119,8 +120,9 @@ def test_every_quote_on_every_article_page_is_marked_and_links_to_its_row(server
             }
             return out;
         }""")
-        for table, key, kind in (("claim_mentions", "mention_id", "mention"), ("citations", "citation_id", "citation"), ("denials", "denial_id", "denial")):
-            for row_id, quote in db.execute(f"select {key}, quote from {table} where article_id = ?", [article_id]):
+        for kind, (_, table, *_) in pages.MARK_KINDS.items():
+            key = pages.KINDS[kind][1]
+            for row_id, quote in db.execute(f"select {key}, quote from {table} where article_id = ? and quote_start is not null", [article_id]):
                 mark = marks.get(f"{kind}-{row_id}")
                 assert mark, f"{article_id}: {kind} {row_id} is not marked"
                 assert mark["text"] == quote, f"{article_id}: {kind} {row_id} marks other words than its quote"
