@@ -95,6 +95,10 @@ def cli(ctx):
 @NO_CACHE_OPTION
 def check(seeds_dir, metadata_path, cache_path, no_cache):
     """Check the seeds (quotes, ids, enums, dates) and metadata.yml without writing anything."""
+    from build.extractor.review import review_notes
+
+    for note in review_notes(seeds_dir):  # drafts left out, reviewed files still holding drafts
+        click.echo(f"warning: {note}", err=True)
     try:
         tables, _ = read_and_check(seeds_dir, metadata_path, None if no_cache else cache_path)
     except BuildError as error:
@@ -196,10 +200,11 @@ def draft(article, seeds_dir, url, meta_path, output_path, force):
 @cli.command()
 @SEEDS_OPTION
 @click.option("--compare", is_flag=True, help="Also score each alternative technique (docs/extractor.md) and print the table; writes nothing more.")
-def evaluate(seeds_dir, compare):
+@click.option("--markdown", is_flag=True, help="Print the scores as the Markdown tables of docs/extractor.md.")
+def evaluate(seeds_dir, compare, markdown):
     """Score the extractor against the curated annotations, leaving one article out, and
     write the scores to seeds/extractor_scores.csv, which the build publishes."""
-    from build.extractor.evaluate import CATEGORIES, compare as compare_all, extractor_scores, format_comparison, format_table, scores_csv
+    from build.extractor.evaluate import CATEGORIES, compare as compare_all, extractor_scores, format_comparison, format_markdown, format_table, scores_csv
     from build.extractor.extract import ModelMissing
     from build.read.seeds import SCORES_FILE
 
@@ -212,7 +217,7 @@ def evaluate(seeds_dir, compare):
     except ModelMissing as error:
         _fail(BuildError([Problem("build/extractor", None, "", str(error))]))
     shown = sorted(rows, key=lambda r: (CATEGORIES.index(r["category"]), r["article_id"] is None, r["article_id"] or ""))
-    click.echo(format_table(shown))
+    click.echo(format_markdown(rows) if markdown else format_table(shown))
     click.echo(f"extractor: {rows[0]['extractor']}; leave one article out")
     if table:
         click.echo(format_comparison(table))

@@ -334,6 +334,11 @@ def draft_record(text, text_name, knowledge, options=None, url=None, meta=None):
                                         "source_basis": item.fields["source_basis"], "medium": item.fields["medium"], **_status(item)})
         elif item.kind == "denial":
             local = _unique(slug(f"{item.fields['denier']} denial"), [d["id"] for d in record["denials"]])
+            if item.fields["claim"] is None:  # denies something like no known claim
+                claim = _unique(slug(" ".join(item.quote.split()[:8])), proposed_claims)
+                proposed_claims[claim] = {"id": claim, "statement": item.quote, "kind": "allegation", "topic": "reporting",
+                                          "subject": None, "status": "drafted"}
+                item.fields["claim"] = claim
             _propose(proposed_actors, item.fields["denier"], item.fields.get("_name"), knowledge, item.fields.get("_kind"))
             denial = {"id": local, "claim": item.fields["claim"], "denier": item.fields["denier"],
                       "medium": item.fields["medium"], **common, "cue": item.fields["cue"], **_status(item)}

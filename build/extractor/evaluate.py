@@ -353,3 +353,30 @@ def format_table(rows):
         )
     return "\n".join(lines)
 
+
+
+def format_markdown(rows):
+    """The totals and each article's scores as Markdown tables (docs/extractor.md, README)."""
+    totals = {r["category"]: r for r in rows if r["article_id"] is None}
+    lines = ["| category | precision | recall | F1 | target |", "|---|---|---|---|---|"]
+    for category in CATEGORIES:
+        row = totals[category]
+        target = ""
+        if category in TARGETS:
+            measure, goal = TARGETS[category]
+            target = f"{measure} >= {goal}: {'met' if row[measure] >= goal else '**not met**'}"
+        lines.append(f"| {category} | {row['precision']:.3f} | {row['recall']:.3f} | {row['f1']:.3f} | {target} |")
+    articles = sorted({r["article_id"] for r in rows if r["article_id"]})
+    shown = ["citation sources", "deniers", "denial claims", "outlet", "date", "proposed actor kinds", "kept unchanged"]
+    lines += ["", "Each article, left out (the measure each target reads; `-` where the article has nothing to score):", "",
+              "| article | " + " | ".join(shown) + " |", "|---|" + "---|" * len(shown)]
+    by = {(r["category"], r["article_id"]): r for r in rows}
+    for article in articles:
+        cells = []
+        for category in shown:
+            row = by[(category, article)]
+            measure = TARGETS[category][0]
+            empty = row["true_positives"] + row["false_positives"] + row["false_negatives"] == 0
+            cells.append("-" if empty else f"{row[measure]:.2f}")
+        lines.append(f"| {article} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)

@@ -974,7 +974,12 @@ def denied_claim(state, item):
     weight = 0.7 if len(content) >= 4 else 0.35
     combined = {c: weight * scored.get(c, 0.0) + (1 - weight) * lead.get(c, 0.0) for c in allegations}
     best = max(sorted(combined), key=lambda c: combined[c])
+    if combined[best] < DENIAL_THRESHOLD[state.options.claims]:
+        return None, combined[best]  # like no known claim: the draft proposes one
     return best, combined[best]
+
+
+DENIAL_THRESHOLD = {"neighbours": 0.5, "embeddings": 0.4, "words": 0.1}
 
 
 DENY_STEMS = frozenset(w[:-1] if w.endswith("e") else w for w in DENYING) | frozenset("denied deni rejected report".split())

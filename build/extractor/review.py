@@ -1,0 +1,61 @@
+"""What `provenance check` tells a reviewer about drafts: the files the build leaves out
+(still `status: drafted`), and the files marked reviewed that still hold drafted items or
+proposals (which the build leaves out, or does not read, without saying so).
+
+Only files that hold the words `drafted` or `proposed_` are parsed again, so a corpus of
+reviewed files costs one read of each file's bytes."""
+
+from pathlib import Path
+
+from build.problems import BuildError, Problem
+from build.read.seeds import display_path, parse_yaml_bytes
+
+ITEM_LISTS = ("citations", "mentions", "denials", "retractions", "doubts", "identifications")
+PROPOSALS = ("proposed_actors", "proposed_claims")
+
+
+def review_notes(seeds_dir):
+    """[Problem] to show as warnings: one per file left out, and per list of drafted items or
+    proposals in a file marked reviewed."""
+    notes = []
+    for path in sorted(Path(seeds_dir, "articles").glob("*.yml")):
+        data = path.read_bytes()
+        if b"drafted" not in data and b"proposed_" not in data:
+            continue
+        shown = display_path(path, Path(seeds_dir))
+        try:
+            record = parse_yaml_bytes(data, shown)
+        except BuildError:
+            continue  # the check proper reports it
+        if not isinstance(record, dict):
+            continue
+        notes.extend(_file_notes(record, shown))
+    return notes
+
+
+def _line(record, key):
+    line_of = getattr(record, "line_of", None)
+    return line_of(key) if line_of else None
+
+
+def _file_notes(record, shown):
+    drafted = {key: [i for i in record.get(key) or () if isinstance(i, dict) and i.get("status") == "drafted"] for key in ITEM_LISTS}
+    proposals = {key: record.get(key) or [] for key in PROPOSALS}
+    if record.get("status") == "drafted":
+        counts = ", ".join(f"{len(items)} {key}" for key, items in drafted.items() if items) or "no items"
+        return [Problem(shown, _line(record, "status"), "status",
+                        f"left out of the build: the file is still drafted ({counts} drafted); review the metadata "
+                        "and each item, then set `status: reviewed`")]
+    notes = []
+    for key, items in drafted.items():
+        if items:
+            first = getattr(items[0], "line", None) or _line(record, key)
+            notes.append(Problem(shown, first, key, f"the file is marked reviewed but {len(items)} of its {key} are still "
+                                 "`status: drafted` and are left out of the build: review each (or delete it)"))
+    for key, items in proposals.items():
+        if items:
+            target = "seeds/actors.yml" if key == "proposed_actors" else "seeds/claims.yml"
+            notes.append(Problem(shown, _line(record, key), key, f"the file is marked reviewed but still holds {len(items)} "
+                                 f"{key.replace('_', ' ')}, which the build does not read: move those you keep to {target}, "
+                                 "then delete the section"))
+    return notes
