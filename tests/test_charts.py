@@ -32,7 +32,7 @@ EXAMPLE_INSTANCE = "http://127.0.0.1:8001"
 COLUMNS = {
     "graph": {"row", "depth", "kind", "node_id", "label", "detail", "citations", "in_circle", "retraction", "link", "article_id",
               "parent_row", "parent_depth", "credited_by"},
-    "timeline": {"lane", "kind", "label", "detail", "start", "end", "uncertain", "dated", "link", "side"},
+    "timeline": {"lane", "kind", "label", "detail", "start", "end", "uncertain", "dated", "link"},
     "citations": {"source_id", "source", "source_kind", "citations", "articles"},
     "status": {"status", "kind", "claims"},
 }
