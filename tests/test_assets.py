@@ -81,3 +81,17 @@ async def test_responses_are_compressed(datasette):
     assert "content-encoding" not in plain.headers
     download = await datasette.client.get("/exports/claims.csv", headers={"accept-encoding": "gzip"})
     assert "content-encoding" not in download.headers, "whole-file downloads are sent as they are"
+
+
+async def test_the_chart_library_is_sent_precompressed(datasette):
+    """build/site/vendor.py writes vega-embed.js.gz beside the bundle; servestatic sends it,
+    so no request compresses 900 KB."""
+    gz = ROOT / "static" / "vendor" / "vega-embed.js.gz"
+    assert gz.is_file(), "run `make build` (build/site/vendor.py)"
+    page = await datasette.client.get("/charts/graph")
+    url = re.search(r'src="(/static/vendor/vega-embed\.[0-9a-f]{12}\.js)"', page.text).group(1)
+    response = await datasette.client.get(url, headers={"accept-encoding": "gzip"})
+    assert response.headers["content-encoding"] == "gzip"
+    assert int(response.headers["content-length"]) == gz.stat().st_size
+    assert response.content == (ROOT / "static" / "vendor" / "vega-embed.js").read_bytes()
+    assert IMMUTABLE in response.headers["cache-control"]

@@ -21,8 +21,8 @@ class Assets:
         for folder, dirs, files in os.walk(self.root):
             dirs[:] = sorted(d for d in dirs if not d.startswith("."))
             for name in sorted(files):
-                if name.startswith("."):
-                    continue
+                if name.startswith(".") or name.endswith((".gz", ".br")):
+                    continue  # hidden files; compressed copies, which servestatic sends in the file's place
                 path = Path(folder) / name
                 relative = path.relative_to(self.root).as_posix()
                 self.hashed[relative] = Path(get_hashed_name(path)).relative_to(self.root).as_posix()
