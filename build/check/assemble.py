@@ -19,6 +19,7 @@ from build.check import story
 from build.check.aliases import find_actor_mentions
 from build.problems import BuildError, Problem
 from build.read.seeds import Items, Record, display_path, line_of_item, sha256
+from build.release.record import read_releases, release_tables
 
 SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 
@@ -403,6 +404,7 @@ def assemble_with_summaries(seeds, progress=None, include_drafts=False, publishe
         key = schema.resource(name)["schema"]["primaryKey"]
         table_rows.sort(key=lambda row: [row[k] for k in key])
     tables["extractor_scores"] = _extractor_scores(seeds, article_ids, problems)
+    tables.update(release_tables(seeds.releases or read_releases(seeds.root)))
     if problems:
         raise BuildError(problems)
     return tables, summaries

@@ -35,13 +35,14 @@ from build.check.assemble import assemble_with_summaries, is_drafted
 from build.write.outputs import DATABASE_NAME, Previous, load_site_metadata, write_outputs
 from build.problems import BuildError
 from build.read.seeds import SCORES_FILE, read_seeds
+from build.release.record import CHANGES_FILE, RELEASE_FILE
 
 PACKAGE = Path(__file__).resolve().parent.parent
 ROOT = PACKAGE.parent
 
 # What the outputs are made by: an edit to any of these makes the next build a full one.
 CODE_FILES = sorted(PACKAGE.rglob("*.py")) + [PACKAGE / "schema.yml", ROOT / "requirements.lock"]
-CORPUS_FILES = ("actors.yml", "claims.yml", "works.yml", SCORES_FILE)
+CORPUS_FILES = ("actors.yml", "claims.yml", "works.yml", SCORES_FILE, RELEASE_FILE, CHANGES_FILE)
 
 # Past this share of changed articles, copying parts saves less than it costs.
 FULL_BUILD_FROM = 0.25

@@ -351,6 +351,7 @@ class Seeds:
     works: list = field(default_factory=list)  # works.yml: optional, a corpus may cite none
     articles: list = field(default_factory=list)
     extractor_scores: list = field(default_factory=list)  # Records, one per CSV row
+    releases: object = None  # build.release.record.Releases: release.yml and changes.csv
 
 
 SCORES_FILE = "extractor_scores.csv"
@@ -415,6 +416,12 @@ def read_seeds(seeds_dir, cache=None, progress=None, articles=None):
 
     try:
         seeds.extractor_scores = read_scores(root / SCORES_FILE, display_path(root / SCORES_FILE, root))
+    except BuildError as error:
+        problems.extend(error.problems)
+    try:
+        from build.release.record import read_releases  # it reads YAML with this module
+
+        seeds.releases = read_releases(root)
     except BuildError as error:
         problems.extend(error.problems)
     seeds.actors = load_list("actors.yml", "actors")

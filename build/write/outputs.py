@@ -25,6 +25,8 @@ from build.write.parts import Part, Section, join_parts, write_parts
 from build.problems import BuildError, Problem
 from build.read.seeds import Record, line_of_item, load_yaml
 from build.derived.views import refresh_derived_tables
+from build.release.package import RELEASE_OUTPUTS, release_outputs
+from build.release.package import site_metadata as release_site_metadata
 from build.workers import map_on_cores
 
 DATABASE_NAME = "provenance.db"
@@ -479,7 +481,8 @@ def write_outputs(tables, data_dir, site_metadata_path, site_metadata=None, prog
                 _write_package(new_rows, write_csvs(tables, new_rows), foreign_keys=False)
                 validation_problems = start_validating(new_rows / PACKAGE_NAME, workers, whole=True)
             csv_files = write_csvs(tables, scratch, previous)
-            _write_package(scratch, csv_files)
+            # datapackage.json with the release's version, sources and licences, and its text-free variant
+            package = release_outputs(scratch, package_descriptor(csv_files), tables["releases"])
             if not previous:
                 _write_package(scratch, csv_files, foreign_keys=False, name=ROWS_PACKAGE_NAME)
                 validation_problems = start_validating(scratch / ROWS_PACKAGE_NAME, workers)
@@ -490,7 +493,7 @@ def write_outputs(tables, data_dir, site_metadata_path, site_metadata=None, prog
             else:
                 write_database(tables, str(database), facet_columns(site_metadata))
             (scratch / METADATA_NAME).write_text(
-                json.dumps(datasette_metadata(site_metadata), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+                json.dumps(release_site_metadata(datasette_metadata(site_metadata), package), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
             )
             next(stages)
             # The exports are read from the database just written: a pure function of it.
@@ -501,7 +504,7 @@ def write_outputs(tables, data_dir, site_metadata_path, site_metadata=None, prog
         if problems:
             raise BuildError(_by_key(problems, tables) if previous else problems)
         next(stages, None)
-        names = [f"{res['name']}.csv" for res in schema.resources()] + [PACKAGE_NAME, METADATA_NAME, DATABASE_NAME] + list(exports)
+        names = [f"{res['name']}.csv" for res in schema.resources()] + [PACKAGE_NAME, *RELEASE_OUTPUTS, METADATA_NAME, DATABASE_NAME] + list(exports)
         for name in names:
             os.replace(scratch / name, data_dir / name)
         indexes = {f"{name}.csv": index for name, (index, _, _) in csv_files.items()}
