@@ -10,7 +10,7 @@ DB := data/provenance.db
 VENDOR := static/vendor/vega-embed.js
 SEEDS := $(shell find seeds -type f) $(shell find build -name "*.py" -o -name "*.yml") metadata.yml
 
-.PHONY: install install-extract build check validate serve test bench image clean draft evaluate
+.PHONY: install install-extract build check validate serve test bench image clean draft evaluate release
 
 install: $(VENV)/.installed
 
@@ -48,6 +48,11 @@ serve: build
 
 test: build $(VENV)/.extract
 	$(BIN)/pytest
+
+# Release the data (checks, version, changelog, CITATION.cff, commit, annotated tag):
+# make release [VERSION=1.0.0] [NOTES="..."] [HOMEPAGE=https://...] [RELEASE_ARGS=--dry-run]
+release: install
+	$(BIN)/provenance release $(if $(VERSION),--version "$(VERSION)") $(if $(NOTES),--notes "$(NOTES)") $(if $(HOMEPAGE),--homepage "$(HOMEPAGE)") $(RELEASE_ARGS)
 
 # Draft the annotations of a new article text for review: make draft ARTICLE=seeds/texts/NAME.txt
 draft: install-extract

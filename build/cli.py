@@ -223,3 +223,39 @@ def evaluate(seeds_dir, compare, markdown):
         click.echo(format_comparison(table))
     (seeds_dir / SCORES_FILE).write_bytes(scores_csv(rows))
     click.echo(f"wrote {seeds_dir.name}/{SCORES_FILE}: `make build` publishes it as the extractor_scores table")
+
+
+@cli.command()
+@click.option("--version", "version", help="The version to release [default: the next by semantic versioning of the data: major when rows, columns or tables went, minor when some were added, patch when only values changed].")
+@click.option("--date", help="The release's date, YYYY-MM-DD [default: today, UTC].")
+@click.option("--notes", help="What the release is about, for the releases table, the commit and the tag.")
+@click.option("--homepage", help="The site's public address, kept in seeds/release.yml for this and later releases.")
+@click.option("--previous", type=click.Path(exists=True, path_type=Path), help="The package to compare with [default: data/ at the last release's git tag].")
+@click.option("--test-command", help="The tests to pass first [default: make test-fast, or pytest without the browser and load tests].")
+@click.option("--dry-run", is_flag=True, help="Check, and say what the release would be, without writing, committing or tagging.")
+@SEEDS_OPTION
+@click.option("--data", "data_dir", default=ROOT / "data", type=click.Path(file_okay=False, exists=True, path_type=Path), show_default=True, help="The committed package.")
+@METADATA_OPTION
+@CACHE_OPTION
+def release(version, date, notes, homepage, previous, test_command, dry_run, seeds_dir, data_dir, metadata_path, cache_path):
+    """Check that everything is green, then release the data: its next version and what
+    changed since the last release (seeds/release.yml, seeds/changes.csv), a rebuild that
+    writes them into datapackage.json and onto the site, CITATION.cff and .zenodo.json,
+    a commit and an annotated tag vVERSION. Example: provenance release --notes "Eight new reports"."""
+    import datetime
+    import shlex
+
+    from build.release.cut import release as cut_release
+
+    if date is not None:
+        try:
+            date = datetime.date.fromisoformat(date).isoformat()
+        except ValueError:
+            _fail(BuildError([Problem("--date", None, "", f"expected a date YYYY-MM-DD, got {date!r}")]))
+    try:
+        cut_release(
+            ROOT, seeds_dir, data_dir, metadata_path, cache_path, version=version, date=date, notes=notes, homepage=homepage,
+            previous=previous, test_command=shlex.split(test_command) if test_command else None, dry_run=dry_run, echo=click.echo,
+        )
+    except BuildError as error:
+        _fail(error)

@@ -9,6 +9,7 @@ import pytest
 from markupsafe import escape
 
 from build import schema
+from build.release.changes import RELEASE_TABLES
 
 TABLES = [res["name"] for res in schema.resources()]
 
@@ -22,7 +23,8 @@ async def test_home_page_lists_every_table_and_credits_the_sources(datasette):
     assert "Middle East Monitor" in home.text and "CC BY 4.0" in home.text
 
 
-@pytest.mark.parametrize("table", TABLES)
+# The release tables are empty until the first release; tests/test_release.py serves released corpora.
+@pytest.mark.parametrize("table", [table for table in TABLES if table not in RELEASE_TABLES])
 async def test_table_page_has_rows_and_its_facets(datasette, table):
     config = datasette.metadata("tables", database="provenance")[table]
     response = await datasette.client.get(f"/provenance/{table}.json")

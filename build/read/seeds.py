@@ -421,7 +421,7 @@ def read_seeds(seeds_dir, cache=None, progress=None, articles=None):
     try:
         from build.release.record import read_releases  # it reads YAML with this module
 
-        seeds.releases = read_releases(root)
+        seeds.releases = read_releases(root, lambda path: parse_files([path], root, cache)[path])
     except BuildError as error:
         problems.extend(error.problems)
     seeds.actors = load_list("actors.yml", "actors")

@@ -1,0 +1,1 @@
+"""Releasing: versions, the data changelog, licences per resource, the text-free package, CITATION.cff."""

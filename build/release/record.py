@@ -44,14 +44,21 @@ class Releases(NamedTuple):
         return self.releases[-1] if self.releases else None
 
 
-def read_releases(seeds_dir):
+def read_releases(seeds_dir, parse=None):
     """The release record in seeds_dir; empty when neither file is there (a corpus never
-    released). BuildError, naming file, line and field, when either is malformed."""
+    released). BuildError, naming file, line and field, when either is malformed. parse,
+    when given, parses release.yml: parse(path) -> (data, problems) (build.read.seeds
+    passes its parse cache's)."""
     root = Path(seeds_dir)
     path, shown = root / RELEASE_FILE, display_path(root / RELEASE_FILE, root)
     problems, releases, homepage, homepage_line = [], [], None, 1
     if path.exists():
-        data = load_yaml(path, shown)
+        if parse is None:
+            data = load_yaml(path, shown)
+        else:
+            data, file_problems = parse(path)
+            if file_problems:
+                raise BuildError(file_problems)
         if data is not None and not isinstance(data, Record):
             raise BuildError([Problem(shown, getattr(data, "line", 1), "", "expected a mapping (homepage: ..., releases: [...])")])
         data = data or Record()
