@@ -209,13 +209,17 @@ def test_the_site_says_which_release_it_serves(released):
 
     async def fetch():
         client = datasette_app(second).client
-        return [await client.get(path) for path in ("/", "/provenance/releases.json?_shape=objects",
-                                                     "/provenance/changes.json?release=1.1.0&table_name=articles&_shape=objects", "/provenance/articles")]
+        return [await client.get(path) for path in (
+            "/", "/provenance/releases.json?_shape=objects&_sort=version", "/provenance/changes.json?release=1.1.0&table_name=articles&_shape=objects",
+            "/provenance/changelog.json?_shape=objects", "/provenance/articles")]
 
-    home, releases, changes, articles = asyncio.run(fetch())
+    home, releases, changes, changelog, articles = asyncio.run(fetch())
     assert "Release 1.1.0" in home.text and 'href="/provenance/changes?release=1.1.0"' in home.text
     assert [row["version"] for row in releases.json()["rows"]] == ["1.0.0", "1.1.0"]
     assert [row["row_key"] for row in changes.json()["rows"]] == [ADDED]
+    summary = {(row["version"], row["table_name"], row["change"]): row["rows"] for row in changelog.json()["rows"]}
+    assert summary["1.1.0", "articles", "added"] == 1 and summary["1.1.0", "denials", "added"] == 1
+    assert summary["1.0.0", "articles", "added"] == 5
     assert "belong to" in articles.text and "publisher" in articles.text
 
 

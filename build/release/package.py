@@ -11,13 +11,16 @@ same package with `articles` read from `articles-text-free.csv`, the same rows l
 obtains a text can check it and find every quote in it): all of it is CC BY 4.0, for
 those who may not redistribute the texts."""
 
+import contextlib
 import csv
 import hashlib
 import html
 import io
 import json
+import sqlite3
 from pathlib import Path
 
+from build import schema
 from build.release.record import content_fingerprint, served_release
 
 PACKAGE_NAME = "datapackage.json"
@@ -28,33 +31,33 @@ RELEASE_OUTPUTS = (TEXT_FREE_ARTICLES, TEXT_FREE_PACKAGE_NAME)
 TEXT_COLUMN = "text"
 
 
-def articles_and_text_free_csv(articles_csv, actors_csv):
+def articles_and_text_free_csv(database):
     """(articles [{article_id, title, published, url, outlet}], bytes of the text-free
-    articles CSV) from the bytes of articles.csv and actors.csv as the build wrote them:
-    read back from the files, so that an incremental build (whose tables hold the changed
-    articles only) lists every article."""
-    outlets = {row["actor_id"]: row["name"] for row in csv.DictReader(io.StringIO(actors_csv.decode("utf-8"), newline=""))}
-    reader = csv.DictReader(io.StringIO(articles_csv.decode("utf-8"), newline=""))
-    kept = [name for name in reader.fieldnames if name != TEXT_COLUMN]
+    articles CSV) from the database just written (every article, also in an incremental
+    build, whose tables hold the changed articles only; without reading the texts)."""
+    fields = [f for f in schema.fields("articles") if f["name"] != TEXT_COLUMN]
+    columns = ", ".join(f"a.[{f['name']}]" for f in fields)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(kept)
+    writer.writerow([f["name"] for f in fields])
     articles = []
-    for row in reader:
-        writer.writerow([row[name] for name in kept])
-        articles.append({
-            "article_id": row["article_id"], "title": row["title"], "published": row["published"],
-            "url": row.get("url") or None, "outlet": outlets.get(row["outlet_id"], row["outlet_id"]),
-        })
+    with contextlib.closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as db:
+        query = f"SELECT {columns}, o.name FROM articles a LEFT JOIN actors o ON o.actor_id = a.outlet_id ORDER BY a.article_id"
+        for *values, outlet in db.execute(query):
+            writer.writerow(["" if value is None else str(value) for value in values])
+            row = dict(zip((f["name"] for f in fields), values))
+            articles.append({"article_id": row["article_id"], "title": row["title"], "published": row["published"],
+                             "url": row["url"], "outlet": outlet or row["outlet_id"]})
     return articles, buffer.getvalue().encode("utf-8")
 
 
-def release_outputs(folder, descriptor, releases):
+def release_outputs(folder, descriptor, releases, database):
     """Write datapackage.json, its text-free variant and articles-text-free.csv into
-    folder, beside the CSVs just written there; return the package descriptor.
-    descriptor: build.outputs.package_descriptor's; releases: the releases table's rows."""
+    folder, beside the CSVs and the database just written there; return the package
+    descriptor. descriptor: build.write.outputs.package_descriptor's; releases: the
+    releases table's rows."""
     folder = Path(folder)
-    articles, text_free = articles_and_text_free_csv((folder / "articles.csv").read_bytes(), (folder / "actors.csv").read_bytes())
+    articles, text_free = articles_and_text_free_csv(database)
     (folder / TEXT_FREE_ARTICLES).write_bytes(text_free)
     fingerprint = content_fingerprint({res["name"]: res["hash"].removeprefix("sha256:") for res in descriptor["resources"]})
     package = release_properties(descriptor, releases, fingerprint, articles)
@@ -132,12 +135,12 @@ def site_metadata(metadata, descriptor):
     if created:
         said = (f"<p><strong>Release {version}</strong> of {created[:10]}: "
                 f'<a href="/provenance/changes?release={version}">what changed</a> since the release before, '
-                f'<a href="/provenance/releases">every release</a>; cite it as {html.escape(descriptor["title"])}, version {version} (CITATION.cff).')
+                f'<a href="/provenance/changelog">every release and its changes</a>; cite it as {html.escape(descriptor["title"])}, version {version} (CITATION.cff).')
     else:
         after = version.split("+")[0]
-        said = (f"<p><strong>Unreleased data</strong> (version {version}): built from the curated files after "
-                + (f'release {after}; <a href="/provenance/releases">every release</a>.' if after != "0.0.0" else "no release yet.")
-                + " Cite a release, not this.")
+        said = (f"<p><strong>Unreleased data</strong> (version {version}): "
+                + (f'built from the curated files as they are since release {after} (<a href="/provenance/releases">every release</a>); cite a release, not this.'
+                   if after != "0.0.0" else "no release of the data has been made yet."))
     said += (" The tables and annotations are CC BY 4.0; the article texts (the text column of articles) belong to"
              ' their publishers; <a href="/exports/datapackage-text-free.json">a package without them</a>.</p>')
     metadata["description_html"] = said + "\n" + metadata.get("description_html", "")

@@ -481,8 +481,6 @@ def write_outputs(tables, data_dir, site_metadata_path, site_metadata=None, prog
                 _write_package(new_rows, write_csvs(tables, new_rows), foreign_keys=False)
                 validation_problems = start_validating(new_rows / PACKAGE_NAME, workers, whole=True)
             csv_files = write_csvs(tables, scratch, previous)
-            # datapackage.json with the release's version, sources and licences, and its text-free variant
-            package = release_outputs(scratch, package_descriptor(csv_files), tables["releases"])
             if not previous:
                 _write_package(scratch, csv_files, foreign_keys=False, name=ROWS_PACKAGE_NAME)
                 validation_problems = start_validating(scratch / ROWS_PACKAGE_NAME, workers)
@@ -492,6 +490,8 @@ def write_outputs(tables, data_dir, site_metadata_path, site_metadata=None, prog
                 patch_database(tables, str(database), previous.owners)
             else:
                 write_database(tables, str(database), facet_columns(site_metadata))
+            # datapackage.json, with the release's version, sources and licences, and its text-free variant
+            package = release_outputs(scratch, package_descriptor(csv_files), tables["releases"], database)
             (scratch / METADATA_NAME).write_text(
                 json.dumps(release_site_metadata(datasette_metadata(site_metadata), package), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
             )
