@@ -6,6 +6,8 @@
   (`_stream=on&_size=max`, Datasette's own streaming), where Datasette alone gives the
   first page (50 rows) and does not say so. `_size=N` still gives one page of N rows (at most
   max_returned_rows), as Datasette documents.
+- A table page's "CSV" link asks for every row too (`_stream=on`; Datasette's own link
+  says `_size=max`, which stops at max_returned_rows, 1,000, without saying so).
 - A cell a spreadsheet would run as a formula (text starting with `=`, `+`, `-`, `@`, a
   tab or a carriage return, OWASP's list, and not a number such as `-3`) is sent with a
   `'` before it, in every CSV from the site (so `provenance.csv?sql=select
@@ -28,6 +30,7 @@ import mimetypes
 import urllib.parse
 
 from datasette import hookimpl
+from datasette.utils import path_with_format
 
 mimetypes.add_type("application/vnd.sqlite3", ".db")
 mimetypes.add_type("application/vnd.sqlite3", ".sqlite")
@@ -108,3 +111,19 @@ def asgi_wrapper(datasette):
         return downloads
 
     return wrap
+
+
+@hookimpl
+def extra_template_vars(view_name, request, datasette, database, table):
+    """On a table page, the CSV link (url_csv) asks for every row, with labels where the
+    table has foreign keys (as Datasette's own link does)."""
+    if view_name != "table" or request is None or not table:
+        return None
+
+    async def every_row():
+        extra = {"_stream": "on", "_size": "max"}
+        if await datasette.get_database(database).foreign_keys_for_table(table):
+            extra["_labels"] = "on"
+        return {"url_csv": datasette.urls.path(path_with_format(request=request, format="csv", extra_qs=extra))}
+
+    return every_row

@@ -33,6 +33,16 @@ async def test_a_bare_csv_link_gives_every_row(datasette, db, table):
     assert len(paged) - 1 == min(3, db[table].count), "_size still gives one page"
 
 
+async def test_a_table_pages_csv_link_gives_every_row(datasette):
+    page = await datasette.client.get("/provenance/claim_mentions?stance=reports")
+    link = re.search(r'<a href="([^"]+)">CSV</a>', page.text).group(1).replace("&amp;", "&")
+    assert "_stream=on" in link and "stance=reports" in link and "_labels=on" in link, link
+    rows = list(csv.DictReader(io.StringIO((await datasette.client.get(link)).text)))
+    assert rows and all(row["stance"] == "reports" for row in rows)
+    expected = (await datasette.client.get("/provenance/claim_mentions.json?stance=reports&_size=0")).json()["filtered_table_rows_count"]
+    assert len(rows) == expected
+
+
 async def test_formula_cells_are_neutralised_in_csv(datasette):
     sql = f"select '{FORMULA.replace(chr(39), chr(39) * 2)}' as link, '+1+2' as plus, '-x' as minus, '@sum' as at, -3 as negative, '+4.5' as positive, 'plain, \"quoted\"' as text"
     for params in ({"sql": sql}, {"sql": sql, "_dl": "1"}):

@@ -134,7 +134,7 @@ async def test_only_known_plugins_and_none_that_writes(datasette):
         "datasette-template-sql": ["extra_template_vars"],
         "datasette-vega": ["extra_css_urls", "extra_js_urls"],
         "datasette-xlsx": ["register_output_renderer"],
-        "downloads.py": ["asgi_wrapper"],
+        "downloads.py": ["asgi_wrapper", "extra_template_vars"],
         "gc_freeze.py": ["asgi_wrapper"],
         "immutable_schema.py": ["startup"],
         "pages.py": ["extra_template_vars", "render_cell"],
