@@ -124,17 +124,41 @@ def url_of(kind, value):
     return KINDS[kind][3].format(urllib.parse.quote(str(value), safe=""))
 
 
+def link_markup(kind, value, label):
+    """`<a href=page>label</a>` for an id of a kind (built with escape, not Markup.format,
+    which is ten times slower: a table page makes hundreds of these)."""
+    if label is None:
+        return Markup(f'<span class="id-unknown">{escape(value)}</span>')
+    return Markup(
+        f'<a class="id-link id-{kind}" href="{escape(url_of(kind, value))}" title="{escape(value)}">'
+        f"{escape(label or value)}</a>"
+    )
+
+
+def kept_label(datasette, kind, value):
+    """(True, label) when the label of an id is known without a query, else (False, None)."""
+    labels = LABELS.get(datasette)
+    if labels is None:
+        return False, None
+    kept = labels.by_kind.get(kind)
+    if kept is not None and value in kept:
+        return True, kept[value]
+    if kind in labels.whole:
+        return True, None
+    return False, None
+
+
 async def id_link(datasette, kind, value, label=None):
     """`<a href=page>label</a>` for an id of a kind; the id itself where it has no row."""
     if value in (None, ""):
         return Markup("")
     if label is None:
         label = await label_for(datasette, kind, value)
-    if label is None:
-        return Markup('<span class="id-unknown">{}</span>').format(value)
-    return Markup('<a class="id-link id-{}" href="{}" title="{}">{}</a>').format(
-        kind, url_of(kind, value), value, label or value
-    )
+    return link_markup(kind, value, label)
+
+
+async def label_then_link(datasette, kind, value):
+    return link_markup(kind, value, await label_for(datasette, kind, value))
 
 
 def hedge_words(value):
@@ -157,11 +181,15 @@ def render_cell(row, value, column, table, database, datasette):
         kind = row_kind(row)
     if kind is not None:
         if isinstance(value, dict):  # a foreign key Datasette has labelled already
-            label = value.get("label")
-            return id_link(datasette, kind, value.get("value"), None if label == value.get("value") else label)
+            label, value = value.get("label"), value.get("value")
+            if label is not None and label != value:
+                return link_markup(kind, value, label)
         if value in (None, ""):
             return None
-        return id_link(datasette, kind, value)
+        known, label = kept_label(datasette, kind, value)
+        if known:  # answered without a query: no coroutine to make and await
+            return link_markup(kind, value, label)
+        return label_then_link(datasette, kind, value)
     if column in ID_LIST_COLUMNS and isinstance(value, str) and value:
         return id_list(datasette, value, *ID_LIST_COLUMNS[column])
     if column in BOOLEAN_COLUMNS and value in (0, 1):
@@ -186,7 +214,7 @@ def row_kind(row):
 
 
 async def id_list(datasette, value, separator, kind):
-    links = [await id_link(datasette, kind, part.strip()) for part in value.split(separator)]
+    links = [await id_link(datasette, kind, part.strip()) for part in value.split(separator) if part.strip()]
     joiner = Markup(" \u2192 ") if separator.strip() == "->" else Markup("; ")
     return joiner.join(links)
 
@@ -457,7 +485,8 @@ join claim_mentions m on m.mention_id = l.mention_id
 where l.claim_id = :claim order by l.step, l.mention_id
 limit :limit
 """
-LINEAGE_LIMIT = 200  # steps shown on a claim's page; the claim_lineage table has them all
+LIST_LIMIT = 40  # items of each list on an actor's or a work's page; their tables have them all
+LINEAGE_LIMIT = 50  # steps shown on a claim's page; the claim_lineage table has them all
 
 
 async def lineage(datasette, claim_id):
@@ -505,6 +534,8 @@ def reading_template_vars(datasette):
         "lineage": _lineage,
         "text_fragment": text_fragment,
         "context_of": context_of,
+        "lineage_limit": LINEAGE_LIMIT,
+        "list_limit": LIST_LIMIT,
         "hedge_words": hedge_words,
         "url_of": url_of,
     }
