@@ -53,7 +53,7 @@ def test_timeline_draws_date_ranges_and_denials(server):
     reports = [r for r in rows if r["kind"] == "report"]
     assert any(r["uncertain"] and r["end"] > r["start"] for r in reports), "a report dated by a range"
     assert any(r["kind"] == "denial" for r in rows)
-    assert all(r["link"].startswith(("/article/", "/claim/")) for r in rows)
+    assert all(r["link"].startswith(("/article/", "/claim/", "/work/")) for r in rows)
 
 
 def transferred(page):
