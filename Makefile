@@ -42,6 +42,7 @@ check: install
 
 validate: build
 	$(BIN)/frictionless validate data/datapackage.json
+	$(BIN)/frictionless validate data/datapackage-text-free.json
 
 serve: build
 	$(BIN)/provenance serve --host $(HOST) --port $(PORT)

@@ -1,7 +1,8 @@
 """Releases: two releases cut in a scratch git repository from two corpora (the seeds, then
 the seeds with an article added whose denial changes a claim's status), a changelog that
 lists exactly the rows that differ, both variants of the package valid, CITATION.cff valid
-against the Citation File Format's schema, and the site saying which release it serves."""
+against the Citation File Format's schema, and the site saying which release it serves.
+The tests that cut releases run git, builds and `frictionless validate`: marked slow."""
 
 import asyncio
 import csv
@@ -20,7 +21,7 @@ from build.incremental.cache import ParseCache
 from build.incremental.rebuild import build
 from build.release import changes as diff
 from build.release.citation import cff_problems
-from build.release.cut import release
+from build.release.cut import plan, release
 from build.release.record import read_releases
 from build.site.serve import datasette_app
 
@@ -123,6 +124,7 @@ def released(tmp_path_factory):
     return repo, first, repo / "data"
 
 
+@pytest.mark.slow
 def test_the_changelog_lists_exactly_the_rows_that_differ(released):
     repo, first, second = released
     listed = {(row["table_name"], row["row_key"], row["change"]) for row in changes_of(repo, "1.1.0")}
@@ -157,6 +159,7 @@ def test_the_version_follows_what_changed(kinds, version):
     assert diff.next_version("1.2.3", [{"change": kind} for kind in kinds]) == version
 
 
+@pytest.mark.slow
 def test_each_release_is_recorded_tagged_and_cited(released):
     repo, _, second = released
     record = read_releases(repo / "seeds")
@@ -177,11 +180,24 @@ def test_each_release_is_recorded_tagged_and_cited(released):
     assert zenodo["version"] == "1.1.0" and zenodo["upload_type"] == "dataset" and zenodo["creators"]
 
 
+@pytest.mark.slow
+def test_nothing_changed_is_no_release_and_a_version_must_come_after_the_last(released):
+    repo, _, second = released
+    with pytest.raises(BuildError) as refused:
+        plan(repo / "seeds", second, second)
+    assert "nothing to release" in refused.value.problems[0].message
+    with pytest.raises(BuildError) as refused:
+        plan(repo / "seeds", second, second, version="1.0.5")
+    assert "after 1.1.0" in refused.value.problems[0].message
+    assert plan(repo / "seeds", second, second, version="1.1.1") == ("1.1.1", [])
+
+
 def test_the_cff_schema_finds_what_is_wrong():
     problems = cff_problems("cff-version: 1.2.0\nmessage: Cite it.\ntitle: T\nauthors: []\nlicense: not-a-licence\n")
     assert any(p.startswith("authors:") for p in problems) and any(p.startswith("license:") for p in problems)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["datapackage.json", "datapackage-text-free.json"])
 def test_frictionless_validate_passes_on_both_variants(released, name):
     _, _, second = released
@@ -189,6 +205,7 @@ def test_frictionless_validate_passes_on_both_variants(released, name):
     assert done.returncode == 0, done.stdout[-3000:]
 
 
+@pytest.mark.slow
 def test_the_text_free_variant_has_no_texts_and_says_whose_they_are(released):
     _, _, second = released
     full = json.loads((second / "datapackage.json").read_text(encoding="utf-8"))
@@ -204,6 +221,7 @@ def test_the_text_free_variant_has_no_texts_and_says_whose_they_are(released):
     assert "publisher" in {f["name"]: f for f in by_name["articles"]["schema"]["fields"]}["text"]["description"]
 
 
+@pytest.mark.slow
 def test_the_site_says_which_release_it_serves(released):
     _, _, second = released
 
@@ -223,6 +241,7 @@ def test_the_site_says_which_release_it_serves(released):
     assert "belong to" in articles.text and "publisher" in articles.text
 
 
+@pytest.mark.slow
 def test_an_unreleased_build_says_so(tmp_path):
     data = tmp_path / "data"
     build(SEEDS, data, ROOT / "metadata.yml", ParseCache(None))
@@ -235,6 +254,7 @@ def test_an_unreleased_build_says_so(tmp_path):
     assert "Unreleased data" in asyncio.run(home()).text
 
 
+@pytest.mark.slow
 def test_a_release_refuses_an_unclean_tree_and_a_stale_build(tmp_path):
     repo = make_repo(tmp_path / "repo")
     (repo / "seeds" / "notes.txt").write_text("not committed")

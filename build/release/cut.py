@@ -106,17 +106,18 @@ def check_tests(repo, command=None):
     return []
 
 
-def previous_package(repo, version, into):
-    """The folder of the package released as `version`: data/ at its git tag, exported."""
+def previous_package(repo, version, into, data_dir):
+    """The folder of the package released as `version`: data_dir at its git tag, exported."""
     tag = f"v{version}"
+    folder = Path(data_dir).resolve().relative_to(Path(repo).resolve()).as_posix()
     if git(repo, "rev-parse", "-q", "--verify", f"refs/tags/{tag}", check=False) == "":
         raise BuildError([Problem("git", None, "", f"no tag {tag} for the last release in {RELEASE_FILE}: fetch the tags, or name its package with --previous")])
     archive = Path(into) / "previous.tar"
     with open(archive, "wb") as out:
-        subprocess.run(["git", "-C", str(repo), "archive", "--format=tar", tag, "data"], stdout=out, check=True)
+        subprocess.run(["git", "-C", str(repo), "archive", "--format=tar", tag, folder], stdout=out, check=True)
     with tarfile.open(archive) as tar:
         tar.extractall(into, filter="data")
-    return Path(into) / "data"
+    return Path(into) / folder
 
 
 def plan(seeds_dir, data_dir, previous, version=None):
@@ -196,7 +197,7 @@ def release(repo, seeds_dir, data_dir, metadata_path, cache_path=None, version=N
         raise BuildError(problems)
     with tempfile.TemporaryDirectory(prefix="release-previous-") as scratch:
         if previous is None and record.last:
-            previous = previous_package(repo, record.last["version"], scratch)
+            previous = previous_package(repo, record.last["version"], scratch, data_dir)
         version, rows = plan(seeds_dir, data_dir, previous, version)
     found = diff.counts(rows)
     echo(f"release {version}: " + ", ".join(f"{count} {kind}" for kind, count in found.items() if count) + f" against {record.last['version'] if record.last else 'nothing'}")
