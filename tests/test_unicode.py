@@ -147,7 +147,11 @@ PAGES = {
     "denials-table": (f"/provenance/denials?article_id={ARTICLE}", [DENIAL, STATEMENT]),
     "actor-row": (f"/provenance/actors/{OUTLET}", [OUTLET_NAME, f"<script>alert(4)</script> {RLO}esrever{PDF}."]),
     "actor-query": (f"/provenance/actor?actor={OUTLET}", [QUOTE, "Our editors reported"]),
-    "search-query": ("/provenance/search?q=editors", ["article", ARTICLE]),
+    # plugins/pages.py shows an id as a link labelled with its row's title or statement.
+    "search-query": ("/provenance/search?q=editors", ["article", TITLE]),
+    "article-page": (f"/article/{ARTICLE}", [TITLE, OUTLET_NAME, QUOTE, DENIAL, ODD_QUOTE, STATEMENT]),
+    "claim-page": (f"/claim/{CLAIM}", [STATEMENT, QUOTE, DENIAL, TITLE]),
+    "actor-page": (f"/actor/{OUTLET}", [OUTLET_NAME, QUOTE, TITLE]),
     "sql-page": ("/provenance?" + urllib.parse.urlencode({"sql": f"select '{SCRIPT}' as a, '{IMG}' as b, '{RLO}{FAMILY}' as c"}), [SCRIPT, IMG, RLO + FAMILY]),
 }
 
@@ -158,7 +162,7 @@ def test_pages_show_hostile_text_inert_and_intact(hostile_server, page, name):
     response = page.goto(hostile_server + path)
     assert response.status == 200
     assert_inert_and_intact(page, strings)
-    if name in ("article-row", "claim-mentions-table", "actor-row"):
+    if name in ("article-row", "claim-mentions-table", "actor-row", "article-page"):
         page.screenshot(path=ARTIFACTS / f"unicode-{name}.png", full_page=True)
 
 
