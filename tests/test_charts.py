@@ -52,7 +52,8 @@ ROW_MARKS = {
 }
 RENDERED = "[data-chart-state=rendered], [data-chart-state=error]"
 # Vega-Lite's own remark on a chart whose height grows with its rows (a step) while its
-# width fits the page: the height is not fitted, which is the point. Nothing else may warn.
+# width fits the page: the height is not fitted, which is the point. Vega-Lite warns even
+# with autosize fit-x (vega/vega-lite pull request 8579, open). Nothing else may warn.
 KNOWN_WARNINGS = ('WARN Dropping "fit-y" because spec has discrete height.',)
 
 
