@@ -187,7 +187,7 @@ HOSTILE_LOAD = [
 ]
 WELL_BEHAVED = [
     "/", "/provenance/claims.json", "/provenance/articles", "/provenance/search.json?q=passport",
-    "/provenance/lineage.json?claim=bukhari-visited-israel", "/static/charts/index.html",
+    "/provenance/lineage.json?claim=bukhari-visited-israel", "/charts/",
 ]
 LOAD_SECONDS = float(os.environ.get("HOSTILE_LOAD_SECONDS", "12"))
 HOSTILE_CLIENTS = int(os.environ.get("HOSTILE_CLIENTS", "3"))  # 0: the same load, for comparison

@@ -177,7 +177,7 @@ def test_an_error_page_keeps_hostile_sql_inert(hostile_server, page):
 
 
 def test_the_chart_draws_a_hostile_label_as_text(hostile_server, page):
-    page.goto(hostile_server + "/static/charts/citations.html")
+    page.goto(hostile_server + "/charts/citations")
     page.locator(".chart[data-chart-state=rendered]").wait_for(timeout=30_000)
     texts = page.locator(".chart svg text").all_text_contents()
     assert OUTLET_NAME in texts, "the y-axis label is the outlet's name, whole"
