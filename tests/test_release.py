@@ -13,6 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import httpx
 import pytest
 import yaml
 
@@ -23,7 +24,7 @@ from build.release import changes as diff
 from build.release.citation import cff_problems
 from build.release.cut import plan, release
 from build.release.record import read_releases
-from build.site.serve import datasette_app
+from build.site.serve import datasette_app, datasette_command, serving
 
 from conftest import ROOT, SEEDS
 
@@ -41,7 +42,7 @@ def make_repo(path):
     """A git repository holding a copy of the seeds, metadata.yml and their build."""
     shutil.copytree(SEEDS, path / "seeds")
     shutil.copy(ROOT / "metadata.yml", path / "metadata.yml")
-    (path / ".gitignore").write_text("/data/*.db\n/data/metadata.json\n/.cache/\n")
+    shutil.copy(ROOT / ".gitignore", path / ".gitignore")  # the database, metadata.json, inspect file, cache
     git(path, "init", "-q", "-b", "main")
     git(path, "config", "user.name", "Release test")
     git(path, "config", "user.email", "release-test@example.org")
@@ -222,23 +223,22 @@ def test_the_text_free_variant_has_no_texts_and_says_whose_they_are(released):
 
 
 @pytest.mark.slow
-def test_the_site_says_which_release_it_serves(released):
+def test_the_site_says_which_release_it_serves(released, tmp_path):
+    """Over HTTP, from a Datasette process serving the release as `make serve` does."""
     _, _, second = released
-
-    async def fetch():
-        client = datasette_app(second).client
-        return [await client.get(path) for path in (
-            "/", "/provenance/releases.json?_shape=objects&_sort=version", "/provenance/changes.json?release=1.1.0&table_name=articles&_shape=objects",
-            "/provenance/changelog.json?_shape=objects", "/provenance/articles")]
-
-    home, releases, changes, changelog, articles = asyncio.run(fetch())
+    paths = ("/", "/provenance/releases.json?_shape=objects&_sort=version", "/provenance/changes.json?release=1.1.0&table_name=articles&_shape=objects",
+             "/provenance/changelog.json?_shape=objects", "/provenance/articles")
+    with serving(lambda port: datasette_command(second, port=port), tmp_path / "datasette.log") as base:
+        home, releases, changes, changelog, articles = [httpx.get(base + path, timeout=30) for path in paths]
+    assert {response.status_code for response in (home, releases, changes, changelog, articles)} == {200}
     assert "Release 1.1.0" in home.text and 'href="/provenance/changes?release=1.1.0"' in home.text
     assert [row["version"] for row in releases.json()["rows"]] == ["1.0.0", "1.1.0"]
     assert [row["row_key"] for row in changes.json()["rows"]] == [ADDED]
     summary = {(row["version"], row["table_name"], row["change"]): row["rows"] for row in changelog.json()["rows"]}
     assert summary["1.1.0", "articles", "added"] == 1 and summary["1.1.0", "denials", "added"] == 1
     assert summary["1.0.0", "articles", "added"] == 5
-    assert "belong to" in articles.text and "publisher" in articles.text
+    # Each table's footer gives its licence; the articles' says the texts are not CC BY.
+    assert "every column but text" in articles.text and "not under CC BY" in articles.text
 
 
 @pytest.mark.slow

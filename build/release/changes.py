@@ -7,6 +7,13 @@ with other values is changed, with the old and new value of each column that dif
 Columns a table gained or lost are listed too; a table in one package only has all its
 rows added (or removed).
 
+Why csv-diff: it keys each row by a key column (here the primary key, compound keys
+joined) and answers in the changelog's own shape: rows added, removed, changed with the
+old and new value of each column, and columns added or removed. daff aligns rows by
+their content (or by key columns it is told) and answers with a "highlighter" table whose
+marker column (+++, ---, ->, with "old->new" in the cells) would have to be parsed back
+into rows; Frictionless validates and describes packages but does not compare two.
+
 The release tables themselves (`releases`, `changes`) are not compared: they describe
 the comparison. The article texts are not copied into the changelog, which is under
 CC BY 4.0 while the texts are their publishers': a changed text shows as `text` in the
