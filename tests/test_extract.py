@@ -337,7 +337,7 @@ def test_speakers_are_the_subjects_of_reporting_verbs_in_other_stories(other_dra
     # "X, speaking to Y, said": X, not the outlet named nearer the verb; then "he" is X
     assert ("Opposition leader Hans Brauer, speaking to Radio Nord, said", "hans-brauer") in credits
     assert ("he said", "hans-brauer") in credits
-    assert ("Riedel himself dismissed", "tomas-riedel") in credits  # a surname: the person named in full before
+    assert ("Riedel himself dismissed the story", "tomas-riedel") in credits  # a surname: the person named in full before
     _, items = other_drafts["club-chairman"]
     credits = _credits(items)
     assert ("The paper said", "coastal-gazette") in credits and ("His lawyer, Ruth Adams, said", "ruth-adams") in credits
@@ -361,3 +361,70 @@ def test_proposed_actors_are_typed_and_places_are_not_actors(other_drafts):
     assert kinds["maria-keller"] == "person" and kinds["daily-herald"] == "outlet" and kinds["radio-nord"] == "outlet"
     assert kinds["ministry-of-defence"] == "government" and kinds["hans-brauer"] == "person"
     assert "moscow" not in kinds  # a place: not proposed, never a source
+
+
+# --- metadata -----------------------------------------------------------------------------
+
+from build.extractor.draft import date_from_url, find_metadata, outlet_from_site, read_sidecar, url_site  # noqa: E402
+
+BODY = "The council said on Monday that the bridge would reopen next week, after repairs that took a month.\n"
+
+
+@pytest.mark.parametrize("text, published, evidence", [
+    ("Bridge to reopen\nJune 28, 2021\n\n" + BODY, "2021-06-28", "June 28, 2021"),  # a date on its own line
+    ("Bridge to reopen\n28 June 2021\n" + BODY, "2021-06-28", "28 June 2021"),
+    ("Bridge to reopen\nUpdated 29 June 2021\n" + BODY, "2021-06-29", "Updated 29 June 2021"),
+    ("Bridge to reopen\nPublished: 14:10 PKT, July 2nd 2021\n" + BODY, "2021-07-02T14:10+05:00", "Published: 14:10 PKT, July 2nd 2021"),
+    (" date 2021-06-29 " + BODY, "2021-06-29", "date 2021-06-29"),
+])
+def test_dates_the_text_states(text, published, evidence):
+    fields, _ = find_metadata(text)
+    assert (fields["published"], fields["date_basis"], fields["date_evidence"]) == (published, "stated", evidence)
+
+
+def test_a_dateline_and_a_date_line_are_not_the_title():
+    assert find_metadata("Bridge to reopen\nJune 28, 2021\n" + BODY)[0]["title"] == "Bridge to reopen"
+    fields, _ = find_metadata("HARBOUR CITY – " + BODY)
+    assert fields["title"].startswith("The council said") and fields["title_basis"] == "supplied"
+    fields, _ = find_metadata("HARBOUR CITY – " + BODY, meta={"title": "Bridge to reopen next week"})
+    assert (fields["title"], fields["title_basis"]) == ("Bridge to reopen next week", "supplied")
+
+
+@pytest.mark.parametrize("url, expected", [
+    ("https://www.example-news.com/2020/12/15/bridge-to-reopen/", ("2020-12-15", "day")),
+    ("https://en.example.com.pk/19-Dec-2020/bridge-to-reopen", ("2020-12-19", "day")),
+    ("http://radio.example.pk/28-06-2021/bridge-to-reopen", ("2021-06-28", "day")),
+    ("https://example.org/news/2021/07/bridge", ("2021-07", "month")),
+    ("https://example.org/news/1631979/bridge", None),
+])
+def test_dates_in_urls(url, expected):
+    found = date_from_url(url)
+    assert (found[:2] if found else None) == expected
+
+
+def test_the_outlet_from_the_text_and_from_the_url(tables):
+    knowledge = knowledge_from_tables(tables)
+    assert url_site("https://en.dailypakistan.com.pk/19-Dec-2020/x") == "dailypakistan" and url_site("https://www.dawn.com/news/1") == "dawn"
+    assert outlet_from_site("hindustantimes", knowledge) == "hindustan-times"  # run together
+    assert outlet_from_site("middleeastmonitor", knowledge) == "middle-east-monitor"
+    assert outlet_from_site("memonitor", knowledge) == "middle-east-monitor"  # leading words as initials
+    fields, _ = find_metadata("The Harbour Times can reveal that the bridge will reopen. " + BODY)
+    assert (fields["outlet"], fields["outlet_basis"], fields["outlet_evidence"]) == ("harbour-times", "stated", "The Harbour Times can reveal")
+    fields, _ = find_metadata("Bridge to reopen\n\nby Coastal Gazette / Wire.org\n\nCoastal Gazette has learned that the bridge will reopen. " + BODY,
+                              url="https://www.harbourpost.com/2021/06/28/bridge/", knowledge=knowledge)
+    # republished: the byline names the outlet that speaks; the page's site is the outlet
+    assert fields["outlet"] == "harbourpost" and fields["byline"] == "Coastal Gazette / Wire.org" and fields["published"] == "2021-06-28"
+    assert fields["url"] == "https://www.harbourpost.com/2021/06/28/bridge/"
+
+
+def test_a_sidecar_gives_the_url_and_draft_names_the_file(seeds_copy, tmp_path):
+    text = seeds_copy / "texts" / "77_bridge.txt"
+    text.write_text("HARBOUR CITY – " + BODY * 3, encoding="utf-8")
+    (seeds_copy / "texts" / "77.meta").write_text(
+        "url: https://www.harbourpost.com/2021/06/28/bridge-to-reopen/\ntitle: Bridge: to reopen\ndate: 2021-06-28\n", encoding="utf-8")
+    assert read_sidecar(seeds_copy / "texts" / "77.meta")["title"] == "Bridge: to reopen"
+    result = CliRunner().invoke(cli, ["draft", str(text), "--seeds", str(seeds_copy)])
+    assert result.exit_code == 0, result.output
+    draft = yaml.safe_load((seeds_copy / "articles" / "harbourpost-2021-06-28.yml").read_text(encoding="utf-8"))
+    assert draft["url"].startswith("https://www.harbourpost.com/") and draft["title"] == "Bridge: to reopen"
+    assert "harbourpost" in {a["id"] for a in draft["proposed_actors"]}

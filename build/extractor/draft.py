@@ -167,14 +167,20 @@ def outlet_from_site(site, knowledge):
 
 
 def read_sidecar(path):
-    """The fields of a `.meta` sidecar (url, title, date, note, ends_mid_sentence), or {}."""
+    """The fields of a `.meta` sidecar, one `key: value` a line (url, title, date, note,
+    ends_mid_sentence; a value is the rest of its line, colons and all), or {}."""
     if path is None or not Path(path).is_file():
         return {}
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError):
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
         return {}
-    return {k: ("" if v is None else str(v)) for k, v in data.items()} if isinstance(data, dict) else {}
+    fields = {}
+    for line in lines:
+        key, colon, value = line.partition(":")
+        if colon and re.fullmatch(r"[A-Za-z_][\w-]*", key.strip()):
+            fields[key.strip()] = value.strip()
+    return fields
 
 
 def sidecar_for(text_path):
@@ -260,16 +266,25 @@ def _is_furniture(line):
 
 
 def _find_title(lines, meta, warnings):
-    candidates = [line for line in lines[:4] if not _is_furniture(line)]
-    title_line = candidates[0] if candidates else (lines[0] if lines else "")
-    if title_line is lines[0] if lines else False:
-        pass
-    if len(title_line) <= 150 and not title_line.rstrip().endswith((".", "”", '"')) and not DATE_LINE.match(title_line) \
-            and len(title_line.split()) >= 3:
+    """A title line: the first line, or the first after date, byline and source lines, when it
+    is short and does not end a sentence; else the sidecar's title; else the first words."""
+    title_line = None
+    for line in lines[:4]:
+        if DATE_LINE.match(line) and DATE_LINE.sub("", line).strip(" \t") and not _date_in(line[:40]):
+            break  # " date 2020-12-16 Two top officials ...": the text starts after the date
+        if DATE_LINE.match(line) and len(DATE_LINE.sub("", line).split()) > 8:
+            break
+        if not _is_furniture(line):
+            title_line = line
+            break
+    if title_line and len(title_line) <= 150 and not title_line.rstrip().endswith((".", "”", '"')) and len(title_line.split()) >= 3:
         return dict(title=title_line.strip(), title_basis="stated")
     if meta.get("title"):
         return dict(title=meta["title"].strip(), title_basis="supplied")
-    first = re.split(r"(?<=[.!?])\s", DATE_LINE.sub("", title_line).strip(), maxsplit=1)[0]
+    body = next((DATE_LINE.sub("", line).strip() for line in lines if DATE_LINE.sub("", line).strip() and not _is_furniture(line)
+                 or (DATE_LINE.match(line) and len(DATE_LINE.sub("", line).split()) > 8)), "")
+    body = re.sub(r"^[A-Z][A-Z .,'’]{2,40}\s*[–—-]+\s*", "", body)  # a dateline ("ISLAMABAD –") is not the title
+    first = re.split(r"(?<=[.!?])\s", body, maxsplit=1)[0]
     warnings.append(("title", "no title line: the first words of the first sentence are drafted as the title; write a better one"))
     return dict(title=" ".join(first.split()[:14]).rstrip("."), title_basis="supplied")
 
@@ -403,16 +418,16 @@ def _outlet_id(name, knowledge):
     starts with, else a new id made from its name."""
     if not name:
         return None
-    if knowledge is None:
-        return slug(re.split(r"\s[–-]\s", name)[0])
     bare = re.sub(r"^(?:the|The)\s+", "", name)
+    if knowledge is None:
+        return slug(re.split(r"\s[–-]\s", bare)[0])
     for alias in sorted(knowledge.aliases, key=lambda a: -len(a["alias"])):
         if alias["alias"] in (name, bare) or alias["alias"].removeprefix("the ") == bare:
             return alias["actor_id"]
     for alias in sorted(knowledge.aliases, key=lambda a: -len(a["alias"])):
         if name.startswith(alias["alias"]):
             return alias["actor_id"]
-    return slug(re.split(r"\s[–-]\s", name)[0])
+    return slug(re.split(r"\s[–-]\s", bare)[0])
 
 
 HEADER = """\

@@ -22,10 +22,11 @@ And per article:
   hidden, a new one; the date the same to the curated precision), a false positive a wrong
   drafted value, a false negative a value stated but not drafted right: recall is the
   share of reports whose outlet (date) the draft gets right.
-- proposed actor kinds: each proposed actor whose mention overlaps the curated mention of
-  a hidden actor: a true positive when its proposed kind is that actor's kind, else a false
-  positive (precision is the share with the right kind); false negatives are hidden actors
-  mentioned in k that nothing proposes.
+- proposed actor kinds: each proposed actor whose mention (or citation, for a proposed
+  source) overlaps the curated mention (citation) of a hidden actor: a true positive when its
+  proposed kind is that actor's kind, else a false positive (precision is the share with the
+  right kind); false negatives are hidden actors mentioned or credited in k that nothing
+  proposes.
 - kept unchanged: drafted citations, denials and claim mentions that a reviewer keeps as
   they are: the span exactly a curated item's, with the same source (citations), denier and
   claim (denials) or claim (mentions). Precision is the share of drafted items kept.
@@ -216,8 +217,20 @@ def _kind_counts(tables, article_id, items, known_actors):
                 judged[item.fields["actor"]] = item.fields["proposed_kind"] == kinds.get(actor)
                 found.add(actor)
                 break
+    sources = [(r["quote_start"], r["quote_end"], r["source_id"]) for r in _curated(tables["citations"])
+               if r["article_id"] == article_id and r["source_id"] not in known_actors]
+    for item in items:
+        # proposed sources: "people familiar with the developments said"
+        actor = item.fields.get("source")
+        if item.kind != "citation" or actor in known_actors or actor in judged or not item.fields.get("_proposed_kind"):
+            continue
+        for start, end, gold_actor in sources:
+            if min(end, item.end) - max(start, item.start) > 0:
+                judged[actor] = item.fields["_proposed_kind"] == kinds.get(gold_actor)
+                found.add(gold_actor)
+                break
     right = sum(judged.values())
-    return right, len(judged) - right, len({a for _, _, a in gold} - found)
+    return right, len(judged) - right, len({a for _, _, a in gold + sources} - found)
 
 
 def _kept_counts(tables, article_id, items):

@@ -139,7 +139,7 @@ OUTLET_WORDS = frozenset("news times post tribune herald monitor chronicle daily
 GOVERNMENT_WORDS = frozenset("ministry office government cabinet department embassy commission council presidency "
                              "parliament senate administration foreign".split())
 AGENCY_WORDS = frozenset("agency intelligence service bureau police directorate".split())
-MILITARY_WORDS = frozenset("army navy military forces force command corps".split())
+MILITARY_WORDS = frozenset("army navy military forces command corps".split())
 PARTY_WORDS = frozenset("party league movement".split())
 ANONYMOUS_WORDS = frozenset("source sources official officials people insider insiders diplomat diplomats "
                             "aide aides observer observers analyst analysts expert experts".split())
@@ -454,6 +454,17 @@ class _State:
     def kind_of(self, item):
         return item.fields.get("proposed_kind") or self.knowledge.actors.get(item.fields["actor"], {}).get("kind")
 
+    def actor_kind(self, actor):
+        """The kind known, learnt or proposed for an actor id."""
+        if actor in self.kinds:
+            return self.kinds[actor]
+        if actor in self.knowledge.actors:
+            return self.knowledge.actors[actor]["kind"]
+        for _, other, kind, *_ in reversed(self.sources + self.subjects):
+            if other == actor and kind:
+                return kind
+        return next((m.kind for m in self.mentions if m.actor == actor), None)
+
     def mention_at(self, start, end):
         """The actor mention inside [start, end) nearest its end (a phrase's head is last)."""
         inside = [m for m in self.mentions if m.start >= start and m.end <= end]
@@ -504,7 +515,7 @@ def speaker(state, sentence, head, phrase_start):
     if lower in PRONOUNS_GROUP:
         actor = state.last(phrase_start, {"anonymous_source"}) or state.last(phrase_start, {"government", "organisation", "outlet"})
         if actor:
-            return actor, "inferred", 0.5, None
+            return actor, "inferred", 0.5, state.actor_kind(actor)
     if head.lemma_.lower() in REPORT_NOUNS or lower in REPORT_NOUNS:
         definite = any(c.dep_ in ("det", "poss") and c.lower_ not in ("a", "an") for c in head.children)
         if definite:
@@ -531,7 +542,11 @@ def speaker(state, sentence, head, phrase_start):
         words = words[1:]
     if len(words) > 6:
         return None, "stated", 0.0, None  # a long phrase naming no one: no source
-    kind = "person" if head.pos_ == "PROPN" and not _phrase_kind(words, None) else _phrase_kind(words)
+    named = any(t.pos_ == "PROPN" and t.ent_type_ not in ("NORP",) for t in sentence.span.doc[head.left_edge.i:head.i + 1])
+    # a source named by no name is anonymous, whatever it is ("Pakistani paper", "people familiar with ...")
+    kind = ("person" if head.pos_ == "PROPN" and not _phrase_kind(words, None) else _phrase_kind(words)) if named else "anonymous_source"
+    if head.ent_type_ == "GPE":
+        kind = "country"  # "Indonesia has denied": a country speaks through its government
     if head.pos_ == "PROPN" and head.text in state.surnames:
         return state.surnames[head.text], "stated", 0.6, "person"  # "Riedel" after "Tomas Riedel"
     actor = slug(" ".join(words)) or None
@@ -651,13 +666,27 @@ def find_citations(state, sentences):
     """Attribution: the subject of each reporting or denial verb, the object of "according
     to", "based on", "citing" and of cite/quote, and a passive's "by X", in text order."""
     items = []
+    for line in re.finditer(r"^Source:[ \t]*(\S.*?)[ \t]*$", state.text, re.MULTILINE):
+        # a source line credits the outlet the text comes from
+        name = line.group(1)
+        mention = state.mention_at(line.start(1), line.end(1))
+        source = mention.actor if mention else slug(re.split(r"\s[–-]\s", name)[0])
+        if source:
+            state.kinds.setdefault(source, "outlet") if not mention else None
+            state.names.setdefault(source, name)
+            sentence = next((x for x in sentences if x.start <= line.start() < x.end), None)
+            items.append(Item("citation", line.start(), line.end(), line.group(), 0.8, {
+                "cue": "Source:", "source": source, "source_basis": "stated", "medium": "source-line", "_kind": "outlet",
+                "_verb": None, "_sentence": sentence, "_proposed_kind": "outlet" if source not in state.knowledge.actors else None,
+                "_name": name}))
     for sentence in sentences:
         found = []
         for token in sentence.span:
             lemma = token.lemma_.lower()
             if token.pos_ in ("VERB", "AUX") and (lemma in REPORTING or lemma in DENYING or lemma in SOURCE_OBJECT):
                 found.extend(_verb_citation(state, sentence, token, lemma))
-            elif token.lower_ in ("according", "based") and token.dep_ in ("prep", "acl", "advcl", "mark", "case") or token.lower_ == "per" and token.dep_ == "prep":
+            elif token.lower_ in ("according", "based") and token.i + 1 < len(token.doc) and token.doc[token.i + 1].lower_ in ("to", "on") \
+                    or token.lower_ == "per" and token.dep_ == "prep":
                 found.extend(_preposition_citation(state, sentence, token))
             elif token.lower_ in ("from", "by") and token.dep_ in ("prep", "agent") and _work_noun(token) is not None:
                 found.extend(_work_citation(state, sentence, token))
@@ -735,11 +764,22 @@ def _verb_citation(state, sentence, verb, lemma):
             start = char_span(sentence, verb.head)[0] if subject.i > verb.head.i else subject_start
     elif subject.i < verb.i:
         start, end = subject_start, cue_end
-        # "Khan had said in an interview", "said on condition of anonymity": the adjunct is the medium
-        for child in verb.children:
-            if child.i > verb.i and child.dep_ == "prep" and child.lower_ in ("in", "on") and \
-                    re.search(r"interview|condition of anonymity|tweet|statement", text[slice(*subtree_span(sentence, child))]):
-                end = subtree_span(sentence, child)[1]
+        clausal = any(c.dep_ in ("ccomp", "xcomp", "parataxis") or c.text in ":“\"" for c in verb.children)
+        for child in sorted(verb.children, key=lambda c: c.i):
+            if child.i <= verb.i:
+                continue
+            if child.dep_ == "prep" and child.lower_ in ("in", "on") and \
+                    re.search(r"interview|condition of anonymity|tweet|Twitter|statement", text[slice(*subtree_span(sentence, child))]):
+                end = subtree_span(sentence, child)[1]  # "said in an interview", "wrote on Twitter": the medium
+                break
+            if child.dep_ in ("dobj", "oprd") and not clausal and child.i - verb.i <= 3:
+                # "identified the country as Pakistan", "denied allegations": what is said is the object
+                object_end = subtree_span(sentence, child, skip=("relcl", "acl", "prep", "punct", "cc", "conj"))[1]
+                end = max(end, object_end)
+                for sibling in verb.children:
+                    if sibling.dep_ in ("prep",) and sibling.i > child.i and sibling.lower_ in ("as",):
+                        end = max(end, subtree_span(sentence, sibling)[1])
+            elif child.dep_ in ("punct", "cc", "ccomp", "advcl", "conj"):
                 break
     else:
         start, end = cue_start, subject_end  # "..., said the sources"
@@ -808,7 +848,7 @@ def _preposition_citation(state, sentence, token):
         return []
     head = objects[0]
     start = char_span(sentence, token)[0]
-    end = subtree_span(sentence, head, skip=("relcl", "acl"))[1]
+    end = subtree_span(sentence, head, skip=("relcl", "acl", "cc", "conj", "appos"))[1]
     if end - start > 160:
         return []
     cue = text[start:char_span(sentence, head.head)[1]]
@@ -987,7 +1027,7 @@ DENY_STEMS = frozenset(w[:-1] if w.endswith("e") else w for w in DENYING) | froz
 
 # --- claims ---------------------------------------------------------------------------
 
-CLAIM_THRESHOLD = {"neighbours": 0.55, "embeddings": 0.45, "words": 0.2}
+CLAIM_THRESHOLD = {"neighbours": 0.6, "embeddings": 0.45, "words": 0.2}
 
 
 def find_claim_mentions(state, sentences, citations, denials):
