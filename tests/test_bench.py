@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from build.bench import run as bench
 from build.check.assemble import assemble
 from build.bench.builds import revise_one_article, timed_build
-from build.bench.serving import UNLIMITED, captured_queries, pages, time_sqlite, untuned_database
+from build.bench.serving import UNLIMITED, captured_queries, pages, time_sqlite, untuned_database, query_parameters
 from build.write.outputs import DATABASE_NAME, METADATA_NAME
 from build.read.seeds import read_seeds
 from build.site.serve import datasette_app
@@ -114,3 +114,8 @@ def test_a_quick_run_writes_every_figure(tmp_path):
     assert "published p50/p95" in result.output and "targets" in result.output
     reprinted = CliRunner().invoke(bench.main, ["--report", str(out)], catch_exceptions=False)
     assert reprinted.stdout.strip() == result.stdout.split("\nwrote ")[0].strip()
+
+
+def test_canned_query_parameters_are_found_outside_strings_and_comments():
+    sql = "select 'tag:x,2020:a/' || id, \"col:umn\" from t -- :commented\nwhere c = :claim and a = :actor /* :no */"
+    assert query_parameters(sql) == ["claim", "actor"]

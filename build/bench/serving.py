@@ -37,8 +37,9 @@ EXPORTED_TABLE = "citations"
 WARM_UP = 2
 # Captured queries run without Datasette's time limits, so a facet it would cut off is seen whole.
 UNLIMITED = {"sql_time_limit_ms": 600_000, "facet_time_limit_ms": 600_000}
-TIMED_OUT = re.compile(r'<p class="facets-timed-out">These facets timed out: (.*?)</p>')
 PARAMETER = re.compile(r"(?<!:):(\w+)")
+NOT_PARAMETERS = re.compile(r"--[^\n]*|/\*.*?\*/|'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"", re.S)
+TIMED_OUT = re.compile(r'<p class="facets-timed-out">These facets timed out: (.*?)</p>')
 
 
 def pages(metadata):
@@ -61,12 +62,18 @@ def pages(metadata):
     for name in tables + views:
         both(f"/{DATABASE}/{name}", "facet page" if tables_config.get(name, {}).get("facets") else "table")
     for name, query in metadata["databases"][DATABASE].get("queries", {}).items():
-        parameters = {p: SAMPLE_PARAMETERS[p] for p in dict.fromkeys(PARAMETER.findall(query["sql"]))}
+        parameters = {p: SAMPLE_PARAMETERS[p] for p in query_parameters(query["sql"])}
         both(f"/{DATABASE}/{name}" + (f"?{urllib.parse.urlencode(parameters)}" if parameters else ""), "canned query")
     both(f"/{DATABASE}/{SEARCHED_TABLE}?_search={SAMPLE_PARAMETERS['q']}", "search")
     found.append({"path": f"/{DATABASE}/{EXPORTED_TABLE}.csv?_size=max", "kind": "csv export", "format": "csv"})
     found.append({"path": f"/exports/{EXPORTED_TABLE}.csv", "kind": "csv file", "format": "csv"})
     return found
+
+
+def query_parameters(sql):
+    """The named parameters of a canned query: `:name` outside comments and quoted strings
+    (so the literal 'tag:bukhari-provenance,...' is not one)."""
+    return list(dict.fromkeys(PARAMETER.findall(NOT_PARAMETERS.sub(" ", sql))))
 
 
 def percentile(samples, fraction):
