@@ -6,6 +6,7 @@ only then writes; whatever is wrong with the input is reported at once, one
 
 import gc
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from build import __version__
 from build.check.assemble import assemble
 from build.incremental.cache import ParseCache
 from build.write.outputs import load_site_metadata, validate_package
+from build.write.publish import recover_if_idle
 from build.problems import BuildError, Problem
 from build.read.seeds import read_seeds
 
@@ -27,6 +29,17 @@ def _fail(error):
         click.echo(f"error: {problem}", err=True)
     click.echo(f"{len(error.problems)} problem(s); nothing was written.", err=True)
     sys.exit(1)
+
+
+def stop_on_sigterm():
+    """SIGTERM (and SIGHUP) end a build as Ctrl-C does: by an exception, so that its scratch
+    folder and worker processes are cleaned up (by default the process just ends)."""
+
+    def stop(number, frame):
+        raise SystemExit(128 + number)
+
+    for number in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(number, stop)
 
 
 def progress_bar(items, length, label):
@@ -121,7 +134,8 @@ def build(seeds_dir, data_dir, metadata_path, cache_path, no_cache, include_draf
 
     cache = ParseCache(None if no_cache else cache_path)
     try:
-        result = incremental.build(seeds_dir, data_dir, metadata_path, cache, include_drafts, progress_bar)
+        stop_on_sigterm()
+        result = incremental.build(seeds_dir, data_dir, metadata_path, cache, include_drafts, progress_bar, say=lambda line: click.echo(line, err=True))
     except BuildError as error:
         _fail(error)
     except OSError as error:
@@ -142,6 +156,7 @@ def build(seeds_dir, data_dir, metadata_path, cache_path, no_cache, include_draf
 @click.argument("package", default=ROOT / "data" / "datapackage.json", type=click.Path(dir_okay=False, exists=True, path_type=Path))
 def validate(package):
     """Validate a data package with Frictionless (schemas, keys, hashes)."""
+    recover_if_idle(package.parent)  # a build killed mid-swap is finished first
     problems = validate_package(package)
     if problems:
         _fail(BuildError(problems))

@@ -33,6 +33,7 @@ from pathlib import Path
 from build import schema
 from build.check.assemble import assemble_with_summaries, is_drafted
 from build.write.outputs import DATABASE_NAME, Previous, load_site_metadata, write_outputs
+from build.write.publish import build_lock
 from build.problems import BuildError
 from build.read.seeds import SCORES_FILE, read_seeds
 from build.release.record import CHANGES_FILE, RELEASE_FILE
@@ -187,11 +188,20 @@ def changed_articles(seeds_dir, metadata_path, include_drafts, state, ymls):
     return changed, unchanged
 
 
-def build(seeds_dir, data_dir, metadata_path, cache, include_drafts=False, progress=None):
+def build(seeds_dir, data_dir, metadata_path, cache, include_drafts=False, progress=None, say=None):
     """Check the seeds and write every output to data_dir, redoing only what changed since
     the build whose state `cache` (a build.incremental.cache.ParseCache) holds for data_dir; return a
-    Result. Raises BuildError, with nothing written, when anything is wrong."""
+    Result. Raises BuildError, with nothing written, when anything is wrong. One build of
+    a data folder at a time (build/write/publish.py): say(line) tells whom it waits for."""
     seeds_dir, data_dir = Path(seeds_dir), Path(data_dir)
+    if not data_dir.is_dir():  # a first build: write_outputs takes the lock, making the folder
+        return _build(seeds_dir, data_dir, metadata_path, cache, include_drafts, progress)
+    # The last build's outputs and state are read under the lock, as well as written.
+    with build_lock(data_dir, say=say):
+        return _build(seeds_dir, data_dir, metadata_path, cache, include_drafts, progress)
+
+
+def _build(seeds_dir, data_dir, metadata_path, cache, include_drafts, progress):
     key = str(data_dir.resolve())
     taken_at = time.time_ns()
     state = cache.get_state(key)

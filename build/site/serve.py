@@ -78,6 +78,7 @@ from datasette.inspect import inspect_hash
 
 from build.write.exports import static_mounts as export_mounts
 from build.write.outputs import DATABASE_NAME, METADATA_NAME
+from build.write.publish import recover_if_idle
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 INSPECT_NAME = "inspect-data.json"
@@ -138,8 +139,10 @@ def write_inspect_file(database_path, inspect_path):
 
 
 def current_inspect_file(data_dir):
-    """The path of data_dir's inspect file, (re)written first if missing or of another build."""
+    """The path of data_dir's inspect file, (re)written first if missing or of another build.
+    A build killed while it moved its outputs in is finished first (build/write/publish.py)."""
     data_dir = Path(data_dir)
+    recover_if_idle(data_dir)
     inspect_path = data_dir / INSPECT_NAME
     if not inspect_is_current(inspect_path, data_dir / DATABASE_NAME):
         write_inspect_file(data_dir / DATABASE_NAME, inspect_path)

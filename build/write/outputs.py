@@ -22,6 +22,7 @@ from build import schema
 from build.check.assemble import ARTICLE_TABLES
 from build.write.exports import write_exports
 from build.write.parts import Part, Section, join_parts, write_parts
+from build.write.publish import SCRATCH_PREFIX, build_lock, publish
 from build.problems import BuildError, Problem
 from build.read.seeds import Record, line_of_item, load_yaml
 from build.derived.views import refresh_derived_tables
@@ -458,12 +459,18 @@ def write_outputs(tables, data_dir, site_metadata_path, site_metadata=None, prog
 
     Frictionless validates every row against its table's schema (in an incremental build
     the new rows only: the copied ones passed before), and SQLite checks the keys, unique
-    and foreign, across all rows."""
+    and foreign, across all rows.
+
+    Under the data folder's build lock, published all or nothing (build/write/publish.py)."""
     data_dir = Path(data_dir)
     if site_metadata is None:
         site_metadata = load_site_metadata(site_metadata_path)
-    data_dir.mkdir(parents=True, exist_ok=True)
-    scratch = Path(tempfile.mkdtemp(prefix=".build-", dir=data_dir))
+    with build_lock(data_dir):
+        return _write_outputs(tables, data_dir, site_metadata, progress, previous)
+
+
+def _write_outputs(tables, data_dir, site_metadata, progress, previous):
+    scratch = Path(tempfile.mkdtemp(prefix=SCRATCH_PREFIX, dir=data_dir))
     stages = iter(progress(WRITE_STAGES, len(WRITE_STAGES), "writing") if progress else WRITE_STAGES)
     try:
         next(stages)
@@ -505,8 +512,7 @@ def write_outputs(tables, data_dir, site_metadata_path, site_metadata=None, prog
             raise BuildError(_by_key(problems, tables) if previous else problems)
         next(stages, None)
         names = [f"{res['name']}.csv" for res in schema.resources()] + [PACKAGE_NAME, *RELEASE_OUTPUTS, METADATA_NAME, DATABASE_NAME] + list(exports)
-        for name in names:
-            os.replace(scratch / name, data_dir / name)
+        publish(scratch, data_dir, names)
         indexes = {f"{name}.csv": index for name, (index, _, _) in csv_files.items()}
         indexes.update({name: index for name, (index, _, _) in exports.items()})
         return Written([data_dir / name for name in names], indexes)
