@@ -92,7 +92,7 @@ def test_a_quick_run_writes_every_figure(tmp_path):
     report = json.loads(out.read_text(encoding="utf-8"))
     assert report["machine"]["cpus"] >= 1 and report["requests_per_page"] == 1
     (size,) = report["sizes"]
-    assert size["synthetic_articles"] == 0 and size["articles"] == 5 and size["rows"]["claims"] > 0
+    assert size["synthetic_articles"] == 0 and size["articles"] == 13 and size["rows"]["claims"] > 0
     for build in ("cold", "unchanged", "one_article"):
         assert size[build]["seconds"] > 0 and size[build]["peak_rss_mb"] > 0
     assert size["one_article"]["changed"].endswith(".yml")

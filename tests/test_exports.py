@@ -236,7 +236,8 @@ def test_jsonld_denials_are_claims_by_the_denier_about_the_claim(nodes, tables):
         assert node.get("dateCreated") == denial["denied_on"]
         assert node["appearance"] == [{"@type": "CreativeWork", "text": denial["quote"], "isPartOf": ref("articles", denial["article_id"])}]
     bukhari = [node for node in denial_nodes.values() if node["about"] == ref("claims", "bukhari-visited-israel")]
-    assert {nodes[d["author"]["@id"]]["name"] for d in bukhari} == {"Zulfi Bukhari"}
+    # Bukhari himself, and Pakistan's Foreign Office (Radio Pakistan, Daily Pakistan, 28 June 2021)
+    assert {nodes[d["author"]["@id"]]["name"] for d in bukhari} == {"Zulfi Bukhari", "Ministry of Foreign Affairs of Pakistan"}
 
 
 # The terms of schema.org's JSON-LD context (release 30.0, https://schema.org/docs/jsonldcontext.jsonld)
