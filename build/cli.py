@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from build import __version__
+from build import __version__, paths
 from build.check.assemble import assemble
 from build.incremental.cache import ParseCache
 from build.write.outputs import load_site_metadata, validate_package
@@ -20,7 +20,6 @@ from build.write.publish import recover_if_idle
 from build.problems import BuildError, Problem
 from build.read.seeds import read_seeds
 
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def _fail(error):
@@ -78,13 +77,13 @@ def read_and_check(seeds_dir, metadata_path, cache_path=None, include_drafts=Fal
     return tables, site_metadata
 
 
-SEEDS_OPTION = click.option("--seeds", "seeds_dir", default=ROOT / "seeds", type=click.Path(file_okay=False, path_type=Path), show_default=True, help="Folder of curated input.")
+SEEDS_OPTION = click.option("--seeds", "seeds_dir", default=paths.SEEDS, type=click.Path(file_okay=False, path_type=Path), show_default=True, help="Folder of curated input.")
 CACHE_OPTION = click.option(
-    "--cache", "cache_path", default=ROOT / ".cache" / "build.sqlite", type=click.Path(dir_okay=False, path_type=Path), show_default=True,
+    "--cache", "cache_path", default=paths.CACHE, type=click.Path(dir_okay=False, path_type=Path), show_default=True,
     help="Build cache: unchanged article files are not parsed again, and a build redoes only the articles changed since the last. Delete it to start cold.",
 )
 NO_CACHE_OPTION = click.option("--no-cache", is_flag=True, help="Read (and build) everything afresh, and leave the cache alone.")
-METADATA_OPTION = click.option("--metadata", "metadata_path", default=ROOT / "metadata.yml", type=click.Path(dir_okay=False, path_type=Path), show_default=True, help="Datasette metadata to extend with the column descriptions.")
+METADATA_OPTION = click.option("--metadata", "metadata_path", default=paths.METADATA, type=click.Path(dir_okay=False, path_type=Path), show_default=True, help="Datasette metadata to extend with the column descriptions.")
 
 
 @click.group()
@@ -122,7 +121,7 @@ def check(seeds_dir, metadata_path, cache_path, no_cache):
 
 @cli.command()
 @SEEDS_OPTION
-@click.option("--data", "data_dir", default=ROOT / "data", type=click.Path(file_okay=False, path_type=Path), show_default=True, help="Folder to write outputs to.")
+@click.option("--data", "data_dir", default=paths.DATA, type=click.Path(file_okay=False, path_type=Path), show_default=True, help="Folder to write outputs to.")
 @METADATA_OPTION
 @CACHE_OPTION
 @NO_CACHE_OPTION
@@ -153,7 +152,7 @@ def build(seeds_dir, data_dir, metadata_path, cache_path, no_cache, include_draf
 
 
 @cli.command()
-@click.argument("package", default=ROOT / "data" / "datapackage.json", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.argument("package", default=paths.DATA / "datapackage.json", type=click.Path(dir_okay=False, exists=True, path_type=Path))
 def validate(package):
     """Validate a data package with Frictionless (schemas, keys, hashes)."""
     recover_if_idle(package.parent)  # a build killed mid-swap is finished first
@@ -164,7 +163,7 @@ def validate(package):
 
 
 @cli.command()
-@click.option("--data", "data_dir", default=ROOT / "data", type=click.Path(file_okay=False, exists=True, path_type=Path), show_default=True, help="Folder holding the built database.")
+@click.option("--data", "data_dir", default=paths.DATA, type=click.Path(file_okay=False, exists=True, path_type=Path), show_default=True, help="Folder holding the built database.")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8001, show_default=True)
 def serve(data_dir, host, port):
@@ -249,7 +248,7 @@ def evaluate(seeds_dir, compare, markdown):
 @click.option("--test-command", help="The tests to pass first [default: make test-fast, or pytest without the browser and load tests].")
 @click.option("--dry-run", is_flag=True, help="Check, and say what the release would be, without writing, committing or tagging.")
 @SEEDS_OPTION
-@click.option("--data", "data_dir", default=ROOT / "data", type=click.Path(file_okay=False, exists=True, path_type=Path), show_default=True, help="The committed package.")
+@click.option("--data", "data_dir", default=paths.DATA, type=click.Path(file_okay=False, exists=True, path_type=Path), show_default=True, help="The committed package.")
 @METADATA_OPTION
 @CACHE_OPTION
 def release(version, date, notes, homepage, previous, test_command, dry_run, seeds_dir, data_dir, metadata_path, cache_path):
@@ -269,7 +268,7 @@ def release(version, date, notes, homepage, previous, test_command, dry_run, see
             _fail(BuildError([Problem("--date", None, "", f"expected a date YYYY-MM-DD, got {date!r}")]))
     try:
         cut_release(
-            ROOT, seeds_dir, data_dir, metadata_path, cache_path, version=version, date=date, notes=notes, homepage=homepage,
+            paths.ROOT, seeds_dir, data_dir, metadata_path, cache_path, version=version, date=date, notes=notes, homepage=homepage,
             previous=previous, test_command=shlex.split(test_command) if test_command else None, dry_run=dry_run, echo=click.echo,
         )
     except BuildError as error:

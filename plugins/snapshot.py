@@ -50,8 +50,8 @@ from pathlib import Path
 
 from datasette import hookimpl
 
-# The prefix build/site/serve.py mounts the data folder at (build/write/exports.py STATIC_MOUNT).
-EXPORTS_MOUNT = "exports"
+from build.paths import EXPORTS_MOUNT  # where build/site/serve.py mounts the data folder
+
 CHUNK = 64 * 1024
 # Each server's copy lives in the temporary folder, in provenance-serving-PID-*/.
 SNAPSHOT_PREFIX = "provenance-serving-"

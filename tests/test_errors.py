@@ -264,12 +264,12 @@ CASES = {
     ),
     "control character in YAML": (
         replace(MEMO, "title_basis: supplied", "title_basis: supp\x07lied"),
-        MEMO, 7, r"the control character U\+0007 is not allowed in YAML: remove it",
+        MEMO, 7, r"the file holds the control character U\+0007 at character \d+ \(line 7\): it is binary data",
     ),
     # --- encodings and empty files --------------------------------------------------------
     "Latin-1 YAML": (
         write_bytes(MEMO, lambda data: "# Revisé par la rédaction\n".encode("latin-1") + data),
-        MEMO, 1, r"the file is not valid UTF-8 \(invalid continuation byte: byte 0xE9 at byte offset 7\).*save it as UTF-8",
+        MEMO, 1, r"the file is not valid UTF-8 \(invalid continuation byte: byte 0xE9 at byte offset 7, line 1\).*save it as UTF-8",
     ),
     "UTF-16 YAML": (
         write_bytes(MEMO, lambda data: data.decode("utf-8").encode("utf-16")),
@@ -305,7 +305,7 @@ CASES = {
     ),
     "binary file as article text": (
         retext(MEMO, MEMO_TEXT, lambda data: b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10"),
-        MEMO, "text: texts/000_2064759973fcbb03.txt", r"text: texts/000_2064759973fcbb03\.txt holds NUL bytes .*: it is binary data \(or UTF-16\), not article text",
+        MEMO, "text: texts/000_2064759973fcbb03.txt", r"text: texts/000_2064759973fcbb03\.txt holds NUL bytes .*: it is binary data \(or UTF-16\), not text; save it as plain UTF-8 text, then update sha256",
     ),
     "control character in article text": (
         retext(MEMO, MEMO_TEXT, lambda data: data.replace(b"Nziv", b"N\x1bziv", 1)),

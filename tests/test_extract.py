@@ -165,8 +165,8 @@ def test_stale_scores_naming_a_removed_article_are_an_error(seeds_copy):
 
 ODD = {
     "empty.txt": (b"  \n\n", "the file is empty"),
-    "binary.txt": (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "the file is binary"),
-    "latin1.txt": ("Pakistan’s Foreign Office said".encode("cp1252"), "not UTF-8 text"),
+    "binary.txt": (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "it is binary data"),
+    "latin1.txt": ("Pakistan’s Foreign Office said".encode("cp1252"), "is not valid UTF-8"),
     "long.txt": (("Bukhari denied the report. " * 4000).encode(), "characters long"),
     "urdu.txt": (("دفتر خارجہ نے ان خبروں کو مسترد کر دیا کہ ذوالفی بخاری نے اسرائیل کا دورہ کیا۔ " * 5).encode(), "does not read as English"),
     "german.txt": ((("Das Außenministerium wies die Berichte zurück, wonach Bukhari im November "

@@ -20,10 +20,10 @@ from pathlib import Path
 import click
 import datasette
 
+from build import paths
 from build.bench.builds import bench_builds
 from build.bench.serving import bench_serving
 
-ROOT = Path(__file__).resolve().parent.parent.parent
 DEFAULT_SIZES = "0,1000,10000"
 QUICK = {"sizes": "0,50", "requests": 5, "budget": 2.0}
 FULL = {"sizes": DEFAULT_SIZES, "requests": 30, "budget": 10.0}
@@ -152,7 +152,7 @@ def print_size(result):
 @click.option("--requests", type=int, help="Requests per page (after two to warm up). [default: 30]")
 @click.option("--budget", type=float, help="Seconds at most per page, once 3 requests are in. [default: 10]")
 @click.option("--quick", is_flag=True, help="A smoke run: sizes 0,50, 5 requests, 2 s per page (unless given).")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=ROOT / "data" / "bench.json", show_default=True, help="Where to write the JSON.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=paths.DATA / "bench.json", show_default=True, help="Where to write the JSON.")
 @click.option("--report", type=click.Path(dir_okay=False, exists=True, path_type=Path), help="Print the tables of a JSON written before, and measure nothing.")
 def main(sizes, requests, budget, quick, out, report):
     """Benchmark the build and the site at each corpus size; print a table and write JSON."""

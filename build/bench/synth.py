@@ -15,10 +15,10 @@ from pathlib import Path
 import click
 import yaml
 
+from build import paths
 from build.check.assemble import assemble
 from build.read.seeds import read_seeds, sha256
 
-ROOT = Path(__file__).resolve().parent.parent.parent
 SENTENCE = re.compile(r"[^\n]+?(?:[.!?][”\"’']?(?=\s)|$)", re.MULTILINE)
 FIRST_DAY = datetime.date(2020, 11, 1)
 DAYS = 900
@@ -134,7 +134,7 @@ def synthetic_outlets(count):
     ]
 
 
-def write_corpus(out_dir, articles, seed=1, seeds_dir=ROOT / "seeds"):
+def write_corpus(out_dir, articles, seed=1, seeds_dir=paths.SEEDS):
     """Write a seeds folder holding the real seeds plus `articles` synthetic ones."""
     out_dir = Path(out_dir)
     if out_dir.exists():

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import yaml
 
-from build.check.assemble import CONTROL, appearances
+from build.check.assemble import appearances
 from build.extractor.extract import DEFAULT, extract, slug
+from build.read.text import decode_text
 from build.problems import BuildError, Problem
 from build.read.seeds import sha256
 
@@ -54,18 +55,9 @@ def read_article_text(path, shown):
         data = Path(path).read_bytes()
     except OSError as error:
         fail(f"cannot read: {error.strerror}")
-    if not data.strip():
-        fail("the file is empty: put the article's text in it, exactly as received")
-    if b"\0" in data or data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        fail("the file is binary (it holds NUL bytes), not article text: save the article as plain UTF-8 text")
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        fail(f"the file is not UTF-8 text (byte 0x{data[error.start]:02X} at byte offset {error.start}): save it as UTF-8", data.count(b"\n", 0, error.start) + 1)
-    control = CONTROL.search(text)
-    if control or text.startswith("\ufeff"):
-        at = control.start() if control else 0
-        fail(f"the file holds the control character U+{ord(text[at]):04X} at character {at}: it is binary data or has a byte-order mark; save the article as plain UTF-8 text", text.count("\n", 0, at) + 1)
+    text, problem = decode_text(data, "the file")
+    if problem:
+        fail(problem.message, problem.line)
     if len(text) > MAX_CHARACTERS:
         fail(f"the text is {len(text):,} characters long; the extractor drafts one article of up to {MAX_CHARACTERS:,}: split it into its articles")
     words = re.findall(r"[^\W\d_]+", text.lower())

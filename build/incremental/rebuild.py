@@ -30,7 +30,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from build import schema
+from build import paths, schema
 from build.check.assemble import assemble_with_summaries, is_drafted
 from build.write.outputs import DATABASE_NAME, Previous, load_site_metadata, write_outputs
 from build.write.publish import build_lock
@@ -38,11 +38,10 @@ from build.problems import BuildError
 from build.read.seeds import SCORES_FILE, read_seeds
 from build.release.record import CHANGES_FILE, RELEASE_FILE
 
-PACKAGE = Path(__file__).resolve().parent.parent
-ROOT = PACKAGE.parent
+PACKAGE = paths.ROOT / "build"
 
 # What the outputs are made by: an edit to any of these makes the next build a full one.
-CODE_FILES = sorted(PACKAGE.rglob("*.py")) + [PACKAGE / "schema.yml", ROOT / "requirements.lock"]
+CODE_FILES = sorted(PACKAGE.rglob("*.py")) + [PACKAGE / "schema.yml", paths.ROOT / "requirements.lock"]
 CORPUS_FILES = ("actors.yml", "claims.yml", "works.yml", SCORES_FILE, RELEASE_FILE, CHANGES_FILE)
 
 # Past this share of changed articles, copying parts saves less than it costs.
@@ -77,7 +76,7 @@ def code_fingerprint():
     """SHA-256 of the build's code, its schemas and the pinned library versions."""
     digest = hashlib.sha256()
     for path in CODE_FILES:
-        digest.update(path.relative_to(ROOT).as_posix().encode() + b"\0" + (path.read_bytes() if path.exists() else b"") + b"\0")
+        digest.update(path.relative_to(paths.ROOT).as_posix().encode() + b"\0" + (path.read_bytes() if path.exists() else b"") + b"\0")
     return digest.hexdigest()
 
 

@@ -16,6 +16,7 @@ import yaml
 
 from build.incremental.cache import ParseCache, content_key
 from build.problems import BuildError, Problem
+from build.read.text import decode_text
 from build.workers import map_on_cores
 
 # Where YAML breaks lines (YAML 1.1, as PyYAML reads it): what its line numbers count.
@@ -167,19 +168,9 @@ def line_at(text, index):
 
 
 def decode_utf8(data, display_name, what="the file"):
-    """Bytes as text, or a Problem saying which encoding it looks like and what to do."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return None, Problem(display_name, 1, "", f"{what} is UTF-16 (it starts with a UTF-16 byte-order mark): save it as UTF-8")
-    try:
-        return data.decode("utf-8"), None
-    except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
-        byte = data[error.start]
-        return None, Problem(
-            display_name, line, "",
-            f"{what} is not valid UTF-8 ({error.reason}: byte 0x{byte:02X} at byte offset {error.start}); "
-            "it looks like another encoding (Latin-1, Windows-1252, UTF-16?): save it as UTF-8",
-        )
+    """Bytes as text (a UTF-8 byte-order mark kept, for YAML), or a Problem (build/read/text.py)."""
+    text, problem = decode_text(data, what, allow_bom=True, allow_empty=True)
+    return text, None if problem is None else Problem(display_name, problem.line, "", problem.message)
 
 
 def _syntax_problem(error, source, display_name):

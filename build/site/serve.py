@@ -76,15 +76,15 @@ import httpx
 from datasette.app import Datasette
 from datasette.inspect import inspect_hash
 
+from build import paths
 from build.write.exports import static_mounts as export_mounts
 from build.write.outputs import DATABASE_NAME, METADATA_NAME
 from build.write.publish import recover_if_idle
 
-ROOT = Path(__file__).resolve().parent.parent.parent
 INSPECT_NAME = "inspect-data.json"
-STATIC = ROOT / "static"
-PLUGINS = ROOT / "plugins"
-TEMPLATES = ROOT / "templates"
+STATIC = paths.STATIC
+PLUGINS = paths.PLUGINS
+TEMPLATES = paths.TEMPLATES
 SETTINGS = {
     "sql_time_limit_ms": 1000,
     "max_returned_rows": 1000,
@@ -222,7 +222,7 @@ def serving(command_for_port, log_path, timeout=60):
 
 
 @click.command()
-@click.argument("data_dir", default=ROOT / "data", type=click.Path(file_okay=False, exists=True, path_type=Path))
+@click.argument("data_dir", default=paths.DATA, type=click.Path(file_okay=False, exists=True, path_type=Path))
 def main(data_dir):
     """Write DATA_DIR's inspect file if missing or stale, and print the command that serves
     DATA_DIR (what `provenance serve` runs). The container image runs this while it is

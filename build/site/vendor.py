@@ -14,8 +14,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent.parent
-OUTPUT = ROOT / "static" / "vendor" / "vega-embed.js"
+from build import paths
+
+OUTPUT = paths.STATIC / "vendor" / "vega-embed.js"
 VEGA_LITE_VERSION = "6.4"  # the Vega-Lite the specs in static/charts/ are written for
 # What the bundle defines. Its own name first, which static/charts/embed.js uses, so a page
 # that embeds a chart keeps whatever Vega it loads itself; `vegaEmbed` only where the page
@@ -67,4 +68,4 @@ def write(output=OUTPUT):
 
 if __name__ == "__main__":
     path, size = write(sys.argv[1] if len(sys.argv) > 1 else OUTPUT)
-    print(f"wrote {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path} ({size:,} bytes)")
+    print(f"wrote {path.relative_to(paths.ROOT) if path.is_relative_to(paths.ROOT) else path} ({size:,} bytes)")

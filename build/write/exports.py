@@ -133,6 +133,7 @@ import sqlite3
 
 from datasette.utils import tilde_encode
 
+from build import paths
 from build.write.parts import Part, Section, join_parts, write_parts
 from build.problems import BuildError, Problem
 
@@ -142,10 +143,10 @@ EXPORTS = (CLAIMS_JSONLD, CITATIONS_PROV)
 
 # Prefix of every identifier: empty for site-relative paths, or "https://host".
 SITE_ROOT = ""
-DATABASE_PATH = "/provenance"
+DATABASE_PATH = paths.DATABASE_PATH
 
 # Where the site serves the data folder, once build/site/serve.py mounts it (static_mounts).
-STATIC_MOUNT = "exports"
+STATIC_MOUNT = paths.EXPORTS_MOUNT
 
 SCHEMA_TYPES = {
     "person": "Person",

@@ -17,7 +17,7 @@ from typing import NamedTuple
 
 import sqlite_utils
 
-from build import schema
+from build import paths, schema
 from build.check.assemble import ARTICLE_TABLES
 from build.write.exports import write_exports
 from build.write.parts import Part, Section, join_parts, write_parts
@@ -29,7 +29,7 @@ from build.release.package import RELEASE_OUTPUTS, release_outputs
 from build.release.package import site_metadata as release_site_metadata
 from build.workers import map_on_cores
 
-DATABASE_NAME = "provenance.db"
+DATABASE_NAME = paths.DATABASE_NAME
 METADATA_NAME = "metadata.json"
 PACKAGE_NAME = "datapackage.json"
 # The package as the build validates it: every row against its schema, but no foreign
