@@ -499,6 +499,11 @@ def speaker(state, sentence, head, phrase_start):
     context = {head.lemma_.lower()} | {c.lemma_.lower() for c in head.children if c.dep_ in ("compound", "appos", "amod")}
     if head.dep_ in ("appos", "compound"):
         context |= {head.head.lemma_.lower()}  # "a Hebrew newspaper, Israel Hayom"
+    if own and own.proposed and (head.text.isupper() and len(head.text) <= 5 or head.lower_ in PERSON_NOUNS):
+        # "NSA concluded" after "National Security Adviser (NSA) Dr Moeed Yusuf": the role's holder
+        actor = _named_with(state, phrase_start, head.lower_)
+        if actor:
+            return actor, "inferred", 0.55, state.actor_kind(actor)
     if own and own.kind not in (None, "place", "event"):
         return own.actor, "stated", 0.85, _learn_kind(state, own, context)
     for child in head.children:
@@ -527,12 +532,35 @@ def speaker(state, sentence, head, phrase_start):
         actor = state.last(phrase_start, {"anonymous_source"}, pools=(state.sources,))
         if actor:
             return actor, "inferred", 0.6, "anonymous_source"
-    if head.pos_ == "NOUN" and head.lemma_.lower() not in ANONYMOUS_WORDS | REPORT_NOUNS and \
-            any(c.dep_ == "det" and c.lower_ in ("the", "this", "that") for c in head.children):
-        # "the spokesperson", "the minister": the last actor named with that word before it
+    role = head.pos_ == "NOUN" or head.lower_ in PERSON_NOUNS or (head.text.isupper() and 2 <= len(head.text) <= 5)
+    if role and head.lemma_.lower() not in ANONYMOUS_WORDS | REPORT_NOUNS and (head.pos_ == "PROPN" or
+            any(c.dep_ == "det" and c.lower_ in ("the", "this", "that") for c in head.children)):
+        # "the spokesperson", "the minister", "NSA": the last actor named with that word before it
         actor = _named_with(state, phrase_start, head.lower_)
         if actor:
-            return actor, "inferred", 0.55, state.knowledge.actors.get(actor, {}).get("kind")
+            return actor, "inferred", 0.55, state.actor_kind(actor)
+    if head.pos_ == "PROPN" and not state.covering(head_start, head_end):
+        # a name the entity model missed ("Avi Scarf of Y said"): the head with its compounds,
+        # less the titles and role words before it ("FO Spokesperson Zahid Hafeez Chaudhri")
+        tokens = [c for c in head.children if c.dep_ == "compound" and c.i < head.i] + [head]
+        tokens = [t for t in sentence.span.doc[tokens[0].i:head.i + 1]]
+        while len(tokens) > 1 and (tokens[0].lower_ in TITLES | PERSON_NOUNS or tokens[0].text.isupper() or not tokens[0].text[:1].isupper()):
+            tokens = tokens[1:]
+        name = state.text[char_span(sentence, tokens[0])[0]:head_end]
+        if head.text in state.surnames:
+            return state.surnames[head.text], "stated", 0.6, "person"
+        known = _known_actor(name, state.knowledge, "person")
+        if known:
+            return known, "stated", 0.6, state.actor_kind(known)
+        kind = "country" if head.ent_type_ == "GPE" else actor_kind(name, "person") or "person"
+        actor = slug(" ".join(_name_words(name)))
+        if actor:
+            state.names.setdefault(actor, name)
+            state.mentions.append(Mention(char_span(sentence, tokens[0])[0], head_end, actor, kind, True))
+            state.mentions.sort(key=lambda m: m.start)
+            if kind == "person" and " " in name:
+                state.surnames.setdefault(name.split()[-1], actor)
+            return actor, "stated", 0.5, kind
     inside = [m for m in state.mentions if m.start >= phrase_start and m.end <= head_end and m.kind not in (None, "place", "event", "country")]
     if inside:
         return inside[-1].actor, "stated", 0.5, inside[-1].kind
@@ -742,8 +770,11 @@ def _verb_citation(state, sentence, verb, lemma):
     subject = _subject(verb)
     if subject is not None and subject.lower_ in ("who", "that", "which") and verb.dep_ == "relcl":
         subject = verb.head  # "officials who told me": the officials told
-    if subject is None or subject.lower_ in ("it", "there", "this", "that", "which", "what"):
-        return []
+    if subject is None or subject.lower_ in ("it", "there", "this", "that", "which", "what") or subject.pos_ not in ("NOUN", "PROPN", "PRON") and \
+            not (subject.text[:1].isupper() and subject.pos_ in ("VERB", "X", "NUM")):  # a name mistagged
+        return []  # "Enough said": no one
+    if sentence.quoted and subject.lower_ in ("i", "me", "we", "us", "you"):
+        return []  # "Let me state ...": inside a quotation, the quotation's speaker is credited
     if state.options.speaker == "nearest":
         return _nearest_citation(state, sentence, verb, subject)
     inherited = subject.head.i != verb.i and verb.dep_ != "relcl"
@@ -896,6 +927,8 @@ def find_denials(state, sentences, citations):
                 found = _verb_denial(state, sentence, token, by_sentence)
                 if found:
                     break
+        if found is None:
+            found = _nominal_denial(state, sentence)
         if found is None and _denies_in_own_words(sentence):
             denier = _voice(state, sentences, index, by_sentence)
             if denier:
@@ -947,7 +980,37 @@ def _verb_denial(state, sentence, verb, by_sentence):
         start = subtree_span(sentence, subject, skip=("relcl", "acl", "appos", "punct"))[0]
     start, end = _trim(state.text, min(start, char_span(sentence, verb)[0]), end)
     cue = state.text[_cue_start(sentence, verb):_cue_end(sentence, verb)]
-    return Item("denial", start, end, state.text[start:end], 0.75, {"cue": cue, "denier": denier})
+    content = [c for c in verb.children if c.dep_ in ("dobj", "ccomp", "obj")]
+    fields = {"cue": cue, "denier": denier}
+    if content:  # what is denied: "the reports about the visit of ... to Israel"
+        fields["_content"] = state.text[slice(*subtree_span(sentence, content[0]))]
+    return Item("denial", start, end, state.text[start:end], 0.75, fields)
+
+
+DENIAL_NOUNS = frozenset("denial rejection rebuttal refutation retraction".split())
+
+
+def _nominal_denial(state, sentence):
+    """ "categorical rejection was also issued by X", "X's denial": a denial named by a noun,
+    made by the "by X" of the noun or of the verb that issues it, or by its possessor."""
+    for token in sentence.span:
+        if token.lemma_.lower() not in DENIAL_NOUNS or token.pos_ != "NOUN":
+            continue
+        holders = [c for c in token.children if c.dep_ == "poss"]
+        governor = token.head if token.dep_ in ("nsubjpass", "dobj", "nsubj") else None
+        for scope in filter(None, (token, governor)):
+            for child in scope.children:
+                if child.dep_ in ("agent", "prep") and child.lower_ == "by":
+                    holders += [g for g in child.children if g.dep_ == "pobj"]
+        if not holders:
+            continue
+        head = holders[0]
+        denier = speaker(state, sentence, head, subtree_span(sentence, head)[0])[0]
+        if not denier:
+            continue
+        start, end = _trim(state.text, sentence.start, sentence.end)
+        return Item("denial", start, end, state.text[start:end], 0.6, {"cue": token.text, "denier": denier})
+    return None
 
 
 def _denies_in_own_words(sentence):
@@ -1007,8 +1070,13 @@ def denied_claim(state, item):
     if not knowledge.claims:
         return None, 0.0
     allegations = [c for c, kind in knowledge.claim_kinds.items() if kind == "allegation"] or list(knowledge.claims)
+    said = item.fields.get("_content") or item.quote
     content = [w for w in words_of(item.quote) if w not in FALSITY and w not in DENY_STEMS]
     scored = dict(rank_claims(item.quote, knowledge, state.options, allegations, denial=True))
+    if said != item.quote and max(scored.values(), default=0.0) < DENIAL_THRESHOLD[state.options.claims] + 0.1:
+        # the whole sentence is like no claim: what is denied may be ("the reports about the visit of ...")
+        for claim, score in rank_claims(said, knowledge, state.options, allegations):
+            scored[claim] = max(score, scored.get(claim, 0.0))
     opening = state.text[:600]
     lead = dict(rank_claims(opening, knowledge, state.options, allegations, denial=True))
     weight = 0.7 if len(content) >= 4 else 0.35
