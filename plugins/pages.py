@@ -40,12 +40,16 @@ KINDS = {
     "identification": ("identifications", "identification_id", "quote", "/provenance/identifications/{}"),
     "ground": ("denial_grounds", "ground_id", "coalesce(quote, ground)", "/provenance/denial_grounds/{}"),
     "republication": ("republications", "article_id", "coalesce(quote, extent)", "/provenance/republications/{}"),
+    "shared": ("shared_text", "shared_id", "quote", "/provenance/shared_text/{}"),
 }
 # Columns holding one id, by name, on any table or query page.
 ID_COLUMNS = {
     **dict.fromkeys(
         ["article_id", "cited_article_id", "first_article_id", "origin_article_id",
-         "second_article_id", "reported_in", "retracted_article_id", "republished_article_id"], "article"),
+         "second_article_id", "reported_in", "retracted_article_id", "republished_article_id",
+         "other_article_id", "denial_reported_in", "doubt_reported_in"], "article"),
+    # An id of an article or, failing that, of a work (a retraction retracts either).
+    "retracted_id": ("article", "work"),
     **dict.fromkeys(["claim_id", "about_claim_id", "detail_of", "denied_claim_id", "other_claim_id"], "claim"),
     **dict.fromkeys(
         ["actor_id", "from_actor_id", "to_actor_id", "denier_id", "subject_id", "voice_id",
@@ -59,18 +63,23 @@ ID_COLUMNS = {
     "doubt_id": "doubt",
     "identification_id": "identification",
     "ground_id": "ground",
+    "shared_id": "shared",
 }
 # Columns holding several article ids, with their separator.
 ID_LIST_COLUMNS = {"chain": (" -> ", "article"), "carried_by": ("; ", "article")}
 # The kind of a query's `id` column, by the value of the column naming what the row is.
 ROW_KIND_COLUMNS = {
+    "role": {"citation": "citation", "denial": "denial", "doubt": "doubt", "retraction": "retraction",
+             "republication": "article"},
     "found_in": {"article": "article", "claim": "claim", "claim mention": "mention"},
     "relation": {
         "claim carried in their words": "mention", "credited as a source": "citation",
         "denied": "denial", "named in article": "article",
     },
 }
-BOOLEAN_COLUMNS = {"hedged", "misspelling", "first_in_corpus", "excerpt", "ends_mid_sentence", "first_uncertain"}
+BOOLEAN_COLUMNS = {"hedged", "misspelling", "first_in_corpus", "excerpt", "ends_mid_sentence", "first_uncertain", "linked"}
+# Columns whose kind of id the row says (row_kind): a query's `id`, work_reports' `row_id`.
+ROW_KIND_ID_COLUMNS = {"id", "row_id"}
 JSON_LIST_COLUMNS = {"hedges"}
 LABEL_LENGTH = 90
 WHOLE_TABLE = 20_000
@@ -177,8 +186,12 @@ def render_cell(row, value, column, table, database, datasette):
     if database != DATABASE:
         return None
     kind = ID_COLUMNS.get(column)
-    if kind is None and column == "id":
+    if kind is None and column in ROW_KIND_ID_COLUMNS:
         kind = row_kind(row)
+    if isinstance(kind, tuple):
+        return first_kind_link(datasette, kind, value) if value not in (None, "") else None
+    if kind is not None and isinstance(value, str) and ("," in value or "; " in value):
+        return id_list(datasette, value, "; " if "; " in value else ",", kind)
     if kind is not None:
         if isinstance(value, dict):  # a foreign key Datasette has labelled already
             label, value = value.get("label"), value.get("value")
@@ -211,6 +224,17 @@ def row_kind(row):
                 return "claim"
             return kinds.get(what)
     return None
+
+
+async def first_kind_link(datasette, kinds, value):
+    """A link for an id that may be of any of kinds: the first kind that has a row for it."""
+    if isinstance(value, dict):
+        value = value.get("value")
+    for kind in kinds:
+        label = await label_for(datasette, kind, value)
+        if label is not None:
+            return link_markup(kind, value, label)
+    return link_markup(kinds[0], value, None)
 
 
 async def id_list(datasette, value, separator, kind):
@@ -331,6 +355,16 @@ left join articles ra on ra.article_id = p.republished_article_id
 left join actors v on v.actor_id = p.via_id
 where p.article_id = :article and p.quote_start is not null
 """
+SHARED_SQL = """
+select s.shared_id as id, s.quote_start as start, s.quote_end as "end", s.quote, s.similarity,
+  s.linked, s.other_article_id as other_id, o.title as other_title, s.other_start as other_start
+from shared_text s left join articles o on o.article_id = s.other_article_id where s.article_id = :article
+union all
+select s.shared_id, s.other_start, s.other_end, s.other_quote, s.similarity, s.linked,
+  s.article_id, o.title, s.quote_start
+from shared_text s left join articles o on o.article_id = s.article_id where s.other_article_id = :article
+order by 2, 3 desc, 1
+"""
 # Each kind of mark: its SQL (rows with id, start, end, quote), the table it needs, the
 # prefix of its number, and its name in the legend and the lists.
 MARK_KINDS = {
@@ -342,6 +376,7 @@ MARK_KINDS = {
     "retraction": (RETRACTIONS_SQL, "retractions", "R", "Retractions and corrections it reports", "retractions"),
     "identification": (IDENTIFICATIONS_SQL, "identifications", "I", "Unnamed people identified", "identifications"),
     "republication": (REPUBLICATIONS_SQL, "republications", "P", "What it republishes", "republication credit"),
+    "shared": (SHARED_SQL, "shared_text", "T", "Passages it shares with other reports", "text shared with another report"),
 }
 PREFIX = {kind: spec[2] for kind, spec in MARK_KINDS.items()}
 KIND_NAME = {kind: spec[3] for kind, spec in MARK_KINDS.items()}
@@ -377,6 +412,9 @@ def tip_of(kind, row):
             parts.append(f"on {row['retracted_on']}")
     elif kind == "identification":
         parts = [f"Taken to mean {row['actor']}", f"identified by the {row['identified_by']}", row["basis"]]
+    elif kind == "shared":
+        parts = [f"Nearly the same words in: {row['other_title']}", f"similarity {row['similarity']:.2f}",
+                 "one credits the other" if row["linked"] else "neither credits the other"]
     else:
         what = row["work"] or row["republished_title"]
         parts = [f"Republishes: {what}", f"{row['extent']}", f"credit {row['basis']}"]

@@ -121,6 +121,8 @@ async def test_every_article_page_marks_every_quote_and_links_it_to_its_row(data
         ids = {attrs["id"] for tag, attrs in parsed.tags if tag == "mark" and "id" in attrs}
         hrefs = {attrs["href"] for tag, attrs in parsed.tags if tag == "a"}
         for kind, (_, table, *_) in pages.MARK_KINDS.items():
+            if table not in db.table_names():
+                continue  # a kind of mark whose table this build does not have yet
             key = pages.KINDS[kind][1]
             for row in db.query(f"select {key} as id from {table} where article_id = ? and quote_start is not null", [article_id]):
                 assert f"{kind}-{row['id']}" in ids, f"{article_id}: {kind} {row['id']} is marked"

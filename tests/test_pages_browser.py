@@ -121,6 +121,8 @@ def test_every_quote_on_every_article_page_is_marked_and_links_to_its_row(server
             return out;
         }""")
         for kind, (_, table, *_) in pages.MARK_KINDS.items():
+            if table not in db.table_names():
+                continue  # a kind of mark whose table this build does not have yet
             key = pages.KINDS[kind][1]
             for row_id, quote in db.execute(f"select {key}, quote from {table} where article_id = ? and quote_start is not null", [article_id]):
                 mark = marks.get(f"{kind}-{row_id}")
