@@ -215,6 +215,10 @@ def test_the_text_free_variant_has_no_texts_and_says_whose_they_are(released):
     assert "text" not in {f["name"] for f in articles["schema"]["fields"]}
     text = (second / articles["path"]).read_text(encoding="utf-8")
     assert "No Pakistani official has visited Israel" not in text and ADDED in text
+    with open(second / "articles.csv", newline="", encoding="utf-8") as file:
+        whole = [{k: v for k, v in row.items() if k != "text"} for row in csv.DictReader(file)]
+    with open(second / articles["path"], newline="", encoding="utf-8") as file:
+        assert list(csv.DictReader(file)) == whole  # the same rows and values, less the texts
     assert {lic["name"] for res in free["resources"] for lic in res["licenses"]} == {"CC-BY-4.0"}
     by_name = {res["name"]: res for res in full["resources"]}
     assert {lic["name"] for lic in by_name["articles"]["licenses"]} == {"CC-BY-4.0", "other-closed"}

@@ -37,8 +37,8 @@ from build.release.record import CHANGES_FILE, RELEASE_FILE, VERSION, changes_cs
 # Outputs a build writes that are not committed (.gitignore): the database and Datasette's metadata.
 NOT_COMMITTED = {DATABASE_NAME, METADATA_NAME}
 FAST_TESTS = "make test-fast"
-# Until the Makefile has a fast tier: everything but the browser and load tests.
-FAST_TESTS_FALLBACK = [sys.executable, "-m", "pytest", "-q", "-x", "--ignore=tests/test_charts.py", "--ignore=tests/test_load.py"]
+# Until the Makefile has a fast tier: everything but the slow, browser and load tests.
+FAST_TESTS_FALLBACK = [sys.executable, "-m", "pytest", "-q", "-x", "-m", "not slow", "--ignore=tests/test_charts.py", "--ignore=tests/test_load.py"]
 
 
 def git(repo, *args, check=True):

@@ -40,14 +40,19 @@ def articles_and_text_free_csv(database):
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow([f["name"] for f in fields])
-    articles = []
+    names = [f["name"] for f in fields]
     with contextlib.closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as db:
         query = f"SELECT {columns}, o.name FROM articles a LEFT JOIN actors o ON o.actor_id = a.outlet_id ORDER BY a.article_id"
-        for *values, outlet in db.execute(query):
-            writer.writerow(["" if value is None else str(value) for value in values])
-            row = dict(zip((f["name"] for f in fields), values))
-            articles.append({"article_id": row["article_id"], "title": row["title"], "published": row["published"],
-                             "url": row["url"], "outlet": outlet or row["outlet_id"]})
+        rows = db.execute(query).fetchall()
+    # As the build writes articles.csv: None as empty, numbers as text, booleans as true/false
+    # (SQLite holds them as 1/0; arrays it holds as the same JSON text).
+    booleans = [index for index, f in enumerate(fields) if f["type"] == "boolean"]
+    if booleans:
+        rows = [tuple(("true" if v else "false") if i in booleans and v is not None else v for i, v in enumerate(row)) for row in rows]
+    writer.writerows(row[:-1] for row in rows)
+    at = {name: names.index(name) for name in ("article_id", "title", "published", "url", "outlet_id")}
+    articles = [{"article_id": row[at["article_id"]], "title": row[at["title"]], "published": row[at["published"]],
+                 "url": row[at["url"]], "outlet": row[-1] or row[at["outlet_id"]]} for row in rows]
     return articles, buffer.getvalue().encode("utf-8")
 
 
