@@ -30,7 +30,6 @@ from conftest import ROOT, SEEDS
 
 SIXTH = Path(__file__).resolve().parent / "fixtures" / "sixth" / "901_fo-denial.txt"
 ADDED = "capital-ledger-2021-07-02"
-DENIED = "pakistani-official-visited-israel"
 HOMEPAGE = "https://provenance.example.org/"
 
 
@@ -65,9 +64,15 @@ def cut(repo, **options):
                    test_command=["true"], echo=lambda line: None, **options)
 
 
-def add_article_with_a_denial(seeds):
-    """The second corpus: a sixth article (made up, tests/fixtures/sixth/), from a new
-    outlet, whose one denial is of a claim no report had denied."""
+def undenied_claim(data):
+    """The first allegation no report denies, in the built package in data."""
+    with open(data / "claims.csv", newline="", encoding="utf-8") as file:
+        return sorted(row["claim_id"] for row in csv.DictReader(file) if row["status"] == "undenied")[0]
+
+
+def add_article_with_a_denial(seeds, claim):
+    """The second corpus: an article more (made up, tests/fixtures/sixth/), from a new
+    outlet, whose one denial is of `claim`, which no report had denied."""
     text = SIXTH.read_bytes()
     (seeds / "texts" / SIXTH.name).write_bytes(text)
     with open(seeds / "actors.yml", "a", encoding="utf-8") as file:
@@ -79,8 +84,8 @@ def add_article_with_a_denial(seeds):
         "published": "2021-07-02", "date_precision": "day", "date_basis": "stated", "date_evidence": "Published 14:10 PKT, July 2nd 2021",
         "language": "en", "citations": [], "mentions": [],
         "denials": [{
-            "id": "fo-briefing", "claim": DENIED, "denier": "government-of-pakistan", "medium": "statement",
-            "quote": "No Pakistani official has visited Israel", "cue": "No Pakistani official has visited",
+            "id": "fo-briefing", "claim": claim, "denier": "government-of-pakistan", "medium": "statement",
+            "quote": "our position on Israel remains unchanged", "cue": "remains unchanged",
         }],
     }
     (seeds / "articles" / f"{ADDED}.yml").write_text(yaml.safe_dump(article, allow_unicode=True, sort_keys=False), encoding="utf-8")
@@ -99,11 +104,22 @@ def rows_by_key(package):
     return rows
 
 
+def rows_by_key_of(package, table):
+    return {key: row for (name, key), row in rows_by_key(package).items() if name == table}
+
+
 def expected_changes(before, after):
     """{(table, row key, change)} between two packages, worked out here by hand."""
     old, new = rows_by_key(before), rows_by_key(after)
     return ({(t, k, "added") for t, k in new.keys() - old.keys()} | {(t, k, "removed") for t, k in old.keys() - new.keys()}
             | {(t, k, "changed") for t, k in new.keys() & old.keys() if new[t, k] != old[t, k]})
+
+
+def summary_of(changes):
+    found = {}
+    for row in changes:
+        found[row["table_name"], row["change"]] = found.get((row["table_name"], row["change"]), 0) + 1
+    return found
 
 
 def changes_of(repo, version):
@@ -114,30 +130,32 @@ def changes_of(repo, version):
 @pytest.fixture(scope="module")
 def released(tmp_path_factory):
     """A repository with two releases: 1.0.0 of the seeds, then 1.1.0 with an article added.
-    Yields (repo, the package of 1.0.0, of 1.1.0)."""
+    Returns (repo, the package of 1.0.0, of 1.1.0, the claim the new article denies)."""
     repo = make_repo(tmp_path_factory.mktemp("repo"))
     assert cut(repo, date="2026-12-01", notes="The five curated reports", homepage=HOMEPAGE) == "1.0.0"
     first = tmp_path_factory.mktemp("first") / "data"
     shutil.copytree(repo / "data", first)
-    add_article_with_a_denial(repo / "seeds")
-    rebuild_and_commit(repo, "a sixth article")
-    assert cut(repo, date="2026-12-08", notes="A sixth report") == "1.1.0"
-    return repo, first, repo / "data"
+    denied = undenied_claim(first)
+    add_article_with_a_denial(repo / "seeds", denied)
+    rebuild_and_commit(repo, "an article more")
+    assert cut(repo, date="2026-12-08", notes="An article more") == "1.1.0"
+    return repo, first, repo / "data", denied
 
 
 @pytest.mark.slow
 def test_the_changelog_lists_exactly_the_rows_that_differ(released):
-    repo, first, second = released
+    repo, first, second, denied = released
     listed = {(row["table_name"], row["row_key"], row["change"]) for row in changes_of(repo, "1.1.0")}
     assert listed == expected_changes(first, second)
     assert ("articles", ADDED, "added") in listed
     [denial] = [key for table, key, change in listed if table == "denials"]
     assert denial.startswith(ADDED)
-    [status] = [row for row in changes_of(repo, "1.1.0") if row["table_name"] == "claims" and row["row_key"] == DENIED]
+    [status] = [row for row in changes_of(repo, "1.1.0") if row["table_name"] == "claims" and row["row_key"] == denied]
     assert "status" in json.loads(status["columns"])
     assert json.loads(status["before"])["status"] == "undenied" and json.loads(status["after"])["status"] == "denied"
     # The first release lists every row, as added to nothing.
     assert len(changes_of(repo, "1.0.0")) == len(rows_by_key(first))
+    assert summary_of(changes_of(repo, "1.0.0"))["articles", "added"] == len(rows_by_key_of(first, "articles"))
 
 
 def test_a_changed_text_is_listed_without_its_words(tmp_path):
@@ -162,7 +180,7 @@ def test_the_version_follows_what_changed(kinds, version):
 
 @pytest.mark.slow
 def test_each_release_is_recorded_tagged_and_cited(released):
-    repo, _, second = released
+    repo, _, second, _ = released
     record = read_releases(repo / "seeds")
     assert [(r["version"], r["date"], r["homepage"]) for r in record.releases] == [("1.0.0", "2026-12-01", HOMEPAGE), ("1.1.0", "2026-12-08", HOMEPAGE)]
     assert git(repo, "tag", "--list").split() == ["v1.0.0", "v1.1.0"]
@@ -172,7 +190,7 @@ def test_each_release_is_recorded_tagged_and_cited(released):
     assert package["version"] == "1.1.0" and package["created"] == "2026-12-08T00:00:00Z" and package["homepage"] == HOMEPAGE
     assert package["keywords"] and {"creator"} <= set(package["contributors"][0]["roles"])
     assert "Capital Ledger" in {c["title"] for c in package["contributors"] if "rightsHolder" in c["roles"]}
-    assert len(package["sources"]) == 6
+    assert len(package["sources"]) == len(rows_by_key_of(second, "articles"))
     cff_text = (repo / "CITATION.cff").read_text(encoding="utf-8")
     assert cff_problems(cff_text) == []
     cff = yaml.safe_load(cff_text)
@@ -183,7 +201,7 @@ def test_each_release_is_recorded_tagged_and_cited(released):
 
 @pytest.mark.slow
 def test_nothing_changed_is_no_release_and_a_version_must_come_after_the_last(released):
-    repo, _, second = released
+    repo, _, second, _ = released
     with pytest.raises(BuildError) as refused:
         plan(repo / "seeds", second, second)
     assert "nothing to release" in refused.value.problems[0].message
@@ -201,20 +219,20 @@ def test_the_cff_schema_finds_what_is_wrong():
 @pytest.mark.slow
 @pytest.mark.parametrize("name", ["datapackage.json", "datapackage-text-free.json"])
 def test_frictionless_validate_passes_on_both_variants(released, name):
-    _, _, second = released
+    _, _, second, _ = released
     done = subprocess.run([str(Path(sys.executable).with_name("frictionless")), "validate", str(second / name)], capture_output=True, text=True)
     assert done.returncode == 0, done.stdout[-3000:]
 
 
 @pytest.mark.slow
 def test_the_text_free_variant_has_no_texts_and_says_whose_they_are(released):
-    _, _, second = released
+    _, _, second, _ = released
     full = json.loads((second / "datapackage.json").read_text(encoding="utf-8"))
     free = json.loads((second / "datapackage-text-free.json").read_text(encoding="utf-8"))
     articles = {res["name"]: res for res in free["resources"]}["articles"]
     assert "text" not in {f["name"] for f in articles["schema"]["fields"]}
     text = (second / articles["path"]).read_text(encoding="utf-8")
-    assert "No Pakistani official has visited Israel" not in text and ADDED in text
+    assert "our position on Israel remains unchanged" not in text and ADDED in text
     with open(second / "articles.csv", newline="", encoding="utf-8") as file:
         whole = [{k: v for k, v in row.items() if k != "text"} for row in csv.DictReader(file)]
     with open(second / articles["path"], newline="", encoding="utf-8") as file:
@@ -229,7 +247,7 @@ def test_the_text_free_variant_has_no_texts_and_says_whose_they_are(released):
 @pytest.mark.slow
 def test_the_site_says_which_release_it_serves(released, tmp_path):
     """Over HTTP, from a Datasette process serving the release as `make serve` does."""
-    _, _, second = released
+    _, _, second, _ = released
     paths = ("/", "/provenance/releases.json?_shape=objects&_sort=version", "/provenance/changes.json?release=1.1.0&table_name=articles&_shape=objects",
              "/provenance/changelog.json?_shape=objects", "/provenance/articles")
     with serving(lambda port: datasette_command(second, port=port), tmp_path / "datasette.log") as base:
@@ -240,7 +258,7 @@ def test_the_site_says_which_release_it_serves(released, tmp_path):
     assert [row["row_key"] for row in changes.json()["rows"]] == [ADDED]
     summary = {(row["version"], row["table_name"], row["change"]): row["rows"] for row in changelog.json()["rows"]}
     assert summary["1.1.0", "articles", "added"] == 1 and summary["1.1.0", "denials", "added"] == 1
-    assert summary["1.0.0", "articles", "added"] == 5
+    assert summary["1.0.0", "articles", "added"] == len(rows_by_key_of(second, "articles")) - 1
     # Each table's footer gives its licence; the articles' says the texts are not CC BY.
     assert "every column but text" in articles.text and "not under CC BY" in articles.text
 

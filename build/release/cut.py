@@ -63,7 +63,8 @@ def check_fresh_build(seeds_dir, data_dir, metadata_path, repo):
     scratch = Path(tempfile.mkdtemp(prefix="release-build-"))
     try:
         incremental.build(seeds_dir, scratch, metadata_path, ParseCache(None))
-        made = {path.name for path in scratch.iterdir() if path.is_file() and path.name not in NOT_COMMITTED}
+        # Hidden files are the build's machinery (its lock), not outputs.
+        made = {path.name for path in scratch.iterdir() if path.is_file() and path.name not in NOT_COMMITTED and not path.name.startswith(".")}
         tracked = set(git(repo, "ls-files", "--", str(Path(data_dir).resolve())).splitlines())
         committed = {Path(name).name for name in tracked}
         shown = Path(data_dir).name
