@@ -351,6 +351,15 @@ def draft_record(text, text_name, knowledge, options=None, url=None, meta=None):
                       "medium": item.fields["medium"], **common, "cue": item.fields["cue"], **_status(item)}
             if not denial["cue"]:
                 del denial["cue"]  # in the denier's own words: no denial verb
+            grounds = []
+            for ground in item.fields.get("grounds", ()):
+                entry = {"ground": ground["ground"], "quote": ground["quote"]}
+                starts = appearances(text, ground["quote"])
+                if len(starts) > 1:
+                    entry["occurrence"] = starts.index(ground["start"]) + 1
+                grounds.append(entry)
+            if grounds:
+                denial["grounds"] = grounds
             record["denials"].append(denial)
         elif item.kind == "mention":
             claim = item.fields["claim"]

@@ -564,6 +564,14 @@ def speaker(state, sentence, head, phrase_start):
     inside = [m for m in state.mentions if m.start >= phrase_start and m.end <= head_end and m.kind not in (None, "place", "event", "country")]
     if inside:
         return inside[-1].actor, "stated", 0.5, inside[-1].kind
+    if head.pos_ == "NOUN":
+        # "Former special assistant to ..., Zulfi Bukhari, on Monday denied": a name in apposition
+        # somewhere in the subject (the parser may hang it on the wrong noun)
+        for token in reversed(list(head.subtree)):
+            if token.dep_ == "appos" and token.i > head.i:
+                found = state.covering(*char_span(sentence, token))
+                if found and found.kind in ("person", "government", "organisation", "outlet", "agency"):
+                    return found.actor, "stated", 0.6, found.kind
     start, end = subtree_span(sentence, head, skip=("relcl", "acl", "punct", "cc", "conj", "advcl", "appos"))
     words = re.findall(r"[\w’']+", state.text[start:end])
     while words and words[0].lower() in DETERMINERS:
@@ -920,8 +928,11 @@ def find_denials(state, sentences, citations):
     by_sentence = {}
     for citation in citations:
         by_sentence.setdefault(id(citation.fields["_sentence"]), []).append(citation)
+    title = _title_sentence(state.text, sentences)
     for index, sentence in enumerate(sentences):
         found = None
+        if sentence is title:
+            continue  # a headline restates a denial the report then gives
         for token in sentence.span:
             if token.lemma_.lower() in DENYING and token.pos_ == "VERB" and not _passive(token):
                 found = _verb_denial(state, sentence, token, by_sentence)
@@ -935,6 +946,7 @@ def find_denials(state, sentences, citations):
                 start, end = _trim(state.text, sentence.start, sentence.end)
                 found = Item("denial", start, end, state.text[start:end], 0.55, {"cue": None, "denier": denier})
         if found is not None:
+            found.fields["denier"] = _spoken_for(state, found.fields["denier"])
             found.fields["_name"] = state.names.get(found.fields["denier"])
             found.fields["_kind"] = state.kinds.get(found.fields["denier"]) or next((k for _, a, k, _ in reversed(state.sources) if a == found.fields["denier"]), None)
         if found is None:
@@ -945,7 +957,15 @@ def find_denials(state, sentences, citations):
             # one statement in several sentences; a denial and the quoted words that follow it
             previous.end, previous.quote = found.end, state.text[previous.start:found.end]
             continue
+        if found.fields["cue"] is None:
+            earlier = next((d for d in reversed(items) if d.fields["denier"] == found.fields["denier"]
+                            and d.fields["_index"] >= index - 3), None)
+            if earlier is not None:
+                # the denier's own words after their denial: its grounds, not another denial
+                earlier.fields.setdefault("grounds", []).append(_ground(state, sentence))
+                continue
         found.fields["_line"] = sentence.line
+        found.fields["_index"] = index
         found.fields["medium"] = _denial_medium(state, sentence)
         items.append(found)
     for item in items:
@@ -953,6 +973,48 @@ def find_denials(state, sentences, citations):
         item.fields["claim"] = claim
         item.confidence = round(min(0.95, item.confidence * 0.5 + similarity * 0.5 + 0.2), 2)
     return items
+
+
+def _title_sentence(text, sentences):
+    """The title line's sentence, when the text opens with one (short, no full stop)."""
+    if not sentences:
+        return None
+    first = sentences[0]
+    line = text[first.start:text.find("\n", first.start) if "\n" in text[first.start:] else len(text)]
+    if text.count("\n") and len(line) <= 150 and not line.rstrip().endswith((".", "”", '"')) and first.end <= first.start + len(line) + 1:
+        return first
+    return None
+
+
+SPOKESPEOPLE = frozenset("spokesperson spokesman spokeswoman spokespersons".split())
+
+
+def _spoken_for(state, actor):
+    """The body a spokesperson speaks for: "Foreign Office spokesperson Zahid Hafeez Chaudhri
+    has rejected" is the Foreign Office's denial. Else the actor itself."""
+    mentions = [m for m in state.mentions if m.actor == actor]
+    for mention in mentions:
+        before = state.text[max(0, mention.start - 40):mention.start]
+        words = before.split()
+        if words and words[-1].lower().strip(",") in SPOKESPEOPLE:
+            body = [m for m in state.mentions if m.end <= mention.start - len(words[-1]) and m.end >= mention.start - 45
+                    and m.kind in ("government", "organisation", "agency", "military", "political_party", "outlet")]
+            if body:
+                return body[-1].actor
+    return actor
+
+
+def _ground(state, sentence):
+    """A denial's ground, as seeds/README.md lists them, from the words that give it."""
+    start, end = _trim(state.text, sentence.start, sentence.end)
+    words = state.text[start:end].lower()
+    if re.search(r"\b(?:malign|campaign|propaganda|conspiracy|smear|chaos|agenda)\b", words):
+        ground = "smear"
+    elif re.search(r"\bno such\b|\b(?:not|never|no)\b", words):
+        ground = "no-such-event"
+    else:
+        ground = "other"
+    return {"ground": ground, "quote": state.text[start:end], "start": start}
 
 
 def _gap(text, end, start):
@@ -974,8 +1036,8 @@ def _verb_denial(state, sentence, verb, by_sentence):
         return None
     start = subtree_span(sentence, subject, skip=("relcl", "acl", "appos", "punct"))[0] if subject.i < verb.i else char_span(sentence, verb)[0]
     end = subtree_span(sentence, verb, skip=("punct",))[1]
-    if subject.head.i != verb.i and verb.dep_ == "advcl":  # "Rubbishing the claims, X said: ...": the participle's clause
-        start, end = subtree_span(sentence, verb, skip=("punct",))
+    if subject.head.i != verb.i and verb.dep_ == "advcl":  # "Rubbishing the claims, X said: ...": the whole sentence
+        start, end = sentence.start, sentence.end
     elif subject.head.i != verb.i and subject.i < verb.i and verb.dep_ == "xcomp":  # "X continued to deny ..."
         start = subtree_span(sentence, subject, skip=("relcl", "acl", "appos", "punct"))[0]
     start, end = _trim(state.text, min(start, char_span(sentence, verb)[0]), end)
