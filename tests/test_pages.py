@@ -4,6 +4,7 @@ has its lineage, denials, disagreements and related claims, an actor page its cl
 words, credits and denials; every id on the derived tables' pages and the canned queries
 is a link with a label; a quote links to the original sentence with a text fragment."""
 
+import html
 import html.parser
 import importlib.util
 import re
@@ -323,3 +324,24 @@ async def test_work_page_lists_every_report_of_the_work(datasette, db):
             for (row_id,) in db.execute(f"select {key} from {table} where work_id = ?", [work_id]):
                 assert f"#{kind}-{row_id}" in reports, f"{work_id}: {kind} {row_id}"
     assert (await datasette.client.get("/work/no-such-work")).status_code == 404
+
+
+async def test_every_text_fragment_finds_its_quote_in_the_article_text(datasette, db):
+    """A `#:~:text=start,end` link matches when start, then end, occur in the page's text: here
+    the stored text, with whitespace as a browser collapses it."""
+    checked = 0
+    for article_id, url, text in db.execute("select article_id, url, text from articles where url is not null and url != ''"):
+        page = (await datasette.client.get(f"/article/{article_id}")).text
+        plain = " ".join(text.split())
+        prefix = url.split("#")[0] + "#:~:text="
+        for fragment in re.findall(r'href="([^"]+)"', page):
+            fragment = html.unescape(fragment)
+            if not fragment.startswith(prefix):
+                continue
+            parts = [urllib.parse.unquote(part) for part in fragment[len(prefix):].split(",")]
+            start = plain.find(parts[0])
+            assert start >= 0, f"{article_id}: {parts[0]!r} is not in the text"
+            if len(parts) == 2:
+                assert plain.find(parts[1], start + len(parts[0])) >= 0, f"{article_id}: {parts[1]!r} does not follow"
+            checked += 1
+    assert checked > 50
