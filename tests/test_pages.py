@@ -310,7 +310,8 @@ async def test_home_page_lists_the_reports_and_claims_and_links_each_question(da
         assert f'href="/article/{article_id}"' in page
     for path in ("/claim/bukhari-visited-israel", "/actor/zulfi-bukhari", "/provenance/chains", "/provenance/citation_edges",
                  "/provenance/circular", "/provenance/denied_claims", "/provenance/undenied_claims",
-                 "/provenance/discrepancies_by_detail", "/provenance/claim_mention_hedges", "/provenance/search?q=passport"):
+                 "/provenance/discrepancies_by_detail", "/provenance/claim_mention_hedges", "/provenance/search?q=passport",
+                 "/provenance/works", "/work/bukhari-tweet-2021-06-28", "/provenance/retractions"):
         assert f'href="{path}"' in page, path
         assert (await datasette.client.get(path)).status_code == 200, path
 
