@@ -350,7 +350,7 @@ def _known_actor(name, knowledge, kind):
                  and SequenceMatcher(None, a["alias"].lower(), joined.lower()).ratio() >= 0.88}
         if len(close) == 1:
             return close.pop()
-    if kind == "person" and len(words) == 1:
+    if kind in ("person", "organisation") and len(words) == 1 and words[0][:1].isupper():
         fits = {a["actor_id"] for a in knowledge.aliases if words[0] in a["alias"].split()
                 and knowledge.actors.get(a["actor_id"], {}).get("kind") == "person"}
         if len(fits) == 1:
@@ -612,13 +612,20 @@ def _learn_kind(state, mention, context):
     return mention.kind
 
 
+ROLE_SYNONYMS = {"premier": ("premier", "prime minister", "pm"), "pm": ("pm", "prime minister", "premier"),
+                 "spokesman": ("spokesman", "spokesperson"), "spokesperson": ("spokesperson", "spokesman", "spokeswoman")}
+
+
 def _named_with(state, before, noun):
     """The last actor whose mention follows the word noun closely ("Foreign Office
-    spokesperson Zahid Hafeez Chaudhri") or precedes it ("Chaudhri, the spokesperson")."""
+    spokesperson Zahid Hafeez Chaudhri", "Prime Minister Imran Khan" for "the premier") or
+    precedes it ("Chaudhri, the spokesperson")."""
+    words = ROLE_SYNONYMS.get(noun, (noun,))
+    pattern = "|".join(re.escape(w) for w in words)
     for m in reversed([m for m in state.mentions if m.end <= before]):
         ahead = " ".join(state.text[max(0, m.start - 60):m.start].lower().split()[-3:])
         after = state.text[m.end:m.end + 30].lower()
-        if (re.search(rf"\b{re.escape(noun)}\b", ahead) or re.match(rf",? (?:the|a|an) [\w -]*?\b{re.escape(noun)}\b", after)) \
+        if (re.search(rf"\b(?:{pattern})\b", ahead) or re.match(rf",? (?:the|a|an) [\w -]*?\b(?:{pattern})\b", after)) \
                 and m.kind in ("person", "government", "organisation", "outlet", "agency"):
             return m.actor
     return None
@@ -647,6 +654,23 @@ def _subject(token):
             token, seen = token.head, seen + 1
             continue
         return None
+    return None
+
+
+def _subject_before(verb):
+    """The noun phrase just before a verb that the parser hung elsewhere: in "after a Hebrew
+    newspaper, Israel Hayom, published a report", the newspaper published it. None unless the
+    phrase ends right before the verb (an apposition and commas aside)."""
+    if verb.i == 0 or any(c.dep_ in ("nsubj", "nsubjpass", "aux", "mark") and c.i < verb.i and c.lower_ not in ("has", "had", "have") for c in verb.children):
+        return None
+    doc = verb.doc
+    previous = doc[verb.i - 1]
+    while previous.dep_ == "punct" and previous.i > 0:
+        previous = doc[previous.i - 1]
+    while previous.dep_ in ("appos", "compound") and previous.head.i < previous.i:
+        previous = previous.head
+    if previous.dep_ == "pobj" and previous.pos_ in ("NOUN", "PROPN") and previous.head.lower_ in ("after", "before", "when", "as", "until", "since"):
+        return previous
     return None
 
 
@@ -715,6 +739,41 @@ def find_citations(state, sentences):
                 "cue": "Source:", "source": source, "source_basis": "stated", "medium": "source-line", "_kind": "outlet",
                 "_verb": None, "_sentence": sentence, "_proposed_kind": "outlet" if source not in state.knowledge.actors else None,
                 "_name": name}))
+    for line in re.finditer(r"^[ \t]*(?:by|By|BY)[ \t]+(\S.{1,80}?)[ \t]*$", state.text, re.MULTILINE):
+        # a byline credits each name in it: "by Israel Hayom / JNS.org"
+        sentence = next((x for x in sentences if x.start <= line.start(1) < x.end), None)
+        for number, part in enumerate(re.finditer(r"[^/,&]+?(?=\s*(?:/|,|&|\band\b|$))", line.group(1))):
+            name = part.group().strip()
+            if not name or name.lower() == "and":
+                continue
+            start = line.start(1) + part.start() + (len(part.group()) - len(part.group().lstrip()))
+            end = start + len(name)
+            mention = state.mention_at(start, end)
+            source = mention.actor if mention else slug(_name_words(name)[0] if len(_name_words(name)) == 1 else " ".join(_name_words(name)))
+            if not source:
+                continue
+            kind = mention.kind if mention else (actor_kind(name, "person") or "person")
+            state.names.setdefault(source, name)
+            quote_start = line.start() + (len(line.group()) - len(line.group().lstrip())) if number == 0 else start
+            items.append(Item("citation", quote_start, end, state.text[quote_start:end], 0.7, {
+                "cue": "by", "source": source, "source_basis": "stated", "medium": "source-line", "_kind": kind,
+                "_verb": None, "_sentence": sentence, "_proposed_kind": kind if source not in state.knowledge.actors else None,
+                "_name": name}))
+    for line in re.finditer(r"^[ \t]*([A-Z][\w.&]+(?:[ \t][A-Z][\w.&]+){0,3})[ \t]+[–—-][ \t]", state.text, re.MULTILINE):
+        # a wire's dateline credit: "JNS.org – ..." (a place's dateline, "ISLAMABAD –", credits no one)
+        name = line.group(1)
+        mention = state.mention_at(line.start(1), line.end(1))
+        kind = mention.kind if mention else actor_kind(name, None)
+        if kind != "outlet" or any(i.start <= line.start(1) < i.end for i in items):
+            continue
+        source = mention.actor if mention else slug(re.sub(r"\.(?:org|com|net)$", "", name))
+        state.names.setdefault(source, name)
+        sentence = next((x for x in sentences if x.start <= line.start(1) < x.end), None)
+        end = line.end() - 1
+        items.append(Item("citation", line.start(1), end, state.text[line.start(1):end].rstrip(), 0.6, {
+            "cue": state.text[line.end(1):end].strip(), "source": source, "source_basis": "stated", "medium": "source-line",
+            "_kind": "outlet", "_verb": None, "_sentence": sentence,
+            "_proposed_kind": "outlet" if source not in state.knowledge.actors else None, "_name": name}))
     for sentence in sentences:
         found = []
         for token in sentence.span:
@@ -732,7 +791,7 @@ def find_citations(state, sentences):
             items.append(item)
             state.sources.append((item.start, item.fields["source"], item.fields.get("_kind"), bool(item.fields.get("_secondary"))))
         _note_subject(state, sentence)
-    return items
+    return sorted(items, key=lambda i: i.start)
 
 
 def _note_subject(state, sentence):
@@ -787,7 +846,10 @@ def _verb_citation(state, sentence, verb, lemma):
         return _nearest_citation(state, sentence, verb, subject)
     inherited = subject.head.i != verb.i and verb.dep_ != "relcl"
     if inherited and verb.dep_ == "advcl":
-        return []  # "Rubbishing the claims, X said": the main verb carries the citation
+        subject = _subject_before(verb)
+        if subject is None:
+            return []  # "Rubbishing the claims, X said": the main verb carries the citation
+        inherited = False
     subject_start, subject_end = subtree_span(sentence, subject, skip=("relcl", "acl", "appos", "punct", "advcl"))
     source, basis, confidence, kind = speaker(state, sentence, subject, subject_start)
     if not source:
@@ -886,6 +948,8 @@ def _preposition_citation(state, sentence, token):
     if not objects:
         return []
     head = objects[0]
+    if head.lemma_.lower() in ("detail", "information", "data", "record", "rule", "law", "plan", "agreement"):
+        return []  # "as per the details": no one is credited
     start = char_span(sentence, token)[0]
     end = subtree_span(sentence, head, skip=("relcl", "acl", "cc", "conj", "appos"))[1]
     if end - start > 160:
