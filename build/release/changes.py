@@ -51,7 +51,11 @@ def read_package(path):
             file.seek(0)
             # The package's CSVs are plain RFC 4180 ("excel"): no sniffing of the dialect.
             rows = load_csv(file, dialect="excel").values()
-        tables[resource["name"]] = (key, header, {KEY_SEPARATOR.join(row[k] for k in key): row for row in rows})
+        tables[resource["name"]] = (
+            key,
+            header,
+            {KEY_SEPARATOR.join(row[k] for k in key): row for row in rows},
+        )
     return tables
 
 
@@ -79,12 +83,21 @@ def package_changes(previous, current, release):
         for changed in result["changed"]:
             columns = [c for c in new_header if c in changed["changes"]]
             shown = [c for c in columns if (table, c) not in WITHHELD]
-            rows.append(_change(
-                release, table, "changed", changed["key"], columns,
-                {c: changed["changes"][c][0] for c in shown}, {c: changed["changes"][c][1] for c in shown},
-            ))
+            rows.append(
+                _change(
+                    release,
+                    table,
+                    "changed",
+                    changed["key"],
+                    columns,
+                    {c: changed["changes"][c][0] for c in shown},
+                    {c: changed["changes"][c][1] for c in shown},
+                )
+            )
     rank = {table: index for index, table in enumerate(order)}
-    rows.sort(key=lambda row: (rank[row["table_name"]], CHANGE_KINDS.index(row["change"]), row["row_key"]))
+    rows.sort(
+        key=lambda row: (rank[row["table_name"]], CHANGE_KINDS.index(row["change"]), row["row_key"])
+    )
     return rows
 
 
@@ -96,7 +109,13 @@ def _compare(old_rows, new_rows):
 
     if old_rows and new_rows:
         return compare(old_rows, new_rows)
-    return {"added": list(new_rows.values()), "removed": list(old_rows.values()), "changed": [], "columns_added": [], "columns_removed": []}
+    return {
+        "added": list(new_rows.values()),
+        "removed": list(old_rows.values()),
+        "changed": [],
+        "columns_added": [],
+        "columns_removed": [],
+    }
 
 
 def _change(release, table, change, row_key, columns=(), before=None, after=None):
@@ -107,8 +126,12 @@ def _change(release, table, change, row_key, columns=(), before=None, after=None
         "change": change,
         "row_key": row_key,
         "columns": list(columns),
-        "before": json.dumps(before, ensure_ascii=False, sort_keys=True) if before is not None else None,
-        "after": json.dumps(after, ensure_ascii=False, sort_keys=True) if after is not None else None,
+        "before": json.dumps(before, ensure_ascii=False, sort_keys=True)
+        if before is not None
+        else None,
+        "after": json.dumps(after, ensure_ascii=False, sort_keys=True)
+        if after is not None
+        else None,
     }
 
 

@@ -24,20 +24,29 @@ CFF_SCHEMA = Path(__file__).with_name("cff-schema-1.2.0.json")
 
 
 def _creators(descriptor):
-    return [c["title"] for c in descriptor.get("contributors", []) if "creator" in c.get("roles", [])]
+    return [
+        c["title"] for c in descriptor.get("contributors", []) if "creator" in c.get("roles", [])
+    ]
 
 
 def _texts_note(descriptor):
-    outlets = ", ".join(c["title"] for c in descriptor.get("contributors", []) if "rightsHolder" in c.get("roles", []))
-    return (f"The tables and annotations are CC BY 4.0. The article texts (the text column of the articles table) belong to their publishers ({outlets}), "
-            "are reproduced, credited, for research and fact-checking, and are not under CC BY; datapackage-text-free.json is the package without them.")
+    outlets = ", ".join(
+        c["title"]
+        for c in descriptor.get("contributors", [])
+        if "rightsHolder" in c.get("roles", [])
+    )
+    return (
+        f"The tables and annotations are CC BY 4.0. The article texts (the text column of the articles table) belong to their publishers ({outlets}), "
+        "are reproduced, credited, for research and fact-checking, and are not under CC BY; datapackage-text-free.json is the package without them."
+    )
 
 
 def citation_cff(descriptor):
     """The text of CITATION.cff for a released package descriptor (with version and created)."""
     cff = {
         "cff-version": "1.2.0",
-        "message": "If you use this dataset, please cite this release as below. " + _texts_note(descriptor),
+        "message": "If you use this dataset, please cite this release as below. "
+        + _texts_note(descriptor),
         "type": "dataset",
         "title": descriptor["title"],
         "version": descriptor["version"],
@@ -68,7 +77,9 @@ def zenodo_json(descriptor):
         "notes": _texts_note(descriptor),
     }
     if descriptor.get("homepage"):
-        zenodo["related_identifiers"] = [{"identifier": descriptor["homepage"], "relation": "isSupplementTo", "scheme": "url"}]
+        zenodo["related_identifiers"] = [
+            {"identifier": descriptor["homepage"], "relation": "isSupplementTo", "scheme": "url"}
+        ]
     return json.dumps(zenodo, indent=2, ensure_ascii=False) + "\n"
 
 
@@ -76,9 +87,14 @@ def cff_problems(text):
     """What the Citation File Format 1.2.0 schema finds wrong with a CITATION.cff text:
     one message per error, naming the key path; [] when it is valid."""
     schema = json.loads(CFF_SCHEMA.read_text(encoding="utf-8"))
-    validator = jsonschema.Draft7Validator(schema, format_checker=jsonschema.Draft7Validator.FORMAT_CHECKER)
+    validator = jsonschema.Draft7Validator(
+        schema, format_checker=jsonschema.Draft7Validator.FORMAT_CHECKER
+    )
     data = yaml.safe_load(text)
     # YAML reads an unquoted date as a date; the schema (like cffconvert) wants its text.
     if hasattr(data.get("date-released"), "isoformat"):
         data["date-released"] = data["date-released"].isoformat()
-    return [f"{'.'.join(str(p) for p in error.absolute_path) or '(top)'}: {error.message}" for error in sorted(validator.iter_errors(data), key=str)]
+    return [
+        f"{'.'.join(str(p) for p in error.absolute_path) or '(top)'}: {error.message}"
+        for error in sorted(validator.iter_errors(data), key=str)
+    ]

@@ -32,27 +32,56 @@ from build.problems import BuildError, Problem
 from build.release import changes as diff
 from build.release.citation import CFF_NAME, ZENODO_NAME, cff_problems, citation_cff, zenodo_json
 from build.release.package import TEXT_FREE_PACKAGE_NAME
-from build.release.record import CHANGES_FILE, RELEASE_FILE, VERSION, changes_csv, content_fingerprint, read_releases
+from build.release.record import (
+    CHANGES_FILE,
+    RELEASE_FILE,
+    VERSION,
+    changes_csv,
+    content_fingerprint,
+    read_releases,
+)
 
 # Outputs a build writes that are not committed (.gitignore): the database and Datasette's metadata.
 NOT_COMMITTED = {DATABASE_NAME, METADATA_NAME}
 FAST_TESTS = "make test-fast"
 # Until the Makefile has a fast tier: everything but the slow, browser and load tests.
-FAST_TESTS_FALLBACK = [sys.executable, "-m", "pytest", "-q", "-x", "-m", "not slow", "--ignore=tests/test_charts.py", "--ignore=tests/test_load.py"]
+FAST_TESTS_FALLBACK = [
+    sys.executable,
+    "-m",
+    "pytest",
+    "-q",
+    "-x",
+    "-m",
+    "not slow",
+    "--ignore=tests/test_charts.py",
+    "--ignore=tests/test_load.py",
+]
 
 
 def git(repo, *args, check=True):
     """Run git in repo; its standard output, stripped."""
     done = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True)
     if check and done.returncode != 0:
-        raise BuildError([Problem("git", None, "", f"git {' '.join(args)}: {done.stderr.strip() or done.returncode}")])
+        raise BuildError(
+            [
+                Problem(
+                    "git",
+                    None,
+                    "",
+                    f"git {' '.join(args)}: {done.stderr.strip() or done.returncode}",
+                )
+            ]
+        )
     return done.stdout.strip()
 
 
 def check_clean_tree(repo):
     """Problems: every file git sees modified or untracked (ignored files are fine)."""
     status = git(repo, "status", "--porcelain")
-    return [Problem(line[3:], None, "", "uncommitted change: commit or stash it before releasing") for line in status.splitlines()]
+    return [
+        Problem(line[3:], None, "", "uncommitted change: commit or stash it before releasing")
+        for line in status.splitlines()
+    ]
 
 
 def check_fresh_build(seeds_dir, data_dir, metadata_path, repo):
@@ -64,18 +93,43 @@ def check_fresh_build(seeds_dir, data_dir, metadata_path, repo):
     try:
         incremental.build(seeds_dir, scratch, metadata_path, ParseCache(None))
         # Hidden files are the build's machinery (its lock), not outputs.
-        made = {path.name for path in scratch.iterdir() if path.is_file() and path.name not in NOT_COMMITTED and not path.name.startswith(".")}
+        made = {
+            path.name
+            for path in scratch.iterdir()
+            if path.is_file() and path.name not in NOT_COMMITTED and not path.name.startswith(".")
+        }
         tracked = set(git(repo, "ls-files", "--", str(Path(data_dir).resolve())).splitlines())
         committed = {Path(name).name for name in tracked}
         shown = Path(data_dir).name
         problems = []
         for name in sorted(made | committed):
             if name not in committed:
-                problems.append(Problem(f"{shown}/{name}", None, "", "a fresh build makes this file but it is not committed: build and commit data/"))
+                problems.append(
+                    Problem(
+                        f"{shown}/{name}",
+                        None,
+                        "",
+                        "a fresh build makes this file but it is not committed: build and commit data/",
+                    )
+                )
             elif name not in made:
-                problems.append(Problem(f"{shown}/{name}", None, "", "committed, but a fresh build no longer makes it: remove it"))
+                problems.append(
+                    Problem(
+                        f"{shown}/{name}",
+                        None,
+                        "",
+                        "committed, but a fresh build no longer makes it: remove it",
+                    )
+                )
             elif (scratch / name).read_bytes() != (Path(data_dir) / name).read_bytes():
-                problems.append(Problem(f"{shown}/{name}", None, "", "differs from a fresh build: run `provenance build` and commit data/"))
+                problems.append(
+                    Problem(
+                        f"{shown}/{name}",
+                        None,
+                        "",
+                        "differs from a fresh build: run `provenance build` and commit data/",
+                    )
+                )
         return problems
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
@@ -88,9 +142,18 @@ def check_packages(data_dir):
     problems = []
     for name in (PACKAGE_NAME, TEXT_FREE_PACKAGE_NAME):
         path = Path(data_dir) / name
-        done = subprocess.run([str(frictionless), "validate", str(path)], capture_output=True, text=True)
+        done = subprocess.run(
+            [str(frictionless), "validate", str(path)], capture_output=True, text=True
+        )
         if done.returncode != 0:
-            problems.append(Problem(f"{Path(data_dir).name}/{name}", None, "", "frictionless validate failed:\n" + (done.stdout + done.stderr).strip()[-2000:]))
+            problems.append(
+                Problem(
+                    f"{Path(data_dir).name}/{name}",
+                    None,
+                    "",
+                    "frictionless validate failed:\n" + (done.stdout + done.stderr).strip()[-2000:],
+                )
+            )
     return problems
 
 
@@ -98,12 +161,18 @@ def check_tests(repo, command=None):
     """Problems: the fast test tier failing (its last lines)."""
     if command is None:
         makefile = Path(repo) / "Makefile"
-        has_target = makefile.exists() and any(line.startswith("test-fast:") for line in makefile.read_text().splitlines())
+        has_target = makefile.exists() and any(
+            line.startswith("test-fast:") for line in makefile.read_text().splitlines()
+        )
         command = FAST_TESTS.split() if has_target else FAST_TESTS_FALLBACK
     done = subprocess.run(command, cwd=repo, capture_output=True, text=True)
     if done.returncode != 0:
         tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-15:])
-        return [Problem(" ".join(command), None, "", f"the tests failed (exit {done.returncode}):\n{tail}")]
+        return [
+            Problem(
+                " ".join(command), None, "", f"the tests failed (exit {done.returncode}):\n{tail}"
+            )
+        ]
     return []
 
 
@@ -112,10 +181,21 @@ def previous_package(repo, version, into, data_dir):
     tag = f"v{version}"
     folder = Path(data_dir).resolve().relative_to(Path(repo).resolve()).as_posix()
     if git(repo, "rev-parse", "-q", "--verify", f"refs/tags/{tag}", check=False) == "":
-        raise BuildError([Problem("git", None, "", f"no tag {tag} for the last release in {RELEASE_FILE}: fetch the tags, or name its package with --previous")])
+        raise BuildError(
+            [
+                Problem(
+                    "git",
+                    None,
+                    "",
+                    f"no tag {tag} for the last release in {RELEASE_FILE}: fetch the tags, or name its package with --previous",
+                )
+            ]
+        )
     archive = Path(into) / "previous.tar"
     with open(archive, "wb") as out:
-        subprocess.run(["git", "-C", str(repo), "archive", "--format=tar", tag, folder], stdout=out, check=True)
+        subprocess.run(
+            ["git", "-C", str(repo), "archive", "--format=tar", tag, folder], stdout=out, check=True
+        )
     with tarfile.open(archive) as tar:
         tar.extractall(into, filter="data")
     return Path(into) / folder
@@ -127,16 +207,45 @@ def plan(seeds_dir, data_dir, previous, version=None):
     record = read_releases(seeds_dir)
     last = record.last["version"] if record.last else None
     if last and previous is None:
-        raise BuildError([Problem(str(Path(seeds_dir) / RELEASE_FILE), None, "", f"no package to compare with release {last}")])
+        raise BuildError(
+            [
+                Problem(
+                    str(Path(seeds_dir) / RELEASE_FILE),
+                    None,
+                    "",
+                    f"no package to compare with release {last}",
+                )
+            ]
+        )
     before = diff.read_package(previous) if previous else {}
     after = diff.read_package(data_dir)
     proposed = diff.next_version(last, diff.package_changes(before, after, "next"))
     if version is None:
         if proposed is None:
-            raise BuildError([Problem(f"{Path(data_dir).name}/{PACKAGE_NAME}", None, "", f"no row, column or table differs from release {last}: nothing to release (name a --version to release anyway)")])
+            raise BuildError(
+                [
+                    Problem(
+                        f"{Path(data_dir).name}/{PACKAGE_NAME}",
+                        None,
+                        "",
+                        f"no row, column or table differs from release {last}: nothing to release (name a --version to release anyway)",
+                    )
+                ]
+            )
         version = proposed
-    elif not VERSION.fullmatch(version) or (last and tuple(map(int, version.split("."))) <= tuple(map(int, last.split(".")))):
-        raise BuildError([Problem("--version", None, "", f"expected MAJOR.MINOR.PATCH after {last or 'nothing'}, got {version!r}")])
+    elif not VERSION.fullmatch(version) or (
+        last and tuple(map(int, version.split("."))) <= tuple(map(int, last.split(".")))
+    ):
+        raise BuildError(
+            [
+                Problem(
+                    "--version",
+                    None,
+                    "",
+                    f"expected MAJOR.MINOR.PATCH after {last or 'nothing'}, got {version!r}",
+                )
+            ]
+        )
     return version, diff.package_changes(before, after, version)
 
 
@@ -147,14 +256,22 @@ def write_record(seeds_dir, data_dir, version, date, notes, rows, homepage):
     digests = {res["name"]: res["hash"].removeprefix("sha256:") for res in descriptor["resources"]}
     fields = ("version", "date", "content_sha256", "homepage", "notes")
     entries = [{k: r[k] for k in fields if r[k] is not None} for r in record.releases]
-    entry = {"version": version, "date": date, "content_sha256": content_fingerprint(digests), "homepage": homepage, "notes": notes}
+    entry = {
+        "version": version,
+        "date": date,
+        "content_sha256": content_fingerprint(digests),
+        "homepage": homepage,
+        "notes": notes,
+    }
     entries.append({k: v for k, v in entry.items() if v is not None})
     header = (
         "# The releases of the data, oldest first, written by `provenance release` (make release);\n"
         "# the build publishes them as the releases table and writes the last into datapackage.json.\n"
         "# homepage is the site's public address, for datapackage.json and CITATION.cff.\n"
     )
-    body = yaml.safe_dump({"homepage": homepage, "releases": entries}, sort_keys=False, allow_unicode=True, width=100)
+    body = yaml.safe_dump(
+        {"homepage": homepage, "releases": entries}, sort_keys=False, allow_unicode=True, width=100
+    )
     (Path(seeds_dir) / RELEASE_FILE).write_text(header + body, encoding="utf-8")
     (Path(seeds_dir) / CHANGES_FILE).write_bytes(changes_csv(record.changes + rows))
 
@@ -169,8 +286,21 @@ def write_citation(repo, data_dir):
     return [Problem(CFF_NAME, None, "", message) for message in cff_problems(cff)]
 
 
-def release(repo, seeds_dir, data_dir, metadata_path, cache_path=None, version=None, date=None, notes=None,
-            homepage=None, previous=None, test_command=None, dry_run=False, echo=print):
+def release(
+    repo,
+    seeds_dir,
+    data_dir,
+    metadata_path,
+    cache_path=None,
+    version=None,
+    date=None,
+    notes=None,
+    homepage=None,
+    previous=None,
+    test_command=None,
+    dry_run=False,
+    echo=print,
+):
     """Check, then cut the release (see the module's docstring); return its version.
     homepage, when given, is the site's address from now on (else seeds/release.yml's).
     Raises BuildError listing every problem, before anything is written when a check fails."""
@@ -181,9 +311,23 @@ def release(repo, seeds_dir, data_dir, metadata_path, cache_path=None, version=N
     homepage = homepage or record.homepage
     problems = check_clean_tree(repo)
     if homepage is None:
-        problems.append(Problem(f"{seeds_dir.name}/{RELEASE_FILE}", record.homepage_line, "homepage", "set the site's public address (https://...), or give --homepage: datapackage.json and CITATION.cff give it"))
+        problems.append(
+            Problem(
+                f"{seeds_dir.name}/{RELEASE_FILE}",
+                record.homepage_line,
+                "homepage",
+                "set the site's public address (https://...), or give --homepage: datapackage.json and CITATION.cff give it",
+            )
+        )
     elif not re.fullmatch(r"https?://\S+", homepage):
-        problems.append(Problem("--homepage", None, "", f"expected the site's address (https://...), got {homepage!r}"))
+        problems.append(
+            Problem(
+                "--homepage",
+                None,
+                "",
+                f"expected the site's address (https://...), got {homepage!r}",
+            )
+        )
     if problems:
         raise BuildError(problems)
     echo("checking: a fresh build equals the committed data/")
@@ -201,7 +345,11 @@ def release(repo, seeds_dir, data_dir, metadata_path, cache_path=None, version=N
             previous = previous_package(repo, record.last["version"], scratch, data_dir)
         version, rows = plan(seeds_dir, data_dir, previous, version)
     found = diff.counts(rows)
-    echo(f"release {version}: " + ", ".join(f"{count} {kind}" for kind, count in found.items() if count) + f" against {record.last['version'] if record.last else 'nothing'}")
+    echo(
+        f"release {version}: "
+        + ", ".join(f"{count} {kind}" for kind, count in found.items() if count)
+        + f" against {record.last['version'] if record.last else 'nothing'}"
+    )
     if dry_run:
         return version
     date = date or datetime.datetime.now(datetime.timezone.utc).date().isoformat()
@@ -213,17 +361,31 @@ def release(repo, seeds_dir, data_dir, metadata_path, cache_path=None, version=N
         cache.close()
     descriptor = json.loads((data_dir / PACKAGE_NAME).read_text(encoding="utf-8"))
     if descriptor.get("version") != version:
-        raise BuildError([Problem(f"{data_dir.name}/{PACKAGE_NAME}", None, "version", f"the build says {descriptor.get('version')!r}, not {version}: the tables changed while releasing")])
+        raise BuildError(
+            [
+                Problem(
+                    f"{data_dir.name}/{PACKAGE_NAME}",
+                    None,
+                    "version",
+                    f"the build says {descriptor.get('version')!r}, not {version}: the tables changed while releasing",
+                )
+            ]
+        )
     # The build validated its rows (Frictionless) and keys (SQLite); the packages passed
     # `frictionless validate` above, and only the release tables and descriptors changed.
     problems = write_citation(repo, data_dir)
     if problems:
         raise BuildError(problems)
-    paths = [seeds_dir / RELEASE_FILE, seeds_dir / CHANGES_FILE, data_dir, repo / CFF_NAME, repo / ZENODO_NAME]
+    paths = [
+        seeds_dir / RELEASE_FILE,
+        seeds_dir / CHANGES_FILE,
+        data_dir,
+        repo / CFF_NAME,
+        repo / ZENODO_NAME,
+    ]
     git(repo, "add", "--", *(str(p.resolve()) for p in paths))
     message = f"Release {version}" + (f": {notes}" if notes else "")
     git(repo, "commit", "-q", "-m", message)
     git(repo, "tag", "-a", f"v{version}", "-m", message)
     echo(f"committed and tagged v{version}")
     return version
-

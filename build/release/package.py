@@ -48,11 +48,27 @@ def articles_and_text_free_csv(database):
     # (SQLite holds them as 1/0; arrays it holds as the same JSON text).
     booleans = [index for index, f in enumerate(fields) if f["type"] == "boolean"]
     if booleans:
-        rows = [tuple(("true" if v else "false") if i in booleans and v is not None else v for i, v in enumerate(row)) for row in rows]
+        rows = [
+            tuple(
+                ("true" if v else "false") if i in booleans and v is not None else v
+                for i, v in enumerate(row)
+            )
+            for row in rows
+        ]
     writer.writerows(row[:-1] for row in rows)
-    at = {name: names.index(name) for name in ("article_id", "title", "published", "url", "outlet_id")}
-    articles = [{"article_id": row[at["article_id"]], "title": row[at["title"]], "published": row[at["published"]],
-                 "url": row[at["url"]], "outlet": row[-1] or row[at["outlet_id"]]} for row in rows]
+    at = {
+        name: names.index(name) for name in ("article_id", "title", "published", "url", "outlet_id")
+    }
+    articles = [
+        {
+            "article_id": row[at["article_id"]],
+            "title": row[at["title"]],
+            "published": row[at["published"]],
+            "url": row[at["url"]],
+            "outlet": row[-1] or row[at["outlet_id"]],
+        }
+        for row in rows
+    ]
     return articles, buffer.getvalue().encode("utf-8")
 
 
@@ -64,10 +80,17 @@ def release_outputs(folder, descriptor, releases, database):
     folder = Path(folder)
     articles, text_free = articles_and_text_free_csv(database)
     (folder / TEXT_FREE_ARTICLES).write_bytes(text_free)
-    fingerprint = content_fingerprint({res["name"]: res["hash"].removeprefix("sha256:") for res in descriptor["resources"]})
+    fingerprint = content_fingerprint(
+        {res["name"]: res["hash"].removeprefix("sha256:") for res in descriptor["resources"]}
+    )
     package = release_properties(descriptor, releases, fingerprint, articles)
-    for name, value in ((PACKAGE_NAME, package), (TEXT_FREE_PACKAGE_NAME, text_free_descriptor(package, text_free))):
-        (folder / name).write_text(json.dumps(value, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    for name, value in (
+        (PACKAGE_NAME, package),
+        (TEXT_FREE_PACKAGE_NAME, text_free_descriptor(package, text_free)),
+    ):
+        (folder / name).write_text(
+            json.dumps(value, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
     return package
 
 
@@ -85,19 +108,41 @@ def release_properties(descriptor, releases, fingerprint, articles):
             described["homepage"] = release["homepage"]
     outlets = sorted({article["outlet"] for article in articles})
     described["contributors"] = list(descriptor.get("contributors", [])) + [
-        {"title": outlet, "roles": ["rightsHolder"]}
-        for outlet in outlets
+        {"title": outlet, "roles": ["rightsHolder"]} for outlet in outlets
     ]
     described["sources"] = [
-        {"title": f"{a['outlet']}: {a['title']} ({a['published']})", **({"path": a["url"]} if a["url"] else {})}
+        {
+            "title": f"{a['outlet']}: {a['title']} ({a['published']})",
+            **({"path": a["url"]} if a["url"] else {}),
+        }
         for a in articles
     ]
     package_licenses = descriptor["licenses"]
-    described["resources"] = [dict(res, licenses=res.get("licenses", package_licenses)) for res in descriptor["resources"]]
-    described["licenses"] = _unique(package_licenses + [lic for res in described["resources"] for lic in res["licenses"]])
+    described["resources"] = [
+        dict(res, licenses=res.get("licenses", package_licenses)) for res in descriptor["resources"]
+    ]
+    described["licenses"] = _unique(
+        package_licenses + [lic for res in described["resources"] for lic in res["licenses"]]
+    )
     # The descriptor's keys in a fixed order (a build is compared byte for byte).
-    order = ["name", "title", "description", "version", "created", "homepage", "keywords", "contributors", "sources", "licenses", "resources"]
-    return {key: described[key] for key in order + sorted(set(described) - set(order)) if key in described}
+    order = [
+        "name",
+        "title",
+        "description",
+        "version",
+        "created",
+        "homepage",
+        "keywords",
+        "contributors",
+        "sources",
+        "licenses",
+        "resources",
+    ]
+    return {
+        key: described[key]
+        for key in order + sorted(set(described) - set(order))
+        if key in described
+    }
 
 
 def text_free_descriptor(descriptor, text_free_csv):
@@ -111,14 +156,24 @@ def text_free_descriptor(descriptor, text_free_csv):
     )
     open_licenses = descriptor["licenses"][:1]
     variant["licenses"] = open_licenses
-    variant["contributors"] = [c for c in variant.get("contributors", []) if "rightsHolder" not in c.get("roles", [])]
+    variant["contributors"] = [
+        c for c in variant.get("contributors", []) if "rightsHolder" not in c.get("roles", [])
+    ]
     for res in variant["resources"]:
         res["licenses"] = open_licenses
         if res["name"] != "articles":
             continue
         res["schema"]["fields"] = [f for f in res["schema"]["fields"] if f["name"] != TEXT_COLUMN]
-        res["description"] += " (In this variant, without the text column: the offsets index into the texts, which are not included; sha256 identifies each.)"
-        res.update({"path": TEXT_FREE_ARTICLES, "bytes": len(text_free_csv), "hash": f"sha256:{hashlib.sha256(text_free_csv).hexdigest()}"})
+        res["description"] += (
+            " (In this variant, without the text column: the offsets index into the texts, which are not included; sha256 identifies each.)"
+        )
+        res.update(
+            {
+                "path": TEXT_FREE_ARTICLES,
+                "bytes": len(text_free_csv),
+                "hash": f"sha256:{hashlib.sha256(text_free_csv).hexdigest()}",
+            }
+        )
     return variant
 
 
@@ -138,16 +193,22 @@ def site_metadata(metadata, descriptor):
     served said on the home page, and each table's licence in its footer."""
     version, created = descriptor["version"], descriptor.get("created")
     if created:
-        said = (f"<p><strong>Release {version}</strong> of {created[:10]}: "
-                f'<a href="/provenance/changes?release={version}">what changed</a> since the release before, '
-                f'<a href="/provenance/changelog">every release and its changes</a>; cite it as {html.escape(descriptor["title"])}, version {version} (CITATION.cff).')
+        said = (
+            f"<p><strong>Release {version}</strong> of {created[:10]}: "
+            f'<a href="/provenance/changes?release={version}">what changed</a> since the release before, '
+            f'<a href="/provenance/changelog">every release and its changes</a>; cite it as {html.escape(descriptor["title"])}, version {version} (CITATION.cff).'
+        )
     else:
         after = version.split("+")[0]
-        said = (f"<p><strong>Unreleased data</strong> (version {version}): "
-                + (f'built from the curated files as they are since release {after} (<a href="/provenance/releases">every release</a>); cite a release, not this.'
-                   if after != "0.0.0" else "no release of the data has been made yet."))
-    said += (" The tables and annotations are CC BY 4.0; the article texts (the text column of articles) belong to"
-             ' their publishers; <a href="/exports/datapackage-text-free.json">a package without them</a>.</p>')
+        said = f"<p><strong>Unreleased data</strong> (version {version}): " + (
+            f'built from the curated files as they are since release {after} (<a href="/provenance/releases">every release</a>); cite a release, not this.'
+            if after != "0.0.0"
+            else "no release of the data has been made yet."
+        )
+    said += (
+        " The tables and annotations are CC BY 4.0; the article texts (the text column of articles) belong to"
+        ' their publishers; <a href="/exports/datapackage-text-free.json">a package without them</a>.</p>'
+    )
     metadata["description_html"] = said + "\n" + metadata.get("description_html", "")
     tables = metadata["databases"]["provenance"]["tables"]
     for res in descriptor["resources"]:

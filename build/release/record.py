@@ -60,17 +60,49 @@ def read_releases(seeds_dir, parse=None):
             if file_problems:
                 raise BuildError(file_problems)
         if data is not None and not isinstance(data, Record):
-            raise BuildError([Problem(shown, getattr(data, "line", 1), "", "expected a mapping (homepage: ..., releases: [...])")])
+            raise BuildError(
+                [
+                    Problem(
+                        shown,
+                        getattr(data, "line", 1),
+                        "",
+                        "expected a mapping (homepage: ..., releases: [...])",
+                    )
+                ]
+            )
         data = data or Record()
         homepage, homepage_line = data.get("homepage"), data.line_of("homepage") or 1
         if homepage is not None and not _is_address(homepage):
-            problems.append(Problem(shown, homepage_line, "homepage", f"expected the site's address (https://...), got {homepage!r}"))
+            problems.append(
+                Problem(
+                    shown,
+                    homepage_line,
+                    "homepage",
+                    f"expected the site's address (https://...), got {homepage!r}",
+                )
+            )
         entries = data.get("releases") or Items()
         if not isinstance(entries, list):
-            problems.append(Problem(shown, data.line_of("releases"), "releases", "expected a list of releases (- version: ...)"))
+            problems.append(
+                Problem(
+                    shown,
+                    data.line_of("releases"),
+                    "releases",
+                    "expected a list of releases (- version: ...)",
+                )
+            )
             entries = Items()
         for index, entry in enumerate(entries):
-            releases.append(_release(entry, shown, line_of_item(entries, index, data.line_of("releases")), f"releases[{index}]", releases, problems))
+            releases.append(
+                _release(
+                    entry,
+                    shown,
+                    line_of_item(entries, index, data.line_of("releases")),
+                    f"releases[{index}]",
+                    releases,
+                    problems,
+                )
+            )
     changes = _read_changes(root, {r["version"] for r in releases}, problems)
     if problems:
         raise BuildError(problems)
@@ -80,27 +112,76 @@ def read_releases(seeds_dir, parse=None):
 def _release(entry, shown, line, where, earlier, problems):
     if not isinstance(entry, Record):
         problems.append(Problem(shown, line, where, "expected a mapping (version: ..., date: ...)"))
-        return {"version": None, "date": None, "content_sha256": None, "notes": None, "homepage": None, "line": line}
+        return {
+            "version": None,
+            "date": None,
+            "content_sha256": None,
+            "notes": None,
+            "homepage": None,
+            "line": line,
+        }
     version, date = entry.get("version"), entry.get("date")
     if not (isinstance(version, str) and VERSION.fullmatch(version)):
-        problems.append(Problem(shown, entry.line_of("version"), f"{where}.version", f"expected a version MAJOR.MINOR.PATCH (1.0.0), got {version!r}"))
+        problems.append(
+            Problem(
+                shown,
+                entry.line_of("version"),
+                f"{where}.version",
+                f"expected a version MAJOR.MINOR.PATCH (1.0.0), got {version!r}",
+            )
+        )
     elif earlier and earlier[-1]["version"] and _key(version) <= _key(earlier[-1]["version"]):
-        problems.append(Problem(shown, entry.line_of("version"), f"{where}.version", f"{version} does not follow {earlier[-1]['version']}: releases are listed oldest first"))
+        problems.append(
+            Problem(
+                shown,
+                entry.line_of("version"),
+                f"{where}.version",
+                f"{version} does not follow {earlier[-1]['version']}: releases are listed oldest first",
+            )
+        )
     if isinstance(date, datetime.date):
         date = date.isoformat()
     try:
         datetime.date.fromisoformat(date)
     except (TypeError, ValueError):
-        problems.append(Problem(shown, entry.line_of("date"), f"{where}.date", f"expected a date YYYY-MM-DD, got {date!r}"))
+        problems.append(
+            Problem(
+                shown,
+                entry.line_of("date"),
+                f"{where}.date",
+                f"expected a date YYYY-MM-DD, got {date!r}",
+            )
+        )
     fingerprint = entry.get("content_sha256")
     if not (isinstance(fingerprint, str) and re.fullmatch(r"[0-9a-f]{64}", fingerprint)):
-        problems.append(Problem(shown, entry.line_of("content_sha256"), f"{where}.content_sha256", "expected the SHA-256 of the tables released (64 hex digits), as `provenance release` writes it"))
+        problems.append(
+            Problem(
+                shown,
+                entry.line_of("content_sha256"),
+                f"{where}.content_sha256",
+                "expected the SHA-256 of the tables released (64 hex digits), as `provenance release` writes it",
+            )
+        )
     notes, homepage = entry.get("notes"), entry.get("homepage")
     if notes is not None and not isinstance(notes, str):
         problems.append(Problem(shown, entry.line_of("notes"), f"{where}.notes", "expected text"))
     if homepage is not None and not _is_address(homepage):
-        problems.append(Problem(shown, entry.line_of("homepage"), f"{where}.homepage", f"expected the site's address (https://...), got {homepage!r}"))
-    return {"version": version, "date": date, "content_sha256": fingerprint, "notes": notes, "homepage": homepage, "line": entry.line}
+        problems.append(
+            Problem(
+                shown,
+                entry.line_of("homepage"),
+                f"{where}.homepage",
+                f"expected the site's address (https://...), got {homepage!r}",
+            )
+        )
+    return {
+        "version": version,
+        "date": date,
+        "content_sha256": fingerprint,
+        "notes": notes,
+        "homepage": homepage,
+        "line": entry.line,
+    }
 
 
 def _is_address(value):
@@ -122,7 +203,14 @@ def _read_changes(root, versions, problems):
     fields = {f["name"]: f["type"] for f in schema.fields("changes")}
     reader = csv.DictReader(io.StringIO(source, newline=""))
     if reader.fieldnames != list(fields):
-        problems.append(Problem(shown, 1, "", f"expected the columns {', '.join(fields)}: `provenance release` writes this file"))
+        problems.append(
+            Problem(
+                shown,
+                1,
+                "",
+                f"expected the columns {', '.join(fields)}: `provenance release` writes this file",
+            )
+        )
         return []
     rows = []
     for record in reader:
@@ -130,9 +218,23 @@ def _read_changes(root, versions, problems):
         try:
             row["columns"] = json.loads(row["columns"]) if row["columns"] else []
         except ValueError:
-            problems.append(Problem(shown, reader.line_num, "columns", f"expected a JSON list of column names, got {row['columns']!r}"))
+            problems.append(
+                Problem(
+                    shown,
+                    reader.line_num,
+                    "columns",
+                    f"expected a JSON list of column names, got {row['columns']!r}",
+                )
+            )
         if row["release"] not in versions:
-            problems.append(Problem(shown, reader.line_num, "release", f"release {row['release']!r} is not in {RELEASE_FILE}"))
+            problems.append(
+                Problem(
+                    shown,
+                    reader.line_num,
+                    "release",
+                    f"release {row['release']!r} is not in {RELEASE_FILE}",
+                )
+            )
         rows.append(row)
     return rows
 
@@ -144,7 +246,14 @@ def changes_csv(rows):
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow([f["name"] for f in fields])
     for row in rows:
-        writer.writerow([json.dumps(row[f["name"]], ensure_ascii=False) if f["type"] == "array" else row[f["name"]] or "" for f in fields])
+        writer.writerow(
+            [
+                json.dumps(row[f["name"]], ensure_ascii=False)
+                if f["type"] == "array"
+                else row[f["name"]] or ""
+                for f in fields
+            ]
+        )
     return buffer.getvalue().encode("utf-8")
 
 
@@ -156,18 +265,20 @@ def release_tables(record):
     releases, previous = [], None
     for entry in record.releases:
         found = counts(by_release.get(entry["version"], []))
-        releases.append({
-            "version": entry["version"],
-            "released": entry["date"],
-            "previous": previous,
-            "tag": f"v{entry['version']}",
-            "content_sha256": entry["content_sha256"],
-            "notes": entry["notes"],
-            "homepage": entry["homepage"],
-            "rows_added": found["added"],
-            "rows_removed": found["removed"],
-            "rows_changed": found["changed"],
-        })
+        releases.append(
+            {
+                "version": entry["version"],
+                "released": entry["date"],
+                "previous": previous,
+                "tag": f"v{entry['version']}",
+                "content_sha256": entry["content_sha256"],
+                "notes": entry["notes"],
+                "homepage": entry["homepage"],
+                "rows_added": found["added"],
+                "rows_removed": found["removed"],
+                "rows_changed": found["changed"],
+            }
+        )
         previous = entry["version"]
     changes = sorted(record.changes, key=lambda row: row["change_id"])
     return {"releases": releases, "changes": changes}
@@ -176,7 +287,9 @@ def release_tables(record):
 def content_fingerprint(digests):
     """SHA-256 of the released tables: of each table's name and CSV SHA-256 (digests:
     {table: sha256}), the release tables left out, in name order."""
-    lines = "".join(f"{name} {digests[name]}\n" for name in sorted(digests) if name not in RELEASE_TABLES)
+    lines = "".join(
+        f"{name} {digests[name]}\n" for name in sorted(digests) if name not in RELEASE_TABLES
+    )
     return hashlib.sha256(lines.encode()).hexdigest()
 
 
