@@ -118,7 +118,7 @@ SOURCE_OBJECT = frozenset("cite quote".split())
 # Denial verbs (lemmas): their subject denies; the first two groups also credit the subject.
 DENYING = frozenset(
     "deny reject rubbish dismiss refute rebut dispel debunk repudiate disown contradict "
-    "retract withdraw apologise apologize discredit".split()
+    "discredit".split()
 )
 # Words that call a report false: in a speaker's own words they deny without a denial verb.
 FALSITY = frozenset(
@@ -517,6 +517,10 @@ def speaker(state, sentence, head, phrase_start):
         actor = state.last(phrase_start, {"person"}) or state.last_mention(phrase_start, {"person"})
         if actor:
             return actor, "inferred", 0.6, "person"
+    if lower == "it" and head.dep_ in ("nsubj", "nsubjpass"):
+        actor = state.last(phrase_start, {"outlet", "organisation", "government", "agency"})
+        if actor:
+            return actor, "inferred", 0.5, state.actor_kind(actor)
     if lower in PRONOUNS_GROUP:
         actor = state.last(phrase_start, {"anonymous_source"}) or state.last(phrase_start, {"government", "organisation", "outlet"})
         if actor:
@@ -623,6 +627,11 @@ def _named_with(state, before, noun):
     words = ROLE_SYNONYMS.get(noun, (noun,))
     pattern = "|".join(re.escape(w) for w in words)
     for m in reversed([m for m in state.mentions if m.end <= before]):
+        if noun.isalpha() and 3 <= len(noun) <= 6 and m.kind == "person":
+            # "SAPM" after "Special Assistant to the Prime Minister ... Syed Zulfiqar Bukhari": the title's initials
+            title = re.findall(r"\b[A-Z][a-z]+", state.text[max(0, m.start - 100):m.start])
+            if noun.upper() in "".join(w[0] for w in title):
+                return m.actor
         ahead = " ".join(state.text[max(0, m.start - 60):m.start].lower().split()[-3:])
         after = state.text[m.end:m.end + 30].lower()
         if (re.search(rf"\b(?:{pattern})\b", ahead) or re.match(rf",? (?:the|a|an) [\w -]*?\b(?:{pattern})\b", after)) \
@@ -998,13 +1007,16 @@ def find_denials(state, sentences, citations):
         if sentence is title:
             continue  # a headline restates a denial the report then gives
         for token in sentence.span:
+            if token.dep_ in ("relcl", "acl") and token.head.lemma_.lower() in ("time", "occasion"):
+                continue  # "the second time that X has denied ...": about the denials, not one
             if token.lemma_.lower() in DENYING and token.pos_ == "VERB" and not _passive(token):
                 found = _verb_denial(state, sentence, token, by_sentence)
                 if found:
                     break
         if found is None:
             found = _nominal_denial(state, sentence)
-        if found is None and _denies_in_own_words(sentence):
+        alleging = any(c.fields.get("_verb") in ALLEGING for c in by_sentence.get(id(sentence), ()))
+        if found is None and not alleging and _denies_in_own_words(sentence):
             denier = _voice(state, sentences, index, by_sentence)
             if denier:
                 start, end = _trim(state.text, sentence.start, sentence.end)
@@ -1113,6 +1125,8 @@ def _verb_denial(state, sentence, verb, by_sentence):
     return Item("denial", start, end, state.text[start:end], 0.75, fields)
 
 
+# A speaker who alleges, reports or reveals is not denying, whatever else the sentence says
+ALLEGING = frozenset("allege claim report suggest speculate reveal learn publish".split())
 DENIAL_NOUNS = frozenset("denial rejection rebuttal refutation retraction".split())
 
 
@@ -1205,8 +1219,10 @@ def denied_claim(state, item):
             scored[claim] = max(score, scored.get(claim, 0.0))
     opening = state.text[:600]
     lead = dict(rank_claims(opening, knowledge, state.options, allegations, denial=True))
+    before = state.text[max(0, item.start - 400):item.start]  # "X had also denied the reports": the reports just named
+    near = dict(rank_claims(before, knowledge, state.options, allegations)) if before.strip() else lead
     weight = 0.7 if len(content) >= 4 else 0.35
-    combined = {c: weight * scored.get(c, 0.0) + (1 - weight) * lead.get(c, 0.0) for c in allegations}
+    combined = {c: weight * scored.get(c, 0.0) + (1 - weight) * (0.5 * lead.get(c, 0.0) + 0.5 * near.get(c, 0.0)) for c in allegations}
     best = max(sorted(combined), key=lambda c: combined[c])
     if combined[best] < DENIAL_THRESHOLD[state.options.claims]:
         return None, combined[best]  # like no known claim: the draft proposes one
