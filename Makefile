@@ -10,7 +10,7 @@ DB := data/provenance.db
 VENDOR := static/vendor/vega-embed.js
 SEEDS := $(shell find seeds -type f) $(shell find build -name "*.py" -o -name "*.yml") metadata.yml
 
-.PHONY: install install-extract build check validate serve test bench image clean draft evaluate release
+.PHONY: install install-extract build check validate serve test test-fast bench image clean draft evaluate release
 
 install: $(VENV)/.installed
 
@@ -47,8 +47,20 @@ validate: build
 serve: build
 	$(BIN)/provenance serve --host $(HOST) --port $(PORT)
 
+# The whole suite on every core (pytest-xdist; a test file stays on one worker, so its
+# module fixtures are made once). Chromium first: installed when missing and this is root
+# with apt-get, else `make test` stops saying what to install (tests/chromium.py).
+CHROMIUM ?= /usr/bin/chromium
+export CHROMIUM
+PYTEST := $(BIN)/pytest -n auto --dist loadfile
+
 test: build $(VENV)/.extract
-	$(BIN)/pytest
+	$(BIN)/python tests/chromium.py
+	$(PYTEST)
+
+# The edit loop: everything but the browser, load, benchmark and slow tests.
+test-fast: build $(VENV)/.extract
+	$(PYTEST) -m "not (browser or load or bench or slow)"
 
 # Release the data (checks, version, changelog, CITATION.cff, commit, annotated tag):
 # make release [VERSION=1.0.0] [NOTES="..."] [HOMEPAGE=https://...] [RELEASE_ARGS=--dry-run]

@@ -8,6 +8,8 @@ import pytest
 import sqlite_utils
 from playwright.sync_api import sync_playwright
 
+import chromium as chromium_setup
+
 from build.check.assemble import assemble
 from build.write.outputs import DATABASE_NAME, write_outputs
 from build.read.seeds import read_seeds
@@ -16,11 +18,18 @@ from build.site.serve import datasette_app, datasette_command, serving
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
-CHROMIUM = "/usr/bin/chromium"
+CHROMIUM = str(chromium_setup.CHROMIUM)  # tests/chromium.py: `make test` installs it, or says what to install
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
+
+
+def pytest_collection_modifyitems(items):
+    """Mark every test that drives Chromium `browser`, so `make test-fast` can leave it out."""
+    for item in items:
+        if "browser" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)
 
 
 @pytest.fixture(scope="session")
@@ -68,6 +77,9 @@ def browser():
     """Debian's Chromium, headless. Playwright never downloads a browser here. Module
     scope: Playwright's sync API keeps an event loop running until it closes, which would
     stop the asyncio tests of later modules."""
+    action, message = chromium_setup.plan(is_root=False)
+    if action != "ok":
+        pytest.fail(message, pytrace=False)
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)

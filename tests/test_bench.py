@@ -85,6 +85,7 @@ def test_a_failed_build_is_reported_with_its_messages(seeds_copy, tmp_path):
         timed_build(seeds_copy, tmp_path / "data", tmp_path / "cache.sqlite")
 
 
+@pytest.mark.bench
 def test_a_quick_run_writes_every_figure(tmp_path):
     out = tmp_path / "bench.json"
     result = CliRunner().invoke(bench.main, ["--sizes", "0", "--requests", "1", "--budget", "0", "--out", str(out)], catch_exceptions=False)
