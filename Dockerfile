@@ -29,7 +29,7 @@ COPY static/ static/
 COPY data/ data/
 # Write the inspect file (row counts, hash, size) now, so it is baked into the image and
 # nothing is written when a replica starts; prints the serve command for the build log.
-RUN python -m build.site.serve /app/data
+RUN python -m build inspect /app/data
 
 USER nobody
 EXPOSE 8001

@@ -35,7 +35,7 @@ $(DB): $(VENV)/.installed $(SEEDS)
 
 # Vega, Vega-Lite and Vega-Embed in one file, served by the instance (generated, not committed).
 $(VENDOR): build/site/vendor.py $(VENV)/.installed
-	$(BIN)/python -m build.site.vendor
+	$(BIN)/provenance vendor
 
 check: install
 	$(BIN)/provenance check
@@ -77,9 +77,9 @@ evaluate: install-extract
 	$(BIN)/provenance evaluate
 	$(MAKE) build
 
-# BENCH_ARGS: e.g. --sizes 0,1000 or --quick (see `python -m build.bench --help`).
+# BENCH_ARGS: e.g. --sizes 0,1000 or --quick (see `provenance bench --help`).
 bench: build
-	$(BIN)/python -m build.bench $(BENCH_ARGS)
+	$(BIN)/provenance bench $(BENCH_ARGS)
 
 # The container image of the site (Dockerfile), serving data/ as built here.
 image: build

@@ -1,10 +1,12 @@
-"""The command line: `provenance build`, `provenance check`, `provenance validate`.
+"""The command line, one verb for each thing the project does: `provenance check`, `build`,
+`validate`, `serve`, `draft`, `evaluate`, `bench`, `synth`, `vendor`, `inspect`, `release`.
 
 Every command reads everything first (seeds and metadata.yml), then checks it, and
 only then writes; whatever is wrong with the input is reported at once, one
 `error: file:line: field: message` per problem, with a non-zero exit and no traceback."""
 
 import gc
+import importlib
 import os
 import signal
 import sys
@@ -86,7 +88,28 @@ NO_CACHE_OPTION = click.option("--no-cache", is_flag=True, help="Read (and build
 METADATA_OPTION = click.option("--metadata", "metadata_path", default=paths.METADATA, type=click.Path(dir_okay=False, path_type=Path), show_default=True, help="Datasette metadata to extend with the column descriptions.")
 
 
-@click.group()
+class LazyGroup(click.Group):
+    """A group whose slower verbs are imported only when one is run (the benchmark and the
+    chart bundle import Datasette, vl-convert and more): click's pattern for lazy commands."""
+
+    LAZY = {
+        "bench": "build.bench.run:main",
+        "synth": "build.bench.synth:main",
+        "vendor": "build.site.vendor:main",
+        "inspect": "build.site.serve:main",
+    }
+
+    def list_commands(self, ctx):
+        return sorted([*super().list_commands(ctx), *self.LAZY])
+
+    def get_command(self, ctx, name):
+        if name in self.LAZY:
+            module, attribute = self.LAZY[name].split(":")
+            return getattr(importlib.import_module(module), attribute)
+        return super().get_command(ctx, name)
+
+
+@click.group(cls=LazyGroup)
 @click.version_option(__version__, prog_name="provenance")
 @click.pass_context
 def cli(ctx):

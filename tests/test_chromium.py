@@ -27,7 +27,7 @@ def test_missing_as_root_with_apt_get_installs_debians_package(tmp_path):
 
 def test_missing_without_root_or_apt_get_says_what_to_install(tmp_path):
     missing = tmp_path / "chromium"
-    for is_root, apt_get in ((False, "/usr/bin/apt-get"), (True, None)):
+    for is_root, apt_get in ((False, "/usr/bin/apt-get"), (True, "")):
         action, message = chromium.plan(missing, is_root=is_root, apt_get=apt_get, debian_chromium=missing)
         assert action == "missing"
         assert f"Chromium at {missing}, which is not there" in message

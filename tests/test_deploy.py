@@ -50,7 +50,7 @@ def test_the_image_starts_from_python_slim_and_installs_the_pinned_dependencies(
 
 def test_the_dockerfile_bakes_a_current_inspect_file_into_the_image(built):
     (built / INSPECT_NAME).unlink(missing_ok=True)
-    baking = [run for run in instruction("RUN") if "build.site.serve" in run]
+    baking = [run for run in instruction("RUN") if "build inspect" in run]
     assert baking, "no RUN writes the inspect file"
     for run in baking:
         subprocess.run(in_image(shlex.split(run), built), check=True, cwd=ROOT, env=environment(), stdout=subprocess.DEVNULL)

@@ -1,11 +1,14 @@
 """Files made of parts (build/write/parts.py): written whole, or by copying the parts that did
 not change from the previous file, they are the same bytes."""
 
+import errno
 import hashlib
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from build.write import parts
 from build.write.parts import Part, Section, join_parts, write_parts
 
 OWNERS = st.sampled_from(["a", "b", "c", "d", "e", None])
@@ -57,3 +60,28 @@ def test_an_index_says_where_each_part_lies(tmp_path):
     data = (tmp_path / "file").read_bytes()
     assert data == b"id,name\na,1\nb,2\n[all]"
     assert [(owner, data[offset:offset + length]) for _, _, owner, offset, length in index] == [("a", b"a,1\n"), ("b", b"b,2\n"), (None, b"all")]
+
+
+def _copied_twice(folder):
+    """A file written by copying old parts, and the bytes it must hold."""
+    layout = [Section(b"id,name\n", b"", b""), Section(b"[", b", ", b"]")]
+    old = [Part(0, (key,), key, f"{key},{n}\n".encode() * 5000) for n, key in enumerate("abcd")] + [Part(1, ("~",), None, b"all")]
+    index, _, _ = write_parts(folder / "old", layout, old)
+    new = [Part(0, ("b",), "b", b"b,changed\n"), Part(1, ("~",), None, b"all, again")]
+    kept = [part for part in old if part.owner not in ("b", None)]
+    return layout, new, (folder / "old", index, {"b"}), join_parts(layout, kept + new)
+
+
+@pytest.mark.parametrize("digest", [True, False])
+@pytest.mark.parametrize("kernel", ["missing", "refuses"])
+def test_without_a_copy_in_the_kernel_the_bytes_are_the_same(tmp_path, monkeypatch, kernel, digest):
+    """Off Linux os.copy_file_range does not exist, and some file systems refuse it
+    (EXDEV, EINVAL...): the kept parts then go through a buffer, to the same bytes."""
+    layout, new, previous, expected = _copied_twice(tmp_path)
+
+    def refuses(*args):
+        raise OSError(errno.EXDEV, "Invalid cross-device link")
+
+    monkeypatch.setattr(parts, "copy_file_range", None if kernel == "missing" else refuses)
+    _, size, _ = write_parts(tmp_path / "new", layout, new, previous, digest=digest)
+    assert (tmp_path / "new").read_bytes() == expected and size == len(expected)

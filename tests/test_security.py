@@ -141,7 +141,6 @@ async def test_only_known_plugins_and_none_that_writes(datasette):
         "public_site.py": ["asgi_wrapper", "extra_css_urls"],
         "query_limits.py": ["asgi_wrapper", "prepare_connection"],
         "snapshot.py": ["asgi_wrapper", "startup"],
-        "sqlite_cache.py": ["prepare_connection"],
         "static_cors.py": ["asgi_wrapper"],
         "unfiltered_facets.py": ["register_facet_classes", "startup"],
     }

@@ -1,6 +1,6 @@
 """What the plugins that make an immutable database cheap to serve change, and what they
 must not: plugins/unfiltered_facets.py (the declared facets of a whole table counted once),
-plugins/immutable_schema.py (the schema looked up once), plugins/sqlite_cache.py (a
+plugins/immutable_schema.py (the schema looked up once), Datasette's cache_size_kb (a
 larger page cache) and plugins/gc_freeze.py (what a server holds from its start left out
 of the cycle collector). Through Datasette's own client; the same database opened mutable is
 served as Datasette serves it unaided, and is the reference."""
@@ -103,7 +103,7 @@ async def test_a_mutable_database_is_served_as_datasette_serves_it(mutable):
         await mutable.client.get("/provenance")
     assert any("sqlite_master" in t["sql"] for t in traces)
     cache_size = await mutable.databases["provenance"].execute_fn(lambda conn: conn.execute("pragma cache_size").fetchone()[0])
-    assert cache_size == -2000  # SQLite's default
+    assert cache_size == -SETTINGS["cache_size_kb"]  # Datasette's own setting, for every database
 
 
 async def test_the_home_and_database_pages_look_the_schema_up_once(datasette, mutable):
@@ -129,10 +129,10 @@ def test_only_queries_that_read_nothing_but_the_schema_are_answered_from_memory(
     assert not reads_only_the_schema("select name from sqlite_master; delete from claims", None)
 
 
-async def test_an_immutable_database_keeps_a_larger_page_cache(datasette):
+async def test_the_database_keeps_a_larger_page_cache(datasette):
     await datasette.invoke_startup()
     cache_size = await datasette.databases["provenance"].execute_fn(lambda conn: conn.execute("pragma cache_size").fetchone()[0])
-    assert cache_size < -2000
+    assert cache_size == -SETTINGS["cache_size_kb"] < -2000  # SQLite's default is 2,000 KiB
 
 
 async def test_what_a_server_holds_after_its_first_request_is_left_out_of_the_cycle_collector(datasette, mutable):

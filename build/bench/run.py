@@ -2,8 +2,8 @@
 output sizes, and the latency of every page as published, untuned and as raw SQL. Prints a
 table and writes JSON. Timings are measured here, never asserted in tests.
 
-    python -m build.bench [--sizes 0,1000,10000] [--requests 30] [--budget 10] [--out FILE]
-    python -m build.bench --quick      # a smoke run: the real seeds and 50 synthetic articles
+    provenance bench [--sizes 0,1000,10000] [--requests 30] [--budget 10] [--out FILE]
+    provenance bench --quick      # a smoke run: the real seeds and 50 synthetic articles
 
 Size 0 is the real corpus (the five seed articles); size N adds N synthetic articles from
 build.bench.synth. Everything is built and served from a temporary folder, removed afterwards.

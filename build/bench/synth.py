@@ -3,7 +3,7 @@ articles' sentences, recombined, under varied outlets and dates, each with the
 annotations its sentences carry. The real seeds are copied in too, so citations
 of corpus articles still resolve.
 
-    python -m build.bench.synth OUT_DIR --articles 1000 [--seed 1]
+    provenance synth OUT_DIR --articles 1000 [--seed 1]
 """
 
 import datetime

@@ -5,14 +5,15 @@ The bundle comes from the vl-convert-python package (`vl_convert.javascript_bund
 which carries the three libraries and their dependencies: nothing is downloaded. It is
 generated, not committed (static/vendor/ is git-ignored); `make build` writes it.
 
-    python -m build.site.vendor [OUTPUT]
+    provenance vendor [OUTPUT]
 """
 
 import gzip
 import os
-import sys
 import tempfile
 from pathlib import Path
+
+import click
 
 from build import paths
 
@@ -66,6 +67,13 @@ def write(output=OUTPUT):
     return output, len(data)
 
 
+@click.command()
+@click.argument("output", default=OUTPUT, type=click.Path(dir_okay=False, path_type=Path))
+def main(output):
+    """Write the chart bundle (Vega, Vega-Lite, Vega-Embed in one file) to OUTPUT."""
+    path, size = write(output)
+    click.echo(f"wrote {path.relative_to(paths.ROOT) if path.is_relative_to(paths.ROOT) else path} ({size:,} bytes)")
+
+
 if __name__ == "__main__":
-    path, size = write(sys.argv[1] if len(sys.argv) > 1 else OUTPUT)
-    print(f"wrote {path.relative_to(paths.ROOT) if path.is_relative_to(paths.ROOT) else path} ({size:,} bytes)")
+    main()

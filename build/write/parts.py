@@ -12,10 +12,41 @@ the parts of the articles that changed and the corpus-wide parts, and copies eve
 part's bytes from the previous file, found through the index write_parts returned then.
 Both go through join order and write_parts, so they give the same bytes."""
 
+import errno
 import hashlib
 import mmap
 import os
 from typing import NamedTuple
+
+# Linux copies between files inside the kernel; elsewhere (macOS, Windows), or on a file
+# system that cannot, the bytes go through a buffer (copy_range).
+copy_file_range = getattr(os, "copy_file_range", None)
+NO_KERNEL_COPY = {errno.EXDEV, errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP, errno.EBADF}
+CHUNK = 1 << 20
+
+
+def copy_range(source, out, start, end):
+    """Write bytes start..end of the open file source at out's position (both unbuffered
+    at that point): inside the kernel where it can, else through a buffer."""
+    if copy_file_range is not None:
+        try:
+            while start < end:
+                copied = copy_file_range(source.fileno(), out.fileno(), end - start, start)
+                if copied == 0:
+                    raise OSError(errno.EIO, f"the old file ends before byte {end}")
+                start += copied
+            return
+        except OSError as error:
+            if error.errno not in NO_KERNEL_COPY:
+                raise
+    source.seek(start)
+    while start < end:
+        chunk = source.read(min(CHUNK, end - start))
+        if not chunk:
+            raise OSError(errno.EIO, f"the old file ends before byte {end}")
+        out.write(chunk)
+        start += len(chunk)
+    out.flush()
 
 
 class Section(NamedTuple):
@@ -116,8 +147,7 @@ class _Writer:
                 with memoryview(self.mapped)[start:end] as view:
                     self.digest.update(view)
             self.out.flush()
-            while start < end:
-                start += os.copy_file_range(self.source.fileno(), self.out.fileno(), end - start, start)
+            copy_range(self.source, self.out, start, end)
         if self.pending_separator:
             self._emit(self.pending_separator)
             self.pending_separator = b""
