@@ -528,24 +528,32 @@ LINEAGE_LIMIT = 50  # steps shown on a claim's page; the claim_lineage table has
 
 
 async def lineage(datasette, claim_id):
-    """The steps of a claim's lineage in date order, each with `uncertain`: the reports whose
-    publication ranges (not_before..not_after) overlap its own, so that which came first is
-    not known; and its text fragment link."""
+    """A claim's lineage in date order, one entry per report (its step, date, and its
+    mentions of the claim, each with its words around it and its text fragment link), with
+    `uncertain`: the reports whose publication windows (not_before..not_after) overlap its
+    own, so that which came first is not known. At most LINEAGE_LIMIT mentions."""
     params = {"claim": claim_id, "limit": LINEAGE_LIMIT}
     rows = [dict(r) for r in (await datasette.get_database(DATABASE).execute(LINEAGE_SQL, params)).rows]
+    reports = []
     for row in rows:
         text = row.pop("text")
-        row["before"] = cut_before(text, row["quote_start"], CONTEXT // 2)
-        row["after"] = cut_after(text, row["quote_end"], CONTEXT // 2)
-        row["overlaps"] = sorted({
-            other["article_id"] for other in rows
-            if other["article_id"] != row["article_id"]
-            and other["not_before"] <= row["not_after"] and row["not_before"] <= other["not_after"]
-        })
-        row["uncertain"] = bool(row["overlaps"])
+        row["before"] = cut_before(text, row["quote_start"], CONTEXT // 3)
+        row["after"] = cut_after(text, row["quote_end"], CONTEXT // 3)
         row["fragment"] = text_fragment(row["url"], row["quote"])
         row["hedge_words"] = hedge_words(row["hedges"])
-    return rows
+        if not reports or reports[-1]["article_id"] != row["article_id"]:
+            reports.append({key: row[key] for key in (
+                "step", "published", "article_id", "title", "outlet", "first_in_corpus",
+                "not_before", "not_after", "date_precision", "url")} | {"mentions": []})
+        reports[-1]["mentions"].append(row)
+    for report in reports:
+        report["overlaps"] = sorted({
+            other["article_id"] for other in reports
+            if other["article_id"] != report["article_id"]
+            and other["not_before"] <= report["not_after"] and report["not_before"] <= other["not_after"]
+        })
+        report["uncertain"] = bool(report["overlaps"])
+    return {"reports": reports, "mentions": len(rows)}
 
 
 def reading_template_vars(datasette):

@@ -170,10 +170,12 @@ async def test_unknown_ids_are_404(datasette):
 async def test_claim_page_has_lineage_denials_disagreements_and_related_claims(datasette, db):
     page = (await datasette.client.get("/claim/bukhari-visited-israel")).text
     lineage = page.split('id="lineage"')[1].split('id="denials"')[0]
-    dates = re.findall(r"<li value=\"\d+\"><strong>([^<]+)</strong>", lineage)
-    expected = [r[0] for r in db.execute("select published from claim_lineage where claim_id = 'bukhari-visited-israel' order by step, mention_id")]
+    steps = re.findall(r"<li value=\"(\d+)\"><strong>([^<]+)</strong>", lineage)
+    expected = [(str(step), published) for step, published in db.execute(
+        "select step, published from claim_lineage where claim_id = 'bukhari-visited-israel' group by article_id order by step, min(mention_id)")]
+    assert steps == expected and len(steps) >= 4, "one entry per report, in date order"
     carried = db.execute("select count(*) from claim_mentions where claim_id = 'bukhari-visited-israel'").fetchone()[0]
-    assert dates == expected and len(dates) == carried >= 40  # 15 in the five seeds, 42 in all thirteen
+    assert lineage.count('class="in-context"') == carried >= 40, "every mention of the claim quoted (15 in the five seeds, 42 in all thirteen)"
     assert "Order uncertain" in lineage, "YWN (December 2020) and MEMO (18 December) overlap"
     denials = page.split('id="denials"')[1].split("</section>")[0]
     assert 'href="/actor/zulfi-bukhari"' in denials and "DID NOT go to Israel" in denials
