@@ -29,7 +29,9 @@ import sqlite3
 from collections import OrderedDict
 
 from datasette import hookimpl
-from datasette.database import Results
+
+from build.site import internals  # the one module that reaches into Datasette's private parts
+from build.site.internals import Results
 
 SCHEMA_METHODS = [
     "table_names", "view_names", "hidden_table_names", "table_exists", "table_columns",
@@ -53,10 +55,9 @@ def startup(datasette):
     for db in datasette.databases.values():
         if db.is_mutable or db.is_memory:
             continue
-        for name in SCHEMA_METHODS:
-            setattr(db, name, remembered(getattr(db, name)))
-        db.execute = remembered_if_schema_only(db.execute)
-    datasette._table_permission_allows = kept_for_immutable(datasette, datasette._table_permission_allows)
+        internals.replace_database_methods(db, lambda name, method: remembered(method), SCHEMA_METHODS)
+        internals.replace_database_methods(db, lambda name, method: remembered_if_schema_only(method), ["execute"])
+    internals.wrap_table_permissions(datasette, lambda allows: kept_for_immutable(datasette, allows))
 
 
 def remembered(method):

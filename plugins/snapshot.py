@@ -50,7 +50,8 @@ from pathlib import Path
 
 from datasette import hookimpl
 
-from build.paths import EXPORTS_MOUNT  # where build/site/serve.py mounts the data folder
+from build.paths import EXPORTS_MOUNT
+from build.site import internals  # the one module that reaches into Datasette's private parts  # where build/site/serve.py mounts the data folder
 
 CHUNK = 64 * 1024
 # Each server's copy lives in the temporary folder, in provenance-serving-PID-*/.
@@ -94,8 +95,7 @@ def startup(datasette):
             folder = tempfile.mkdtemp(prefix=f"{SNAPSHOT_PREFIX}{os.getpid()}-")
             # On shutdown (see asgi_wrapper), when the Datasette is collected, or at exit.
             CLEANUPS.setdefault(datasette, []).append(weakref.finalize(datasette, shutil.rmtree, folder, True))
-            db.path = snapshot(db.path, folder)
-            db.cached_hash = db.cached_size = None
+            internals.serve_database_from(db, snapshot(db.path, folder))
 
 
 def exports_folder(datasette):

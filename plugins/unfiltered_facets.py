@@ -26,10 +26,11 @@ import copy
 import weakref
 
 from datasette import hookimpl
-from datasette.database import QueryInterrupted, Results
-from datasette.facets import ColumnFacet, load_facet_configs
 from datasette.utils import escape_sqlite
 from datasette.utils.asgi import Request
+
+# The one module that reaches into Datasette's private parts: ColumnFacet's internals.
+from build.site.internals import ColumnFacet, QueryInterrupted, Results, load_facet_configs
 
 # Each Datasette's counts: {(database, table): {column: Results}}.
 COUNTED = weakref.WeakKeyDictionary()
