@@ -37,26 +37,73 @@ KINDS = {
     "work": ("works", "work_id", "title", "/work/{}"),
     "retraction": ("retractions", "retraction_id", "quote", "/provenance/retractions/{}"),
     "doubt": ("doubts", "doubt_id", "quote", "/provenance/doubts/{}"),
-    "identification": ("identifications", "identification_id", "quote", "/provenance/identifications/{}"),
-    "ground": ("denial_grounds", "ground_id", "coalesce(quote, ground)", "/provenance/denial_grounds/{}"),
-    "republication": ("republications", "article_id", "coalesce(quote, extent)", "/provenance/republications/{}"),
+    "identification": (
+        "identifications",
+        "identification_id",
+        "quote",
+        "/provenance/identifications/{}",
+    ),
+    "ground": (
+        "denial_grounds",
+        "ground_id",
+        "coalesce(quote, ground)",
+        "/provenance/denial_grounds/{}",
+    ),
+    "republication": (
+        "republications",
+        "article_id",
+        "coalesce(quote, extent)",
+        "/provenance/republications/{}",
+    ),
     "shared": ("shared_text", "shared_id", "quote", "/provenance/shared_text/{}"),
 }
 # Columns holding one id, by name, on any table or query page.
 ID_COLUMNS = {
     **dict.fromkeys(
-        ["article_id", "cited_article_id", "first_article_id", "origin_article_id",
-         "second_article_id", "reported_in", "retracted_article_id", "republished_article_id",
-         "other_article_id", "denial_reported_in", "doubt_reported_in"], "article"),
+        [
+            "article_id",
+            "cited_article_id",
+            "first_article_id",
+            "origin_article_id",
+            "second_article_id",
+            "reported_in",
+            "retracted_article_id",
+            "republished_article_id",
+            "other_article_id",
+            "denial_reported_in",
+            "doubt_reported_in",
+        ],
+        "article",
+    ),
     # An id of an article or, failing that, of a work (a retraction retracts either).
     "retracted_id": ("article", "work"),
-    **dict.fromkeys(["claim_id", "about_claim_id", "detail_of", "denied_claim_id", "other_claim_id"], "claim"),
     **dict.fromkeys(
-        ["actor_id", "from_actor_id", "to_actor_id", "denier_id", "subject_id", "voice_id",
-         "source_id", "outlet_id", "country_id", "from_country_id", "to_country_id", "author_id",
-         "by_id", "doubter_id", "via_id"], "actor"),
+        ["claim_id", "about_claim_id", "detail_of", "denied_claim_id", "other_claim_id"], "claim"
+    ),
+    **dict.fromkeys(
+        [
+            "actor_id",
+            "from_actor_id",
+            "to_actor_id",
+            "denier_id",
+            "subject_id",
+            "voice_id",
+            "source_id",
+            "outlet_id",
+            "country_id",
+            "from_country_id",
+            "to_country_id",
+            "author_id",
+            "by_id",
+            "doubter_id",
+            "via_id",
+        ],
+        "actor",
+    ),
     "mention_id": "mention",
-    **dict.fromkeys(["citation_id", "first_citation_id", "second_citation_id", "via_citation_id"], "citation"),
+    **dict.fromkeys(
+        ["citation_id", "first_citation_id", "second_citation_id", "via_citation_id"], "citation"
+    ),
     "denial_id": "denial",
     **dict.fromkeys(["work_id", "retracted_work_id", "replies_to"], "work"),
     "retraction_id": "retraction",
@@ -69,15 +116,30 @@ ID_COLUMNS = {
 ID_LIST_COLUMNS = {"chain": (" -> ", "article"), "carried_by": ("; ", "article")}
 # The kind of a query's `id` column, by the value of the column naming what the row is.
 ROW_KIND_COLUMNS = {
-    "role": {"citation": "citation", "denial": "denial", "doubt": "doubt", "retraction": "retraction",
-             "republication": "article"},
+    "role": {
+        "citation": "citation",
+        "denial": "denial",
+        "doubt": "doubt",
+        "retraction": "retraction",
+        "republication": "article",
+    },
     "found_in": {"article": "article", "claim": "claim", "claim mention": "mention"},
     "relation": {
-        "claim carried in their words": "mention", "credited as a source": "citation",
-        "denied": "denial", "named in article": "article",
+        "claim carried in their words": "mention",
+        "credited as a source": "citation",
+        "denied": "denial",
+        "named in article": "article",
     },
 }
-BOOLEAN_COLUMNS = {"hedged", "misspelling", "first_in_corpus", "excerpt", "ends_mid_sentence", "first_uncertain", "linked"}
+BOOLEAN_COLUMNS = {
+    "hedged",
+    "misspelling",
+    "first_in_corpus",
+    "excerpt",
+    "ends_mid_sentence",
+    "first_uncertain",
+    "linked",
+}
 # Columns whose kind of id the row says (row_kind): a query's `id`, work_reports' `row_id`.
 ROW_KIND_ID_COLUMNS = {"id", "row_id"}
 JSON_LIST_COLUMNS = {"hedges"}
@@ -238,7 +300,11 @@ async def first_kind_link(datasette, kinds, value):
 
 
 async def id_list(datasette, value, separator, kind):
-    links = [await id_link(datasette, kind, part.strip()) for part in value.split(separator) if part.strip()]
+    links = [
+        await id_link(datasette, kind, part.strip())
+        for part in value.split(separator)
+        if part.strip()
+    ]
     joiner = Markup(" \u2192 ") if separator.strip() == "->" else Markup("; ")
     return joiner.join(links)
 
@@ -265,14 +331,14 @@ def text_fragment(url, quote):
 
 
 def cut_before(text, start, length=CONTEXT):
-    piece = text[max(0, start - length):start]
+    piece = text[max(0, start - length) : start]
     if start > length and " " in piece:
         piece = "\u2026" + piece.split(" ", 1)[1]
     return piece
 
 
 def cut_after(text, end, length=CONTEXT):
-    piece = text[end:end + length]
+    piece = text[end : end + length]
     if end + length < len(text) and " " in piece:
         piece = piece.rsplit(" ", 1)[0] + "\u2026"
     return piece
@@ -280,17 +346,28 @@ def cut_after(text, end, length=CONTEXT):
 
 def context_of(text, start, end, length=CONTEXT // 2):
     """{before, quote, after}: the words of text around [start, end)."""
-    return {"before": cut_before(text, start, length), "quote": text[start:end], "after": cut_after(text, end, length)}
+    return {
+        "before": cut_before(text, start, length),
+        "quote": text[start:end],
+        "after": cut_after(text, end, length),
+    }
 
 
 async def in_context(datasette, article_id, start, end):
     """{before, quote, after}: the words of article_id's text around [start, end)."""
-    rows = (await datasette.get_database(DATABASE).execute(
-        "select text from articles where article_id = ?", [article_id])).rows
+    rows = (
+        await datasette.get_database(DATABASE).execute(
+            "select text from articles where article_id = ?", [article_id]
+        )
+    ).rows
     if not rows:
         return None
     text = rows[0][0]
-    return {"before": cut_before(text, start), "quote": text[start:end], "after": cut_after(text, end)}
+    return {
+        "before": cut_before(text, start),
+        "quote": text[start:end],
+        "after": cut_after(text, end),
+    }
 
 
 MENTIONS_SQL = """
@@ -371,12 +448,42 @@ MARK_KINDS = {
     "mention": (MENTIONS_SQL, "claim_mentions", "C", "Claims in this article", "claims"),
     "citation": (CITATIONS_SQL, "citations", "S", "Sources it credits", "sources credited"),
     "denial": (DENIALS_SQL, "denials", "D", "Denials it reports", "denials"),
-    "ground": (GROUNDS_SQL, "denial_grounds", "G", "Grounds the denials give", "grounds of a denial"),
+    "ground": (
+        GROUNDS_SQL,
+        "denial_grounds",
+        "G",
+        "Grounds the denials give",
+        "grounds of a denial",
+    ),
     "doubt": (DOUBTS_SQL, "doubts", "Q", "Doubts about a denial", "doubts"),
-    "retraction": (RETRACTIONS_SQL, "retractions", "R", "Retractions and corrections it reports", "retractions"),
-    "identification": (IDENTIFICATIONS_SQL, "identifications", "I", "Unnamed people identified", "identifications"),
-    "republication": (REPUBLICATIONS_SQL, "republications", "P", "What it republishes", "republication credit"),
-    "shared": (SHARED_SQL, "shared_text", "T", "Passages it shares with other reports", "text shared with another report"),
+    "retraction": (
+        RETRACTIONS_SQL,
+        "retractions",
+        "R",
+        "Retractions and corrections it reports",
+        "retractions",
+    ),
+    "identification": (
+        IDENTIFICATIONS_SQL,
+        "identifications",
+        "I",
+        "Unnamed people identified",
+        "identifications",
+    ),
+    "republication": (
+        REPUBLICATIONS_SQL,
+        "republications",
+        "P",
+        "What it republishes",
+        "republication credit",
+    ),
+    "shared": (
+        SHARED_SQL,
+        "shared_text",
+        "T",
+        "Passages it shares with other reports",
+        "text shared with another report",
+    ),
 }
 PREFIX = {kind: spec[2] for kind, spec in MARK_KINDS.items()}
 KIND_NAME = {kind: spec[3] for kind, spec in MARK_KINDS.items()}
@@ -386,7 +493,11 @@ LEGEND_NAME = {kind: spec[4] for kind, spec in MARK_KINDS.items()}
 def tip_of(kind, row):
     """The words a mark shows on hover and focus: what it is, its stance and its source."""
     if kind == "mention":
-        parts = [f"Claim: {row['statement']}", f"stance: {row['stance']}", f"in the words of {row['voice']}"]
+        parts = [
+            f"Claim: {row['statement']}",
+            f"stance: {row['stance']}",
+            f"in the words of {row['voice']}",
+        ]
         hedges = hedge_words(row["hedges"])
         if hedges:
             parts.append(f"hedged: {hedges}")
@@ -398,23 +509,44 @@ def tip_of(kind, row):
             parts.append(row["work"])
         parts.append(f"source {row['source_basis']}")
     elif kind == "denial":
-        parts = [f"Denial by {row['denier']}", f"of: {row['statement']}", f"medium: {row['medium']}"]
+        parts = [
+            f"Denial by {row['denier']}",
+            f"of: {row['statement']}",
+            f"medium: {row['medium']}",
+        ]
         if row["denied_on"]:
             parts.append(f"on {row['denied_on']}")
     elif kind == "ground":
-        parts = [f"Ground of a denial: {row['ground'].replace('-', ' ')}", f"denying: {row['statement']}"]
+        parts = [
+            f"Ground of a denial: {row['ground'].replace('-', ' ')}",
+            f"denying: {row['statement']}",
+        ]
     elif kind == "doubt":
-        parts = [f"Doubt by {row['doubter']}", f"about the denial: {shorten(row['denial_quote'] or row['work'] or '', 120)}"]
+        parts = [
+            f"Doubt by {row['doubter']}",
+            f"about the denial: {shorten(row['denial_quote'] or row['work'] or '', 120)}",
+        ]
     elif kind == "retraction":
         what = row["retracted_title"] or row["retracted_work"] or "this article"
-        parts = [f"{row['kind'].capitalize()} by {row['by_name']}", f"of: {what}", f"how: {row['how']}"]
+        parts = [
+            f"{row['kind'].capitalize()} by {row['by_name']}",
+            f"of: {what}",
+            f"how: {row['how']}",
+        ]
         if row["retracted_on"]:
             parts.append(f"on {row['retracted_on']}")
     elif kind == "identification":
-        parts = [f"Taken to mean {row['actor']}", f"identified by the {row['identified_by']}", row["basis"]]
+        parts = [
+            f"Taken to mean {row['actor']}",
+            f"identified by the {row['identified_by']}",
+            row["basis"],
+        ]
     elif kind == "shared":
-        parts = [f"Nearly the same words in: {row['other_title']}", f"similarity {row['similarity']:.2f}",
-                 "one credits the other" if row["linked"] else "neither credits the other"]
+        parts = [
+            f"Nearly the same words in: {row['other_title']}",
+            f"similarity {row['similarity']:.2f}",
+            "one credits the other" if row["linked"] else "neither credits the other",
+        ]
     else:
         what = row["work"] or row["republished_title"]
         parts = [f"Republishes: {what}", f"{row['extent']}", f"credit {row['basis']}"]
@@ -451,8 +583,11 @@ class Span:
             '<a class="ref ref-{kind}" href="{href}" aria-describedby="tip-{ident}">{label}'
             '<span class="tip" role="tooltip" id="tip-{ident}">{tip}</span></a></mark>'
         ).format(
-            kind=self.kind, href=url_of(self.kind, self.row["id"]), ident=self.ident,
-            label=f"{PREFIX[self.kind]}{self.number}", tip=tip_of(self.kind, self.row),
+            kind=self.kind,
+            href=url_of(self.kind, self.row["id"]),
+            ident=self.ident,
+            label=f"{PREFIX[self.kind]}{self.number}",
+            tip=tip_of(self.kind, self.row),
         )
 
 
@@ -460,7 +595,9 @@ def mark_spans(text, spans):
     """text as HTML with each span wrapped in <mark>: nested spans nest; a span crossing
     another's end is closed there and opened again, so every tag pair is well formed. Each
     span's first piece carries its id, its last its numbered link and tooltip."""
-    spans = sorted((s for s in spans if 0 <= s.start < s.end <= len(text)), key=lambda s: (s.start, -s.end))
+    spans = sorted(
+        (s for s in spans if 0 <= s.start < s.end <= len(text)), key=lambda s: (s.start, -s.end)
+    )
     positions = sorted({s.start for s in spans} | {s.end for s in spans})
     starting = {}
     for span in spans:
@@ -491,7 +628,9 @@ async def marked_article(datasette, article_id):
     """{text: the article text as HTML with every mark, marks: {kind: [row, ...]}}, each row
     with its number, label (C1, S1, D1) and `in_context` words; None for no such article."""
     db = datasette.get_database(DATABASE)
-    found = (await db.execute("select text, url from articles where article_id = ?", [article_id])).rows
+    found = (
+        await db.execute("select text, url from articles where article_id = ?", [article_id])
+    ).rows
     if not found:
         return None
     text, url = found[0]
@@ -509,7 +648,13 @@ async def marked_article(datasette, article_id):
             row["tip"] = tip_of(kind, row)
             spans.append(Span(kind, row, number, row["start"], row["end"]))
         marks[kind] = rows
-    return {"text": mark_spans(text, spans), "marks": marks, "kind_names": KIND_NAME, "legend": LEGEND_NAME, "prefix": PREFIX}
+    return {
+        "text": mark_spans(text, spans),
+        "marks": marks,
+        "kind_names": KIND_NAME,
+        "legend": LEGEND_NAME,
+        "prefix": PREFIX,
+    }
 
 
 # --- a claim's lineage ------------------------------------------------------------------
@@ -533,7 +678,9 @@ async def lineage(datasette, claim_id):
     `uncertain`: the reports whose publication windows (not_before..not_after) overlap its
     own, so that which came first is not known. At most LINEAGE_LIMIT mentions."""
     params = {"claim": claim_id, "limit": LINEAGE_LIMIT}
-    rows = [dict(r) for r in (await datasette.get_database(DATABASE).execute(LINEAGE_SQL, params)).rows]
+    rows = [
+        dict(r) for r in (await datasette.get_database(DATABASE).execute(LINEAGE_SQL, params)).rows
+    ]
     reports = []
     for row in rows:
         text = row.pop("text")
@@ -542,16 +689,35 @@ async def lineage(datasette, claim_id):
         row["fragment"] = text_fragment(row["url"], row["quote"])
         row["hedge_words"] = hedge_words(row["hedges"])
         if not reports or reports[-1]["article_id"] != row["article_id"]:
-            reports.append({key: row[key] for key in (
-                "step", "published", "article_id", "title", "outlet", "first_in_corpus",
-                "not_before", "not_after", "date_precision", "url")} | {"mentions": []})
+            reports.append(
+                {
+                    key: row[key]
+                    for key in (
+                        "step",
+                        "published",
+                        "article_id",
+                        "title",
+                        "outlet",
+                        "first_in_corpus",
+                        "not_before",
+                        "not_after",
+                        "date_precision",
+                        "url",
+                    )
+                }
+                | {"mentions": []}
+            )
         reports[-1]["mentions"].append(row)
     for report in reports:
-        report["overlaps"] = sorted({
-            other["article_id"] for other in reports
-            if other["article_id"] != report["article_id"]
-            and other["not_before"] <= report["not_after"] and report["not_before"] <= other["not_after"]
-        })
+        report["overlaps"] = sorted(
+            {
+                other["article_id"]
+                for other in reports
+                if other["article_id"] != report["article_id"]
+                and other["not_before"] <= report["not_after"]
+                and report["not_before"] <= other["not_after"]
+            }
+        )
         report["uncertain"] = bool(report["overlaps"])
     return {"reports": reports, "mentions": len(rows)}
 
@@ -593,35 +759,92 @@ def reading_template_vars(datasette):
 # options, at most CHOICES of them, the most carried first.
 CHOICES = 500
 PARAMETER_CHOICES = {
-    "claim": ("Claim", "select claim_id, statement from claims order by article_count desc, mention_count desc, claim_id limit :limit"),
-    "actor": ("Actor", "select actor_id, name || ' (' || replace(kind, '_', ' ') || ')' from actors order by name, actor_id limit :limit"),
-    "article": ("Article", "select article_id, title from articles order by not_before, article_id limit :limit"),
+    "claim": (
+        "Claim",
+        "select claim_id, statement from claims order by article_count desc, mention_count desc, claim_id limit :limit",
+    ),
+    "actor": (
+        "Actor",
+        "select actor_id, name || ' (' || replace(kind, '_', ' ') || ')' from actors order by name, actor_id limit :limit",
+    ),
+    "article": (
+        "Article",
+        "select article_id, title from articles order by not_before, article_id limit :limit",
+    ),
 }
 # Parameters asked for as words, with their label and what to say before any is given.
 PARAMETER_WORDS = {"q": ("Words to search for", "Type a word or two and press Search.")}
 # Readable headers for the columns of query pages (the column's name stays in its title).
 COLUMN_LABELS = {
-    "step": "Step", "published": "Published", "article_id": "Article", "outlet": "Outlet",
-    "stance": "Stance", "hedges": "Hedge words", "rests_on": "Rests on", "cited_work": "Cited work",
-    "cited_article_id": "Repeats report", "first": "First?", "quote": "Quote", "mention_id": "Mention",
-    "chain": "Chain of reports", "hops": "Reports in between", "origin_article_id": "First report",
-    "origin_works": "Works the first report credits", "countries": "Countries",
-    "first_credits_from": "Credit from", "first_credits_to": "to", "first_citation_id": "Citation",
-    "second_credits_from": "and back from", "second_credits_to": "to", "second_citation_id": "Citation",
-    "first_article_id": "First report", "second_article_id": "Second report",
-    "statement": "Claim", "denied_by": "Denied by", "medium": "Medium", "denied_on": "Denied on",
-    "denied_on_basis": "Date known", "reported_in": "Reported in", "claim_id": "Claim",
-    "topic": "Topic", "article_count": "Articles", "mention_count": "Mentions",
-    "first_reported": "First reported", "about": "About", "attribute": "Detail", "value": "Value",
-    "carried_by": "Reported by", "relation": "How they figure", "id": "What", "detail": "Words",
-    "status": "Status or stance", "found_in": "Found in", "text": "Title or claim", "match": "Match",
-    "citation_id": "Credit", "article_date": "Date", "from_actor_id": "Passed on by",
-    "from_actor": "Passed on by (name)", "from_country_id": "From country", "to_actor_id": "Credited",
-    "to_actor": "Credited (name)", "to_actor_kind": "Kind of source", "to_country_id": "Credited's country",
-    "work": "Work credited", "source_basis": "Source named?", "edge": "Credit from", "cue": "Cue words",
-    "hedged": "Hedged?", "first_in_corpus": "First here?", "about_claim_id": "Broader claim",
-    "values_reported": "Versions", "kind": "Kind", "denier_id": "Denier", "reported_on": "Reported on",
-    "denial_id": "Denial", "hedge": "Hedge word"
+    "step": "Step",
+    "published": "Published",
+    "article_id": "Article",
+    "outlet": "Outlet",
+    "stance": "Stance",
+    "hedges": "Hedge words",
+    "rests_on": "Rests on",
+    "cited_work": "Cited work",
+    "cited_article_id": "Repeats report",
+    "first": "First?",
+    "quote": "Quote",
+    "mention_id": "Mention",
+    "chain": "Chain of reports",
+    "hops": "Reports in between",
+    "origin_article_id": "First report",
+    "origin_works": "Works the first report credits",
+    "countries": "Countries",
+    "first_credits_from": "Credit from",
+    "first_credits_to": "to",
+    "first_citation_id": "Citation",
+    "second_credits_from": "and back from",
+    "second_credits_to": "to",
+    "second_citation_id": "Citation",
+    "first_article_id": "First report",
+    "second_article_id": "Second report",
+    "statement": "Claim",
+    "denied_by": "Denied by",
+    "medium": "Medium",
+    "denied_on": "Denied on",
+    "denied_on_basis": "Date known",
+    "reported_in": "Reported in",
+    "claim_id": "Claim",
+    "topic": "Topic",
+    "article_count": "Articles",
+    "mention_count": "Mentions",
+    "first_reported": "First reported",
+    "about": "About",
+    "attribute": "Detail",
+    "value": "Value",
+    "carried_by": "Reported by",
+    "relation": "How they figure",
+    "id": "What",
+    "detail": "Words",
+    "status": "Status or stance",
+    "found_in": "Found in",
+    "text": "Title or claim",
+    "match": "Match",
+    "citation_id": "Credit",
+    "article_date": "Date",
+    "from_actor_id": "Passed on by",
+    "from_actor": "Passed on by (name)",
+    "from_country_id": "From country",
+    "to_actor_id": "Credited",
+    "to_actor": "Credited (name)",
+    "to_actor_kind": "Kind of source",
+    "to_country_id": "Credited's country",
+    "work": "Work credited",
+    "source_basis": "Source named?",
+    "edge": "Credit from",
+    "cue": "Cue words",
+    "hedged": "Hedged?",
+    "first_in_corpus": "First here?",
+    "about_claim_id": "Broader claim",
+    "values_reported": "Versions",
+    "kind": "Kind",
+    "denier_id": "Denier",
+    "reported_on": "Reported on",
+    "denial_id": "Denial",
+    "hedge": "Hedge word",
 }
 
 
@@ -631,12 +854,23 @@ async def parameter_choices(datasette, name, current=None):
     if name in PARAMETER_CHOICES:
         label, sql = PARAMETER_CHOICES[name]
         db = datasette.get_database(DATABASE)
-        options = [(row[0], shorten(row[1], 110)) for row in (await db.execute(sql, {"limit": CHOICES})).rows]
+        options = [
+            (row[0], shorten(row[1], 110))
+            for row in (await db.execute(sql, {"limit": CHOICES})).rows
+        ]
         if current and current not in {value for value, _ in options}:
             kind = name if name in KINDS else None
-            options.insert(0, (current, await label_for(datasette, kind, current) if kind else current))
-        return {"label": label, "options": options, "prompt": f"Choose a {label.lower()} above to see the answer."}
-    label, prompt = PARAMETER_WORDS.get(name, (name.replace("_", " ").capitalize(), f"Give a {name} above."))
+            options.insert(
+                0, (current, await label_for(datasette, kind, current) if kind else current)
+            )
+        return {
+            "label": label,
+            "options": options,
+            "prompt": f"Choose a {label.lower()} above to see the answer.",
+        }
+    label, prompt = PARAMETER_WORDS.get(
+        name, (name.replace("_", " ").capitalize(), f"Give a {name} above.")
+    )
     return {"label": label, "options": None, "prompt": prompt}
 
 

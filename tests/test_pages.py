@@ -11,11 +11,10 @@ import re
 import urllib.parse
 
 import pytest
-from hypothesis import given
-from markupsafe import escape
-from hypothesis import strategies as st
-
 from conftest import ROOT
+from hypothesis import given
+from hypothesis import strategies as st
+from markupsafe import escape
 
 
 def load_pages_plugin():
@@ -31,7 +30,9 @@ pages = load_pages_plugin()
 class Elements(html.parser.HTMLParser):
     """Every start tag with its attributes, and whether the tags balance."""
 
-    VOID = {"br", "meta", "link", "img", "input", "hr", "source", "col", "wbr", "area", "base"}
+    VOID = frozenset(
+        {"br", "meta", "link", "img", "input", "hr", "source", "col", "wbr", "area", "base"}
+    )
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
@@ -61,7 +62,7 @@ def parse(markup):
 
 def article_text_html(page):
     """The inner HTML of the article text on an article page."""
-    match = re.search(r'<div class="article-text"[^>]*>(.*?)</div>\n', page, re.S)
+    match = re.search(r'<div class="article-text"[^>]*>(.*?)</div>\n', page, re.DOTALL)
     assert match, "the page has its article text"
     return match.group(1)
 
@@ -77,8 +78,16 @@ def test_marks_are_well_formed_and_keep_the_text(text, bounds):
     spans = []
     for number, (one, two) in enumerate(bounds, 1):
         start, end = sorted((min(one, len(text)), min(two, len(text))))
-        row = {"id": f"x{number}", "quote": text[start:end], "statement": "s", "stance": "asserts",
-               "voice": "v", "hedges": "[]", "source": None, "status": "undenied"}
+        row = {
+            "id": f"x{number}",
+            "quote": text[start:end],
+            "statement": "s",
+            "stance": "asserts",
+            "voice": "v",
+            "hedges": "[]",
+            "source": None,
+            "status": "undenied",
+        }
         spans.append(pages.Span("mention", row, number, start, end))
     parsed = parse(pages.mark_spans(text, spans))
     assert not parsed.errors and not parsed.stack, "every tag pair is well formed"
@@ -89,14 +98,17 @@ def test_marks_are_well_formed_and_keep_the_text(text, bounds):
     links = [attrs["href"] for tag, attrs in parsed.tags if tag == "a"]
     assert len(links) == len(kept)
     # Without the links' numbers and tips, the text is the text, character for character.
-    plain = re.sub(r'<a class="ref.*?</a>', "", str(pages.mark_spans(text, spans)), flags=re.S)
+    plain = re.sub(r'<a class="ref.*?</a>', "", str(pages.mark_spans(text, spans)), flags=re.DOTALL)
     assert "".join(parse(plain).text) == text
 
 
 def test_text_fragment_is_encoded_as_the_syntax_requires():
     url = "https://example.org/a?b=1#top"
     short = pages.text_fragment(url, "DID NOT go, said - Bukhari & co")
-    assert short == "https://example.org/a?b=1#:~:text=DID%20NOT%20go%2C%20said%20%2D%20Bukhari%20%26%20co"
+    assert (
+        short
+        == "https://example.org/a?b=1#:~:text=DID%20NOT%20go%2C%20said%20%2D%20Bukhari%20%26%20co"
+    )
     long = pages.text_fragment(url, "one two three four five six seven eight nine ten")
     assert long.endswith("#:~:text=one%20two%20three%20four,seven%20eight%20nine%20ten")
     curly = pages.text_fragment(url, "Khan’s special assistant")
@@ -109,10 +121,14 @@ def test_text_fragment_is_encoded_as_the_syntax_requires():
 
 @pytest.fixture(scope="module")
 def article_ids(db):
-    return [row["article_id"] for row in db.query("select article_id from articles order by article_id")]
+    return [
+        row["article_id"] for row in db.query("select article_id from articles order by article_id")
+    ]
 
 
-async def test_every_article_page_marks_every_quote_and_links_it_to_its_row(datasette, db, article_ids):
+async def test_every_article_page_marks_every_quote_and_links_it_to_its_row(
+    datasette, db, article_ids
+):
     for article_id in article_ids:
         response = await datasette.client.get(f"/article/{article_id}")
         assert response.status_code == 200, article_id
@@ -125,27 +141,46 @@ async def test_every_article_page_marks_every_quote_and_links_it_to_its_row(data
             if table not in db.table_names():
                 continue  # a kind of mark whose table this build does not have yet
             key = pages.KINDS[kind][1]
-            for row in db.query(f"select {key} as id from {table} where article_id = ? and quote_start is not null", [article_id]):
+            for row in db.query(
+                f"select {key} as id from {table} where article_id = ? and quote_start is not null",
+                [article_id],
+            ):
                 assert f"{kind}-{row['id']}" in ids, f"{article_id}: {kind} {row['id']} is marked"
                 assert f"/provenance/{table}/{urllib.parse.quote(row['id'], safe='')}" in hrefs
         # The marks leave the text as it is.
-        text = db.execute("select text from articles where article_id = ?", [article_id]).fetchone()[0]
-        plain = re.sub(r'<a class="ref.*?</a>', "", body, flags=re.S)
+        text = db.execute(
+            "select text from articles where article_id = ?", [article_id]
+        ).fetchone()[0]
+        plain = re.sub(r'<a class="ref.*?</a>', "", body, flags=re.DOTALL)
         assert "".join(parse(plain).text) == text
 
 
 async def test_a_mark_says_what_it_is_its_stance_and_its_source(datasette):
     page = (await datasette.client.get("/article/republic-world-2020-12-20")).text
-    tip = re.search(r'id="tip-mention-republic-world-2020-12-20_bukhari-visited-israel">(.*?)</span>', page).group(1)
-    assert "Claim: Zulfi Bukhari" in tip and "stance: reports" in tip and "source: Middle East Monitor" in tip
+    tip = re.search(
+        r'id="tip-mention-republic-world-2020-12-20_bukhari-visited-israel">(.*?)</span>', page
+    ).group(1)
+    assert (
+        "Claim: Zulfi Bukhari" in tip
+        and "stance: reports" in tip
+        and "source: Middle East Monitor" in tip
+    )
     assert 'aria-describedby="tip-mention-republic-world-2020-12-20_bukhari-visited-israel"' in page
 
 
 async def test_article_metadata_says_how_each_field_is_known(datasette):
     page = (await datasette.client.get("/article/yeshiva-world-news-2020-12")).text
     head = page.split('<div class="article-text"')[0]
-    for words in ("Outlet", "Published", "basis-inferred", "between 2020-12-01 and 2020-12-31", "No date in the text",
-                  "YWN Israel Desk", "the address of the original is not known", 'href="/provenance/articles/yeshiva-world-news-2020-12"'):
+    for words in (
+        "Outlet",
+        "Published",
+        "basis-inferred",
+        "between 2020-12-01 and 2020-12-31",
+        "No date in the text",
+        "YWN Israel Desk",
+        "the address of the original is not known",
+        'href="/provenance/articles/yeshiva-world-news-2020-12"',
+    ):
         assert words in head, words
 
 
@@ -171,11 +206,19 @@ async def test_claim_page_has_lineage_denials_disagreements_and_related_claims(d
     page = (await datasette.client.get("/claim/bukhari-visited-israel")).text
     lineage = page.split('id="lineage"')[1].split('id="denials"')[0]
     steps = re.findall(r"<li value=\"(\d+)\"><strong>([^<]+)</strong>", lineage)
-    expected = [(str(step), published) for step, published in db.execute(
-        "select step, published from claim_lineage where claim_id = 'bukhari-visited-israel' group by article_id order by step, min(mention_id)")]
+    expected = [
+        (str(step), published)
+        for step, published in db.execute(
+            "select step, published from claim_lineage where claim_id = 'bukhari-visited-israel' group by article_id order by step, min(mention_id)"
+        )
+    ]
     assert steps == expected and len(steps) >= 4, "one entry per report, in date order"
-    carried = db.execute("select count(*) from claim_mentions where claim_id = 'bukhari-visited-israel'").fetchone()[0]
-    assert lineage.count('class="in-context"') == carried >= 40, "every mention of the claim quoted (15 in the five seeds, 42 in all thirteen)"
+    carried = db.execute(
+        "select count(*) from claim_mentions where claim_id = 'bukhari-visited-israel'"
+    ).fetchone()[0]
+    assert lineage.count('class="in-context"') == carried >= 40, (
+        "every mention of the claim quoted (15 in the five seeds, 42 in all thirteen)"
+    )
     assert "Order uncertain" in lineage, "YWN (December 2020) and MEMO (18 December) overlap"
     denials = page.split('id="denials"')[1].split("</section>")[0]
     assert 'href="/actor/zulfi-bukhari"' in denials and "DID NOT go to Israel" in denials
@@ -184,7 +227,12 @@ async def test_claim_page_has_lineage_denials_disagreements_and_related_claims(d
 
 
 async def test_claim_page_lists_the_details_of_a_broad_claim(datasette, db):
-    children = [r[0] for r in db.execute("select claim_id from claims where detail_of = 'pakistani-official-visited-israel'")]
+    children = [
+        r[0]
+        for r in db.execute(
+            "select claim_id from claims where detail_of = 'pakistani-official-visited-israel'"
+        )
+    ]
     page = (await datasette.client.get("/claim/pakistani-official-visited-israel")).text
     related = page.split('id="related"')[1]
     for child in children:
@@ -193,29 +241,49 @@ async def test_claim_page_lists_the_details_of_a_broad_claim(datasette, db):
 
 async def test_actor_page_has_aliases_claims_words_credits_and_denials(datasette, db):
     page = (await datasette.client.get("/actor/zulfi-bukhari")).text
-    for alias in [r[0] for r in db.execute("select alias from actor_aliases where actor_id = 'zulfi-bukhari'")]:
+    for alias in [
+        r[0] for r in db.execute("select alias from actor_aliases where actor_id = 'zulfi-bukhari'")
+    ]:
         assert f"“{alias}”" in page
     for section in ("claims-about", "words", "credited", "denials"):
         assert f'id="{section}"' in page
     assert 'href="/claim/bukhari-visited-israel"' in page.split('id="claims-about"')[1]
     assert "DID NOT go to Israel" in page.split('id="denials"')[1]
-    credits = (await datasette.client.get("/actor/israel-hayom")).text.split('id="credited"')[1].split("</section>")[0]
-    count = db.execute("select count(*) from citations where source_id = 'israel-hayom'").fetchone()[0]
+    credits = (
+        (await datasette.client.get("/actor/israel-hayom"))
+        .text.split('id="credited"')[1]
+        .split("</section>")[0]
+    )
+    count = db.execute(
+        "select count(*) from citations where source_id = 'israel-hayom'"
+    ).fetchone()[0]
     assert credits.count('class="in-context"') == count
 
 
-@pytest.mark.parametrize("table,kind", [("claim_mentions", "mention"), ("citations", "citation"), ("denials", "denial")])
+@pytest.mark.parametrize(
+    "table,kind", [("claim_mentions", "mention"), ("citations", "citation"), ("denials", "denial")]
+)
 async def test_row_pages_show_the_quote_in_its_context(datasette, db, table, kind):
-    key = {"claim_mentions": "mention_id", "citations": "citation_id", "denials": "denial_id"}[table]
-    row = db.execute(f"select {key}, article_id, quote, quote_start from {table} order by quote_start desc limit 1").fetchone()
+    key = {"claim_mentions": "mention_id", "citations": "citation_id", "denials": "denial_id"}[
+        table
+    ]
+    row = db.execute(
+        f"select {key}, article_id, quote, quote_start from {table} order by quote_start desc limit 1"
+    ).fetchone()
     page = (await datasette.client.get(f"/provenance/{table}/{row[0]}")).text
     context = page.split('class="reading quote-context"')[1].split("</section>")[0]
-    before, quote, after = re.search(r'<span class="context">(.*?)</span><q>(.*?)</q><span class="context">(.*?)</span>', context, re.S).groups()
-    assert before and quote
+    before, quote, after = re.search(
+        r'<span class="context">(.*?)</span><q>(.*?)</q><span class="context">(.*?)</span>',
+        context,
+        re.DOTALL,
+    ).groups()
+    assert before and quote == row[2] and after is not None
     assert f'href="/article/{row[1]}#{kind}-{row[0]}"' in context
 
 
-@pytest.mark.parametrize("table,kind", [("articles", "article"), ("claims", "claim"), ("actors", "actor")])
+@pytest.mark.parametrize(
+    "table,kind", [("articles", "article"), ("claims", "claim"), ("actors", "actor")]
+)
 async def test_row_pages_link_to_the_reading_page(datasette, db, table, kind):
     key = db[table].pks[0]
     value = db.execute(f"select {key} from {table} limit 1").fetchone()[0]
@@ -225,14 +293,35 @@ async def test_row_pages_link_to_the_reading_page(datasette, db, table, kind):
 
 # --- labelled ids on table and query pages -------------------------------------------------
 
-DERIVED = ["citation_edges", "claim_lineage", "source_chains", "circular_sourcing", "discrepancies", "claim_denials", "claim_mention_hedges"]
-CANNED = ["lineage", "chains", "circular", "denied_claims", "undenied_claims", "discrepancies_by_detail", "actor", "search"]
+DERIVED = [
+    "citation_edges",
+    "claim_lineage",
+    "source_chains",
+    "circular_sourcing",
+    "discrepancies",
+    "claim_denials",
+    "claim_mention_hedges",
+]
+CANNED = [
+    "lineage",
+    "chains",
+    "circular",
+    "denied_claims",
+    "undenied_claims",
+    "discrepancies_by_detail",
+    "actor",
+    "search",
+]
 
 
 def id_cells(page):
     """(column, cell HTML) of every table cell of a column holding ids."""
-    cells = re.findall(r'<td class="col-([\w-]+)[^"]*">(.*?)</td>', page, re.S)
-    return [(column, cell) for column, cell in cells if column in pages.ID_COLUMNS or column in pages.ID_LIST_COLUMNS or column == "id"]
+    cells = re.findall(r'<td class="col-([\w-]+)[^"]*">(.*?)</td>', page, re.DOTALL)
+    return [
+        (column, cell)
+        for column, cell in cells
+        if column in pages.ID_COLUMNS or column in pages.ID_LIST_COLUMNS or column == "id"
+    ]
 
 
 def assert_every_id_is_a_labelled_link(page, where):
@@ -241,7 +330,9 @@ def assert_every_id_is_a_labelled_link(page, where):
     for column, cell in cells:
         if cell.strip() in ("", "&nbsp;"):
             continue
-        links = re.findall(r'<a class="id-link id-\w+" href="([^"]+)" title="([^"]*)">(.*?)</a>', cell, re.S)
+        links = re.findall(
+            r'<a class="id-link id-\w+" href="([^"]+)" title="([^"]*)">(.*?)</a>', cell, re.DOTALL
+        )
         assert links, f"{where}: {column} cell is not a labelled link: {cell[:200]}"
         for href, value, label in links:
             assert label.strip() and label != value, f"{where}: {column} {value} has no label"
@@ -252,7 +343,9 @@ async def test_every_id_on_a_derived_table_page_is_a_link_with_a_label(datasette
     response = await datasette.client.get(f"/provenance/{table}?_size=max")
     assert response.status_code == 200
     assert_every_id_is_a_labelled_link(response.text, table)
-    assert "build/views.py" not in response.text and "CSV package" not in response.text, "described for readers"
+    assert "build/views.py" not in response.text and "CSV package" not in response.text, (
+        "described for readers"
+    )
 
 
 @pytest.mark.parametrize("table", DERIVED)
@@ -264,7 +357,11 @@ async def test_derived_tables_describe_every_column(datasette, db, table):
 
 @pytest.mark.parametrize("name", CANNED)
 async def test_every_id_on_a_canned_query_page_is_a_link_with_a_label(datasette, name):
-    params = {"lineage": "?claim=bukhari-visited-israel", "actor": "?actor=zulfi-bukhari", "search": "?q=passport"}
+    params = {
+        "lineage": "?claim=bukhari-visited-israel",
+        "actor": "?actor=zulfi-bukhari",
+        "search": "?q=passport",
+    }
     response = await datasette.client.get(f"/provenance/{name}{params.get(name, '')}")
     assert response.status_code == 200
     assert_every_id_is_a_labelled_link(response.text, name)
@@ -273,12 +370,19 @@ async def test_every_id_on_a_canned_query_page_is_a_link_with_a_label(datasette,
     assert "<title>provenance: select" not in response.text, "titled by its question, not its SQL"
 
 
-@pytest.mark.parametrize("name,param,example", [("lineage", "claim", "bukhari-visited-israel"), ("actor", "actor", "zulfi-bukhari")])
-async def test_a_canned_query_offers_its_parameter_as_labels_and_asks_before_answering(datasette, name, param, example):
+@pytest.mark.parametrize(
+    "name,param,example",
+    [("lineage", "claim", "bukhari-visited-israel"), ("actor", "actor", "zulfi-bukhari")],
+)
+async def test_a_canned_query_offers_its_parameter_as_labels_and_asks_before_answering(
+    datasette, name, param, example
+):
     page = (await datasette.client.get(f"/provenance/{name}")).text
     assert "0 results" not in page and "Nothing found" not in page
     assert f"Choose a {param} above" in page
-    select = re.search(rf'<select id="qp-{param}" name="{param}">(.*?)</select>', page, re.S).group(1)
+    select = re.search(
+        rf'<select id="qp-{param}" name="{param}">(.*?)</select>', page, re.DOTALL
+    ).group(1)
     options = dict(re.findall(r'<option value="([^"]*)"[^>]*>(.*?)</option>', select))
     assert example in options and options[example] != example
     chosen = (await datasette.client.get(f"/provenance/{name}?{param}={example}")).text
@@ -292,11 +396,17 @@ async def test_search_asks_for_words_before_answering(datasette):
 
 
 async def test_hedges_show_as_words_and_booleans_as_yes_or_no(datasette):
-    page = (await datasette.client.get("/provenance/claim_lineage?claim_id=bukhari-visited-israel&_size=max")).text
-    hedges = re.findall(r'<td class="col-hedges[^"]*">(.*?)</td>', page, re.S)
+    page = (
+        await datasette.client.get(
+            "/provenance/claim_lineage?claim_id=bukhari-visited-israel&_size=max"
+        )
+    ).text
+    hedges = re.findall(r'<td class="col-hedges[^"]*">(.*?)</td>', page, re.DOTALL)
     assert hedges and not any("[" in h for h in hedges)
     assert "reportedly" in hedges
-    hedged = {h.strip() for h in re.findall(r'<td class="col-hedged[^"]*">(.*?)</td>', page, re.S)}
+    hedged = {
+        h.strip() for h in re.findall(r'<td class="col-hedged[^"]*">(.*?)</td>', page, re.DOTALL)
+    }
     assert hedged == {"yes", "no"}
 
 
@@ -310,10 +420,21 @@ async def test_home_page_lists_the_reports_and_claims_and_links_each_question(da
     page = (await datasette.client.get("/")).text
     for article_id in [r[0] for r in db.execute("select article_id from articles")]:
         assert f'href="/article/{article_id}"' in page
-    for path in ("/claim/bukhari-visited-israel", "/actor/zulfi-bukhari", "/provenance/chains", "/provenance/citation_edges",
-                 "/provenance/circular", "/provenance/denied_claims", "/provenance/undenied_claims",
-                 "/provenance/discrepancies_by_detail", "/provenance/claim_mention_hedges", "/provenance/search?q=passport",
-                 "/provenance/works", "/work/bukhari-tweet-2021-06-28", "/provenance/retractions"):
+    for path in (
+        "/claim/bukhari-visited-israel",
+        "/actor/zulfi-bukhari",
+        "/provenance/chains",
+        "/provenance/citation_edges",
+        "/provenance/circular",
+        "/provenance/denied_claims",
+        "/provenance/undenied_claims",
+        "/provenance/discrepancies_by_detail",
+        "/provenance/claim_mention_hedges",
+        "/provenance/search?q=passport",
+        "/provenance/works",
+        "/work/bukhari-tweet-2021-06-28",
+        "/provenance/retractions",
+    ):
         assert f'href="{path}"' in page, path
         assert (await datasette.client.get(path)).status_code == 200, path
 
@@ -323,7 +444,11 @@ async def test_work_page_lists_every_report_of_the_work(datasette, db):
         page = (await datasette.client.get(f"/work/{work_id}")).text
         assert str(escape(title)) in page
         reports = page.split('id="reports"')[1]
-        for table, key, kind in (("citations", "citation_id", "citation"), ("denials", "denial_id", "denial"), ("doubts", "doubt_id", "doubt")):
+        for table, key, kind in (
+            ("citations", "citation_id", "citation"),
+            ("denials", "denial_id", "denial"),
+            ("doubts", "doubt_id", "doubt"),
+        ):
             for (row_id,) in db.execute(f"select {key} from {table} where work_id = ?", [work_id]):
                 assert f"#{kind}-{row_id}" in reports, f"{work_id}: {kind} {row_id}"
     assert (await datasette.client.get("/work/no-such-work")).status_code == 404
@@ -333,7 +458,9 @@ async def test_every_text_fragment_finds_its_quote_in_the_article_text(datasette
     """A `#:~:text=start,end` link matches when start, then end, occur in the page's text: here
     the stored text, with whitespace as a browser collapses it."""
     checked = 0
-    for article_id, url, text in db.execute("select article_id, url, text from articles where url is not null and url != ''"):
+    for article_id, url, text in db.execute(
+        "select article_id, url, text from articles where url is not null and url != ''"
+    ):
         page = (await datasette.client.get(f"/article/{article_id}")).text
         plain = " ".join(text.split())
         prefix = url.split("#")[0] + "#:~:text="
@@ -341,10 +468,12 @@ async def test_every_text_fragment_finds_its_quote_in_the_article_text(datasette
             fragment = html.unescape(fragment)
             if not fragment.startswith(prefix):
                 continue
-            parts = [urllib.parse.unquote(part) for part in fragment[len(prefix):].split(",")]
+            parts = [urllib.parse.unquote(part) for part in fragment[len(prefix) :].split(",")]
             start = plain.find(parts[0])
             assert start >= 0, f"{article_id}: {parts[0]!r} is not in the text"
             if len(parts) == 2:
-                assert plain.find(parts[1], start + len(parts[0])) >= 0, f"{article_id}: {parts[1]!r} does not follow"
+                assert plain.find(parts[1], start + len(parts[0])) >= 0, (
+                    f"{article_id}: {parts[1]!r} does not follow"
+                )
             checked += 1
     assert checked > 50

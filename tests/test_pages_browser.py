@@ -12,7 +12,6 @@ import json
 import urllib.parse
 
 import pytest
-
 from conftest import ARTIFACTS, ROOT
 
 _spec = importlib.util.spec_from_file_location("pages_plugin", ROOT / "plugins" / "pages.py")
@@ -29,7 +28,15 @@ READING_PAGES = {
     "lineage-query": "/provenance/lineage",
     "citation-graph-table": "/provenance/citation_edges",
 }
-DERIVED = ["citation_edges", "claim_lineage", "source_chains", "circular_sourcing", "discrepancies", "claim_denials", "claim_mention_hedges"]
+DERIVED = [
+    "citation_edges",
+    "claim_lineage",
+    "source_chains",
+    "circular_sourcing",
+    "discrepancies",
+    "claim_denials",
+    "claim_mention_hedges",
+]
 # Columns whose cells hold ids (plugins/pages.py ID_COLUMNS and ID_LIST_COLUMNS).
 ID_CELLS = """() => {
     const kinds = new Set(%s);
@@ -55,7 +62,9 @@ class Watched:
         self.page.on("console", lambda m: m.type == "error" and self.console.append(m.text))
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
         self.page.on("requestfailed", lambda r: self.failed.append(f"{r.url} {r.failure}"))
-        self.page.on("response", lambda r: r.status >= 400 and self.bad.append(f"{r.status} {r.url}"))
+        self.page.on(
+            "response", lambda r: r.status >= 400 and self.bad.append(f"{r.status} {r.url}")
+        )
 
     def assert_clean(self):
         assert not self.console, f"console errors: {self.console}"
@@ -84,7 +93,9 @@ def watched(context):
 
 
 def assert_no_horizontal_scroll(page, width):
-    sizes = page.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+    sizes = page.evaluate(
+        "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+    )
     if width == "phone":
         assert sizes[0] <= sizes[1], f"the page scrolls sideways at 390 px: {sizes[0]} px wide"
 
@@ -100,7 +111,9 @@ def test_page_renders_cleanly(server, watched, width, name):
     watched.assert_clean()
 
 
-def test_every_quote_on_every_article_page_is_marked_and_links_to_its_row(server, watched, width, db):
+def test_every_quote_on_every_article_page_is_marked_and_links_to_its_row(
+    server, watched, width, db
+):
     page = watched.page
     articles = [r[0] for r in db.execute("select article_id from articles order by article_id")]
     for article_id in articles:
@@ -124,26 +137,42 @@ def test_every_quote_on_every_article_page_is_marked_and_links_to_its_row(server
             if table not in db.table_names():
                 continue  # a kind of mark whose table this build does not have yet
             key = pages.KINDS[kind][1]
-            for row_id, quote in db.execute(f"select {key}, quote from {table} where article_id = ? and quote_start is not null", [article_id]):
+            for row_id, quote in db.execute(
+                f"select {key}, quote from {table} where article_id = ? and quote_start is not null",
+                [article_id],
+            ):
                 mark = marks.get(f"{kind}-{row_id}")
                 assert mark, f"{article_id}: {kind} {row_id} is not marked"
-                assert mark["text"] == quote, f"{article_id}: {kind} {row_id} marks other words than its quote"
-                assert mark["href"] == f"{server}/provenance/{table}/{urllib.parse.quote(row_id, safe='')}"
+                assert mark["text"] == quote, (
+                    f"{article_id}: {kind} {row_id} marks other words than its quote"
+                )
+                assert (
+                    mark["href"]
+                    == f"{server}/provenance/{table}/{urllib.parse.quote(row_id, safe='')}"
+                )
     watched.assert_clean()
 
 
 def test_a_marks_tip_shows_on_hover_and_on_keyboard_focus(server, watched, width):
     page = watched.page
     page.goto(f"{server}/article/republic-world-2020-12-20")
-    ref = page.locator("#mention-republic-world-2020-12-20_bukhari-visited-israel").locator("xpath=..").locator(
-        "a.ref[href$='/claim_mentions/republic-world-2020-12-20_bukhari-visited-israel']")
+    ref = (
+        page.locator("#mention-republic-world-2020-12-20_bukhari-visited-israel")
+        .locator("xpath=..")
+        .locator("a.ref[href$='/claim_mentions/republic-world-2020-12-20_bukhari-visited-israel']")
+    )
     tip = page.locator("#tip-mention-republic-world-2020-12-20_bukhari-visited-israel")
     assert not tip.is_visible()
     # Keyboard: tab through the links until this one has focus.
     page.locator("body").focus()
     for _ in range(400):
         page.keyboard.press("Tab")
-        if page.evaluate("document.activeElement && document.activeElement.getAttribute('aria-describedby')") == "tip-mention-republic-world-2020-12-20_bukhari-visited-israel":
+        if (
+            page.evaluate(
+                "document.activeElement && document.activeElement.getAttribute('aria-describedby')"
+            )
+            == "tip-mention-republic-world-2020-12-20_bukhari-visited-israel"
+        ):
             break
     else:
         pytest.fail("the mark's link is not reachable with the Tab key")
@@ -151,7 +180,9 @@ def test_a_marks_tip_shows_on_hover_and_on_keyboard_focus(server, watched, width
     text = tip.inner_text()
     assert "stance: reports" in text and "source: Middle East Monitor" in text
     box, viewport = tip.bounding_box(), page.viewport_size
-    assert box["x"] >= 0 and box["x"] + box["width"] <= viewport["width"] + 1, "the tip stays on screen"
+    assert box["x"] >= 0 and box["x"] + box["width"] <= viewport["width"] + 1, (
+        "the tip stays on screen"
+    )
     page.screenshot(path=ARTIFACTS / f"pages-article-focus-{width}.png")
     page.locator("h1").click()  # focus elsewhere
     assert not tip.is_visible()
@@ -164,12 +195,16 @@ def test_a_marks_tip_shows_on_hover_and_on_keyboard_focus(server, watched, width
 def test_every_id_on_a_derived_tables_page_is_a_link_with_a_label(server, watched, width, table):
     page = watched.page
     page.goto(f"{server}/provenance/{table}?_size=max")
-    cells = page.evaluate(ID_CELLS % json.dumps(sorted(set(pages.ID_COLUMNS) | set(pages.ID_LIST_COLUMNS))))
+    cells = page.evaluate(
+        ID_CELLS % json.dumps(sorted(set(pages.ID_COLUMNS) | set(pages.ID_LIST_COLUMNS)))
+    )
     assert cells, f"{table}: some column holds ids"
     for cell in cells:
         assert cell["links"], f"{table}: a {cell['column']} cell is not a link"
         for link in cell["links"]:
-            assert link["label"] and link["label"] != link["id"], f"{table}: {cell['column']} {link['id']} has no label"
+            assert link["label"] and link["label"] != link["id"], (
+                f"{table}: {cell['column']} {link['id']} has no label"
+            )
     top = page.evaluate(FIRST_ROW_TOP)
     assert top is not None and top < 1300, f"{table}: the first row starts {top:.0f} px down"
     assert_no_horizontal_scroll(page, width)
@@ -184,7 +219,15 @@ TRANSFERRED = """() => {
 }"""
 
 
-@pytest.mark.parametrize("path", ["/", "/article/yeshiva-world-news-2020-12", "/claim/bukhari-visited-israel", "/actor/israel-hayom"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/article/yeshiva-world-news-2020-12",
+        "/claim/bukhari-visited-israel",
+        "/actor/israel-hayom",
+    ],
+)
 def test_a_reading_page_transfers_under_150_kb_with_a_cold_cache(server, browser, path):
     context = browser.new_context(viewport={"width": 1400, "height": 900})
     try:
@@ -192,6 +235,8 @@ def test_a_reading_page_transfers_under_150_kb_with_a_cold_cache(server, browser
         page.goto(server + path, wait_until="load")
         weight = page.evaluate(TRANSFERRED)
         assert 0 < weight["total"] < 150_000, f"{path}: {weight['total']} bytes transferred"
-        assert not any("vega" in url for url in weight["scripts"]), "no chart library on a page that draws no chart"
+        assert not any("vega" in url for url in weight["scripts"]), (
+            "no chart library on a page that draws no chart"
+        )
     finally:
         context.close()
