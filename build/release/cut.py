@@ -28,6 +28,7 @@ import yaml
 
 from build.incremental.cache import ParseCache
 from build.write.outputs import DATABASE_NAME, METADATA_NAME, PACKAGE_NAME
+from build.write.publish import build_lock
 from build.problems import BuildError, Problem
 from build.release import changes as diff
 from build.release.citation import CFF_NAME, ZENODO_NAME, cff_problems, citation_cff, zenodo_json
@@ -303,21 +304,45 @@ def release(
 ):
     """Check, then cut the release (see the module's docstring); return its version.
     homepage, when given, is the site's address from now on (else seeds/release.yml's).
-    Raises BuildError listing every problem, before anything is written when a check fails."""
-    from build.incremental import rebuild as incremental
-
+    Raises BuildError listing every problem, before anything is written when a check fails.
+    From the comparison with the last release to the commit it holds data_dir's build lock
+    (build/write/publish.py), so that no other build changes data/ meanwhile; its own build
+    takes the lock again, as the same process. The checks run without it: the tests may
+    build."""
     repo, seeds_dir, data_dir = Path(repo), Path(seeds_dir), Path(data_dir)
     record = read_releases(seeds_dir)
     homepage = homepage or record.homepage
+    check(repo, seeds_dir, data_dir, metadata_path, record, homepage, test_command, echo)
+    with build_lock(data_dir, say=echo):
+        with tempfile.TemporaryDirectory(prefix="release-previous-") as scratch:
+            if previous is None and record.last:
+                previous = previous_package(repo, record.last["version"], scratch, data_dir)
+            version, rows = plan(seeds_dir, data_dir, previous, version)
+        found = ", ".join(f"{count} {kind}" for kind, count in diff.counts(rows).items() if count)
+        last = record.last["version"] if record.last else "nothing"
+        echo(f"release {version}: {found or 'no row changed'} against {last}")
+        if dry_run:
+            return version
+        date = date or datetime.datetime.now(datetime.timezone.utc).date().isoformat()
+        write_record(seeds_dir, data_dir, version, date, notes, rows, homepage)
+        rebuild(seeds_dir, data_dir, metadata_path, cache_path, version)
+        problems = write_citation(repo, data_dir)
+        if problems:
+            raise BuildError(problems)
+        commit_and_tag(
+            repo, [seeds_dir / RELEASE_FILE, seeds_dir / CHANGES_FILE, data_dir], version, notes
+        )
+    echo(f"committed and tagged v{version}")
+    return version
+
+
+def check(repo, seeds_dir, data_dir, metadata_path, record, homepage, test_command, echo):
+    """Every check a release needs (the module's docstring); BuildError when one fails."""
     problems = check_clean_tree(repo)
     if homepage is None:
+        message = "set the site's public address (https://...), or give --homepage: datapackage.json and CITATION.cff give it"
         problems.append(
-            Problem(
-                f"{seeds_dir.name}/{RELEASE_FILE}",
-                record.homepage_line,
-                "homepage",
-                "set the site's public address (https://...), or give --homepage: datapackage.json and CITATION.cff give it",
-            )
+            Problem(f"{seeds_dir.name}/{RELEASE_FILE}", record.homepage_line, "homepage", message)
         )
     elif not re.fullmatch(r"https?://\S+", homepage):
         problems.append(
@@ -328,64 +353,44 @@ def release(
                 f"expected the site's address (https://...), got {homepage!r}",
             )
         )
+    steps = [
+        (
+            "a fresh build equals the committed data/",
+            lambda: check_fresh_build(seeds_dir, data_dir, metadata_path, repo),
+        ),
+        ("frictionless validate, both packages", lambda: check_packages(data_dir)),
+        ("the fast tests", lambda: check_tests(repo, test_command)),
+    ]
+    for what, step in steps:
+        if problems:
+            raise BuildError(problems)
+        echo(f"checking: {what}")
+        problems += step()
     if problems:
         raise BuildError(problems)
-    echo("checking: a fresh build equals the committed data/")
-    problems += check_fresh_build(seeds_dir, data_dir, metadata_path, repo)
-    echo("checking: frictionless validate, both packages")
-    problems += check_packages(data_dir)
-    if problems:
-        raise BuildError(problems)
-    echo("checking: the fast tests")
-    problems += check_tests(repo, test_command)
-    if problems:
-        raise BuildError(problems)
-    with tempfile.TemporaryDirectory(prefix="release-previous-") as scratch:
-        if previous is None and record.last:
-            previous = previous_package(repo, record.last["version"], scratch, data_dir)
-        version, rows = plan(seeds_dir, data_dir, previous, version)
-    found = diff.counts(rows)
-    echo(
-        f"release {version}: "
-        + ", ".join(f"{count} {kind}" for kind, count in found.items() if count)
-        + f" against {record.last['version'] if record.last else 'nothing'}"
-    )
-    if dry_run:
-        return version
-    date = date or datetime.datetime.now(datetime.timezone.utc).date().isoformat()
-    write_record(seeds_dir, data_dir, version, date, notes, rows, homepage)
+
+
+def rebuild(seeds_dir, data_dir, metadata_path, cache_path, version):
+    """Build data/ with the release record; BuildError unless it is that release."""
+    from build.incremental import rebuild as incremental
+
     cache = ParseCache(cache_path)
     try:
         incremental.build(seeds_dir, data_dir, metadata_path, cache)
     finally:
         cache.close()
-    descriptor = json.loads((data_dir / PACKAGE_NAME).read_text(encoding="utf-8"))
-    if descriptor.get("version") != version:
-        raise BuildError(
-            [
-                Problem(
-                    f"{data_dir.name}/{PACKAGE_NAME}",
-                    None,
-                    "version",
-                    f"the build says {descriptor.get('version')!r}, not {version}: the tables changed while releasing",
-                )
-            ]
-        )
     # The build validated its rows (Frictionless) and keys (SQLite); the packages passed
-    # `frictionless validate` above, and only the release tables and descriptors changed.
-    problems = write_citation(repo, data_dir)
-    if problems:
-        raise BuildError(problems)
-    paths = [
-        seeds_dir / RELEASE_FILE,
-        seeds_dir / CHANGES_FILE,
-        data_dir,
-        repo / CFF_NAME,
-        repo / ZENODO_NAME,
-    ]
+    # `frictionless validate` before, and only the release tables and descriptors changed.
+    said = json.loads((data_dir / PACKAGE_NAME).read_text(encoding="utf-8")).get("version")
+    if said != version:
+        message = f"the build says {said!r}, not {version}: the tables changed while releasing"
+        raise BuildError([Problem(f"{data_dir.name}/{PACKAGE_NAME}", None, "version", message)])
+
+
+def commit_and_tag(repo, paths, version, notes):
+    """Commit paths, CITATION.cff and .zenodo.json as the release, and tag it vVERSION (annotated)."""
+    paths = [*paths, repo / CFF_NAME, repo / ZENODO_NAME]
     git(repo, "add", "--", *(str(p.resolve()) for p in paths))
     message = f"Release {version}" + (f": {notes}" if notes else "")
     git(repo, "commit", "-q", "-m", message)
     git(repo, "tag", "-a", f"v{version}", "-m", message)
-    echo(f"committed and tagged v{version}")
-    return version
