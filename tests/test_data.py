@@ -158,12 +158,85 @@ def test_republic_world_repeats_middle_east_monitor_which_repeats_nziv(db):
 
 
 def test_reports_disagree_on_the_date_of_the_visit(db):
+    """Nziv's 20 November (MEMO, RW), Israel Hayom's "last week of November" (HT) and its December
+    "some two weeks ago" (Algemeiner, 15 Dec) / "within the past two weeks" (MEMO): AUDIT O4."""
     values = {row[0] for row in db.execute("""
         select value from claims c
-        where detail_of = 'pakistani-official-visited-israel' and attribute = 'arrival date'
+        where detail_of = 'muslim-country-officials-visited-israel' and attribute = 'date'
           and exists (select 1 from claim_mentions m where m.claim_id = c.claim_id)
     """).fetchall()}
-    assert values == {"20 November 2020", "last week of November 2020"}
+    assert values == {"20 November 2020", "last week of November 2020", "within the two weeks before the December 2020 report",
+                      "some two weeks before the report of 15 December 2020"}
+
+
+def test_reports_disagree_on_where_the_meetings_were(db):
+    """AUDIT O1: Jerusalem (MEMO, Republic World) against Tel Aviv (Israel Hayom via Algemeiner, HT, Asian Lite, JC)."""
+    carried = dict(db.execute("""
+        select c.value, group_concat(distinct m.article_id) from claims c join claim_mentions m using (claim_id)
+        where c.detail_of = 'muslim-country-officials-visited-israel' and c.attribute = 'meeting place' group by c.value
+    """).fetchall())
+    assert set(carried["Jerusalem"].split(",")) == {"middle-east-monitor-2020-12-18", "republic-world-2020-12-20"}
+    assert {"algemeiner-2020-12-15", "hindustan-times-2021-06-29", "asian-lite-2021", "jewish-chronicle-2021-07"} <= set(carried["Tel Aviv"].split(","))
+
+
+def test_memo_s_retraction_is_reported_by_the_current(db):
+    (row,) = db.execute("""
+        select article_id, kind, by_id, retracted_on, how, work_id, quote from retractions
+        where retracted_article_id = 'middle-east-monitor-2020-12-18' and kind = 'retraction'
+    """).fetchall()
+    assert row == ("the-current-2020-12", "retraction", "middle-east-monitor", "2020-12-23", "letter", "memo-letter-2020-12-23",
+                   "We have removed the offending item")
+    assert db.execute("select kind, author_id from works where work_id = 'memo-letter-2020-12-23'").fetchone() == ("letter", "middle-east-monitor")
+
+
+def test_the_foreign_office_statement_of_28_june_2021_is_one_row_reported_by_several_articles(db):
+    work = db.execute("select kind, author_id, published from works where work_id = 'foreign-office-statement-2021-06-28'").fetchone()
+    assert work == ("statement", "pakistan-foreign-office", "2021-06-28")
+    citing = {r[0] for r in db.execute("select article_id from citations where work_id = 'foreign-office-statement-2021-06-28'")}
+    denying = {r[0] for r in db.execute("select article_id from denials where work_id = 'foreign-office-statement-2021-06-28'")}
+    assert citing == denying == {"radio-pakistan-2021-06-28", "daily-pakistan-2021-06-29"}
+    # Bukhari's denial reaches both only through the statement: it rests on the Foreign Office's citation
+    relayed = db.execute("""
+        select d.article_id, c.source_id from denials d join citations c on c.citation_id = d.citation_id
+        where d.denier_id = 'zulfi-bukhari' and d.article_id in ('radio-pakistan-2021-06-28', 'daily-pakistan-2021-06-29')
+    """).fetchall()
+    assert sorted(relayed) == [("daily-pakistan-2021-06-29", "zahid-hafeez-chaudhri"), ("radio-pakistan-2021-06-28", "zahid-hafeez-chaudhri")]
+
+
+def test_denials_in_the_denier_s_own_words_without_a_denial_verb(db):
+    quotes = {r[0] for r in db.execute("select quote from denials where denier_id = 'moeed-yusuf'")}
+    assert "Let me state categorically and on record that I have not had any meetings with any Israeli officials nor have I visited Israel" in quotes
+    grounds = {r[0] for r in db.execute("select quote from denial_grounds where ground = 'no-such-event'")}
+    assert "No such visit to Israel has been undertaken" in grounds
+
+
+def test_two_officials_deny_in_one_denial_and_bilawal_doubts_bukhari(db):
+    deniers = [r[0] for r in db.execute("select denier_id from denial_deniers where denial_id = 'business-recorder-2020-12-16_two-officials-deny' order by position")]
+    assert deniers == ["tahir-ashrafi", "zulfi-bukhari"]
+    assert db.execute("select doubter_id, denial_id from doubts").fetchall() == [("bilawal-bhutto-zardari", "dawn-2021-06-28_bukhari-again")]
+    assert db.execute("select ground from denial_grounds where denial_id = 'dawn-2021-06-28_bukhari-december'").fetchall() == [("alibi",)]
+
+
+def test_the_visitor_is_identified_by_the_curator_where_ywn_names_no_one(db):
+    """AUDIT E9: YWN's claims are about the unnamed visitor; the identification is the curator's."""
+    assert db.execute("select actor_id, identified_by from identifications where article_id = 'yeshiva-world-news-2020-12'").fetchall() == [
+        ("zulfi-bukhari", "curator")]
+    subjects = {r[0] for r in db.execute("""
+        select distinct c.subject_id from claim_mentions m join claims c using (claim_id)
+        where m.article_id = 'yeshiva-world-news-2020-12' and m.identification_id is not null
+    """)}
+    assert "zulfi-bukhari" not in subjects and "unnamed-pakistani-visitor" in subjects
+    assert db.execute("select count(*) from claims where claim_id like 'bukhari-has-%'").fetchone() == (0,)
+
+
+def test_no_self_citation_and_no_double_counted_tweet(db):
+    """AUDIT E4 (Asian Lite credits itself) and E12 (HT's tweet counted as two denials)."""
+    assert db.execute("""
+        select count(*) from citations c join articles a using (article_id) where c.source_id = a.outlet_id
+    """).fetchone() == (0,)
+    assert db.execute("""
+        select count(*) from denials where article_id = 'hindustan-times-2021-06-29' and claim_id = 'bukhari-visited-israel'
+    """).fetchone() == (1,)
 
 
 def test_first_reported_is_the_earliest_carrying_article(db):
