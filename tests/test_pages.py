@@ -175,7 +175,7 @@ async def test_article_metadata_says_how_each_field_is_known(datasette):
         "Outlet",
         "Published",
         "basis-inferred",
-        "between 2020-12-01 and 2020-12-31",
+        "between 2020-12-13 and 2020-12-20",
         "No date in the text",
         "YWN Israel Desk",
         "the address of the original is not known",
