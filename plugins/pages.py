@@ -220,9 +220,12 @@ def kept_label(datasette, kind, value):
 
 
 async def id_link(datasette, kind, value, label=None):
-    """`<a href=page>label</a>` for an id of a kind; the id itself where it has no row."""
+    """`<a href=page>label</a>` for an id of a kind (or of the first of several kinds that
+    has a row for it); the id itself where it has no row."""
     if value in (None, ""):
         return Markup("")
+    if isinstance(kind, tuple):
+        return await first_kind_link(datasette, kind, value)
     if label is None:
         label = await label_for(datasette, kind, value)
     return link_markup(kind, value, label)
@@ -902,7 +905,11 @@ async def facet_label(datasette, column, value, label):
     kind = ID_COLUMNS.get(column)
     if kind is None or value in (None, "") or (label and label != str(value)):
         return label
-    return await label_for(datasette, kind, value) or label
+    for one in kind if isinstance(kind, tuple) else (kind,):
+        found = await label_for(datasette, one, value)
+        if found is not None:
+            return found
+    return label
 
 
 def kind_of_column(column):
