@@ -447,3 +447,14 @@ def test_a_sidecar_gives_the_url_and_draft_names_the_file(seeds_copy, tmp_path):
     draft = yaml.safe_load((seeds_copy / "articles" / "harbourpost-2021-06-28.yml").read_text(encoding="utf-8"))
     assert draft["url"].startswith("https://www.harbourpost.com/") and draft["title"] == "Bridge: to reopen"
     assert "harbourpost" in {a["id"] for a in draft["proposed_actors"]}
+
+
+def test_a_spokesperson_denies_for_the_body_and_a_headline_credits_no_one(other_drafts):
+    _, items = other_drafts["ministry-meeting"]
+    denials = [i for i in items if i.kind == "denial"]
+    assert [(d.fields["denier"], d.quote.split(".")[0]) for d in denials] == [
+        ("interior-ministry", "Interior Ministry spokesman Omar Haddad rejected the claims on Sunday")]
+    assert '"No such meeting took place' in denials[0].quote  # his words that follow are the same denial
+    credits = _credits(items)
+    assert ("Interior Ministry spokesman Omar Haddad rejected the claims", "omar-haddad") in credits  # the citation is his
+    assert not [c for c in credits if c[0].startswith("Rebel talks")]  # "talks denied": no one speaks

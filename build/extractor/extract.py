@@ -583,6 +583,8 @@ def speaker(state, sentence, head, phrase_start):
     if len(words) > 6:
         return None, "stated", 0.0, None  # a long phrase naming no one: no source
     named = any(t.pos_ == "PROPN" and t.ent_type_ not in ("NORP",) for t in sentence.span.doc[head.left_edge.i:head.i + 1])
+    if not named and head.lemma_.lower() not in SPEAKER_NOUNS and head.lower_ not in SPEAKER_NOUNS:
+        return None, "stated", 0.0, None  # "talks denied", "the issue resurfaced": not someone who speaks
     # a source named by no name is anonymous, whatever it is ("Pakistani paper", "people familiar with ...")
     kind = ("person" if head.pos_ == "PROPN" and not _phrase_kind(words, None) else _phrase_kind(words)) if named else "anonymous_source"
     if head.ent_type_ == "GPE":
@@ -598,6 +600,15 @@ def speaker(state, sentence, head, phrase_start):
 PERSON_NOUNS = frozenset("spokesperson spokesman spokeswoman minister adviser advisor aide analyst journalist "
                          "researcher reporter correspondent editor columnist premier leader chief envoy ambassador "
                          "diplomat official secretary assistant businessman founder".split())
+
+
+# Nouns that can name someone who speaks, when no name is given
+SPEAKER_NOUNS = (ANONYMOUS_WORDS | REPORT_NOUNS | OUTLET_WORDS | PERSON_NOUNS | GOVERNMENT_WORDS | AGENCY_WORDS
+                 | MILITARY_WORDS | PARTY_WORDS | frozenset(
+                     "director lawyer chairman chairwoman president member officer witness resident club company firm "
+                     "group organisation organization union team court committee user account many some others critics "
+                     "people person man woman friend relative neighbour insider adviser advisers ministers leaders "
+                     "spokespeople government state country letter statement memo note document notice".split()))
 
 
 def _learn_kind(state, mention, context):
