@@ -432,6 +432,9 @@ async def test_home_page_lists_the_reports_and_claims_and_links_each_question(da
     ):
         assert f'href="{path}"' in page, path
         assert (await datasette.client.get(path)).status_code == 200, path
+    # The questions the build's further derived tables answer, once it makes them.
+    for table in ("shared_text", "retraction_reach", "doubted_denials", "denial_reach"):
+        assert (f'href="/provenance/{table}"' in page) == (table in db.table_names()), table
 
 
 async def test_work_page_lists_every_report_of_the_work(datasette, db):
