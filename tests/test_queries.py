@@ -7,7 +7,7 @@ import pytest
 from markupsafe import escape
 
 QUERIES = ["lineage", "chains", "circular", "denied_claims", "undenied_claims", "discrepancies_by_detail", "actor", "search"]
-VIEWS = ["citation_edges", "claim_lineage", "source_chains", "circular_sourcing", "discrepancies", "claim_denials"]
+VIEWS = ["citation_edges", "claim_lineage", "source_chains", "circular_sourcing", "discrepancies", "claim_denials", "denial_reach", "claim_first_reports", "work_reports"]
 
 
 async def rows(datasette, path, **params):
@@ -69,6 +69,8 @@ async def test_circular_sourcing_is_flagged(datasette):
     pairs = {(row["first_credits_from"], row["first_credits_to"], row["second_credits_from"], row["second_credits_to"]) for row in circles}
     assert ("Israel Hayom", "Israel Hayom's source in Islamabad", "Unnamed Pakistani paper", "Unnamed Israeli news source") in pairs
     assert {row["countries"] for row in circles} == {"israel <-> pakistan"}
+    assert len(circles) == 1, "one circle, one row (AUDIT E7)"
+    assert circles[0]["account"] == "bukhari-tweet-2021-06-28"
 
 
 async def test_claims_with_their_denials(datasette):

@@ -402,3 +402,74 @@ def test_problems_are_build_errors(tmp_path):
     replace(WORKS, "  kind: tweet\n  author: zulfi-bukhari", "  kind: tweeet\n  author: zulfi-bukhari")(seeds)
     with pytest.raises(BuildError, match="tweeet"):
         assemble(read_seeds(seeds))
+
+
+# --- derived tables, on the fixture -----------------------------------------------------
+
+@pytest.fixture(scope="module")
+def story_db(story, tmp_path_factory):
+    import sqlite_utils
+
+    from build.write.outputs import DATABASE_NAME, write_outputs
+    from conftest import ROOT
+    folder = tmp_path_factory.mktemp("story-data")
+    write_outputs(story, folder, ROOT / "metadata.yml")
+    return sqlite_utils.Database(folder / DATABASE_NAME)
+
+
+def test_claims_resting_on_a_retracted_report_are_listed(story_db):
+    reach = list(story_db["retraction_reach"].rows)
+    assert {r["retracted_id"] for r in reach} == {"middle-east-monitor-2020-12-18"}
+    how = {(r["article_id"], r["how"]) for r in reach}
+    assert ("middle-east-monitor-2020-12-18", "carried in the retracted report") in how
+    assert ("republic-world-2020-12-20", "cites the retracted report") in how
+    [retracted] = story_db["retracted_reports"].rows
+    assert (retracted["retracted_id"], retracted["retracted_on"], retracted["how"]) == ("middle-east-monitor-2020-12-18", "2020-12-23", "letter")
+
+
+def test_every_report_of_a_work_is_one_filter(story_db):
+    reports = {(r["article_id"], r["role"]) for r in story_db["work_reports"].rows_where("work_id = ?", ["bukhari-tweet-2021-06-28"])}
+    assert ("hindustan-times-2021-06-29", "citation") in reports and ("hindustan-times-2021-06-29", "denial") in reports
+    assert ("asian-lite-2021", "citation") in reports
+    assert ("hindustan-times-2021-06-29", "doubt") in reports
+
+
+def test_a_doubt_of_a_denial_is_listed_with_its_doubter(story_db):
+    doubted = list(story_db["doubted_denials"].rows)
+    assert {(d["denial_id"], d["doubted_by"]) for d in doubted} >= {("hindustan-times-2021-06-29_bukhari-tweet", "Bilawal Bhutto Zardari")}
+
+
+def test_denial_reach_is_what_status_says(story_db):
+    reached = {r["claim_id"] for r in story_db["denial_reach"].rows}
+    statuses = {c["claim_id"]: c["status"] for c in story_db["claims"].rows}
+    assert reached == {claim for claim, status in statuses.items() if status in ("denied", "parent-denied")}
+    assert {r["how"] for r in story_db["denial_reach"].rows_where("claim_id = ?", ["visitor-met-yossi-cohen"])} == {"presupposes"}
+
+
+def test_compatible_values_are_not_discrepancies(story_db, db):
+    before = {r["claim_id"] for r in db["discrepancies"].rows}
+    after = {r["claim_id"] for r in story_db["discrepancies"].rows}
+    assert "khan-aide-visited-israel" in before and "khan-aide-visited-israel" not in after
+
+
+def test_a_value_carried_only_to_be_rejected_is_not_reported(db):
+    # YWN carries Indonesia only to reject it ("the delegation was from Pakistan, not Indonesia")
+    rows = {r["claim_id"]: r for r in db["discrepancies"].rows}
+    for row in rows.values():
+        assert row["carried_by"], row
+
+
+def test_citation_edges_give_no_outlet_country_to_an_unnamed_source_and_a_country_its_own(db):
+    for edge in db["citation_edges"].rows_where("edge = 'passed on'"):
+        via_source = db.execute("select v.source_id from citations c join citations v on v.citation_id = c.via_citation_id where c.citation_id = ?", [edge["citation_id"]]).fetchone()[0]
+        assert edge["from_actor_id"] == via_source
+    [indonesia] = db["citation_edges"].rows_where("citation_id = 'yeshiva-world-news-2020-12_indonesia'")
+    assert indonesia["to_country_id"] == "indonesia"
+
+
+def test_lineage_first_marks_every_report_that_could_be_first(db):
+    for claim in db["claims"].rows:
+        firsts = {r["article_id"] for r in db["claim_lineage"].rows_where("claim_id = ? and first_in_corpus = 1", [claim["claim_id"]])}
+        candidates = {r["article_id"] for r in db["claim_first_reports"].rows_where("claim_id = ?", [claim["claim_id"]])}
+        assert firsts == candidates, claim["claim_id"]
+        assert len(candidates) == claim["first_candidates"]

@@ -102,6 +102,8 @@ def synthetic_article(number, units, rng, outlets):
             }
             if denial["cue"]:
                 entry["cue"] = denial["cue"]
+            if denial["work_id"]:
+                entry["work"] = denial["work_id"]
             denials.append(entry)
 
     published = FIRST_DAY + datetime.timedelta(days=rng.randrange(DAYS))
@@ -122,7 +124,41 @@ def synthetic_article(number, units, rng, outlets):
         "mentions": mentions,
         "denials": denials,
     }
+    _story_items(annotation, random.Random(number * 7919 + 1))
     return text, annotation
+
+
+# Ids in the seeds the synthetic articles' retractions, doubts and identifications name.
+RETRACTED, RETRACTED_BY, DOUBTER, IDENTIFIED = "middle-east-monitor-2020-12-18", "middle-east-monitor", "bilawal-bhutto-zardari", "zulfi-bukhari"
+
+
+def _story_items(annotation, rng):
+    """Give a synthetic article some of what real reports carry beyond citations, mentions
+    and denials (issue 12): excerpts, denial grounds, doubts, identifications, now and
+    then a retraction or a republication. Its own random stream, so that the rest of the
+    corpus is as before."""
+    if rng.random() < 0.5:
+        annotation["excerpt"] = True
+        annotation["ends_mid_sentence"] = rng.random() < 0.3
+    denials, mentions, citations = annotation["denials"], annotation["mentions"], annotation["citations"]
+    for denial in denials:
+        if rng.random() < 0.5:
+            denial["grounds"] = [{"ground": "no-such-event", "quote": denial["quote"], **({"occurrence": denial["occurrence"]} if "occurrence" in denial else {})}]
+    if denials and rng.random() < 0.3:
+        first = denials[0]
+        annotation["doubts"] = [{"id": "doubt", "doubter": DOUBTER, "denial": first["id"], "quote": first["quote"],
+                                 **({"occurrence": first["occurrence"]} if "occurrence" in first else {})}]
+    if mentions and rng.random() < 0.3:
+        first = mentions[0]
+        annotation["identifications"] = [{"id": "identified", "quote": first["quote"], **({"occurrence": first["occurrence"]} if "occurrence" in first else {}),
+                                          "actor": IDENTIFIED, "by": "curator", "basis": "Synthetic identification."}]
+        first["identification"] = "identified"
+    if citations and rng.random() < 0.01:
+        first = citations[0]
+        annotation["retractions"] = [{"id": "retraction", "retracted": RETRACTED, "kind": "retraction", "by": RETRACTED_BY, "how": "letter",
+                                      "quote": first["quote"], **({"occurrence": first["occurrence"]} if "occurrence" in first else {})}]
+    if rng.random() < 0.02:
+        annotation["republishes"] = {"article": RETRACTED, "extent": "part", "basis": "inferred"}
 
 
 def synthetic_outlets(count):

@@ -18,22 +18,28 @@ from dataclasses import dataclass, field
 
 from sqlite_utils.db import DescIndex
 
+from build.derived import shared_text
+
 # Who credits whom. The citing actor is the article's outlet, or, for a source the
 # article says was passed on by another ("Middle East Monitor, which cited a Hebrew
-# website"), the source that passed it on.
+# website"), the source that passed it on: its country is that source's, never the
+# outlet's (an unnamed report has none), and an actor of kind country is its own country.
 CITATION_EDGES = """
 select
   c.citation_id,
   c.article_id,
   a.not_before as article_date,
-  coalesce(via.source_id, a.outlet_id) as from_actor_id,
-  coalesce(via_actor.name, outlet.name) as from_actor,
-  coalesce(via_actor.country_id, outlet.country_id) as from_country_id,
+  a.not_after as article_not_after,
+  case when c.via_citation_id is null then a.outlet_id else via.source_id end as from_actor_id,
+  case when c.via_citation_id is null then outlet.name else coalesce(via_actor.name, via_work.title) end as from_actor,
+  case when c.via_citation_id is null then coalesce(outlet.country_id, case when outlet.kind = 'country' then outlet.actor_id end)
+       else coalesce(via_actor.country_id, case when via_actor.kind = 'country' then via_actor.actor_id end) end as from_country_id,
   c.source_id as to_actor_id,
-  source.name as to_actor,
+  coalesce(source.name, work.title) as to_actor,
   source.kind as to_actor_kind,
-  source.country_id as to_country_id,
+  coalesce(source.country_id, case when source.kind = 'country' then source.actor_id end) as to_country_id,
   c.cited_article_id,
+  c.work_id,
   c.work,
   c.medium,
   c.source_basis,
@@ -43,9 +49,11 @@ select
 from citations c
 join articles a on a.article_id = c.article_id
 join actors outlet on outlet.actor_id = a.outlet_id
-join actors source on source.actor_id = c.source_id
+left join actors source on source.actor_id = c.source_id
+left join works work on work.work_id = c.work_id
 left join citations via on via.citation_id = c.via_citation_id
 left join actors via_actor on via_actor.actor_id = via.source_id
+left join works via_work on via_work.work_id = via.work_id
 """
 
 # The order of a claim's lineage: date order, then the article, then where in the
@@ -60,15 +68,16 @@ select
   row_number() over (partition by m.claim_id order by {LINEAGE_ORDER}) as step,
   a.published,
   a.not_before as article_date,
+  a.not_after as article_not_after,
   m.article_id,
   outlet.name as outlet,
   m.stance,
   m.hedges,
   m.hedged,
-  coalesce(source.name, '(own voice)') as rests_on,
+  case when m.citation_id is null then '(own voice)' else coalesce(source.name, c.work) end as rests_on,
   c.work as cited_work,
   c.cited_article_id,
-  case when m.article_id = cl.first_article_id then 1 else 0 end as first_in_corpus,
+  case when a.not_before <= cl.first_not_after then 1 else 0 end as first_in_corpus,
   m.quote,
   m.mention_id
 from claim_mentions m
@@ -91,25 +100,34 @@ select distinct
 from claim_mentions m, json_each(m.hedges) h
 """
 
-# Each reported denial with the claim it denies.
+# Each reported denial with the claim it denies: every denier, the grounds given, the
+# work it was made in, and whose words relay it when the article has it from someone else.
 CLAIM_DENIALS = """
 select
   d.claim_id,
   cl.statement,
   cl.kind,
-  denier.name as denied_by,
+  (select group_concat(name, '; ') from (
+     select actor.name from denial_deniers dd join actors actor on actor.actor_id = dd.denier_id
+     where dd.denial_id = d.denial_id order by dd.position)) as denied_by,
   d.denier_id,
+  d.denier_count,
   d.medium,
+  d.work_id,
   d.denied_on,
   d.denied_on_basis,
+  (select group_concat(ground, '; ') from (
+     select ground from denial_grounds g where g.denial_id = d.denial_id order by g.ground_id)) as grounds,
+  relay.source_id as relayed_by_id,
   d.article_id as reported_in,
   a.not_before as reported_on,
+  a.not_after as reported_until,
   d.quote,
   d.denial_id
 from denials d
 join claims cl on cl.claim_id = d.claim_id
-join actors denier on denier.actor_id = d.denier_id
 join articles a on a.article_id = d.article_id
+left join citations relay on relay.citation_id = d.citation_id
 """
 
 # Reports that repeat another report in the corpus, followed to the first one. {starts}
@@ -142,7 +160,11 @@ where not exists (
 
 # Where reports disagree: details of the same claim with different values, with the
 # articles carrying each in date order (their order in claim_lineage, filled before this).
-DISCREPANCIES = """
+# A value counts as reported only where an article carries it without disputing it (YWN
+# "carries" Indonesia only to reject it), and two values the curator marks compatible
+# (claim_relations: "Zulfi Bukhari" narrows "an unnamed close aide") do not disagree.
+CARRIED = "exists (select 1 from claim_mentions m where m.claim_id = {0}.claim_id and m.stance != 'disputes')"
+DISCREPANCIES = f"""
 select
   parent.claim_id as about_claim_id,
   parent.statement as about,
@@ -151,54 +173,218 @@ select
   detail.claim_id,
   detail.mention_count,
   (select group_concat(article_id, '; ') from (
-     select article_id from claim_lineage where claim_id = detail.claim_id
+     select article_id from claim_lineage where claim_id = detail.claim_id and stance != 'disputes'
      group by article_id order by min(step))) as carried_by,
+  (select group_concat(article_id, '; ') from (
+     select article_id from claim_lineage where claim_id = detail.claim_id and stance = 'disputes'
+     group by article_id order by min(step))) as disputed_by,
   (select count(distinct other.value) from claims other
-   where other.detail_of = detail.detail_of and other.attribute = detail.attribute and other.mention_count > 0) as values_reported
+   where other.detail_of = detail.detail_of and other.attribute = detail.attribute and {CARRIED.format("other")}) as values_reported
 from claims detail
 join claims parent on parent.claim_id = detail.detail_of
-where detail.attribute is not null and detail.mention_count > 0
+where detail.attribute is not null and {CARRIED.format("detail")}
   and exists (
     select 1 from claims other
     where other.detail_of = detail.detail_of and other.attribute = detail.attribute
-      and other.value != detail.value and other.mention_count > 0)
+      and other.value != detail.value and {CARRIED.format("other")}
+      and not exists (
+        select 1 from claim_relations r where r.relation = 'compatible_with'
+          and ((r.claim_id = detail.claim_id and r.other_claim_id = other.claim_id)
+               or (r.claim_id = other.claim_id and r.other_claim_id = detail.claim_id))))
 """
 
-# Pairs of credits running opposite ways between two countries: one side's report
-# rests on a source from the other side, whose report rests on a source from the
-# first. The corpus' own denial tweet points this out. Only reports count as the
-# crediting side (outlets and unnamed papers), and a credit that carries a denial
-# is not sourcing. A view, not a table: at 10,000 articles there are millions of such
-# pairs. Written so that, ordered by the two citation ids, the first pairs come first,
-# without computing the rest: citation_edges is read in citation order, with no common
-# table expression (SQLite would compute it whole before the first row), and each
-# edge's partners are the list the index on (from_country_id, to_country_id) gives,
-# not a join, which SQLite serves with an index it builds on every request (200 ms at
-# 10,000 articles: it takes ANALYZE's 4,000 rows a country pair for worse than its own
-# index's guess).
-CIRCULAR_SOURCING = """
+# Credits running in a circle between two countries within one account: one side's report
+# rests on a source from the other side, whose report rests on a source from the first,
+# both passed on by the same source in the same work, as Bukhari's tweet points out
+# ("Pakistani paper says ... based on 'Israeli news source' & Israeli paper says ... based
+# on a 'Pakistani source'"). One row a circle (AUDIT E7), however many reports carry that
+# account; credits from unrelated reports do not pair. Only reports count as the crediting
+# side (outlets and unnamed papers), and a credit that carries a denial is not sourcing.
+SOURCING = """
+select e.*, coalesce(root.work_id, root.citation_id) as account
+from citation_edges e
+join citations c on c.citation_id = e.citation_id
+left join citations v1 on v1.citation_id = c.via_citation_id
+left join citations v2 on v2.citation_id = v1.via_citation_id
+left join citations v3 on v3.citation_id = v2.via_citation_id
+join citations root on root.citation_id = coalesce(v3.citation_id, v2.citation_id, v1.citation_id)
+where e.from_country_id is not null and e.to_country_id is not null and e.from_country_id != e.to_country_id
+  and (select kind from actors where actor_id = e.from_actor_id) in ('outlet', 'anonymous_source')
+  and not exists (select 1 from claim_mentions m where m.citation_id = e.citation_id and m.stance = 'disputes')
+"""
+CIRCULAR_SOURCING = f"""
 select
+  one.from_country_id || ' <-> ' || one.to_country_id || ': ' || one.account as circle,
   one.from_country_id || ' <-> ' || one.to_country_id as countries,
-  one.from_actor as first_credits_from,
-  one.to_actor as first_credits_to,
-  one.citation_id as first_citation_id,
-  two.from_actor as second_credits_from,
-  two.to_actor as second_credits_to,
-  two.citation_id as second_citation_id,
-  one.article_id as first_article_id,
-  two.article_id as second_article_id
-from citation_edges one
-join citation_edges two on two.rowid in (
-  select partner.rowid from citation_edges partner
-  where partner.from_country_id = one.to_country_id and partner.to_country_id = one.from_country_id)
+  one.account,
+  min(one.from_actor) as first_credits_from,
+  min(one.to_actor) as first_credits_to,
+  min(one.citation_id) as first_citation_id,
+  min(two.from_actor) as second_credits_from,
+  min(two.to_actor) as second_credits_to,
+  min(two.citation_id) as second_citation_id,
+  group_concat(distinct one.article_id) as reported_in
+from ({SOURCING}) one
+join ({SOURCING}) two on two.account = one.account
+  and two.from_country_id = one.to_country_id and two.to_country_id = one.from_country_id
 where one.from_country_id < one.to_country_id
-  and (select kind from actors where actor_id = one.from_actor_id) in ('outlet', 'anonymous_source')
-  and (select kind from actors where actor_id = two.from_actor_id) in ('outlet', 'anonymous_source')
-  and not exists (select 1 from claim_mentions m where m.citation_id = one.citation_id and m.stance = 'disputes')
-  and not exists (select 1 from claim_mentions m where m.citation_id = two.citation_id and m.stance = 'disputes')
+group by one.from_country_id, one.to_country_id, one.account
 """
 
-VIEWS = {"circular_sourcing": CIRCULAR_SOURCING}
+# Every claim a denial reaches (AUDIT E17): the claim denied, the claims that are details
+# of it or presuppose it, followed on, and those a denial lists in covers. One row per
+# claim and denied claim; a claim no row names stands undenied.
+DENIAL_REACH = """
+with recursive reach(claim_id, denied_claim_id, how, steps) as (
+  select distinct claim_id, claim_id, 'denied', 0 from denials
+  union
+  select distinct dc.claim_id, d.claim_id, 'covers', 1 from denial_covers dc join denials d on d.denial_id = dc.denial_id
+  union
+  select child.claim_id, reach.denied_claim_id, 'detail', reach.steps + 1
+  from reach join claims child on child.detail_of = reach.claim_id where reach.steps < 20
+  union
+  select r.claim_id, reach.denied_claim_id, 'presupposes', reach.steps + 1
+  from reach join claim_relations r on r.relation = 'presupposes' and r.other_claim_id = reach.claim_id where reach.steps < 20
+)
+select
+  reach.claim_id,
+  cl.statement,
+  cl.kind,
+  cl.status,
+  reach.denied_claim_id,
+  min(reach.steps) as steps,
+  (select group_concat(how, ', ') from (select distinct how from reach r2
+     where r2.claim_id = reach.claim_id and r2.denied_claim_id = reach.denied_claim_id order by how)) as how,
+  (select count(*) from denials d where d.claim_id = reach.denied_claim_id) as denials
+from reach join claims cl on cl.claim_id = reach.claim_id
+group by reach.claim_id, reach.denied_claim_id
+"""
+
+# The reports that could each be the first to carry a claim (AUDIT E5): every article
+# carrying it whose window opens no later than the earliest window closes.
+CLAIM_FIRST_REPORTS = """
+select
+  cl.claim_id,
+  cl.statement,
+  a.article_id,
+  a.published,
+  a.not_before,
+  a.not_after,
+  cl.first_uncertain
+from claims cl
+join articles a on a.not_before <= cl.first_not_after
+where exists (select 1 from claim_mentions m where m.article_id = a.article_id and m.claim_id = cl.claim_id)
+"""
+
+# Each report retracted, corrected or apologised for, with when and how, and where that is reported.
+RETRACTED_REPORTS = """
+select
+  r.retraction_id,
+  coalesce(r.retracted_article_id, r.retracted_work_id) as retracted_id,
+  r.retracted_article_id,
+  r.retracted_work_id,
+  coalesce(a.title, w.title) as title,
+  r.kind,
+  r.by_id,
+  r.retracted_on,
+  r.retracted_on_basis,
+  r.how,
+  r.work_id,
+  r.article_id as reported_in,
+  r.quote
+from retractions r
+left join articles a on a.article_id = r.retracted_article_id
+left join works w on w.work_id = r.retracted_work_id
+"""
+
+# Every claim mention resting on a retracted report: carried in it, citing it (or the
+# retracted work), or citing a corpus report whose source chain runs through it. One row a
+# mention and report retracted (however many articles report the retraction).
+RETRACTION_REACH = """
+with retracted as (
+  select retracted_article_id as article_id, retracted_work_id as work_id, min(retraction_id) as retraction_id,
+         min(kind) as kind, min(retracted_on) as retracted_on
+  from retractions group by retracted_article_id, retracted_work_id
+),
+resting(mention_id, retraction_id, how) as (
+  select m.mention_id, r.retraction_id, 'carried in the retracted report'
+  from retracted r join claim_mentions m on m.article_id = r.article_id
+  union
+  select m.mention_id, r.retraction_id, 'cites the retracted report'
+  from retracted r join citations c on c.cited_article_id = r.article_id join claim_mentions m on m.citation_id = c.citation_id
+  union
+  select m.mention_id, r.retraction_id, 'cites the retracted work'
+  from retracted r join citations c on c.work_id = r.work_id join claim_mentions m on m.citation_id = c.citation_id
+  union
+  select m.mention_id, r.retraction_id, 'cites a report resting on it: ' || sc.chain
+  from retracted r
+  join source_chains sc on sc.article_id != r.article_id and instr(sc.chain || ' ->', ' -> ' || r.article_id || ' ->') > 0
+  join citations c on c.cited_article_id = sc.article_id
+  join claim_mentions m on m.citation_id = c.citation_id
+)
+select
+  m.mention_id,
+  m.claim_id,
+  m.article_id,
+  m.citation_id,
+  r.retraction_id,
+  coalesce(r.article_id, r.work_id) as retracted_id,
+  r.kind,
+  r.retracted_on,
+  min(resting.how) as how,
+  m.quote
+from resting
+join claim_mentions m on m.mention_id = resting.mention_id
+join retracted r on r.retraction_id = resting.retraction_id
+group by m.mention_id, r.retraction_id
+"""
+
+# Every place an article reports a work: cites it, reports a denial or a doubt made in it,
+# a retraction carried by it or of it, or carries its text.
+WORK_REPORTS = """
+select * from (
+  select c.work_id, c.article_id, 'citation' as role, c.citation_id as row_id, c.quote, c.quote_start
+  from citations c where c.work_id is not null
+  union all
+  select d.work_id, d.article_id, 'denial', d.denial_id, d.quote, d.quote_start from denials d where d.work_id is not null
+  union all
+  select o.work_id, o.article_id, 'doubt', o.doubt_id, o.quote, o.quote_start from doubts o where o.work_id is not null
+  union all
+  select r.work_id, r.article_id, 'retraction', r.retraction_id, r.quote, r.quote_start from retractions r where r.work_id is not null
+  union all
+  select r.retracted_work_id, r.article_id, 'retracted', r.retraction_id, r.quote, r.quote_start
+  from retractions r where r.retracted_work_id is not null
+  union all
+  select p.work_id, p.article_id, 'republication', p.article_id, p.quote, p.quote_start from republications p where p.work_id is not null
+) u
+"""
+
+# Each denial someone doubts, with who doubts it and where: a doubt names the denial (in its
+# own article) or the work a denial was made in, and then doubts every report of that denial.
+DOUBTED_DENIALS = """
+select
+  d.denial_id,
+  d.claim_id,
+  d.denier_id,
+  d.work_id,
+  d.article_id as denial_reported_in,
+  o.doubt_id,
+  o.doubter_id,
+  doubter.name as doubted_by,
+  o.article_id as doubt_reported_in,
+  o.quote as doubt_quote,
+  d.quote as denial_quote
+from (
+  select doubt_id, denial_id from doubts where denial_id is not null
+  union
+  select o.doubt_id, d.denial_id from doubts o join denials d on d.work_id = o.work_id where o.work_id is not null
+) pair
+join doubts o on o.doubt_id = pair.doubt_id
+join denials d on d.denial_id = pair.denial_id
+join actors doubter on doubter.actor_id = o.doubter_id
+"""
+
+VIEWS = {}
 
 
 @dataclass(frozen=True)
@@ -222,9 +408,9 @@ class Derived:
 
 CITATION_EDGES_TABLE = Derived(
     "citation_edges", CITATION_EDGES, ("citation_id",),
-    {"from_actor_id": str, "from_actor": str, "from_country_id": str, "edge": str},
-    # the circular_sourcing view's join, in citation order
-    indexes=[["article_id"], ["from_country_id", "to_country_id"]],
+    {"from_actor_id": str, "from_actor": str, "from_country_id": str, "to_actor": str, "to_country_id": str, "edge": str},
+    # circular_sourcing's join
+    indexes=[["article_id"]],
     article_column=("c.article_id", "article_id"),
 )
 # A rowid table filled in the window's order (by claim, then step): when a refresh
@@ -248,7 +434,7 @@ CLAIM_MENTION_HEDGES_TABLE = Derived(
     article_column=("m.article_id", "article_id"),
 )
 CLAIM_DENIALS_TABLE = Derived(
-    "claim_denials", CLAIM_DENIALS, ("denial_id",), {},
+    "claim_denials", CLAIM_DENIALS, ("denial_id",), {"denied_by": str, "grounds": str},
     indexes=[["reported_in"], ["claim_id", "reported_on"]],  # the denied_claims query's order
     article_column=("d.article_id", "reported_in"),
 )
@@ -258,16 +444,54 @@ SOURCE_CHAINS_TABLE = Derived(
     indexes=[[DescIndex("hops"), "article_id", "chain"]],  # the chains query's order
 )
 DISCREPANCIES_TABLE = Derived(
-    "discrepancies", DISCREPANCIES, ("claim_id",), {"carried_by": str, "values_reported": int},
+    "discrepancies", DISCREPANCIES, ("claim_id",), {"carried_by": str, "disputed_by": str, "values_reported": int},
     indexes=[["about_claim_id", "attribute", "value"]],  # the discrepancies_by_detail query's order
 )
+WORK_REPORTS_TABLE = Derived(
+    "work_reports", WORK_REPORTS, ("work_id", "role", "row_id"), {"role": str, "row_id": str},
+    indexes=[["article_id"]],
+    article_column=("u.article_id", "article_id"),
+)
+# Corpus-wide and small: made afresh by every build, a refresh included (WHOLE).
+CIRCULAR_SOURCING_TABLE = Derived(
+    "circular_sourcing", CIRCULAR_SOURCING, ("circle",),
+    {"circle": str, "countries": str, "account": str, "first_credits_from": str, "first_credits_to": str,
+     "first_citation_id": str, "second_credits_from": str, "second_credits_to": str, "second_citation_id": str,
+     "reported_in": str},
+)
+DENIAL_REACH_TABLE = Derived(
+    "denial_reach", DENIAL_REACH, ("claim_id", "denied_claim_id"),
+    {"claim_id": str, "denied_claim_id": str, "steps": int, "how": str, "denials": int},
+)
+CLAIM_FIRST_REPORTS_TABLE = Derived("claim_first_reports", CLAIM_FIRST_REPORTS, ("claim_id", "article_id"), {})
+RETRACTED_REPORTS_TABLE = Derived("retracted_reports", RETRACTED_REPORTS, ("retraction_id",), {"retracted_id": str, "title": str})
+RETRACTION_REACH_TABLE = Derived(
+    "retraction_reach", RETRACTION_REACH, ("mention_id", "retraction_id"),
+    {"retraction_id": str, "retracted_id": str, "kind": str, "retracted_on": str, "how": str},
+)
+DOUBTED_DENIALS_TABLE = Derived(
+    "doubted_denials", DOUBTED_DENIALS, ("denial_id", "doubt_id"), {"denial_id": str, "doubt_id": str},
+)
+WHOLE = [
+    CIRCULAR_SOURCING_TABLE, DENIAL_REACH_TABLE, CLAIM_FIRST_REPORTS_TABLE, RETRACTED_REPORTS_TABLE,
+    RETRACTION_REACH_TABLE, DOUBTED_DENIALS_TABLE,
+]
 
-# In filling order: discrepancies reads claim_lineage.
+# In filling order: discrepancies reads claim_lineage; circular_sourcing citation_edges,
+# retraction_reach source_chains.
 DERIVED = [
     CITATION_EDGES_TABLE, CLAIM_LINEAGE_TABLE, CLAIM_MENTION_HEDGES_TABLE, CLAIM_DENIALS_TABLE,
-    SOURCE_CHAINS_TABLE, DISCREPANCIES_TABLE,
+    SOURCE_CHAINS_TABLE, DISCREPANCIES_TABLE, WORK_REPORTS_TABLE, *WHOLE,
 ]
-DERIVED_NAMES = [table.name for table in DERIVED]
+# Passages two articles share (build/derived/shared_text.py): found in Python, not by a
+# SELECT; made afresh by every build, after source_chains, which says whether the two
+# articles are linked by their sources.
+SHARED_TEXT_COLUMNS = {
+    "shared_id": str, "article_id": str, "quote_start": int, "quote_end": int, "quote": str,
+    "other_article_id": str, "other_start": int, "other_end": int, "other_quote": str,
+    "similarity": float, "words_matched": int, "linked": int, "method": str,
+}
+DERIVED_NAMES = [table.name for table in DERIVED] + ["shared_text"]
 # Indexes on base tables that canned queries in metadata.yml need beyond those on their
 # keys, foreign keys and facet columns: the actor query's first rows of each kind in
 # article order, read off an index in that order (at 10,000 articles, rather than sorting
@@ -303,6 +527,7 @@ def refresh_derived_tables(db, article_ids=None):
                 _insert(db, table)
                 for index in table.indexes:
                     _create_index(db, table.name, index)
+            _fill_shared_text(db, create=True)
             for name, sql in VIEWS.items():
                 db.create_view(name, sql.strip(), replace=True)
             for name, indexes in CANNED_QUERY_INDEXES.items():
@@ -310,11 +535,56 @@ def refresh_derived_tables(db, article_ids=None):
                     db[name].create_index(columns, if_not_exists=True)
             return
         ids = json.dumps(sorted(set(article_ids)))
-        for table in (CITATION_EDGES_TABLE, CLAIM_MENTION_HEDGES_TABLE, CLAIM_DENIALS_TABLE):
+        for table in (CITATION_EDGES_TABLE, CLAIM_MENTION_HEDGES_TABLE, CLAIM_DENIALS_TABLE, WORK_REPORTS_TABLE):
             _replace_articles(db, table, ids)
-        reordered = _refresh_lineage(db, ids)
+        touched = _refresh_lineage(db, ids)
         _refresh_chains(db, ids)
-        _refresh_discrepancies(db, reordered)
+        _refresh_discrepancies(db, touched)
+        for table in WHOLE:
+            db.execute(f"delete from [{table.name}]")
+            _insert(db, table)
+        _fill_shared_text(db)
+
+
+def _fill_shared_text(db, create=False):
+    """(Re)make the shared_text table: every passage two articles share, and whether
+    either article's source chain, or a republication, links the two (linked = 0: the
+    two are independent branches that share text). The passages depend on the texts
+    alone: a refresh that changed no text (shared_text_inputs holds each text's sha256)
+    only works out `linked` again."""
+    if create:
+        for name in ("shared_text", "shared_text_inputs"):
+            db[name].drop(ignore=True)
+        db["shared_text"].create(SHARED_TEXT_COLUMNS, pk="shared_id")
+        for columns in (["article_id"], ["other_article_id"], ["linked"]):
+            db["shared_text"].create_index(columns)
+        db["shared_text_inputs"].create({"article_id": str, "sha256": str}, pk="article_id")
+        same = False
+    else:
+        same = db.execute("""
+            select (select count(*) from articles) = (select count(*) from shared_text_inputs)
+               and not exists (select 1 from articles a left join shared_text_inputs i on i.article_id = a.article_id
+                               where i.sha256 is not a.sha256)""").fetchone()[0]
+    if not same:
+        db.execute("delete from shared_text")
+        db.execute("delete from shared_text_inputs")
+        db.execute("insert into shared_text_inputs (article_id, sha256) select article_id, sha256 from articles order by article_id")
+        rows = shared_text.shared_passages(db.execute("select article_id, text from articles order by article_id").fetchall())
+        columns = list(SHARED_TEXT_COLUMNS)
+        db.conn.executemany(
+            f"insert into shared_text ({', '.join(columns)}) values ({', '.join('?' * len(columns))})",
+            ([row.get(column, 0) for column in columns] for row in rows),
+        )
+    db.execute("""
+        update shared_text set linked = exists (
+          select 1 from source_chains sc
+          where (sc.article_id = shared_text.article_id and instr(sc.chain || ' ->', ' -> ' || shared_text.other_article_id || ' ->') > 0)
+             or (sc.article_id = shared_text.other_article_id and instr(sc.chain || ' ->', ' -> ' || shared_text.article_id || ' ->') > 0)
+        ) or exists (
+          select 1 from republications p
+          where (p.article_id = shared_text.article_id and p.republished_article_id = shared_text.other_article_id)
+             or (p.article_id = shared_text.other_article_id and p.republished_article_id = shared_text.article_id)
+        )""")
 
 
 def _select(table, only=None):
@@ -374,8 +644,8 @@ def _refresh_lineage(db, ids):
     """Replace the changed articles' rows in claim_lineage, and renumber the steps of the
     claims they carry or carried without recomputing them: the other mentions of a claim
     keep their order, and each moves by the number of mentions removed before it and
-    added before it. Then mark each of those claims' first appearance anew. Returns the
-    claims whose articles, or their order, changed (not only their mentions' contents)."""
+    added before it. Then mark each of those claims' possible first appearances anew.
+    Returns the claims the changed articles carry or carried."""
     removed = {}  # claim -> the old steps of the rows removed
     was = {}  # claim -> [(step, article)] of the rows removed
     for claim_id, step, article_id in db.execute(
@@ -415,25 +685,20 @@ def _refresh_lineage(db, ids):
         "update claim_lineage set step = step + ? where article_id = ? and claim_id = ?",
         [(before, article_id, claim_id) for claim_id, article_id, before in offsets if before],
     )
-    firsts = json.dumps(claims)
-    db.execute(
-        """update claim_lineage set first_in_corpus = 0
-           where first_in_corpus = 1 and claim_id in (select value from json_each(:claims))
-             and article_id is not (select first_article_id from claims where claims.claim_id = claim_lineage.claim_id)""",
-        {"claims": firsts},
-    )
-    db.execute(
-        """update claim_lineage set first_in_corpus = 1
-           where first_in_corpus = 0
-             and (article_id, claim_id) in (select first_article_id, claim_id from claims where claim_id in (select value from json_each(:claims)))""",
-        {"claims": firsts},
-    )
-    now = {}
-    for claim_id, step, article_id in db.execute(
-        "select claim_id, step, article_id from claim_lineage where article_id in (select value from json_each(?)) order by claim_id, step", [ids]
-    ).fetchall():
-        now.setdefault(claim_id, []).append((step, article_id))
-    return {claim_id for claim_id in claims if was.get(claim_id) != now.get(claim_id)}
+    # Each claim's possible first reports are the first steps: lineage order is by
+    # not_before, and they are the articles opening no later than the claim's
+    # first_not_after. Mark those and unmark the rest, touching only rows that change.
+    for claim_id in claims:
+        possible = db.execute(
+            """select count(*) from claim_lineage l join articles a on a.article_id = l.article_id
+               where l.claim_id = :claim and a.not_before <= (select first_not_after from claims where claim_id = :claim)""",
+            {"claim": claim_id},
+        ).fetchone()[0]
+        db.execute("update claim_lineage set first_in_corpus = 1 where claim_id = ? and step <= ? and first_in_corpus = 0", [claim_id, possible])
+        db.execute("update claim_lineage set first_in_corpus = 0 where claim_id = ? and step > ? and first_in_corpus = 1", [claim_id, possible])
+    # Every claim these articles carry or carried: its discrepancies may change with a
+    # mention's stance as well as with its articles.
+    return set(claims)
 
 
 def _refresh_discrepancies(db, reordered):
