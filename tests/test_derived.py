@@ -64,9 +64,8 @@ def seeds_without(seeds_copy, article_id):
 
 
 def test_every_derived_table_is_filled_by_the_build(db):
-    # retractions and doubts: none in the five seed articles; tests/test_story.py fills them
     for name in DERIVED_NAMES:
-        assert db[name].exists() and (db[name].count > 0 or name in {"retracted_reports", "retraction_reach", "doubted_denials"}), name
+        assert db[name].exists() and db[name].count > 0, name
 
 
 def test_an_article_taken_out_and_put_back_through_a_refresh_leaves_what_a_cold_build_fills(built, tables, seeds_copy, tmp_path):

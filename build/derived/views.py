@@ -489,7 +489,7 @@ DERIVED = [
 SHARED_TEXT_COLUMNS = {
     "shared_id": str, "article_id": str, "quote_start": int, "quote_end": int, "quote": str,
     "other_article_id": str, "other_start": int, "other_end": int, "other_quote": str,
-    "similarity": float, "words_matched": int, "linked": int, "method": str,
+    "similarity": float, "words_matched": int, "linked": int, "common_work_id": str, "method": str,
 }
 DERIVED_NAMES = [table.name for table in DERIVED] + ["shared_text"]
 # Indexes on base tables that canned queries in metadata.yml need beyond those on their
@@ -573,7 +573,7 @@ def _fill_shared_text(db, create=False):
         columns = list(SHARED_TEXT_COLUMNS)
         db.conn.executemany(
             f"insert into shared_text ({', '.join(columns)}) values ({', '.join('?' * len(columns))})",
-            ([row.get(column, 0) for column in columns] for row in rows),
+            ([row.get(column, 0 if column == "linked" else None) for column in columns] for row in rows),
         )
     db.execute("""
         update shared_text set linked = exists (
@@ -584,7 +584,22 @@ def _fill_shared_text(db, create=False):
           select 1 from republications p
           where (p.article_id = shared_text.article_id and p.republished_article_id = shared_text.other_article_id)
              or (p.article_id = shared_text.other_article_id and p.republished_article_id = shared_text.article_id)
+             or (p.article_id = shared_text.article_id
+                 and exists (select 1 from citations c where c.article_id = shared_text.other_article_id and c.work_id = p.work_id))
+             or (p.article_id = shared_text.other_article_id
+                 and exists (select 1 from citations c where c.article_id = shared_text.article_id and c.work_id = p.work_id))
         )""")
+    # A work both cite (or one carries and the other cites): quoting the same statement
+    # explains shared words without one report resting on the other.
+    db.execute("""
+        update shared_text set common_work_id = (
+          select min(mine.work_id) from (
+            select work_id from citations where article_id = shared_text.article_id and work_id is not null
+            union select work_id from republications where article_id = shared_text.article_id and work_id is not null) mine
+          join (
+            select work_id from citations where article_id = shared_text.other_article_id and work_id is not null
+            union select work_id from republications where article_id = shared_text.other_article_id and work_id is not null) theirs
+          on theirs.work_id = mine.work_id)""")
 
 
 def _select(table, only=None):
