@@ -223,7 +223,12 @@ select
   min(two.from_actor) as second_credits_from,
   min(two.to_actor) as second_credits_to,
   min(two.citation_id) as second_citation_id,
-  group_concat(distinct one.article_id) as reported_in
+  (select group_concat(article_id, ',') from (
+     select distinct e.article_id from citation_edges e
+     where e.citation_id in (select citation_id from citations where work_id = one.account or citation_id = one.account)
+        or e.citation_id in (select c.citation_id from citations c join citations v on v.citation_id = c.via_citation_id
+                             where v.work_id = one.account or v.citation_id = one.account)
+     order by e.article_id)) as reported_in
 from ({SOURCING}) one
 join ({SOURCING}) two on two.account = one.account
   and two.from_country_id = one.to_country_id and two.to_country_id = one.from_country_id
