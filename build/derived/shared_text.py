@@ -2,7 +2,9 @@
 
 Two steps. Candidates: articles sharing at least MIN_SHARED rare content-word trigrams
 (three words in a row once stop words are dropped; a trigram in more than MAX_DF articles
-is common phrasing, or wire copy carried everywhere, and does not make a pair). Passages:
+is common phrasing, or wire copy carried everywhere, and does not make a pair), each
+article with at most MAX_PARTNERS others, those sharing most first (so that a corpus of
+near-copies stays linear, not quadratic). Passages:
 for each candidate pair, rapidfuzz aligns the two word sequences (LCSseq opcodes over the
 lower-cased words), and runs of matching words separated by at most GAP unmatched words on
 either side make one passage; a passage is kept when it matches at least MIN_WORDS words,
@@ -32,7 +34,8 @@ STOP = frozenset(
 )
 TRIGRAM = 3
 MAX_DF = 10
-MIN_SHARED = 2
+MIN_SHARED = 4
+MAX_PARTNERS = 20  # candidates an article is aligned with at most, those sharing most first
 GAP = 6
 MIN_WORDS = 6
 MIN_CONTENT = 4
@@ -68,7 +71,15 @@ def candidate_pairs(shingles):
             for i, first in enumerate(keys):
                 for second in keys[i + 1:]:
                     shared[first, second] += 1
-    return sorted(pair for pair, count in shared.items() if count >= MIN_SHARED)
+    partners = defaultdict(list)
+    for (first, second), count in shared.items():
+        if count >= MIN_SHARED:
+            partners[first].append((-count, second, (first, second)))
+            partners[second].append((-count, first, (first, second)))
+    kept = set()
+    for ranked in partners.values():
+        kept.update(pair for *_, pair in sorted(ranked)[:MAX_PARTNERS])
+    return sorted(kept)
 
 
 def align(tokens_a, tokens_b):
