@@ -8,7 +8,7 @@ from typing import NamedTuple
 
 from build import schema
 from build.check.dates import date_range, parse_date
-from build.check import story
+from build.check import story, strict
 from build.check.fields import DRAFTED, QUOTE, SLUG, STATUS, Checker, Spec, column, fill, is_drafted, undrafted_items
 from build.check.quotes import locate
 from build.read.seeds import sha256
@@ -151,6 +151,8 @@ class Article:
             check.add(entry.line_of(field), f"{where}.{field}", f"{error}: {quote!r}")
         elif "start" in entry and entry["start"] != start:
             check.add(entry.line_of("start"), f"{where}.start", f"the quote is at {start}, not {entry['start']}: correct start and end, or remove them (the build finds the quote)")
+        elif strict.quote_end_problem(entry, start, end):
+            check.add(entry.line_of("end"), f"{where}.end", strict.quote_end_problem(entry, start, end))
         cue = entry.get("cue")
         if cue is not None and cue not in quote:
             check.add(entry.line_of("cue"), f"{where}.cue", f"cue {cue!r} is not inside the quote")
@@ -264,6 +266,8 @@ def check_article(seed, known, problems, include_drafts=False):
     outlet = record.get("outlet")
     if outlet is not None and outlet not in known["actor"]:
         check.add(record.line_of("outlet"), "outlet", f"unknown actor id {outlet!r}")
+    elif outlet is not None and strict.outlet_problem(outlet, known["actor"]):
+        check.add(record.line_of("outlet"), "outlet", strict.outlet_problem(outlet, known["actor"]))
     not_before, not_after = _article_dates(record, check)
 
     article = Article(seed, record, text, check, {**known, "citation": {}}, include_drafts)

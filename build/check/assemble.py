@@ -6,7 +6,7 @@ Every check reports a Problem naming the file, line and field; all problems are
 collected and raised together."""
 
 from build import schema
-from build.check import story
+from build.check import story, strict
 from build.check.actors import check_actors
 from build.check.aliases import find_actor_mentions
 from build.check.articles import check_article
@@ -100,16 +100,23 @@ def _extractor_scores(seeds, article_ids, problems):
     """The rows of seeds/extractor_scores.csv (written by `provenance evaluate`), typed by
     the schema: published as they are, since scoring takes seconds per article."""
     file = seed_file(seeds, "extractor_scores.csv")
-    fields = {f["name"]: f["type"] for f in schema.fields("extractor_scores")}
-    rows = []
+    fields = {f["name"]: (f["type"], f.get("constraints", {})) for f in schema.fields("extractor_scores")}
+    rows, lines = [], {}
+    if hasattr(seeds.extractor_scores, "header"):  # the file is there
+        problems.extend(strict.scores_header_problems(seeds.extractor_scores.header, file))
     for record in seeds.extractor_scores:
         row = {}
-        for name, kind in fields.items():
+        if None in record:
+            problems.append(Problem(file, record.line, "", f"the row has {len(fields) + len(record[None])} cells, the header {len(fields)}"))
+        for name, (kind, constraints) in fields.items():
             value = record.get(name) or None
-            try:
-                row[name] = value if value is None or kind == "string" else int(value) if kind == "integer" else float(value)
-            except ValueError:
-                problems.append(Problem(file, record.line, name, f"expected {'a whole number' if kind == 'integer' else 'a number'}, got {value!r}: run `make evaluate` to write this file afresh"))
+            row[name], message = strict.score_value_problem(name, kind, constraints, value)
+            if message:
+                problems.append(Problem(file, record.line, name, message))
+        score = row.get("score_id")
+        if score in lines:
+            problems.append(Problem(file, record.line, "score_id", f"duplicate score_id {score!r}: already on line {lines[score]}; run `make evaluate`"))
+        lines.setdefault(score, record.line)
         if row.get("article_id") and row["article_id"] not in article_ids:
             problems.append(Problem(file, record.line, "article_id", f"unknown article {row['article_id']!r}: the scores are stale, run `make evaluate`"))
         rows.append(row)

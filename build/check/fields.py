@@ -7,6 +7,7 @@ tables cannot drift; a row takes its columns from the schema too (`fill`)."""
 import difflib
 import re
 from build import schema
+from build.check import strict
 from build.check.dates import date_range, parse_date
 from build.problems import Problem
 from build.read.seeds import Items, Record, display_path, line_of_item
@@ -18,10 +19,11 @@ class Spec:
     """What one key of a seed entry may hold, and the column of the row it fills (by
     default the column of its own name, when the table has one)."""
 
-    def __init__(self, kind="string", required=False, enum=None, pattern=None, items=None, fills=None):
+    def __init__(self, kind="string", required=False, enum=None, pattern=None, items=None, fills=None, format=None):
         self.kind, self.required, self.enum, self.pattern = kind, required, enum, pattern
         self.items = items  # for a list: "string" when every item must be text
         self.fills = fills
+        self.format = format  # "uri": a web address (build/check/strict.py)
 
 
 def column(table, name, **overrides):
@@ -34,6 +36,7 @@ def column(table, name, **overrides):
         enum=constraints.get("enum"),
         pattern=constraints.get("pattern"),
         fills=name,
+        format=fld.get("format"),
     )
     for key, value in overrides.items():
         setattr(spec, key, value)
@@ -178,6 +181,8 @@ def _text_problems(value, spec):
         yield f"{value!r} is not a real date (YYYY-MM-DD)"
     if spec.kind == "partial-date" and date_range(value) is None:
         yield f"{value!r} is not a real date (YYYY, YYYY-MM, YYYY-MM-DD or YYYY-MM-DDTHH:MM+HH:MM)"
+    if spec.format == "uri" and strict.web_url_problem(value):
+        yield strict.web_url_problem(value)
 
 
 def _whole(value):

@@ -8,6 +8,7 @@ reviewed files costs one read of each file's bytes."""
 from pathlib import Path
 
 from build.problems import BuildError, Problem
+from build.read import limits
 from build.read.seeds import display_path, parse_yaml_bytes
 
 ITEM_LISTS = ("citations", "mentions", "denials", "retractions", "doubts", "identifications")
@@ -19,6 +20,8 @@ def review_notes(seeds_dir):
     proposals in a file marked reviewed."""
     notes = []
     for path in sorted(Path(seeds_dir, "articles").glob("*.yml")):
+        if not limits.is_seed_name(path.name) or limits.file_problem(path, seeds_dir, limits.MAX_YAML_BYTES):
+            continue  # not an article (an editor's lock file), or the check proper reports it
         data = path.read_bytes()
         if b"drafted" not in data and b"proposed_" not in data:
             continue

@@ -27,6 +27,7 @@ import shutil
 import sqlite3
 import tempfile
 import time
+from stat import S_ISREG
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,6 +36,7 @@ from build.check.assemble import assemble_with_summaries, is_drafted
 from build.write.outputs import DATABASE_NAME, Previous, load_site_metadata, write_outputs
 from build.write.publish import build_lock
 from build.problems import BuildError
+from build.read import limits
 from build.read.seeds import SCORES_FILE, read_seeds
 from build.release.record import CHANGES_FILE, RELEASE_FILE
 
@@ -84,8 +86,9 @@ def corpus_fingerprint(seeds_dir, metadata_path, include_drafts):
     """SHA-256 of everything corpus-wide a build reads, and its options."""
     digest = hashlib.sha256(f"include_drafts={bool(include_drafts)}\0".encode())
     for path in [Path(seeds_dir) / name for name in CORPUS_FILES] + [Path(metadata_path)]:
+        problem = limits.file_problem(path, path.parent, limits.MAX_YAML_BYTES)  # no named pipe read (it would wait)
         try:
-            digest.update(path.read_bytes())
+            digest.update(path.read_bytes() if problem is None else f"({problem})".encode())
         except OSError:
             digest.update(b"(missing)")
         digest.update(b"\0")
@@ -98,6 +101,8 @@ def fingerprint(path, known=None, taken_at=0):
     without reading the file."""
     try:
         stat = os.stat(path)
+        if not S_ISREG(stat.st_mode):
+            return None  # a named pipe, a folder: the reader reports it
         if known and known[:2] == (stat.st_size, stat.st_mtime_ns) and stat.st_mtime_ns < taken_at - RACY_NANOSECONDS:
             return known
         return (stat.st_size, stat.st_mtime_ns, hashlib.sha256(Path(path).read_bytes()).hexdigest())
@@ -109,7 +114,7 @@ def yml_fingerprints(seeds_dir, state=None):
     """{article id: fingerprint} of every article file, taken before any is read: a file
     edited after this is read again next time (its content no longer matches)."""
     folder = os.path.join(seeds_dir, "articles")
-    names = sorted(name for name in os.listdir(folder) if name.endswith(".yml")) if os.path.isdir(folder) else []
+    names = sorted(name for name in os.listdir(folder) if name.endswith(".yml") and limits.is_seed_name(name)) if os.path.isdir(folder) else []
     old = state.files if state else {}
     taken_at = state.taken_at if state else 0
     return {name[:-4]: fingerprint(os.path.join(folder, name), old.get(name[:-4], (None,))[0], taken_at) for name in names}
@@ -178,13 +183,23 @@ def changed_articles(seeds_dir, metadata_path, include_drafts, state, ymls):
         if old is not None and yml is not None and old[0] is not None and yml[2] == old[0][2]:
             text = fingerprint(os.path.join(seeds_dir, old[1]), old[2], state.taken_at) if isinstance(old[1], str) else None
         now = (yml, old and old[1], text)
-        if same_content(now, old):
+        if same_content(now, old) and not files_problem(seeds_dir, article_id, old[1]):
             unchanged[article_id] = now
         else:
             changed.add(article_id)
     if len(changed) > FULL_BUILD_FROM * max(len(state.files), 1):
         return None, {}
     return changed, unchanged
+
+
+def files_problem(seeds_dir, article_id, text_name):
+    """Whether an unchanged article's files would now fail the reader's file checks (a text
+    made a symbolic link out of seeds/, made unreadable ...), which a fingerprint of size,
+    time and content cannot see: the article is then read again, and the problem reported."""
+    yml = os.path.join(seeds_dir, "articles", f"{article_id}.yml")
+    if limits.file_problem(yml, seeds_dir, limits.MAX_YAML_BYTES):
+        return True
+    return isinstance(text_name, str) and limits.file_problem(os.path.join(seeds_dir, text_name), seeds_dir, limits.MAX_TEXT_BYTES) is not None
 
 
 def build(seeds_dir, data_dir, metadata_path, cache, include_drafts=False, progress=None, say=None):

@@ -8,6 +8,7 @@ import contextlib
 import csv
 import hashlib
 import io
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +17,7 @@ import yaml
 
 from build.incremental.cache import ParseCache, content_key
 from build.problems import BuildError, Problem
+from build.read import limits
 from build.read.text import decode_text
 from build.workers import map_on_cores
 
@@ -67,6 +69,48 @@ class _LineConstructor(yaml.constructor.SafeConstructor, yaml.resolver.Resolver)
         # (`!!int abc`) can still be reported at its line.
         self.last_node = node
         return super().construct_object(node, deep)
+
+    def get_single_data(self):
+        node = self.get_single_node()
+        if node is None:
+            return None
+        limits.check_yaml_size(node)  # before anything is built: aliases and merges expanded
+        return self.construct_document(node)
+
+    def construct_yaml_str(self, node):
+        value = super().construct_yaml_str(node)
+        bad = NOT_TEXT.search(value)
+        if bad:
+            character = bad.group()
+            what = (f"the escape \\u{ord(character):04X} is half of a surrogate pair, not a character: write the character itself"
+                    if "\ud800" <= character <= "\udfff" else
+                    f"the control character U+{ord(character):04X} (written as an escape) is not allowed in seeds: remove it")
+            raise yaml.constructor.ConstructorError(None, None, what, node.start_mark)
+        return value
+
+    def construct_yaml_int(self, node):
+        value = super().construct_yaml_int(node)  # what is no number at all fails here, as before
+        if not DECIMAL_INTEGER.fullmatch(node.value):
+            raise yaml.constructor.ConstructorError(
+                None, None, f"{node.value!r} reads as a number in another base or form (YAML 1.1: hexadecimal, octal, binary, base 60, digits with _): "
+                "write a number in plain decimal digits, or put text in quotes", node.start_mark)
+        return value
+
+    def construct_yaml_float(self, node):
+        value = super().construct_yaml_float(node)
+        if not DECIMAL_FLOAT.fullmatch(node.value):
+            raise yaml.constructor.ConstructorError(
+                None, None, f"{node.value!r} reads as an unusual number (infinity, not-a-number, base 60, digits with _): "
+                "write a number in plain decimal digits, or put text in quotes", node.start_mark)
+        return value
+
+
+# Characters no seed text may hold, even written as escapes in double quotes: C0 controls
+# but tab and line breaks, DEL, and lone surrogates (which cannot be written as UTF-8).
+NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+# Numbers as the seeds write them; YAML 1.1's others (0x7E4 is 2020) are refused.
+DECIMAL_INTEGER = re.compile(r"-?(?:0|[1-9][0-9]*)")
+DECIMAL_FLOAT = re.compile(r"-?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
 
 
 class _LineLoader(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser, yaml.composer.Composer, _LineConstructor):
@@ -160,6 +204,8 @@ _LineConstructor.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG
 for _tag in ("binary", "timestamp", "omap", "pairs", "set"):
     _LineConstructor.add_constructor(f"tag:yaml.org,2002:{_tag}", _reject_tag)
 _LineConstructor.add_constructor(None, _reject_tag)
+for _tag in ("str", "int", "float"):
+    _LineConstructor.add_constructor(f"tag:yaml.org,2002:{_tag}", getattr(_LineConstructor, f"construct_yaml_{_tag}"))
 
 
 def line_at(text, index):
@@ -261,12 +307,10 @@ def load_yaml(path, display_name):
     return parse_yaml_bytes(read_bytes(path, display_name), display_name)
 
 
-def read_bytes(path, display_name):
-    """A file's bytes; a BuildError naming it when it cannot be read."""
-    try:
-        return Path(path).read_bytes()
-    except OSError as error:
-        raise BuildError([Problem(display_name, None, "", f"cannot read: {error.strerror}")]) from None
+def read_bytes(path, display_name, root=None, limit=limits.MAX_YAML_BYTES):
+    """A file's bytes; a BuildError naming it when it cannot be read, is not a regular file
+    inside root (its own folder by default), or is over limit bytes (build/read/limits.py)."""
+    return limits.read_limited(path, Path(path).parent if root is None else root, limit, display_name)
 
 
 def parse_yaml_bytes(data, display_name):
@@ -298,7 +342,7 @@ def parse_files(paths, root, cache=None, progress=None):
     for path in paths:
         shown = display_path(path, root)
         try:
-            data = read_bytes(path, shown)
+            data = read_bytes(path, shown, root)
         except BuildError as error:
             results[path] = (None, error.problems)
             continue
@@ -353,21 +397,29 @@ def read_scores(path, shown):
     the file is absent (a corpus nobody has evaluated the extractor on)."""
     if not Path(path).exists():
         return []
-    source, problem = decode_utf8(read_bytes(path, shown), shown)
+    source, problem = decode_utf8(read_bytes(path, shown, limit=limits.MAX_CSV_BYTES), shown)
     if problem:
         raise BuildError([problem])
-    rows = []
+    rows = Items()
     reader = csv.DictReader(io.StringIO(source, newline=""))
-    for row in reader:
-        record = Record(row)
-        record.line = reader.line_num
-        rows.append(record)
+    try:
+        rows.header = reader.fieldnames
+        for row in reader:
+            record = Record(row)
+            record.line = reader.line_num
+            rows.append(record)
+    except csv.Error as error:  # a cell over the csv module's limit (128 KB), a NUL ...
+        raise BuildError([Problem(shown, reader.line_num, "", f"cannot read the CSV: {error}; run `make evaluate` to write it afresh")]) from None
     return rows
 
 
 def display_path(path, root):
     """A path as the user should see it: relative to the repository, like seeds/actors.yml."""
     path = Path(path)
+    try:  # the path as given, not where a symbolic link leads (an editor's lock file ...)
+        return str(Path(os.path.abspath(path)).relative_to(Path(os.path.abspath(root)).parent))
+    except ValueError:
+        pass
     try:
         return str(path.resolve().relative_to(root.resolve().parent))
     except ValueError:
@@ -420,7 +472,7 @@ def read_seeds(seeds_dir, cache=None, progress=None, articles=None):
     seeds.works = load_list("works.yml", "works", optional=True)
     articles_dir = root / "articles"
     # Sorted by name: the same order, and ten times faster than comparing Paths at 10,000.
-    article_paths = sorted(articles_dir.glob("*.yml"), key=lambda path: path.name)
+    article_paths = sorted((path for path in articles_dir.glob("*.yml") if limits.is_seed_name(path.name)), key=lambda path: path.name)
     for path in sorted(articles_dir.glob("*.yaml")):
         problems.append(Problem(display_path(path, root), None, "", f"article files end in .yml, so this one would be left out: rename it {path.stem}.yml"))
     if not article_paths:
@@ -460,13 +512,18 @@ def _read_text(root, text_name, record, shown, article):
         inside = text_path.resolve().is_relative_to(root.resolve())
     except (OSError, RuntimeError):
         inside = False
+    if "\0" in text_name or len(text_name) > 255:
+        return Problem(shown, line, "text", f"{text_name[:80]!r} is not a file name (a NUL character, or over 255 characters): give a path like texts/NAME.txt")
     if Path(text_name).is_absolute() or not inside:
         return Problem(shown, line, "text", f"{text_name!r} is outside seeds/: give a path under seeds/, like texts/NAME.txt")
+    problem = limits.file_problem(text_path, root, limits.MAX_TEXT_BYTES, f"the text {text_name}")
+    if problem and not problem.startswith("cannot read"):
+        return Problem(shown, line, "text", problem)
     try:
-        article.text_bytes = text_path.read_bytes()
+        article.text_bytes = limits.read_limited(text_path, root, limits.MAX_TEXT_BYTES, shown, f"the text {text_name}")
         return None
-    except OSError as error:
-        message = f"cannot read {text_name}: {error.strerror}"
+    except BuildError as error:
+        message = f"cannot read {text_name}: {error.problems[0].message.removeprefix('cannot read: ')}"
     recorded = record.get("sha256")
     renamed = [candidate for candidate in sorted((root / "texts").glob("*")) if _has_sha256(candidate, recorded)]
     if renamed:
@@ -478,7 +535,7 @@ def _read_text(root, text_name, record, shown, article):
 
 def _has_sha256(path, recorded):
     try:
-        return isinstance(recorded, str) and path.is_file() and sha256(path.read_bytes()) == recorded
+        return isinstance(recorded, str) and limits.file_problem(path, path.parent, limits.MAX_TEXT_BYTES) is None and sha256(path.read_bytes()) == recorded
     except OSError:
         return False
 

@@ -18,6 +18,7 @@ from typing import NamedTuple
 import sqlite_utils
 
 from build import paths, schema
+from build.check import strict
 from build.check.assemble import ARTICLE_TABLES
 from build.write.exports import write_exports
 from build.write.parts import Part, Section, join_parts, write_parts
@@ -294,8 +295,9 @@ def _shown(path):
 
 
 def check_site_metadata(metadata, shown):
-    """Problems with the table settings of metadata.yml: shapes, and columns the tables lack."""
-    problems = []
+    """Problems with the table settings of metadata.yml: shapes, and columns the tables lack;
+    HTML that is not safe to show (build/check/strict.py html_problem)."""
+    problems = html_problems(metadata, shown)
 
     def mapping(parent, key, where):
         value = parent.get(key)
@@ -321,6 +323,8 @@ def check_site_metadata(metadata, shown):
                 problems.append(Problem(shown, config.line_of(key), f"{where}.{key}", "expected a column name"))
             elif columns is not None and value not in columns:
                 problems.append(Problem(shown, config.line_of(key), f"{where}.{key}", f"table {table} has no column {value!r} (its columns: {', '.join(sorted(columns))})"))
+        if config.get("sort") is not None and config.get("sort_desc") is not None:
+            problems.append(Problem(shown, config.line_of("sort_desc"), f"{where}.sort_desc", "give sort or sort_desc, not both: Datasette answers every visitor of the table with an error (500) then"))
         facets = config.get("facets")
         if facets is None:
             continue
@@ -335,6 +339,24 @@ def check_site_metadata(metadata, shown):
                     problems.append(Problem(shown, line, f"{where}.facets[{index}]", "expected a column name, or {array: column}"))
                 elif columns is not None and name not in columns:
                     problems.append(Problem(shown, line, f"{where}.facets[{index}]", f"table {table} has no column {name!r} (its columns: {', '.join(sorted(columns))})"))
+    return problems
+
+
+def html_problems(value, shown, where=""):
+    """Problems with every description_html (and any other *_html) anywhere in metadata.yml."""
+    problems = []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            name = f"{where}.{key}" if where else str(key)
+            if isinstance(key, str) and key.endswith("_html") and isinstance(item, str):
+                message = strict.html_problem(item)
+                if message:
+                    problems.append(Problem(shown, value.line_of(key) if isinstance(value, Record) else None, name, message))
+            else:
+                problems.extend(html_problems(item, shown, name))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            problems.extend(html_problems(item, shown, f"{where}[{index}]"))
     return problems
 
 
