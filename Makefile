@@ -10,7 +10,7 @@ DB := data/provenance.db
 VENDOR := static/vendor/vega-embed.js
 SEEDS := $(shell find seeds -type f) $(shell find build -name "*.py" -o -name "*.yml") metadata.yml
 
-.PHONY: install install-extract build check validate serve test test-fast bench image clean draft evaluate release
+.PHONY: install install-extract build check validate serve test test-fast lint bench image clean draft evaluate release
 
 install: $(VENV)/.installed
 
@@ -55,8 +55,15 @@ export CHROMIUM
 PYTEST := $(BIN)/pytest -n auto --dist loadfile
 
 test: build $(VENV)/.extract
+	$(BIN)/ruff check .
 	$(BIN)/python tests/chromium.py
 	$(PYTEST)
+
+# ruff's lint and its formatting check (`ruff format --check` joins `make test` once the
+# tree has been formatted).
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 # The edit loop: everything but the browser, load, benchmark and slow tests.
 test-fast: build $(VENV)/.extract

@@ -5,7 +5,6 @@ scratch-folder swap as the CSVs, and are served as downloads. Each is a layout a
 parts (build/write/parts.py): an article's parts are made from its rows alone, so a rebuild can
 make one article's parts again and copy the rest."""
 
-import hashlib
 import importlib.resources
 import json
 import sqlite3

@@ -9,7 +9,6 @@ Every problem names the file, line and field, like the rest of the checks."""
 
 from functools import lru_cache
 
-from build import schema
 from build.problems import Problem
 from build.read.seeds import line_of_item
 

@@ -35,7 +35,6 @@ from build import paths, schema
 from build.check.assemble import assemble_with_summaries, is_drafted
 from build.write.outputs import DATABASE_NAME, Previous, load_site_metadata, write_outputs
 from build.write.publish import build_lock
-from build.problems import BuildError
 from build.read import limits
 from build.read.seeds import SCORES_FILE, read_seeds
 from build.release.record import CHANGES_FILE, RELEASE_FILE

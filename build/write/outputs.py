@@ -6,7 +6,6 @@ outputs, so a failed build leaves the last good outputs untouched."""
 import concurrent.futures
 import contextlib
 import csv
-import hashlib
 import io
 import json
 import shutil
