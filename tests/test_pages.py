@@ -224,8 +224,11 @@ async def test_claim_page_has_lineage_denials_disagreements_and_related_claims(d
     assert "Order uncertain" in lineage, "YWN (December 2020) and MEMO (18 December) overlap"
     denials = page.split('id="denials"')[1].split("</section>")[0]
     assert 'href="/actor/zulfi-bukhari"' in denials and "DID NOT go to Israel" in denials
-    assert 'id="disagreements"' in page and 'href="/claim/khan-aide-visited-israel"' in page
+    # "an unnamed close aide" only narrows to Bukhari: compatible, not a disagreement (AUDIT E6)
+    assert 'id="disagreements"' not in page
     assert 'href="/claim/pakistani-official-visited-israel"' in page.split('id="related"')[1]
+    dated = (await datasette.client.get("/claim/visit-on-20-november-2020")).text
+    assert 'id="disagreements"' in dated and 'href="/claim/visit-in-last-week-of-november-2020"' in dated
 
 
 async def test_claim_page_lists_the_details_of_a_broad_claim(datasette, db):

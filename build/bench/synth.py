@@ -144,7 +144,9 @@ def _story_items(annotation, rng):
     for denial in denials:
         if rng.random() < 0.5:
             denial["grounds"] = [{"ground": "no-such-event", "quote": denial["quote"], **({"occurrence": denial["occurrence"]} if "occurrence" in denial else {})}]
-    if denials and rng.random() < 0.3:
+    # rare, as in the real corpus: a doubt of a tweet doubts every report of the denial
+    # made in it (doubted_denials), thousands of rows a doubt at 10,000 articles
+    if denials and rng.random() < 0.002:
         first = denials[0]
         annotation["doubts"] = [{"id": "doubt", "doubter": DOUBTER, "denial": first["id"], "quote": first["quote"],
                                  **({"occurrence": first["occurrence"]} if "occurrence" in first else {})}]
