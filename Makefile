@@ -23,9 +23,10 @@ $(VENV)/.extract: $(VENV)/.installed
 	$(BIN)/pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[test,extract]'
 	touch $@
 
+# What building and serving need, and nothing else (no test tools, no extractor models).
 $(VENV)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[test]'
+	$(BIN)/pip install --quiet --disable-pip-version-check -c requirements.lock -e .
 	touch $@
 
 build: $(DB) $(VENDOR)
@@ -61,7 +62,7 @@ test: build $(VENV)/.extract
 
 # ruff's lint and its formatting check (`ruff format --check` joins `make test` once the
 # tree has been formatted).
-lint: install
+lint: $(VENV)/.extract
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
@@ -71,7 +72,7 @@ test-fast: build $(VENV)/.extract
 
 # Release the data (checks, version, changelog, CITATION.cff, commit, annotated tag):
 # make release [VERSION=1.0.0] [NOTES="..."] [HOMEPAGE=https://...] [RELEASE_ARGS=--dry-run]
-release: install
+release: $(VENV)/.extract
 	$(BIN)/provenance release $(if $(VERSION),--version "$(VERSION)") $(if $(NOTES),--notes "$(NOTES)") $(if $(HOMEPAGE),--homepage "$(HOMEPAGE)") $(RELEASE_ARGS)
 
 # Draft the annotations of a new article text for review: make draft ARTICLE=seeds/texts/NAME.txt
