@@ -383,10 +383,12 @@ async def test_the_data_folder_serves_files_only(built):
     """Not a scratch folder of a build under way (/exports/.build-*), not a hidden file,
     nothing outside the folder, no listing."""
     from build.site.serve import datasette_app
+    from build.write.publish import build_lock
 
     scratch = built / ".build-test-security"
-    scratch.mkdir()
-    try:
+    # A build under way holds the folder's lock, so the server's recovery leaves its scratch.
+    with build_lock(built):
+        scratch.mkdir()
         (scratch / DATABASE_NAME).write_bytes(b"half-written")
         app = datasette_app(built)
         for path in (f"/exports/.build-test-security/{DATABASE_NAME}", "/exports/.build-test-security/",
@@ -397,7 +399,6 @@ async def test_the_data_folder_serves_files_only(built):
             assert b"half-written" not in response.content
         assert (await app.client.get("/exports/claims.csv")).status_code == 200
         assert (await app.client.head("/exports/claims.csv")).headers["content-length"] == str((built / "claims.csv").stat().st_size)
-    finally:
         (scratch / DATABASE_NAME).unlink()
         scratch.rmdir()
 
