@@ -57,11 +57,11 @@ PYTEST := $(BIN)/pytest -n auto --dist loadfile
 
 test: build $(VENV)/.extract
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/python tests/chromium.py
 	$(PYTEST)
 
-# ruff's lint and its formatting check (`ruff format --check` joins `make test` once the
-# tree has been formatted).
+# ruff's lint and its formatting check, as `make test` runs them.
 lint: $(VENV)/.extract
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

@@ -23,7 +23,6 @@ from build.problems import BuildError, Problem
 from build.read.seeds import read_seeds
 
 
-
 def _fail(error):
     """Print every problem, one per line, and exit non-zero."""
     for problem in error.problems:
@@ -49,7 +48,9 @@ def progress_bar(items, length, label):
     if not sys.stderr.isatty():
         yield from items
         return
-    with click.progressbar(items, length=length, label=f"{label:<9}", file=sys.stderr, show_pos=True) as bar:
+    with click.progressbar(
+        items, length=length, label=f"{label:<9}", file=sys.stderr, show_pos=True
+    ) as bar:
         yield from bar
 
 
@@ -79,13 +80,35 @@ def read_and_check(seeds_dir, metadata_path, cache_path=None, include_drafts=Fal
     return tables, site_metadata
 
 
-SEEDS_OPTION = click.option("--seeds", "seeds_dir", default=paths.SEEDS, type=click.Path(file_okay=False, path_type=Path), show_default=True, help="Folder of curated input.")
+SEEDS_OPTION = click.option(
+    "--seeds",
+    "seeds_dir",
+    default=paths.SEEDS,
+    type=click.Path(file_okay=False, path_type=Path),
+    show_default=True,
+    help="Folder of curated input.",
+)
 CACHE_OPTION = click.option(
-    "--cache", "cache_path", default=paths.CACHE, type=click.Path(dir_okay=False, path_type=Path), show_default=True,
+    "--cache",
+    "cache_path",
+    default=paths.CACHE,
+    type=click.Path(dir_okay=False, path_type=Path),
+    show_default=True,
     help="Build cache: unchanged article files are not parsed again, and a build redoes only the articles changed since the last. Delete it to start cold.",
 )
-NO_CACHE_OPTION = click.option("--no-cache", is_flag=True, help="Read (and build) everything afresh, and leave the cache alone.")
-METADATA_OPTION = click.option("--metadata", "metadata_path", default=paths.METADATA, type=click.Path(dir_okay=False, path_type=Path), show_default=True, help="Datasette metadata to extend with the column descriptions.")
+NO_CACHE_OPTION = click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Read (and build) everything afresh, and leave the cache alone.",
+)
+METADATA_OPTION = click.option(
+    "--metadata",
+    "metadata_path",
+    default=paths.METADATA,
+    type=click.Path(dir_okay=False, path_type=Path),
+    show_default=True,
+    help="Datasette metadata to extend with the column descriptions.",
+)
 
 
 class LazyGroup(click.Group):
@@ -144,11 +167,22 @@ def check(seeds_dir, metadata_path, cache_path, no_cache):
 
 @cli.command()
 @SEEDS_OPTION
-@click.option("--data", "data_dir", default=paths.DATA, type=click.Path(file_okay=False, path_type=Path), show_default=True, help="Folder to write outputs to.")
+@click.option(
+    "--data",
+    "data_dir",
+    default=paths.DATA,
+    type=click.Path(file_okay=False, path_type=Path),
+    show_default=True,
+    help="Folder to write outputs to.",
+)
 @METADATA_OPTION
 @CACHE_OPTION
 @NO_CACHE_OPTION
-@click.option("--include-drafts", is_flag=True, help="Publish items still marked `status: drafted`, with method = extractor.")
+@click.option(
+    "--include-drafts",
+    is_flag=True,
+    help="Publish items still marked `status: drafted`, with method = extractor.",
+)
 def build(seeds_dir, data_dir, metadata_path, cache_path, no_cache, include_drafts):
     """Check the seeds and write the database, CSVs, datapackage.json and metadata.json.
     With the cache, a rebuild reads and writes again only the articles that changed."""
@@ -157,25 +191,51 @@ def build(seeds_dir, data_dir, metadata_path, cache_path, no_cache, include_draf
     cache = ParseCache(None if no_cache else cache_path)
     try:
         stop_on_sigterm()
-        result = incremental.build(seeds_dir, data_dir, metadata_path, cache, include_drafts, progress_bar, say=lambda line: click.echo(line, err=True))
+        result = incremental.build(
+            seeds_dir,
+            data_dir,
+            metadata_path,
+            cache,
+            include_drafts,
+            progress_bar,
+            say=lambda line: click.echo(line, err=True),
+        )
     except BuildError as error:
         _fail(error)
     except OSError as error:
         where = error.filename or data_dir
-        _fail(BuildError([Problem(str(where), None, "", f"cannot write the outputs: {error.strerror or error}")]))
+        _fail(
+            BuildError(
+                [
+                    Problem(
+                        str(where), None, "", f"cannot write the outputs: {error.strerror or error}"
+                    )
+                ]
+            )
+        )
     finally:
         cache.close()
     for name, count in result.counts.items():
         click.echo(f"{name:>15}: {count} rows")
     if result.changed == []:
-        click.echo(f"nothing changed since the last build: the outputs in {data_dir} are up to date")
+        click.echo(
+            f"nothing changed since the last build: the outputs in {data_dir} are up to date"
+        )
         return
-    how = "all articles" if result.changed is None else f"{len(result.changed)} changed article(s), the rest copied from the last build"
+    how = (
+        "all articles"
+        if result.changed is None
+        else f"{len(result.changed)} changed article(s), the rest copied from the last build"
+    )
     click.echo(f"wrote {len(result.written)} files to {data_dir} ({how})")
 
 
 @cli.command()
-@click.argument("package", default=paths.DATA / "datapackage.json", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.argument(
+    "package",
+    default=paths.DATA / "datapackage.json",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+)
 def validate(package):
     """Validate a data package with Frictionless (schemas, keys, hashes)."""
     recover_if_idle(package.parent)  # a build killed mid-swap is finished first
@@ -186,7 +246,14 @@ def validate(package):
 
 
 @cli.command()
-@click.option("--data", "data_dir", default=paths.DATA, type=click.Path(file_okay=False, exists=True, path_type=Path), show_default=True, help="Folder holding the built database.")
+@click.option(
+    "--data",
+    "data_dir",
+    default=paths.DATA,
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    show_default=True,
+    help="Folder holding the built database.",
+)
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8001, show_default=True)
 def serve(data_dir, host, port):
@@ -201,14 +268,32 @@ def serve(data_dir, host, port):
 @cli.command()
 @click.argument("article", type=click.Path(dir_okay=False, path_type=Path))
 @SEEDS_OPTION
-@click.option("--url", help="The page's address: the outlet and date where the text does not give them.")
-@click.option("--meta", "meta_path", type=click.Path(dir_okay=False, exists=True, path_type=Path),
-              help="A `.meta` sidecar (url, title, date, ...) [default: ARTICLE's NAME.meta or NN.meta beside it, if any].")
-@click.option("--output", "output_path", type=click.Path(dir_okay=False, path_type=Path), help="Where to write the draft [default: seeds/articles/OUTLET-DATE.yml].")
+@click.option(
+    "--url", help="The page's address: the outlet and date where the text does not give them."
+)
+@click.option(
+    "--meta",
+    "meta_path",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="A `.meta` sidecar (url, title, date, ...) [default: ARTICLE's NAME.meta or NN.meta beside it, if any].",
+)
+@click.option(
+    "--output",
+    "output_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write the draft [default: seeds/articles/OUTLET-DATE.yml].",
+)
 @click.option("--force", is_flag=True, help="Overwrite the output file if it exists.")
 def draft(article, seeds_dir, url, meta_path, output_path, force):
     """Draft the annotation file of ARTICLE, a text under seeds/, for a person to review."""
-    from build.extractor.draft import draft_record, draft_yaml, read_article_text, read_sidecar, sidecar_for, write_draft
+    from build.extractor.draft import (
+        draft_record,
+        draft_yaml,
+        read_article_text,
+        read_sidecar,
+        sidecar_for,
+        write_draft,
+    )
     from build.extractor.extract import ModelMissing, knowledge_from_tables
     from build.read.seeds import display_path
 
@@ -216,32 +301,67 @@ def draft(article, seeds_dir, url, meta_path, output_path, force):
     try:
         inside = article.resolve().is_relative_to(seeds_dir.resolve())
         if not inside:
-            raise BuildError([Problem(shown, None, "", f"put the text under {display_path(seeds_dir, seeds_dir)}/texts/ first: the build keeps article texts in seeds/")])
+            raise BuildError(
+                [
+                    Problem(
+                        shown,
+                        None,
+                        "",
+                        f"put the text under {display_path(seeds_dir, seeds_dir)}/texts/ first: the build keeps article texts in seeds/",
+                    )
+                ]
+            )
         text = read_article_text(article, shown)
         tables = assemble(read_seeds(seeds_dir))
         text_name = article.resolve().relative_to(seeds_dir.resolve()).as_posix()
         meta = read_sidecar(meta_path or sidecar_for(article))
-        article_id, record, warnings = draft_record(text, text_name, knowledge_from_tables(tables), url=url, meta=meta)
+        article_id, record, warnings = draft_record(
+            text, text_name, knowledge_from_tables(tables), url=url, meta=meta
+        )
         output_path = output_path or seeds_dir / "articles" / f"{article_id}.yml"
-        write_draft(output_path, draft_yaml(record, text_name), force=force, shown=display_path(output_path, seeds_dir))
+        write_draft(
+            output_path,
+            draft_yaml(record, text_name),
+            force=force,
+            shown=display_path(output_path, seeds_dir),
+        )
     except BuildError as error:
         _fail(error)
     except ModelMissing as error:
         _fail(BuildError([Problem(shown, None, "", str(error))]))
     for field, message in warnings:
         click.echo(f"warning: {shown}: {field}: {message}", err=True)
-    counts = ", ".join(f"{len(record[key])} {key}" for key in ("citations", "mentions", "denials", "proposed_actors", "proposed_claims"))
-    click.echo(f"drafted {display_path(output_path, seeds_dir)}: {counts}; review it, then `provenance check`")
+    counts = ", ".join(
+        f"{len(record[key])} {key}"
+        for key in ("citations", "mentions", "denials", "proposed_actors", "proposed_claims")
+    )
+    click.echo(
+        f"drafted {display_path(output_path, seeds_dir)}: {counts}; review it, then `provenance check`"
+    )
 
 
 @cli.command()
 @SEEDS_OPTION
-@click.option("--compare", is_flag=True, help="Also score each alternative technique (docs/extractor.md) and print the table; writes nothing more.")
-@click.option("--markdown", is_flag=True, help="Print the scores as the Markdown tables of docs/extractor.md.")
+@click.option(
+    "--compare",
+    is_flag=True,
+    help="Also score each alternative technique (docs/extractor.md) and print the table; writes nothing more.",
+)
+@click.option(
+    "--markdown", is_flag=True, help="Print the scores as the Markdown tables of docs/extractor.md."
+)
 def evaluate(seeds_dir, compare, markdown):
     """Score the extractor against the curated annotations, leaving one article out, and
     write the scores to seeds/extractor_scores.csv, which the build publishes."""
-    from build.extractor.evaluate import CATEGORIES, compare as compare_all, extractor_scores, format_comparison, format_markdown, format_table, scores_csv
+    from build.extractor.evaluate import (
+        CATEGORIES,
+        compare as compare_all,
+        extractor_scores,
+        format_comparison,
+        format_markdown,
+        format_table,
+        scores_csv,
+    )
     from build.extractor.extract import ModelMissing
     from build.read.seeds import SCORES_FILE
 
@@ -253,28 +373,76 @@ def evaluate(seeds_dir, compare, markdown):
         _fail(error)
     except ModelMissing as error:
         _fail(BuildError([Problem("build/extractor", None, "", str(error))]))
-    shown = sorted(rows, key=lambda r: (CATEGORIES.index(r["category"]), r["article_id"] is None, r["article_id"] or ""))
+    shown = sorted(
+        rows,
+        key=lambda r: (
+            CATEGORIES.index(r["category"]),
+            r["article_id"] is None,
+            r["article_id"] or "",
+        ),
+    )
     click.echo(format_markdown(rows) if markdown else format_table(shown))
     click.echo(f"extractor: {rows[0]['extractor']}; leave one article out")
     if table:
         click.echo(format_comparison(table))
     (seeds_dir / SCORES_FILE).write_bytes(scores_csv(rows))
-    click.echo(f"wrote {seeds_dir.name}/{SCORES_FILE}: `make build` publishes it as the extractor_scores table")
+    click.echo(
+        f"wrote {seeds_dir.name}/{SCORES_FILE}: `make build` publishes it as the extractor_scores table"
+    )
 
 
 @cli.command()
-@click.option("--version", "version", help="The version to release [default: the next by semantic versioning of the data: major when rows, columns or tables went, minor when some were added, patch when only values changed].")
+@click.option(
+    "--version",
+    "version",
+    help="The version to release [default: the next by semantic versioning of the data: major when rows, columns or tables went, minor when some were added, patch when only values changed].",
+)
 @click.option("--date", help="The release's date, YYYY-MM-DD [default: today, UTC].")
-@click.option("--notes", help="What the release is about, for the releases table, the commit and the tag.")
-@click.option("--homepage", help="The site's public address, kept in seeds/release.yml for this and later releases.")
-@click.option("--previous", type=click.Path(exists=True, path_type=Path), help="The package to compare with [default: data/ at the last release's git tag].")
-@click.option("--test-command", help="The tests to pass first [default: make test-fast, or pytest without the browser and load tests].")
-@click.option("--dry-run", is_flag=True, help="Check, and say what the release would be, without writing, committing or tagging.")
+@click.option(
+    "--notes", help="What the release is about, for the releases table, the commit and the tag."
+)
+@click.option(
+    "--homepage",
+    help="The site's public address, kept in seeds/release.yml for this and later releases.",
+)
+@click.option(
+    "--previous",
+    type=click.Path(exists=True, path_type=Path),
+    help="The package to compare with [default: data/ at the last release's git tag].",
+)
+@click.option(
+    "--test-command",
+    help="The tests to pass first [default: make test-fast, or pytest without the browser and load tests].",
+)
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Check, and say what the release would be, without writing, committing or tagging.",
+)
 @SEEDS_OPTION
-@click.option("--data", "data_dir", default=paths.DATA, type=click.Path(file_okay=False, exists=True, path_type=Path), show_default=True, help="The committed package.")
+@click.option(
+    "--data",
+    "data_dir",
+    default=paths.DATA,
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    show_default=True,
+    help="The committed package.",
+)
 @METADATA_OPTION
 @CACHE_OPTION
-def release(version, date, notes, homepage, previous, test_command, dry_run, seeds_dir, data_dir, metadata_path, cache_path):
+def release(
+    version,
+    date,
+    notes,
+    homepage,
+    previous,
+    test_command,
+    dry_run,
+    seeds_dir,
+    data_dir,
+    metadata_path,
+    cache_path,
+):
     """Check that everything is green, then release the data: its next version and what
     changed since the last release (seeds/release.yml, seeds/changes.csv), a rebuild that
     writes them into datapackage.json and onto the site, CITATION.cff and .zenodo.json,
@@ -288,11 +456,26 @@ def release(version, date, notes, homepage, previous, test_command, dry_run, see
         try:
             date = datetime.date.fromisoformat(date).isoformat()
         except ValueError:
-            _fail(BuildError([Problem("--date", None, "", f"expected a date YYYY-MM-DD, got {date!r}")]))
+            _fail(
+                BuildError(
+                    [Problem("--date", None, "", f"expected a date YYYY-MM-DD, got {date!r}")]
+                )
+            )
     try:
         cut_release(
-            paths.ROOT, seeds_dir, data_dir, metadata_path, cache_path, version=version, date=date, notes=notes, homepage=homepage,
-            previous=previous, test_command=shlex.split(test_command) if test_command else None, dry_run=dry_run, echo=click.echo,
+            paths.ROOT,
+            seeds_dir,
+            data_dir,
+            metadata_path,
+            cache_path,
+            version=version,
+            date=date,
+            notes=notes,
+            homepage=homepage,
+            previous=previous,
+            test_command=shlex.split(test_command) if test_command else None,
+            dry_run=dry_run,
+            echo=click.echo,
         )
     except BuildError as error:
         _fail(error)

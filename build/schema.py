@@ -7,7 +7,14 @@ import yaml
 
 SCHEMA_FILE = Path(__file__).with_name("schema.yml")
 
-SQLITE_TYPES = {"string": str, "integer": int, "boolean": int, "date": str, "array": str, "number": float}
+SQLITE_TYPES = {
+    "string": str,
+    "integer": int,
+    "boolean": int,
+    "date": str,
+    "array": str,
+    "number": float,
+}
 
 
 @lru_cache(maxsize=None)

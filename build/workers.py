@@ -22,8 +22,12 @@ def map_on_cores(function, jobs, stack, worth_it, chunksize=1):
     if not (worth_it and cores > 1 and jobs):
         return map(function, jobs)
     workers = min(cores, MAX_WORKERS, len(jobs))
-    pool = stack.enter_context(concurrent.futures.ProcessPoolExecutor(workers, initializer=end_with_parent, initargs=(os.getpid(),)))
-    chunks = [jobs[start:start + chunksize] for start in range(0, len(jobs), chunksize)]
+    pool = stack.enter_context(
+        concurrent.futures.ProcessPoolExecutor(
+            workers, initializer=end_with_parent, initargs=(os.getpid(),)
+        )
+    )
+    chunks = [jobs[start : start + chunksize] for start in range(0, len(jobs), chunksize)]
     futures = [pool.submit(_run_chunk, function, chunk) for chunk in chunks]
     return (result for future in futures for result in future.result())
 

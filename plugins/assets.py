@@ -47,12 +47,16 @@ def datasette_cache_control(path, query_string):
         return IMMUTABLE if query_string else SHORT
     if path.startswith("/-/static-plugins/"):
         stem = path.rsplit("/", 1)[-1].split(".")
-        named_by_hash = len(stem) >= 3 and len(stem[-2]) >= 8 and all(c in "0123456789abcdef" for c in stem[-2])
+        named_by_hash = (
+            len(stem) >= 3 and len(stem[-2]) >= 8 and all(c in "0123456789abcdef" for c in stem[-2])
+        )
         return IMMUTABLE if named_by_hash else SHORT
     return None
 
 
-@hookimpl(tryfirst=True)  # the innermost wrapper: compression, CORS and the rest wrap what it serves
+@hookimpl(
+    tryfirst=True
+)  # the innermost wrapper: compression, CORS and the rest wrap what it serves
 def asgi_wrapper(datasette):
     def wrap(app):
         async def cache_datasette_files(scope, receive, send):
@@ -95,7 +99,9 @@ def _without_vega(outcome):
     kept = []
     for result in results:
         if isinstance(result, list):
-            result = [u for u in result if not (isinstance(u, str) and u.startswith(DATASETTE_VEGA))]
+            result = [
+                u for u in result if not (isinstance(u, str) and u.startswith(DATASETTE_VEGA))
+            ]
         kept.append(result)
     outcome.force_result(kept)
     return [u for u in _flatten(results) if isinstance(u, str) and u.startswith(DATASETTE_VEGA)]

@@ -76,7 +76,11 @@ def neutralise_record(chunk):
 
 
 def is_csv_request(scope):
-    return scope["type"] == "http" and scope["path"].endswith(".csv") and not scope["path"].startswith(("/exports/", "/static/"))
+    return (
+        scope["type"] == "http"
+        and scope["path"].endswith(".csv")
+        and not scope["path"].startswith(("/exports/", "/static/"))
+    )
 
 
 @hookimpl(tryfirst=True)  # inside compression: it reads the CSV Datasette writes
@@ -85,7 +89,9 @@ def asgi_wrapper(datasette):
         async def downloads(scope, receive, send):
             if not is_csv_request(scope):
                 return await app(scope, receive, send)
-            query = urllib.parse.parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
+            query = urllib.parse.parse_qsl(
+                scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True
+            )
             if not any(key in PAGING for key, _ in query):
                 # Pages of max_returned_rows: Datasette 0.65 drops rows where its pages of a
                 # table sorted by a column with ties meet (claims, by mention_count: 56 of
@@ -97,8 +103,12 @@ def asgi_wrapper(datasette):
             async def send_clean(event):
                 if event["type"] == "http.response.start":
                     headers = event.get("headers", [])
-                    content_type = dict((k.lower(), v) for k, v in headers).get(b"content-type", b"")
-                    state["csv"] = event["status"] == 200 and content_type.startswith((b"text/plain", b"text/csv"))
+                    content_type = dict((k.lower(), v) for k, v in headers).get(
+                        b"content-type", b""
+                    )
+                    state["csv"] = event["status"] == 200 and content_type.startswith(
+                        (b"text/plain", b"text/csv")
+                    )
                     if state["csv"]:
                         headers = [(k, v) for k, v in headers if k.lower() != b"content-type"]
                         event = {**event, "headers": headers + [(b"content-type", CSV_TYPE)]}
@@ -124,6 +134,10 @@ def extra_template_vars(view_name, request, datasette, database, table):
         extra = {"_stream": "on", "_size": "max"}
         if await datasette.get_database(database).foreign_keys_for_table(table):
             extra["_labels"] = "on"
-        return {"url_csv": datasette.urls.path(path_with_format(request=request, format="csv", extra_qs=extra))}
+        return {
+            "url_csv": datasette.urls.path(
+                path_with_format(request=request, format="csv", extra_qs=extra)
+            )
+        }
 
     return every_row

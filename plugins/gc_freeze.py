@@ -30,7 +30,9 @@ def asgi_wrapper(datasette):
             await app(scope, receive, send)
             if not state["frozen"] and scope["type"] == "http":
                 state["frozen"] = True
-                if all(not db.is_mutable for db in datasette.databases.values() if not db.is_memory):
+                if all(
+                    not db.is_mutable for db in datasette.databases.values() if not db.is_memory
+                ):
                     gc.collect()  # once: what is frozen is never collected
                     gc.freeze()
 

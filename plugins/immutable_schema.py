@@ -34,13 +34,30 @@ from build.site import internals  # the one module that reaches into Datasette's
 from build.site.internals import Results
 
 SCHEMA_METHODS = [
-    "table_names", "view_names", "hidden_table_names", "table_exists", "table_columns",
-    "table_column_details", "primary_keys", "fts_table", "foreign_keys_for_table",
-    "get_all_foreign_keys", "get_table_definition", "get_view_definition", "label_column_for_table",
+    "table_names",
+    "view_names",
+    "hidden_table_names",
+    "table_exists",
+    "table_columns",
+    "table_column_details",
+    "primary_keys",
+    "fts_table",
+    "foreign_keys_for_table",
+    "get_all_foreign_keys",
+    "get_table_definition",
+    "get_view_definition",
+    "label_column_for_table",
 ]
 SCHEMA_TABLES = {"sqlite_master", "sqlite_schema", "sqlite_temp_master", "sqlite_temp_schema"}
 # PRAGMAs describing a table or index (their argument names it).
-DESCRIBING_PRAGMAS = {"table_info", "table_xinfo", "index_list", "index_info", "index_xinfo", "foreign_key_list"}
+DESCRIBING_PRAGMAS = {
+    "table_info",
+    "table_xinfo",
+    "index_list",
+    "index_info",
+    "index_xinfo",
+    "foreign_key_list",
+}
 # PRAGMAs read without an argument (with one, schema_version would be set).
 READ_PRAGMAS = {"schema_version", "database_list"}
 # Functions whose answer depends on their arguments alone (Datasette's schema queries use these).
@@ -50,14 +67,22 @@ PURE_FUNCTIONS = {"like", "glob", "char", "lower", "upper", "length", "substr", 
 KEPT_ANSWERS = 2048
 
 
-@hookimpl(trylast=True)  # after plugins/snapshot.py has chosen the file each database is served from
+@hookimpl(
+    trylast=True
+)  # after plugins/snapshot.py has chosen the file each database is served from
 def startup(datasette):
     for db in datasette.databases.values():
         if db.is_mutable or db.is_memory:
             continue
-        internals.replace_database_methods(db, lambda name, method: remembered(method), SCHEMA_METHODS)
-        internals.replace_database_methods(db, lambda name, method: remembered_if_schema_only(method), ["execute"])
-    internals.wrap_table_permissions(datasette, lambda allows: kept_for_immutable(datasette, allows))
+        internals.replace_database_methods(
+            db, lambda name, method: remembered(method), SCHEMA_METHODS
+        )
+        internals.replace_database_methods(
+            db, lambda name, method: remembered_if_schema_only(method), ["execute"]
+        )
+    internals.wrap_table_permissions(
+        datasette, lambda allows: kept_for_immutable(datasette, allows)
+    )
 
 
 def remembered(method):
@@ -115,7 +140,9 @@ def _reads_only_the_schema(sql, parameter_count, named):
     with sqlite3.connect(":memory:") as conn:
         conn.set_authorizer(authorizer)
         try:
-            conn.execute(f"explain {sql}", dict.fromkeys(named) if named else [None] * parameter_count)
+            conn.execute(
+                f"explain {sql}", dict.fromkeys(named) if named else [None] * parameter_count
+            )
         except sqlite3.Error:
             return False
     return bool(actions) and all(allowed(*action) for action in actions)

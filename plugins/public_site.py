@@ -42,23 +42,32 @@ def asgi_wrapper(datasette):
                 return await app(scope, receive, send)
             if scope["method"] not in ALLOWED_METHODS:
                 body = b"405: this site is read-only; it answers GET, HEAD and OPTIONS only.\n"
-                await send({
-                    "type": "http.response.start",
-                    "status": 405,
-                    "headers": [
-                        (b"allow", ", ".join(ALLOWED_METHODS).encode()),
-                        (b"content-type", b"text/plain; charset=utf-8"),
-                        (b"content-length", str(len(body)).encode()),
-                        (b"x-content-type-options", b"nosniff"),
-                    ],
-                })
+                await send(
+                    {
+                        "type": "http.response.start",
+                        "status": 405,
+                        "headers": [
+                            (b"allow", ", ".join(ALLOWED_METHODS).encode()),
+                            (b"content-type", b"text/plain; charset=utf-8"),
+                            (b"content-length", str(len(body)).encode()),
+                            (b"x-content-type-options", b"nosniff"),
+                        ],
+                    }
+                )
                 await send({"type": "http.response.body", "body": body})
                 return
 
             async def send_nosniff(event):
                 if event["type"] == "http.response.start":
-                    headers = [(k, v) for k, v in event.get("headers", []) if k.lower() != b"x-content-type-options"]
-                    event = {**event, "headers": headers + [(b"x-content-type-options", b"nosniff")]}
+                    headers = [
+                        (k, v)
+                        for k, v in event.get("headers", [])
+                        if k.lower() != b"x-content-type-options"
+                    ]
+                    event = {
+                        **event,
+                        "headers": headers + [(b"x-content-type-options", b"nosniff")],
+                    }
                 await send(event)
 
             return await app(scope, receive, send_nosniff)

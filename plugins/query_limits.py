@@ -67,7 +67,9 @@ LIMITS = {
     sqlite3.SQLITE_LIMIT_FUNCTION_ARG: 32,  # arguments to a function (127)
     sqlite3.SQLITE_LIMIT_ATTACHED: 0,  # attached databases (10): none is ever attached
 }
-REFUSED_FUNCTIONS = frozenset({"fts3_tokenizer", "load_extension", "sqlite_compileoption_get", "sqlite_compileoption_used"})
+REFUSED_FUNCTIONS = frozenset(
+    {"fts3_tokenizer", "load_extension", "sqlite_compileoption_get", "sqlite_compileoption_used"}
+)
 AD_HOC_REFUSED = frozenset({"snippet", "highlight"})
 ANSWER_BYTES = 10_000_000
 MAX_QUERY_STRING = 16_384
@@ -81,6 +83,7 @@ SHORT = 10_000
 
 
 # --- each connection -----------------------------------------------------------------------
+
 
 def authorize(action, argument1, argument2, database, source):
     if action == sqlite3.SQLITE_FUNCTION and argument2.lower() in REFUSED_FUNCTIONS:
@@ -133,7 +136,13 @@ def stripping(left, right):
 
     def strip(text, characters):
         if len(characters) <= 32:
-            return text.strip(characters) if left and right else text.lstrip(characters) if left else text.rstrip(characters)
+            return (
+                text.strip(characters)
+                if left and right
+                else text.lstrip(characters)
+                if left
+                else text.rstrip(characters)
+            )
         removed, start, end = set(characters), 0, len(text)
         while left and start < end and text[start] in removed:
             start += 1
@@ -212,7 +221,9 @@ def budgeted(row_factory):
     def budgeted_row(cursor, row):
         total = spent.get(cursor, 0) + sum(map(value_bytes, row))
         if total > ANSWER_BYTES:
-            raise sqlite3.OperationalError(f"the answer is over {ANSWER_BYTES:,} bytes: ask for fewer rows or columns")
+            raise sqlite3.OperationalError(
+                f"the answer is over {ANSWER_BYTES:,} bytes: ask for fewer rows or columns"
+            )
         spent[cursor] = total
         return row_factory(cursor, row) if row_factory else row
 
@@ -231,6 +242,7 @@ def prepare_connection(conn, database, datasette):
 
 # --- each request --------------------------------------------------------------------------
 
+
 class Refused(Exception):
     """A request answered 400, with this message."""
 
@@ -248,10 +260,18 @@ def check_parameters(pairs, canned):
             raise Refused("a NUL character is not allowed in a parameter")
         limit = MAX_SQL_CHARS if name == "sql" else MAX_VALUE_CHARS
         if len(value) > limit:
-            raise Refused(f"the parameter {name[:40]!r} is {len(value):,} characters long: at most {limit:,}")
-        searched = name == "_search" or name.startswith("_search_") or (canned and not name.startswith("_"))
+            raise Refused(
+                f"the parameter {name[:40]!r} is {len(value):,} characters long: at most {limit:,}"
+            )
+        searched = (
+            name == "_search"
+            or name.startswith("_search_")
+            or (canned and not name.startswith("_"))
+        )
         if searched and words(value) > MAX_SEARCH_WORDS:
-            raise Refused(f"the search {name!r} has {words(value)} words or quotes: at most {MAX_SEARCH_WORDS}")
+            raise Refused(
+                f"the search {name!r} has {words(value)} words or quotes: at most {MAX_SEARCH_WORDS}"
+            )
         if name == "_timelimit" and not re.fullmatch(r"[1-9][0-9]{0,8}", value):
             raise Refused("_timelimit is a whole number of milliseconds, from 1")
         if name == "_through":
@@ -259,8 +279,13 @@ def check_parameters(pairs, canned):
                 through = json.loads(value)
             except ValueError:
                 through = None
-            if not (isinstance(through, dict) and all(isinstance(through.get(key), str) for key in ("table", "column", "value"))):
-                raise Refused('_through is a JSON object: {"table": ..., "column": ..., "value": ...}')
+            if not (
+                isinstance(through, dict)
+                and all(isinstance(through.get(key), str) for key in ("table", "column", "value"))
+            ):
+                raise Refused(
+                    '_through is a JSON object: {"table": ..., "column": ..., "value": ...}'
+                )
 
 
 class AdHocCheck:
@@ -281,7 +306,11 @@ class AdHocCheck:
 
         connection = self.connections.get(path)
         if connection is None:
-            connection = sqlite3.connect(f"file:{urllib.parse.quote(path)}?mode=ro&immutable=1", uri=True, check_same_thread=False)
+            connection = sqlite3.connect(
+                f"file:{urllib.parse.quote(path)}?mode=ro&immutable=1",
+                uri=True,
+                check_same_thread=False,
+            )
             connection.create_function("escape_fts", 1, lambda value: value)  # Datasette's own
             for limit, value in LIMITS.items():
                 connection.setlimit(limit, value)
@@ -302,7 +331,9 @@ class AdHocCheck:
         refused = sorted(self.functions_called(db.path, sql) & AD_HOC_REFUSED)
         if refused:
             names = " and ".join(f"{name}()" for name in refused)
-            raise Refused(f"{names} may not be called in SQL sent with ?sql= (their cost grows with the square of the search terms); the canned query `search` shows matches")
+            raise Refused(
+                f"{names} may not be called in SQL sent with ?sql= (their cost grows with the square of the search terms); the canned query `search` shows matches"
+            )
 
 
 INTROSPECTION = re.compile(r"^/-/(databases|versions|threads)(\.json)?$")
@@ -322,11 +353,16 @@ def without_host(page, data):
 
 async def send_text(send, status, text, content_type=b"text/plain; charset=utf-8"):
     body = text.encode("utf-8")
-    await send({
-        "type": "http.response.start",
-        "status": status,
-        "headers": [(b"content-type", content_type), (b"content-length", str(len(body)).encode())],
-    })
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", content_type),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": body})
 
 
@@ -343,14 +379,24 @@ async def send_introspection(datasette, app, scope, receive, send, page, as_json
             captured["body"] += event.get("body", b"")
 
     path = f"/-/{page}.json"
-    headers = [(key, value) for key, value in scope.get("headers", []) if key.lower() != b"accept-encoding"]  # plain JSON, to read
-    await app({**scope, "path": path, "raw_path": path.encode(), "query_string": b"", "headers": headers}, receive, capture)
+    headers = [
+        (key, value) for key, value in scope.get("headers", []) if key.lower() != b"accept-encoding"
+    ]  # plain JSON, to read
+    await app(
+        {**scope, "path": path, "raw_path": path.encode(), "query_string": b"", "headers": headers},
+        receive,
+        capture,
+    )
     if captured["status"] != 200:
-        return await send_text(send, captured["status"], captured["body"].decode("utf-8", "replace"))
+        return await send_text(
+            send, captured["status"], captured["body"].decode("utf-8", "replace")
+        )
     data = without_host(page, json.loads(captured["body"]))
     if as_json:
         return await send_text(send, 200, json.dumps(data), b"application/json; charset=utf-8")
-    html = await datasette.render_template("show_json.html", {"filename": f"{page}.json", "data_json": json.dumps(data, indent=4)})
+    html = await datasette.render_template(
+        "show_json.html", {"filename": f"{page}.json", "data_json": json.dumps(data, indent=4)}
+    )
     return await send_text(send, 200, html, b"text/html; charset=utf-8")
 
 
@@ -368,30 +414,54 @@ def asgi_wrapper(datasette):
                 if "\0" in scope["path"]:
                     raise Refused("a NUL character is not allowed in a path")
                 if len(query_string) > MAX_QUERY_STRING:
-                    raise Refused(f"the query string is {len(query_string):,} bytes long: at most {MAX_QUERY_STRING:,}")
-                pairs = urllib.parse.parse_qsl(query_string.decode("utf-8", "replace"), keep_blank_values=True)
+                    raise Refused(
+                        f"the query string is {len(query_string):,} bytes long: at most {MAX_QUERY_STRING:,}"
+                    )
+                pairs = urllib.parse.parse_qsl(
+                    query_string.decode("utf-8", "replace"), keep_blank_values=True
+                )
                 segments = scope["path"].strip("/").split("/")
                 database = segments[0].split(".")[0]
-                canned = len(segments) == 2 and segments[1].split(".")[0] in (datasette.metadata("queries", database=database) or {})
+                canned = len(segments) == 2 and segments[1].split(".")[0] in (
+                    datasette.metadata("queries", database=database) or {}
+                )
                 check_parameters(pairs, canned)
                 sql = dict(pairs).get("sql")
                 wheres = [value for name, value in pairs if name == "_where"]
                 if sql is not None:
                     ad_hoc.check(datasette, database, sql)
                 if wheres:  # SQL fragments on a table page: checked inside the table's query
-                    table = tilde_decode(segments[1].rsplit(".", 1)[0]) if len(segments) == 2 else ""
-                    ad_hoc.check(datasette, database, f"select 1 from [{table.replace(']', ']]')}] where " + " and ".join(f"({where})" for where in wheres))
+                    table = (
+                        tilde_decode(segments[1].rsplit(".", 1)[0]) if len(segments) == 2 else ""
+                    )
+                    ad_hoc.check(
+                        datasette,
+                        database,
+                        f"select 1 from [{table.replace(']', ']]')}] where "
+                        + " and ".join(f"({where})" for where in wheres),
+                    )
             except Refused as refused:
                 if scope["path"].endswith(".json"):
-                    answer = {"ok": False, "error": str(refused), "status": 400, "title": "Bad request"}
-                    return await send_text(send, 400, json.dumps(answer), b"application/json; charset=utf-8")
+                    answer = {
+                        "ok": False,
+                        "error": str(refused),
+                        "status": 400,
+                        "title": "Bad request",
+                    }
+                    return await send_text(
+                        send, 400, json.dumps(answer), b"application/json; charset=utf-8"
+                    )
                 return await send_text(send, 400, f"400: {refused}\n")
             found = INTROSPECTION.match(scope["path"])
             if found:
-                return await send_introspection(datasette, app, scope, receive, send, found.group(1), bool(found.group(2)))
+                return await send_introspection(
+                    datasette, app, scope, receive, send, found.group(1), bool(found.group(2))
+                )
             if sql is None and not wheres:
                 return await app(scope, receive, send)
-            semaphore = turns.setdefault(asyncio.get_running_loop(), asyncio.Semaphore(AD_HOC_AT_ONCE))
+            semaphore = turns.setdefault(
+                asyncio.get_running_loop(), asyncio.Semaphore(AD_HOC_AT_ONCE)
+            )
             async with semaphore:
                 return await app(scope, receive, send)
 

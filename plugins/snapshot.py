@@ -51,7 +51,9 @@ from pathlib import Path
 from datasette import hookimpl
 
 from build.paths import EXPORTS_MOUNT
-from build.site import internals  # the one module that reaches into Datasette's private parts  # where build/site/serve.py mounts the data folder
+from build.site import (
+    internals,
+)  # the one module that reaches into Datasette's private parts  # where build/site/serve.py mounts the data folder
 
 CHUNK = 64 * 1024
 # Each server's copy lives in the temporary folder, in provenance-serving-PID-*/.
@@ -70,7 +72,7 @@ def snapshot(path, folder):
 def remove_stale_snapshots():
     """Remove the copies of servers that are gone without cleaning up (killed)."""
     for folder in Path(tempfile.gettempdir()).glob(SNAPSHOT_PREFIX + "*"):
-        pid = folder.name[len(SNAPSHOT_PREFIX):].split("-")[0]
+        pid = folder.name[len(SNAPSHOT_PREFIX) :].split("-")[0]
         if not pid.isdigit():
             continue
         try:
@@ -91,10 +93,17 @@ def startup(datasette):
     # counts the tables first, so a few of its connections are of the original file.)
     remove_stale_snapshots()
     for db in list(datasette.databases.values()):
-        if db.path and not db.is_mutable and not db.is_memory and os.access(Path(db.path).parent, os.W_OK):
+        if (
+            db.path
+            and not db.is_mutable
+            and not db.is_memory
+            and os.access(Path(db.path).parent, os.W_OK)
+        ):
             folder = tempfile.mkdtemp(prefix=f"{SNAPSHOT_PREFIX}{os.getpid()}-")
             # On shutdown (see asgi_wrapper), when the Datasette is collected, or at exit.
-            CLEANUPS.setdefault(datasette, []).append(weakref.finalize(datasette, shutil.rmtree, folder, True))
+            CLEANUPS.setdefault(datasette, []).append(
+                weakref.finalize(datasette, shutil.rmtree, folder, True)
+            )
             internals.serve_database_from(db, snapshot(db.path, folder))
 
 
@@ -126,23 +135,31 @@ def open_export(folder, relative):
 
 async def send_plain(send, status, text):
     body = text.encode("utf-8")
-    await send({
-        "type": "http.response.start",
-        "status": status,
-        "headers": [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(body)).encode())],
-    })
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"text/plain; charset=utf-8"),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": body})
 
 
 async def send_export(scope, send, datasette, folder):
-    opened = open_export(folder, scope["path"][len(EXPORTS_MOUNT) + 2:])
+    opened = open_export(folder, scope["path"][len(EXPORTS_MOUNT) + 2 :])
     if isinstance(opened, int):
         message = {403: "403: Directory listing is not allowed", 404: "404: File not found"}[opened]
         return await send_plain(send, opened, message)
     fd, size = opened
     try:
         content_type = mimetypes.guess_type(scope["path"])[0] or "text/plain"
-        headers = [(b"content-type", content_type.encode("latin1")), (b"content-length", str(size).encode())]
+        headers = [
+            (b"content-type", content_type.encode("latin1")),
+            (b"content-length", str(size).encode()),
+        ]
         if datasette.cors:
             headers.append((b"access-control-allow-origin", b"*"))
         await send({"type": "http.response.start", "status": 200, "headers": headers})
@@ -150,7 +167,11 @@ async def send_export(scope, send, datasette, folder):
             return await send({"type": "http.response.body", "body": b""})
         offset = 0
         while True:
-            chunk = await asyncio.to_thread(os.pread, fd, min(CHUNK, size - offset), offset) if offset < size else b""
+            chunk = (
+                await asyncio.to_thread(os.pread, fd, min(CHUNK, size - offset), offset)
+                if offset < size
+                else b""
+            )
             offset += len(chunk)
             more = bool(chunk) and offset < size
             await send({"type": "http.response.body", "body": chunk, "more_body": more})
@@ -166,7 +187,11 @@ def asgi_wrapper(datasette):
 
     def wrap(app):
         async def whole_files(scope, receive, send):
-            if scope["type"] == "http" and scope["method"] in ("GET", "HEAD") and scope["path"].startswith(prefix):
+            if (
+                scope["type"] == "http"
+                and scope["method"] in ("GET", "HEAD")
+                and scope["path"].startswith(prefix)
+            ):
                 folder = exports_folder(datasette)
                 if folder is not None:
                     return await send_export(scope, send, datasette, folder)

@@ -13,12 +13,20 @@ CORS_PREFIXES = ("/static/", "/exports/")
 def asgi_wrapper(datasette):
     def wrap(app):
         async def with_cors(scope, receive, send):
-            if not (datasette.cors and scope["type"] == "http" and scope["path"].startswith(CORS_PREFIXES)):
+            if not (
+                datasette.cors
+                and scope["type"] == "http"
+                and scope["path"].startswith(CORS_PREFIXES)
+            ):
                 return await app(scope, receive, send)
 
             async def send_with_cors(event):
                 if event["type"] == "http.response.start":
-                    headers = [(k, v) for k, v in event.get("headers", []) if k.lower() != b"access-control-allow-origin"]
+                    headers = [
+                        (k, v)
+                        for k, v in event.get("headers", [])
+                        if k.lower() != b"access-control-allow-origin"
+                    ]
                     event = {**event, "headers": headers + [(b"access-control-allow-origin", b"*")]}
                 await send(event)
 

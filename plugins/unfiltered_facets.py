@@ -39,7 +39,10 @@ COUNTED = weakref.WeakKeyDictionary()
 def declared_columns(datasette, database, table):
     """The columns of the column facets metadata declares for a table, in order."""
     configs = load_facet_configs(Request.fake("/"), datasette.table_metadata(database, table))
-    return [config["config"].get("column") or config["config"]["simple"] for config in configs.get(ColumnFacet.type, [])]
+    return [
+        config["config"].get("column") or config["config"]["simple"]
+        for config in configs.get(ColumnFacet.type, [])
+    ]
 
 
 def counting_sql(table, column, limit):
@@ -51,7 +54,9 @@ def counting_sql(table, column, limit):
     )
 
 
-@hookimpl(trylast=True)  # after plugins/snapshot.py has chosen the file each database is served from
+@hookimpl(
+    trylast=True
+)  # after plugins/snapshot.py has chosen the file each database is served from
 def startup(datasette):
     async def count_declared_facets():
         counted = {}
@@ -60,12 +65,14 @@ def startup(datasette):
             if db.is_mutable or db.is_memory:
                 continue
             tables = set(await db.table_names())  # a view's row count is not kept
-            for table in (datasette.metadata("tables", database=name) or {}):
+            for table in datasette.metadata("tables", database=name) or {}:
                 if table not in tables:
                     continue
                 for column in declared_columns(datasette, name, table):
                     try:
-                        counted.setdefault((name, table), {})[column] = await db.execute(counting_sql(table, column, limit))
+                        counted.setdefault((name, table), {})[column] = await db.execute(
+                            counting_sql(table, column, limit)
+                        )
                     except QueryInterrupted:
                         pass  # longer than the SQL time limit even once: left to be counted live
         COUNTED[datasette] = counted
@@ -77,7 +84,10 @@ def startup(datasette):
 def register_facet_classes():
     # Datasette's own hook implementation registers ColumnFacet; put this one in its place.
     registered = yield
-    return [[WholeTableCountedOnce if klass is ColumnFacet else klass for klass in classes] for classes in registered]
+    return [
+        [WholeTableCountedOnce if klass is ColumnFacet else klass for klass in classes]
+        for classes in registered
+    ]
 
 
 class WholeTableCountedOnce(ColumnFacet):
@@ -95,7 +105,9 @@ class WholeTableCountedOnce(ColumnFacet):
             one.get_configs = lambda config=config: [config]
             if column in counted:
                 kept = counted[column]
-                one.ds = AnsweringFacetQuery(self.ds, Results(kept.rows[: size + 1], False, kept.description))
+                one.ds = AnsweringFacetQuery(
+                    self.ds, Results(kept.rows[: size + 1], False, kept.description)
+                )
             found, missed = await super(WholeTableCountedOnce, one).facet_results()
             results += found
             timed_out += missed

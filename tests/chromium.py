@@ -15,7 +15,10 @@ from pathlib import Path
 
 DEBIAN_CHROMIUM = Path("/usr/bin/chromium")  # where Debian's package puts it
 CHROMIUM = Path(os.environ.get("CHROMIUM") or DEBIAN_CHROMIUM)
-APT_COMMANDS = [["apt-get", "update"], ["apt-get", "install", "-y", "--no-install-recommends", "chromium"]]
+APT_COMMANDS = [
+    ["apt-get", "update"],
+    ["apt-get", "install", "-y", "--no-install-recommends", "chromium"],
+]
 
 
 def missing_message(chromium):
@@ -45,7 +48,9 @@ def plan(chromium=CHROMIUM, is_root=None, apt_get=None, debian_chromium=DEBIAN_C
 def main():
     action, detail = plan()
     if action == "install":
-        print(f"{CHROMIUM} is missing: installing Debian's chromium for the browser tests", flush=True)
+        print(
+            f"{CHROMIUM} is missing: installing Debian's chromium for the browser tests", flush=True
+        )
         environment = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
         for command in detail:
             subprocess.run(command, check=True, env=environment, stdout=subprocess.DEVNULL)

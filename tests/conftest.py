@@ -18,10 +18,17 @@ from build.site.serve import datasette_app, datasette_command, serving
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
-CHROMIUM = str(chromium_setup.CHROMIUM)  # tests/chromium.py: `make test` installs it, or says what to install
+CHROMIUM = str(
+    chromium_setup.CHROMIUM
+)  # tests/chromium.py: `make test` installs it, or says what to install
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 
 
@@ -68,7 +75,10 @@ def seeds_copy(tmp_path):
 @pytest.fixture(scope="module")
 def server(built, tmp_path_factory):
     """A Datasette process serving a fresh build; yields its base URL, stops it after."""
-    with serving(lambda port: datasette_command(built, port=port), tmp_path_factory.mktemp("server") / "datasette.log") as base:
+    with serving(
+        lambda port: datasette_command(built, port=port),
+        tmp_path_factory.mktemp("server") / "datasette.log",
+    ) as base:
         yield base
 
 
@@ -82,6 +92,8 @@ def browser():
         pytest.fail(message, pytrace=False)
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+        )
         yield chromium
         chromium.close()

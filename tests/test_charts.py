@@ -30,15 +30,35 @@ EXAMPLE_INSTANCE = "http://127.0.0.1:8001"
 
 # Each chart (build/site/charts.yml): the columns its query returns.
 COLUMNS = {
-    "graph": {"row", "depth", "kind", "node_id", "label", "detail", "citations", "in_circle", "retraction", "link", "article_id",
-              "parent_row", "parent_depth", "credited_by"},
+    "graph": {
+        "row",
+        "depth",
+        "kind",
+        "node_id",
+        "label",
+        "detail",
+        "citations",
+        "in_circle",
+        "retraction",
+        "link",
+        "article_id",
+        "parent_row",
+        "parent_depth",
+        "credited_by",
+    },
     "timeline": {"lane", "kind", "label", "detail", "start", "end", "uncertain", "dated", "link"},
     "citations": {"source_id", "source", "source_kind", "citations", "articles"},
     "status": {"status", "kind", "claims"},
 }
 # Each chart: words its title, axes and legend must show.
 CHARTS = {
-    "graph": ["Who credits whom", "Middle East Monitor", "Israel Hayom", "Nziv", "report in the corpus"],
+    "graph": [
+        "Who credits whom",
+        "Middle East Monitor",
+        "Israel Hayom",
+        "Nziv",
+        "report in the corpus",
+    ],
     "timeline": ["The story in time", "Republic World", "Jan 2021", "Zulfi Bukhari", "denial"],
     "citations": ["Citations", "Israel Hayom", "Kind of source"],
     "status": ["Claims", "Status", "undenied", "denied", "Kind of claim"],
@@ -73,10 +93,18 @@ def api_rows(server, name):
 
 def test_the_list_of_charts_is_the_one_place():
     assert [chart["name"] for chart in charts.charts()] == list(CHARTS)
-    assert sorted(p.name for p in CHARTS_DIR.glob("*.vl.json")) == sorted(f"{name}.vl.json" for name in CHARTS)
-    assert not list(CHARTS_DIR.glob("*.html")), "chart pages are made from the list (plugins/charts.py)"
-    queries = yaml.safe_load((ROOT / "metadata.yml").read_text(encoding="utf-8"))["databases"]["provenance"]["queries"]
-    assert sorted(q for q in queries if q.startswith("chart_")) == sorted(f"chart_{name}" for name in CHARTS)
+    assert sorted(p.name for p in CHARTS_DIR.glob("*.vl.json")) == sorted(
+        f"{name}.vl.json" for name in CHARTS
+    )
+    assert not list(CHARTS_DIR.glob("*.html")), (
+        "chart pages are made from the list (plugins/charts.py)"
+    )
+    queries = yaml.safe_load((ROOT / "metadata.yml").read_text(encoding="utf-8"))["databases"][
+        "provenance"
+    ]["queries"]
+    assert sorted(q for q in queries if q.startswith("chart_")) == sorted(
+        f"chart_{name}" for name in CHARTS
+    )
     for chart in charts.charts():
         assert chart["title"] and chart["description"] and chart["height"] > 0
 
@@ -85,7 +113,11 @@ def test_the_list_of_charts_is_the_one_place():
 def test_spec_reads_its_canned_query(name):
     chart = spec(name)
     assert chart["$schema"] == "https://vega.github.io/schema/vega-lite/v6.json"
-    assert chart["data"]["url"] == charts.data_url(name) == f"/provenance/chart_{name}.json?_shape=array"
+    assert (
+        chart["data"]["url"]
+        == charts.data_url(name)
+        == f"/provenance/chart_{name}.json?_shape=array"
+    )
     assert "usermeta" not in chart, "the SQL lives in the canned query, not in the spec"
     assert chart["width"] == "container"
 
@@ -104,8 +136,12 @@ def test_chart_page_loads_only_local_hashed_scripts(server, name):
     page = response.text
     assert f'data-vl-spec="/static/charts/{name}.vl.json"' in page
     scripts = re.findall(r'<script src="([^"]+)"', page)
-    assert [re.sub(r"\.[0-9a-f]{12}\.js$", ".js", s) for s in scripts] == [f"/static/{p}" for p in charts.SCRIPTS]
-    assert all(re.search(r"\.[0-9a-f]{12}\.js$", s) for s in scripts), "hashed URLs, cached for a year"
+    assert [re.sub(r"\.[0-9a-f]{12}\.js$", ".js", s) for s in scripts] == [
+        f"/static/{p}" for p in charts.SCRIPTS
+    ]
+    assert all(re.search(r"\.[0-9a-f]{12}\.js$", s) for s in scripts), (
+        "hashed URLs, cached for a year"
+    )
     assert "http://" not in page and "https://" not in page
     old = httpx.get(f"{server}/static/charts/{name}.html", follow_redirects=False)
     assert old.status_code == 301 and old.headers["location"] == f"/charts/{name}"
@@ -114,7 +150,10 @@ def test_chart_page_loads_only_local_hashed_scripts(server, name):
 def test_gallery_lists_every_chart():
     gallery = charts.gallery_page(lambda path: f"/static/{path}")
     for name in CHARTS:
-        assert f'href="/charts/{name}"' in gallery and f'href="/static/charts/{name}.vl.json"' in gallery
+        assert (
+            f'href="/charts/{name}"' in gallery
+            and f'href="/static/charts/{name}.vl.json"' in gallery
+        )
         assert f"/charts/{name}&quot;" in gallery  # the iframe snippet
         assert f"/static/charts/{name}.vl.json&quot;" in gallery  # the script snippet
 
@@ -139,19 +178,29 @@ class Watched:
         self.page.on("console", lambda m: self.console.append((m.type, m.text)))
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
         self.page.on("requestfailed", lambda r: self.failed.append(f"{r.url} {r.failure}"))
-        self.page.on("response", lambda r: r.status >= 400 and self.bad.append(f"{r.status} {r.url}"))
+        self.page.on(
+            "response", lambda r: r.status >= 400 and self.bad.append(f"{r.status} {r.url}")
+        )
         self.page.on("request", lambda r: self.requests.append(r.url))
 
     def assert_clean(self, origins, warnings_allowed=False):
         errors = [text for kind, text in self.console if kind == "error"]
         assert not errors, f"console errors: {errors}"
         if not warnings_allowed:
-            warnings = [text for kind, text in self.console if kind == "warning" and text not in KNOWN_WARNINGS]
+            warnings = [
+                text
+                for kind, text in self.console
+                if kind == "warning" and text not in KNOWN_WARNINGS
+            ]
             assert not warnings, f"console warnings: {warnings}"
         assert not self.errors, f"uncaught exceptions: {self.errors}"
         assert not self.failed, f"failed requests: {self.failed}"
         assert not self.bad, f"HTTP errors: {self.bad}"
-        elsewhere = [url for url in self.requests if not url.startswith("data:") and not any(url.startswith(o + "/") for o in origins)]
+        elsewhere = [
+            url
+            for url in self.requests
+            if not url.startswith("data:") and not any(url.startswith(o + "/") for o in origins)
+        ]
         assert not elsewhere, f"requests to other hosts: {elsewhere}"
 
 
@@ -199,7 +248,9 @@ def test_chart_page_draws_its_chart(server, watched, name):
     loaded = page.evaluate("ProvenanceCharts.charts.map(c => c.view.data('source_0').length)")
     assert loaded == [len(rows)]
     query_page = page.get_attribute(".provenance-chart-source a", "href")
-    assert query_page == f"{server}/provenance/chart_{name}", "the credit links to the canned query's page"
+    assert query_page == f"{server}/provenance/chart_{name}", (
+        "the credit links to the canned query's page"
+    )
     page.screenshot(path=ARTIFACTS / f"chart-{name}.png", full_page=True)
     watched.assert_clean([server])
 
@@ -239,7 +290,9 @@ def outside(server, tmp_path_factory):
         def log_message(self, *args):
             pass
 
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(folder)))
+    httpd = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(Quiet, directory=str(folder))
+    )
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{httpd.server_address[1]}"
@@ -251,16 +304,27 @@ def test_outside_page_draws_the_embedded_charts(server, outside, watched):
     assert outside != server
     page = watched.page
     cors = []
-    page.on("response", lambda r: "/provenance/chart_" in r.url and cors.append((r.url, r.headers.get("access-control-allow-origin"))))
+    page.on(
+        "response",
+        lambda r: (
+            "/provenance/chart_" in r.url
+            and cors.append((r.url, r.headers.get("access-control-allow-origin")))
+        ),
+    )
     page.goto(f"{outside}/external.html")
 
     # The iframe: the chart page, on the instance's origin.
     frame = page.locator("#timeline-frame").content_frame
     assert_rendered(frame, ".chart", "timeline", api_rows(server, "timeline"))
     # It takes the chart's height (static/charts/frame.js, on both sides of the frame).
-    page.wait_for_function("document.querySelector('#timeline-frame').hasAttribute('data-chart-height')", timeout=10_000)
+    page.wait_for_function(
+        "document.querySelector('#timeline-frame').hasAttribute('data-chart-height')",
+        timeout=10_000,
+    )
     inside = frame.locator("body").evaluate("b => Math.ceil(b.getBoundingClientRect().height)")
-    outside_height = page.locator("#timeline-frame").evaluate("f => f.getBoundingClientRect().height")
+    outside_height = page.locator("#timeline-frame").evaluate(
+        "f => f.getBoundingClientRect().height"
+    )
     assert abs(outside_height - inside) <= 2 and outside_height > 300, (outside_height, inside)
     # The script snippets: drawn in the outside page itself, data from the instance.
     assert_rendered(page, "#citations-embed", "citations", api_rows(server, "citations"))
@@ -284,9 +348,13 @@ def test_outside_page_draws_the_embedded_charts(server, outside, watched):
     assert drawn["inked"] > 2000
 
     # Every chart's data came from the instance's API, across origins, with CORS.
-    assert cors and all(url.startswith(server + "/provenance/chart_") and allow == "*" for url, allow in cors)
+    assert cors and all(
+        url.startswith(server + "/provenance/chart_") and allow == "*" for url, allow in cors
+    )
     assert page.evaluate("location.origin") == outside
-    assert page.evaluate("window.vega.ownedBy") == "the page", "the page's own globals are left alone"
+    assert page.evaluate("window.vega.ownedBy") == "the page", (
+        "the page's own globals are left alone"
+    )
     page.screenshot(path=ARTIFACTS / "outside-page.png", full_page=True)
     watched.assert_clean([server, outside])
 
@@ -307,10 +375,15 @@ def test_datasette_vega_charts_a_table(server, watched):
     page = watched.page
     page.goto(f"{server}/provenance/claims")
     page.wait_for_load_state("load")
-    assert not [url for url in watched.requests if "datasette_vega" in url], "no charting script until asked"
+    assert not [url for url in watched.requests if "datasette_vega" in url], (
+        "no charting script until asked"
+    )
     page.get_by_role("button", name="Chart these rows").click()
     page.wait_for_selector("form#graphForm")
-    assert len([url for url in watched.requests if url.endswith(".js") and "datasette_vega" in url]) == 1
+    assert (
+        len([url for url in watched.requests if url.endswith(".js") and "datasette_vega" in url])
+        == 1
+    )
     page.check("#graphForm input[name=mark][value=bar]")
     page.select_option("#graphForm select[name=x_column]", "status")
     page.select_option("#graphForm select[name=x_type]", "ordinal")
@@ -318,7 +391,9 @@ def test_datasette_vega_charts_a_table(server, watched):
     page.select_option("#graphForm select[name=y_type]", "quantitative")
     canvas = page.locator("#graphForm ~ div canvas")
     canvas.wait_for(timeout=30_000)
-    page.wait_for_function(f"({INKED_CANVAS})(document.querySelector('#graphForm ~ div canvas')) > 500")
+    page.wait_for_function(
+        f"({INKED_CANVAS})(document.querySelector('#graphForm ~ div canvas')) > 500"
+    )
     assert "g.x_column=status" in page.evaluate("location.hash")
     page.locator("#graphForm").locator("..").screenshot(path=ARTIFACTS / "datasette-vega-table.png")
     # datasette-vega's own old Vega warns about spec versions; errors are still not allowed.
@@ -332,7 +407,9 @@ def test_datasette_vega_charts_a_query_from_its_link(server, watched):
     page.goto(f"{server}/provenance?{urllib.parse.urlencode({'sql': sql})}#{state}")
     page.wait_for_selector("form#graphForm")
     page.locator("#graphForm ~ div canvas").wait_for(timeout=30_000)
-    page.wait_for_function(f"({INKED_CANVAS})(document.querySelector('#graphForm ~ div canvas')) > 500")
+    page.wait_for_function(
+        f"({INKED_CANVAS})(document.querySelector('#graphForm ~ div canvas')) > 500"
+    )
     assert page.input_value("#graphForm select[name=y_column]") == "claims"
     page.locator("#graphForm").locator("..").screenshot(path=ARTIFACTS / "datasette-vega-query.png")
     watched.assert_clean([server], warnings_allowed=True)

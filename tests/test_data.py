@@ -32,7 +32,10 @@ def test_offsets_count_characters_not_bytes(tables):
     non_ascii = [m for m in tables["claim_mentions"] if not m["quote"].isascii()]
     assert non_ascii, "the corpus has curly quotes, so some quotes are not ASCII"
     for mention in non_ascii:
-        assert texts[mention["article_id"]][mention["quote_start"]:mention["quote_end"]] == mention["quote"]
+        assert (
+            texts[mention["article_id"]][mention["quote_start"] : mention["quote_end"]]
+            == mention["quote"]
+        )
 
 
 def test_article_texts_are_stored_byte_for_byte(tables):
@@ -44,7 +47,9 @@ def test_article_texts_are_stored_byte_for_byte(tables):
 
 def test_foreign_keys_are_declared_and_intact(db):
     for res in schema.resources():
-        declared = {(fk.column, fk.other_table, fk.other_column) for fk in db[res["name"]].foreign_keys}
+        declared = {
+            (fk.column, fk.other_table, fk.other_column) for fk in db[res["name"]].foreign_keys
+        }
         assert declared == set(schema.foreign_keys(res["name"])), res["name"]
     assert db.execute("PRAGMA foreign_key_check").fetchall() == []
 
@@ -91,13 +96,17 @@ def test_every_alias_belongs_to_one_actor_and_occurs(tables):
 def test_longest_alias_wins(tables):
     found = {(m["article_id"], m["alias"]) for m in tables["actor_mentions"]}
     assert ("asian-lite-2021", "Israel Haymon") in found
-    assert not any(m["alias"] == "Israel" and m["article_id"] == "hindustan-times-2021-06-29"
-                   and tables_text(tables, m).startswith("Israel Hayom") for m in tables["actor_mentions"])
+    assert not any(
+        m["alias"] == "Israel"
+        and m["article_id"] == "hindustan-times-2021-06-29"
+        and tables_text(tables, m).startswith("Israel Hayom")
+        for m in tables["actor_mentions"]
+    )
 
 
 def tables_text(tables, mention):
     text = next(a["text"] for a in tables["articles"] if a["article_id"] == mention["article_id"])
-    return text[mention["quote_start"]:]
+    return text[mention["quote_start"] :]
 
 
 def test_every_claim_is_carried_or_denied(tables):
@@ -116,7 +125,11 @@ def test_voice_is_the_cited_source_or_the_outlet(tables):
     citations = {c["citation_id"]: c for c in tables["citations"]}
     outlets = {a["article_id"]: a["outlet_id"] for a in tables["articles"]}
     for mention in tables["claim_mentions"]:
-        expected = citations[mention["citation_id"]]["source_id"] if mention["citation_id"] else outlets[mention["article_id"]]
+        expected = (
+            citations[mention["citation_id"]]["source_id"]
+            if mention["citation_id"]
+            else outlets[mention["article_id"]]
+        )
         assert mention["voice_id"] == expected
 
 
@@ -134,18 +147,51 @@ def test_a_detail_of_a_denied_claim_is_parent_denied(tables):
     from build.check.assemble import Summary, _derive_columns
 
     claims = {
-        "visit": {"claim_id": "visit", "kind": "allegation", "detail_of": None, "status": "undenied"},
-        "date": {"claim_id": "date", "kind": "allegation", "detail_of": "visit", "status": "undenied"},
-        "other": {"claim_id": "other", "kind": "allegation", "detail_of": None, "status": "undenied"},
-        "met": {"claim_id": "met", "kind": "allegation", "detail_of": "other", "status": "undenied"},
+        "visit": {
+            "claim_id": "visit",
+            "kind": "allegation",
+            "detail_of": None,
+            "status": "undenied",
+        },
+        "date": {
+            "claim_id": "date",
+            "kind": "allegation",
+            "detail_of": "visit",
+            "status": "undenied",
+        },
+        "other": {
+            "claim_id": "other",
+            "kind": "allegation",
+            "detail_of": None,
+            "status": "undenied",
+        },
+        "met": {
+            "claim_id": "met",
+            "kind": "allegation",
+            "detail_of": "other",
+            "status": "undenied",
+        },
         "fact": {"claim_id": "fact", "kind": "background", "detail_of": None, "status": "undenied"},
     }
-    reporting_a_denial = Summary("2021-06-29", "2021-06-29", "2021-06-29", cites=(), claims=(), denials=("visit",), aliases=())
+    reporting_a_denial = Summary(
+        "2021-06-29",
+        "2021-06-29",
+        "2021-06-29",
+        cites=(),
+        claims=(),
+        denials=("visit",),
+        aliases=(),
+    )
     presupposes = [{"claim_id": "met", "relation": "presupposes", "other_claim_id": "visit"}]
     _derive_columns(claims, [], {"an-article": reporting_a_denial}, presupposes)
     # a detail, and a claim presupposing the denied one, are reached; only allegations are undenied
     assert [claims[c]["status"] for c in ("visit", "date", "other", "met", "fact")] == [
-        "denied", "parent-denied", "undenied", "parent-denied", None]
+        "denied",
+        "parent-denied",
+        "undenied",
+        "parent-denied",
+        None,
+    ]
 
 
 def test_republic_world_repeats_middle_east_monitor_which_repeats_nziv(db):
@@ -160,23 +206,40 @@ def test_republic_world_repeats_middle_east_monitor_which_repeats_nziv(db):
 def test_reports_disagree_on_the_date_of_the_visit(db):
     """Nziv's 20 November (MEMO, RW), Israel Hayom's "last week of November" (HT) and its December
     "some two weeks ago" (Algemeiner, 15 Dec) / "within the past two weeks" (MEMO): AUDIT O4."""
-    values = {row[0] for row in db.execute("""
+    values = {
+        row[0]
+        for row in db.execute("""
         select value from claims c
         where detail_of = 'muslim-country-officials-visited-israel' and attribute = 'date'
           and exists (select 1 from claim_mentions m where m.claim_id = c.claim_id)
-    """).fetchall()}
-    assert values == {"20 November 2020", "last week of November 2020", "within the two weeks before the December 2020 report",
-                      "some two weeks before the report of 15 December 2020"}
+    """).fetchall()
+    }
+    assert values == {
+        "20 November 2020",
+        "last week of November 2020",
+        "within the two weeks before the December 2020 report",
+        "some two weeks before the report of 15 December 2020",
+    }
 
 
 def test_reports_disagree_on_where_the_meetings_were(db):
     """AUDIT O1: Jerusalem (MEMO, Republic World) against Tel Aviv (Israel Hayom via Algemeiner, HT, Asian Lite, JC)."""
-    carried = dict(db.execute("""
+    carried = dict(
+        db.execute("""
         select c.value, group_concat(distinct m.article_id) from claims c join claim_mentions m using (claim_id)
         where c.detail_of = 'muslim-country-officials-visited-israel' and c.attribute = 'meeting place' group by c.value
-    """).fetchall())
-    assert set(carried["Jerusalem"].split(",")) == {"middle-east-monitor-2020-12-18", "republic-world-2020-12-20"}
-    assert {"algemeiner-2020-12-15", "hindustan-times-2021-06-29", "asian-lite-2021", "jewish-chronicle-2021-07"} <= set(carried["Tel Aviv"].split(","))
+    """).fetchall()
+    )
+    assert set(carried["Jerusalem"].split(",")) == {
+        "middle-east-monitor-2020-12-18",
+        "republic-world-2020-12-20",
+    }
+    assert {
+        "algemeiner-2020-12-15",
+        "hindustan-times-2021-06-29",
+        "asian-lite-2021",
+        "jewish-chronicle-2021-07",
+    } <= set(carried["Tel Aviv"].split(","))
 
 
 def test_memo_s_retraction_is_reported_by_the_current(db):
@@ -184,49 +247,93 @@ def test_memo_s_retraction_is_reported_by_the_current(db):
         select article_id, kind, by_id, retracted_on, how, work_id, quote from retractions
         where retracted_article_id = 'middle-east-monitor-2020-12-18' and kind = 'retraction'
     """).fetchall()
-    assert row == ("the-current-2020-12", "retraction", "middle-east-monitor", "2020-12-23", "letter", "memo-letter-2020-12-23",
-                   "We have removed the offending item")
-    assert db.execute("select kind, author_id from works where work_id = 'memo-letter-2020-12-23'").fetchone() == ("letter", "middle-east-monitor")
+    assert row == (
+        "the-current-2020-12",
+        "retraction",
+        "middle-east-monitor",
+        "2020-12-23",
+        "letter",
+        "memo-letter-2020-12-23",
+        "We have removed the offending item",
+    )
+    assert db.execute(
+        "select kind, author_id from works where work_id = 'memo-letter-2020-12-23'"
+    ).fetchone() == ("letter", "middle-east-monitor")
 
 
 def test_the_foreign_office_statement_of_28_june_2021_is_one_row_reported_by_several_articles(db):
-    work = db.execute("select kind, author_id, published from works where work_id = 'foreign-office-statement-2021-06-28'").fetchone()
+    work = db.execute(
+        "select kind, author_id, published from works where work_id = 'foreign-office-statement-2021-06-28'"
+    ).fetchone()
     assert work == ("statement", "pakistan-foreign-office", "2021-06-28")
-    citing = {r[0] for r in db.execute("select article_id from citations where work_id = 'foreign-office-statement-2021-06-28'")}
-    denying = {r[0] for r in db.execute("select article_id from denials where work_id = 'foreign-office-statement-2021-06-28'")}
+    citing = {
+        r[0]
+        for r in db.execute(
+            "select article_id from citations where work_id = 'foreign-office-statement-2021-06-28'"
+        )
+    }
+    denying = {
+        r[0]
+        for r in db.execute(
+            "select article_id from denials where work_id = 'foreign-office-statement-2021-06-28'"
+        )
+    }
     assert citing == denying == {"radio-pakistan-2021-06-28", "daily-pakistan-2021-06-29"}
     # Bukhari's denial reaches both only through the statement: it rests on the Foreign Office's citation
     relayed = db.execute("""
         select d.article_id, c.source_id from denials d join citations c on c.citation_id = d.citation_id
         where d.denier_id = 'zulfi-bukhari' and d.article_id in ('radio-pakistan-2021-06-28', 'daily-pakistan-2021-06-29')
     """).fetchall()
-    assert sorted(relayed) == [("daily-pakistan-2021-06-29", "zahid-hafeez-chaudhri"), ("radio-pakistan-2021-06-28", "zahid-hafeez-chaudhri")]
+    assert sorted(relayed) == [
+        ("daily-pakistan-2021-06-29", "zahid-hafeez-chaudhri"),
+        ("radio-pakistan-2021-06-28", "zahid-hafeez-chaudhri"),
+    ]
 
 
 def test_denials_in_the_denier_s_own_words_without_a_denial_verb(db):
     quotes = {r[0] for r in db.execute("select quote from denials where denier_id = 'moeed-yusuf'")}
-    assert "Let me state categorically and on record that I have not had any meetings with any Israeli officials nor have I visited Israel" in quotes
-    grounds = {r[0] for r in db.execute("select quote from denial_grounds where ground = 'no-such-event'")}
+    assert (
+        "Let me state categorically and on record that I have not had any meetings with any Israeli officials nor have I visited Israel"
+        in quotes
+    )
+    grounds = {
+        r[0] for r in db.execute("select quote from denial_grounds where ground = 'no-such-event'")
+    }
     assert "No such visit to Israel has been undertaken" in grounds
 
 
 def test_two_officials_deny_in_one_denial_and_bilawal_doubts_bukhari(db):
-    deniers = [r[0] for r in db.execute("select denier_id from denial_deniers where denial_id = 'business-recorder-2020-12-16_two-officials-deny' order by position")]
+    deniers = [
+        r[0]
+        for r in db.execute(
+            "select denier_id from denial_deniers where denial_id = 'business-recorder-2020-12-16_two-officials-deny' order by position"
+        )
+    ]
     assert deniers == ["tahir-ashrafi", "zulfi-bukhari"]
-    assert db.execute("select doubter_id, denial_id from doubts").fetchall() == [("bilawal-bhutto-zardari", "dawn-2021-06-28_bukhari-again")]
-    assert db.execute("select ground from denial_grounds where denial_id = 'dawn-2021-06-28_bukhari-december'").fetchall() == [("alibi",)]
+    assert db.execute("select doubter_id, denial_id from doubts").fetchall() == [
+        ("bilawal-bhutto-zardari", "dawn-2021-06-28_bukhari-again")
+    ]
+    assert db.execute(
+        "select ground from denial_grounds where denial_id = 'dawn-2021-06-28_bukhari-december'"
+    ).fetchall() == [("alibi",)]
 
 
 def test_the_visitor_is_identified_by_the_curator_where_ywn_names_no_one(db):
     """AUDIT E9: YWN's claims are about the unnamed visitor; the identification is the curator's."""
-    assert db.execute("select actor_id, identified_by from identifications where article_id = 'yeshiva-world-news-2020-12'").fetchall() == [
-        ("zulfi-bukhari", "curator")]
-    subjects = {r[0] for r in db.execute("""
+    assert db.execute(
+        "select actor_id, identified_by from identifications where article_id = 'yeshiva-world-news-2020-12'"
+    ).fetchall() == [("zulfi-bukhari", "curator")]
+    subjects = {
+        r[0]
+        for r in db.execute("""
         select distinct c.subject_id from claim_mentions m join claims c using (claim_id)
         where m.article_id = 'yeshiva-world-news-2020-12' and m.identification_id is not null
-    """)}
+    """)
+    }
     assert "zulfi-bukhari" not in subjects and "unnamed-pakistani-visitor" in subjects
-    assert db.execute("select count(*) from claims where claim_id like 'bukhari-has-%'").fetchone() == (0,)
+    assert db.execute(
+        "select count(*) from claims where claim_id like 'bukhari-has-%'"
+    ).fetchone() == (0,)
 
 
 def test_no_self_citation_and_no_double_counted_tweet(db):
@@ -243,9 +350,12 @@ def test_first_reported_is_the_earliest_carrying_article(db):
     for claim_id, first_article, not_before in db.execute("""
         select c.claim_id, c.first_article_id, a.not_before from claims c join articles a on a.article_id = c.first_article_id
     """).fetchall():
-        earliest = db.execute("""
+        earliest = db.execute(
+            """
             select min(a.not_before) from claim_mentions m join articles a using (article_id) where m.claim_id = ?
-        """, [claim_id]).fetchone()[0]
+        """,
+            [claim_id],
+        ).fetchone()[0]
         assert not_before == earliest, claim_id
 
 
@@ -260,8 +370,17 @@ def test_every_row_says_how_it_was_made(tables):
     for table in ["citations", "claim_mentions", "denials"]:
         for row in tables[table]:
             assert row["method"] == "curated"
-            line = (ROOT / row["source_file"]).read_text(encoding="utf-8").splitlines()[row["source_line"] - 1]
-            assert line.lstrip().startswith("- "), (table, row["source_file"], row["source_line"], line)
+            line = (
+                (ROOT / row["source_file"])
+                .read_text(encoding="utf-8")
+                .splitlines()[row["source_line"] - 1]
+            )
+            assert line.lstrip().startswith("- "), (
+                table,
+                row["source_file"],
+                row["source_line"],
+                line,
+            )
     assert {m["method"] for m in tables["actor_mentions"]} == {"alias-match 1"}
 
 
@@ -272,7 +391,11 @@ def test_package_is_valid_frictionless(built):
 def test_committed_outputs_equal_a_fresh_build(built):
     for res in schema.resources():
         name = f"{res['name']}.csv"
-        assert (ROOT / "data" / name).read_bytes() == (built / name).read_bytes(), f"data/{name} is stale: run make build"
+        assert (ROOT / "data" / name).read_bytes() == (built / name).read_bytes(), (
+            f"data/{name} is stale: run make build"
+        )
     assert (ROOT / "data" / PACKAGE_NAME).read_bytes() == (built / PACKAGE_NAME).read_bytes()
     for name in EXPORTS:
-        assert (ROOT / "data" / name).read_bytes() == (built / name).read_bytes(), f"data/{name} is stale: run make build"
+        assert (ROOT / "data" / name).read_bytes() == (built / name).read_bytes(), (
+            f"data/{name} is stale: run make build"
+        )

@@ -35,12 +35,19 @@ def instruction(name):
 
 def in_image(argv, data_dir):
     """A Dockerfile command as it would run here: the built data folder for /app/data."""
-    return [str(data_dir) if arg == IMAGE_DATA else arg.replace(IMAGE_DATA, str(data_dir)) for arg in argv]
+    return [
+        str(data_dir) if arg == IMAGE_DATA else arg.replace(IMAGE_DATA, str(data_dir))
+        for arg in argv
+    ]
 
 
 def environment(**extra):
     """The environment a command from the Dockerfile runs in here: this Python first on the PATH."""
-    return {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}", **extra}
+    return {
+        **os.environ,
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+        **extra,
+    }
 
 
 def test_the_image_starts_from_python_slim_and_installs_the_pinned_dependencies():
@@ -53,9 +60,17 @@ def test_the_dockerfile_bakes_a_current_inspect_file_into_the_image(built):
     baking = [run for run in instruction("RUN") if "build inspect" in run]
     assert baking, "no RUN writes the inspect file"
     for run in baking:
-        subprocess.run(in_image(shlex.split(run), built), check=True, cwd=ROOT, env=environment(), stdout=subprocess.DEVNULL)
+        subprocess.run(
+            in_image(shlex.split(run), built),
+            check=True,
+            cwd=ROOT,
+            env=environment(),
+            stdout=subprocess.DEVNULL,
+        )
     recorded = json.loads((built / INSPECT_NAME).read_text(encoding="utf-8"))
-    assert recorded["provenance"]["tables"]["articles"]["count"] == 13  # the thirteen reports of seeds/articles
+    assert (
+        recorded["provenance"]["tables"]["articles"]["count"] == 13
+    )  # the thirteen reports of seeds/articles
     assert recorded["provenance"]["file"] == DATABASE_NAME  # no path of the machine it was built on
 
 
@@ -71,17 +86,29 @@ def test_the_dockerfile_cmd_serves_exactly_the_published_configuration(built, tm
         return ["env", f"PORT={port}", f"PATH={environment()['PATH']}"] + argv
 
     with serving(command_for_port, tmp_path / "image.log") as base:
-        pid = next(p for p in Path("/proc").iterdir() if p.name.isdigit() and _listens(p, started["port"]))
+        pid = next(
+            p for p in Path("/proc").iterdir() if p.name.isdigit() and _listens(p, started["port"])
+        )
         running = (pid / "cmdline").read_bytes().rstrip(b"\0").split(b"\0")
         expected = datasette_command(built, host="0.0.0.0", port=started["port"])
         assert [arg.decode() for arg in running[1:]] == expected[1:]
-        assert Path(running[0].decode()).parent == Path(expected[0]).parent  # this environment's Python
+        assert (
+            Path(running[0].decode()).parent == Path(expected[0]).parent
+        )  # this environment's Python
         settings = httpx.get(f"{base}/-/settings.json").json()
         assert {name: settings[name] for name in SETTINGS} == SETTINGS
         (database,) = httpx.get(f"{base}/-/databases.json").json()
         assert database["is_mutable"] is False
-        for path in ("/", "/provenance", "/provenance/claims?_facet=status", "/provenance/lineage.json?claim=bukhari-visited-israel",
-                     "/provenance/citations.csv", "/exports/claims.jsonld", "/charts/timeline", "/charts/"):
+        for path in (
+            "/",
+            "/provenance",
+            "/provenance/claims?_facet=status",
+            "/provenance/lineage.json?claim=bukhari-visited-israel",
+            "/provenance/citations.csv",
+            "/exports/claims.jsonld",
+            "/charts/timeline",
+            "/charts/",
+        ):
             assert httpx.get(base + path).status_code == 200, path
 
 
@@ -102,25 +129,63 @@ def ignored(path, patterns):
         keep = pattern.startswith("!")
         pattern = pattern.lstrip("!")
         parts = path.split("/")
-        if any(fnmatch.fnmatch("/".join(parts[:i]), pattern) or fnmatch.fnmatch("/".join(parts[:i]), f"*/{pattern.removeprefix('**/')}")
-               for i in range(1, len(parts) + 1)):
+        if any(
+            fnmatch.fnmatch("/".join(parts[:i]), pattern)
+            or fnmatch.fnmatch("/".join(parts[:i]), f"*/{pattern.removeprefix('**/')}")
+            for i in range(1, len(parts) + 1)
+        ):
             verdict = not keep
     return verdict
 
 
-@pytest.mark.parametrize("path", [
-    "pyproject.toml", "requirements.lock", "README.md", "metadata.yml", "build/site/serve.py", "build/schema.yml",
-    "plugins/snapshot.py", "static/site.js", "static/charts/timeline.vl.json", "build/site/charts.yml", "static/vendor/vega-embed.js",
-    "data/provenance.db", "data/metadata.json", "data/claims.csv", "data/datapackage.json", "data/claims.jsonld",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "pyproject.toml",
+        "requirements.lock",
+        "README.md",
+        "metadata.yml",
+        "build/site/serve.py",
+        "build/schema.yml",
+        "plugins/snapshot.py",
+        "static/site.js",
+        "static/charts/timeline.vl.json",
+        "build/site/charts.yml",
+        "static/vendor/vega-embed.js",
+        "data/provenance.db",
+        "data/metadata.json",
+        "data/claims.csv",
+        "data/datapackage.json",
+        "data/claims.jsonld",
+    ],
+)
 def test_dockerignore_lets_in_what_the_image_needs(path):
-    patterns = [line.strip() for line in (ROOT / ".dockerignore").read_text().splitlines() if line.strip() and not line.startswith("#")]
+    patterns = [
+        line.strip()
+        for line in (ROOT / ".dockerignore").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
     assert not ignored(path, patterns)
 
 
-@pytest.mark.parametrize("path", [".venv/bin/python", "tests/test_site.py", "seeds/claims.yml", "build/__pycache__/cli.cpython-311.pyc", "data/.build-x1/provenance.db", "data/bench.json", ".git/HEAD"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        ".venv/bin/python",
+        "tests/test_site.py",
+        "seeds/claims.yml",
+        "build/__pycache__/cli.cpython-311.pyc",
+        "data/.build-x1/provenance.db",
+        "data/bench.json",
+        ".git/HEAD",
+    ],
+)
 def test_dockerignore_keeps_out_what_it_does_not(path):
-    patterns = [line.strip() for line in (ROOT / ".dockerignore").read_text().splitlines() if line.strip() and not line.startswith("#")]
+    patterns = [
+        line.strip()
+        for line in (ROOT / ".dockerignore").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
     assert ignored(path, patterns)
 
 

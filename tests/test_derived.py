@@ -29,18 +29,27 @@ def write_article_rows(db, tables, article_ids):
     articles in every base table with their rows in tables, and claims (whose counts and
     first report are computed over every article) whole."""
     for table in reversed(ARTICLE_ROWS):
-        db.execute(f"delete from [{table}] where article_id in ({', '.join('?' * len(article_ids))})", article_ids)
+        db.execute(
+            f"delete from [{table}] where article_id in ({', '.join('?' * len(article_ids))})",
+            article_ids,
+        )
     db.execute("delete from claims")
     for table in ["claims"] + ARTICLE_ROWS:
         fields = schema.fields(table)
-        rows = [row for row in tables[table] if table == "claims" or row["article_id"] in article_ids]
-        db[table].insert_all(({f["name"]: cell(row.get(f["name"]), f["type"]) for f in fields} for row in rows))
+        rows = [
+            row for row in tables[table] if table == "claims" or row["article_id"] in article_ids
+        ]
+        db[table].insert_all(
+            ({f["name"]: cell(row.get(f["name"]), f["type"]) for f in fields} for row in rows)
+        )
 
 
 def contents(db):
     """Every derived table's rows, in a fixed order."""
     return {
-        table.name: db.execute(f"select * from [{table.name}] order by {', '.join(table.key)}").fetchall()
+        table.name: db.execute(
+            f"select * from [{table.name}] order by {', '.join(table.key)}"
+        ).fetchall()
         for table in DERIVED
     }
 
@@ -48,10 +57,15 @@ def contents(db):
 def cold_contents(db, tmp_path):
     """The derived tables a cold build fills from db's base tables as they are now."""
     db.conn.commit()
-    cold = copy_of(Path(db.conn.execute("pragma database_list").fetchone()[2]), tmp_path / "cold.db")
+    cold = copy_of(
+        Path(db.conn.execute("pragma database_list").fetchone()[2]), tmp_path / "cold.db"
+    )
     indexes = cold.execute("select count(*) from sqlite_master where type = 'index'").fetchone()
     refresh_derived_tables(cold)  # on a database that has them: they are made again
-    assert cold.execute("select count(*) from sqlite_master where type = 'index'").fetchone() <= indexes  # no index twice
+    assert (
+        cold.execute("select count(*) from sqlite_master where type = 'index'").fetchone()
+        <= indexes
+    )  # no index twice
     return contents(cold)
 
 
@@ -59,7 +73,14 @@ def seeds_without(seeds_copy, article_id):
     """The tables assembled from the seeds without one article (and its extractor scores)."""
     (seeds_copy / "articles" / f"{article_id}.yml").unlink()
     scores = seeds_copy / "extractor_scores.csv"
-    scores.write_text("".join(line for line in scores.read_text(encoding="utf-8").splitlines(keepends=True) if article_id not in line), encoding="utf-8")
+    scores.write_text(
+        "".join(
+            line
+            for line in scores.read_text(encoding="utf-8").splitlines(keepends=True)
+            if article_id not in line
+        ),
+        encoding="utf-8",
+    )
     return assemble(read_seeds(seeds_copy))
 
 
@@ -68,7 +89,9 @@ def test_every_derived_table_is_filled_by_the_build(db):
         assert db[name].exists() and db[name].count > 0, name
 
 
-def test_an_article_taken_out_and_put_back_through_a_refresh_leaves_what_a_cold_build_fills(built, tables, seeds_copy, tmp_path):
+def test_an_article_taken_out_and_put_back_through_a_refresh_leaves_what_a_cold_build_fills(
+    built, tables, seeds_copy, tmp_path
+):
     db = copy_of(built / DATABASE_NAME, tmp_path / "refreshed.db")
     original = contents(db)
 
@@ -85,10 +108,16 @@ def test_an_article_taken_out_and_put_back_through_a_refresh_leaves_what_a_cold_
     assert contents(db) == original
 
 
-def test_a_refresh_renumbers_lineages_when_an_article_moves_to_the_front(built, tables, seeds_copy, tmp_path):
+def test_a_refresh_renumbers_lineages_when_an_article_moves_to_the_front(
+    built, tables, seeds_copy, tmp_path
+):
     article = seeds_copy / "articles" / f"{MOVED}.yml"
     text = article.read_text(encoding="utf-8")
-    for old, new in (('published: "2021"', 'published: "2019"'), ("not_before: 2021-06-28", "not_before: 2019-01-01"), ("not_after: 2021-12-31", "not_after: 2019-12-31")):
+    for old, new in (
+        ('published: "2021"', 'published: "2019"'),
+        ("not_before: 2021-06-28", "not_before: 2019-01-01"),
+        ("not_after: 2021-12-31", "not_after: 2019-12-31"),
+    ):
         assert old in text
         text = text.replace(old, new)
     article.write_text(text, encoding="utf-8")
@@ -98,7 +127,12 @@ def test_a_refresh_renumbers_lineages_when_an_article_moves_to_the_front(built, 
     write_article_rows(db, moved, [MOVED])
     refresh_derived_tables(db, [MOVED])
 
-    firsts = {row["claim_id"] for row in db["claim_lineage"].rows_where("article_id = ? and step = 1 and first_in_corpus = 1", [MOVED])}
+    firsts = {
+        row["claim_id"]
+        for row in db["claim_lineage"].rows_where(
+            "article_id = ? and step = 1 and first_in_corpus = 1", [MOVED]
+        )
+    }
     assert "bukhari-visited-israel" in firsts  # it now comes first in the claim's lineage
     assert contents(db) == cold_contents(db, tmp_path)
 

@@ -14,12 +14,16 @@ import pytest
 from build import schema
 
 TABLES = [res["name"] for res in schema.resources()]
-FORMULA = "=HYPERLINK(\"https://example.org\",\"click\")"
+FORMULA = '=HYPERLINK("https://example.org","click")'
 
 
 async def test_csv_is_text_csv(datasette):
-    for path in ("/provenance/claims.csv", "/provenance/lineage.csv?claim=bukhari-visited-israel", "/provenance.csv?sql=select+1+as+one",
-                 "/provenance/claims.csv?_dl=1"):
+    for path in (
+        "/provenance/claims.csv",
+        "/provenance/lineage.csv?claim=bukhari-visited-israel",
+        "/provenance.csv?sql=select+1+as+one",
+        "/provenance/claims.csv?_dl=1",
+    ):
         response = await datasette.client.get(path)
         assert response.status_code == 200, path
         assert response.headers["content-type"] == "text/csv; charset=utf-8", path
@@ -27,9 +31,15 @@ async def test_csv_is_text_csv(datasette):
 
 @pytest.mark.parametrize("table", TABLES)
 async def test_a_bare_csv_link_gives_every_row(datasette, db, table):
-    rows = list(csv.reader(io.StringIO((await datasette.client.get(f"/provenance/{table}.csv")).text)))
+    rows = list(
+        csv.reader(io.StringIO((await datasette.client.get(f"/provenance/{table}.csv")).text))
+    )
     assert len(rows) - 1 == db[table].count
-    paged = list(csv.reader(io.StringIO((await datasette.client.get(f"/provenance/{table}.csv?_size=3")).text)))
+    paged = list(
+        csv.reader(
+            io.StringIO((await datasette.client.get(f"/provenance/{table}.csv?_size=3")).text)
+        )
+    )
     assert len(paged) - 1 == min(3, db[table].count), "_size still gives one page"
 
 
@@ -39,7 +49,9 @@ async def test_a_table_pages_csv_link_gives_every_row(datasette):
     assert "_stream=on" in link and "stance=reports" in link and "_labels=on" in link, link
     rows = list(csv.DictReader(io.StringIO((await datasette.client.get(link)).text)))
     assert rows and all(row["stance"] == "reports" for row in rows)
-    expected = (await datasette.client.get("/provenance/claim_mentions.json?stance=reports&_size=0")).json()["filtered_table_rows_count"]
+    expected = (
+        await datasette.client.get("/provenance/claim_mentions.json?stance=reports&_size=0")
+    ).json()["filtered_table_rows_count"]
     assert len(rows) == expected
 
 
@@ -48,8 +60,17 @@ async def test_formula_cells_are_neutralised_in_csv(datasette):
     for params in ({"sql": sql}, {"sql": sql, "_dl": "1"}):
         response = await datasette.client.get("/provenance.csv", params=params)
         rows = list(csv.DictReader(io.StringIO(response.text)))
-        assert rows == [{"link": "'" + FORMULA, "plus": "'+1+2", "minus": "'-x", "at": "'@sum", "negative": "-3",
-                         "positive": "+4.5", "text": 'plain, "quoted"'}]
+        assert rows == [
+            {
+                "link": "'" + FORMULA,
+                "plus": "'+1+2",
+                "minus": "'-x",
+                "at": "'@sum",
+                "negative": "-3",
+                "positive": "+4.5",
+                "text": 'plain, "quoted"',
+            }
+        ]
 
 
 async def test_csv_bytes_are_datasettes_when_nothing_is_a_formula(datasette):
@@ -68,16 +89,24 @@ def test_no_curated_cell_would_be_a_formula(built):
             for row in csv.reader(handle):
                 for cell in row:
                     assert not cell.startswith(("=", "+", "@", "\t", "\r")), (path.name, cell[:40])
-                    assert not (cell.startswith("-") and not cell.lstrip("-").replace(".", "", 1).isdigit()), (path.name, cell[:40])
+                    assert not (
+                        cell.startswith("-") and not cell.lstrip("-").replace(".", "", 1).isdigit()
+                    ), (path.name, cell[:40])
 
 
 async def test_xlsx_has_every_row_and_no_formula(datasette, db):
     response = await datasette.client.get("/provenance/claim_mentions.xlsx")
     assert response.status_code == 200
-    assert response.headers["content-type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    assert (
+        response.headers["content-type"]
+        == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).worksheets[0]
     assert sheet.max_row - 1 == db["claim_mentions"].count
-    quoted = await datasette.client.get("/provenance.xlsx", params={"sql": f"select '{FORMULA.replace(chr(39), chr(39) * 2)}' as link, 3 as n"})
+    quoted = await datasette.client.get(
+        "/provenance.xlsx",
+        params={"sql": f"select '{FORMULA.replace(chr(39), chr(39) * 2)}' as link, 3 as n"},
+    )
     sheet = openpyxl.load_workbook(io.BytesIO(quoted.content)).worksheets[0]
     assert sheet["A2"].value == FORMULA and sheet["A2"].data_type == "s"
     assert sheet["B2"].value == 3 and sheet["B2"].data_type == "n"
@@ -95,7 +124,11 @@ async def test_exports_have_their_content_types(datasette):
         "/provenance.db": "application/octet-stream",
     }
     for path, content_type in expected.items():
-        response = await datasette.client.head(path) if path.endswith(".db") else await datasette.client.get(path)
+        response = (
+            await datasette.client.head(path)
+            if path.endswith(".db")
+            else await datasette.client.get(path)
+        )
         assert response.status_code == 200, path
         assert response.headers["content-type"].split(";")[0] == content_type, path
 
@@ -104,7 +137,11 @@ async def test_robots_keep_crawlers_off_permutations(datasette):
     response = await datasette.client.get("/robots.txt")
     assert response.status_code == 200
     lines = response.text.splitlines()
-    assert "Disallow: /*?" in lines and "Disallow: /-/" in lines and "Disallow: /provenance.db" in lines
+    assert (
+        "Disallow: /*?" in lines
+        and "Disallow: /-/" in lines
+        and "Disallow: /provenance.db" in lines
+    )
     for page in ("/article/", "/claim/", "/actor/", "/work/", "/charts/", "/static/", "/-/static/"):
         assert f"Allow: {page}" in lines
     assert any(line.startswith("Sitemap: ") and line.endswith("/sitemap.xml") for line in lines)
@@ -126,12 +163,29 @@ def rfc9309_allows(lines, path):
 
 async def test_robots_rules_as_a_crawler_reads_them(datasette):
     lines = (await datasette.client.get("/robots.txt")).text.splitlines()
-    allowed = ["/", "/article/republic-world-2020-12-20", "/claim/bukhari-visited-israel", "/actor/zulfi-bukhari", "/work/bukhari-tweet-2021-06-28",
-               "/provenance", "/provenance/claims", "/provenance/claims/bukhari-visited-israel", "/charts/graph",
-               "/static/charts/embed.js", "/-/static/app.css"]
-    refused = ["/provenance/claims?_sort=status", "/provenance/claim_mentions?_facet=stance&stance=reports",
-               "/provenance/claims?_next=20", "/provenance/lineage?claim=bukhari-visited-israel", "/provenance.db",
-               "/exports/provenance.db", "/-/versions", "/provenance?sql=select+1"]
+    allowed = [
+        "/",
+        "/article/republic-world-2020-12-20",
+        "/claim/bukhari-visited-israel",
+        "/actor/zulfi-bukhari",
+        "/work/bukhari-tweet-2021-06-28",
+        "/provenance",
+        "/provenance/claims",
+        "/provenance/claims/bukhari-visited-israel",
+        "/charts/graph",
+        "/static/charts/embed.js",
+        "/-/static/app.css",
+    ]
+    refused = [
+        "/provenance/claims?_sort=status",
+        "/provenance/claim_mentions?_facet=stance&stance=reports",
+        "/provenance/claims?_next=20",
+        "/provenance/lineage?claim=bukhari-visited-israel",
+        "/provenance.db",
+        "/exports/provenance.db",
+        "/-/versions",
+        "/provenance?sql=select+1",
+    ]
     for path in allowed:
         assert rfc9309_allows(lines, path), path
     for path in refused:
@@ -141,11 +195,20 @@ async def test_robots_rules_as_a_crawler_reads_them(datasette):
 async def test_sitemap_lists_the_reading_pages(datasette, db):
     response = await datasette.client.get("/sitemap.xml")
     assert response.status_code == 200
-    urls = [loc.text for loc in ET.fromstring(response.text).iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
+    urls = [
+        loc.text
+        for loc in ET.fromstring(response.text).iter(
+            "{http://www.sitemaps.org/schemas/sitemap/0.9}loc"
+        )
+    ]
     paths = {url.split("localhost", 1)[1] for url in urls}
     assert {"/", "/charts/"} <= paths
-    for table, kind, key in (("articles", "article", "article_id"), ("claims", "claim", "claim_id"), ("actors", "actor", "actor_id"),
-                             ("works", "work", "work_id")):
+    for table, kind, key in (
+        ("articles", "article", "article_id"),
+        ("claims", "claim", "claim_id"),
+        ("actors", "actor", "actor_id"),
+        ("works", "work", "work_id"),
+    ):
         for row in db[table].rows:
             assert f"/{kind}/{row[key]}" in paths
     assert len(urls) == len(set(urls))
@@ -159,7 +222,11 @@ async def test_atom_feed_of_reports_and_denials(datasette, db):
     atom = "{http://www.w3.org/2005/Atom}"
     entries = feed.findall(f"{atom}entry")
     ids = [e.find(f"{atom}id").text for e in entries]
-    assert len(ids) == len(set(ids)) == min(100, db["articles"].count + db["denials"].count + db["retractions"].count)
+    assert (
+        len(ids)
+        == len(set(ids))
+        == min(100, db["articles"].count + db["denials"].count + db["retractions"].count)
+    )
     titles = [e.find(f"{atom}title").text for e in entries]
     assert sum(t.startswith("Report: ") for t in titles) == db["articles"].count
     assert any(t.startswith("Denial: Zulfi Bukhari denies that") for t in titles)

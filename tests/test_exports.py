@@ -15,7 +15,15 @@ import prov
 import pytest
 import rdflib
 from click.testing import CliRunner
-from prov.model import ProvAgent, ProvAttribution, ProvDerivation, ProvDocument, ProvEntity, ProvInfluence, ProvWarning
+from prov.model import (
+    ProvAgent,
+    ProvAttribution,
+    ProvDerivation,
+    ProvDocument,
+    ProvEntity,
+    ProvInfluence,
+    ProvWarning,
+)
 from rdflib.compare import isomorphic
 
 from build.write import exports
@@ -63,15 +71,21 @@ def nodes(jsonld):
 def kind(nodes, table):
     """{row key: node} of the nodes that are rows of a table."""
     prefix = f"/provenance/{table}/"
-    return {key[len(prefix):]: node for key, node in nodes.items() if key.startswith(prefix)}
+    return {key[len(prefix) :]: node for key, node in nodes.items() if key.startswith(prefix)}
 
 
 def appearances_of(nodes, claim_id):
     """The passages carrying a claim: the nodes that say they are its appearance."""
-    return [node for node in nodes.values() if node.get("@reverse", {}).get("appearance") == ref("claims", claim_id)]
+    return [
+        node
+        for node in nodes.values()
+        if node.get("@reverse", {}).get("appearance") == ref("claims", claim_id)
+    ]
 
 
-def test_jsonld_is_one_flat_graph_of_claims_actors_articles_mentions_and_denials(jsonld, nodes, tables):
+def test_jsonld_is_one_flat_graph_of_claims_actors_articles_mentions_and_denials(
+    jsonld, nodes, tables
+):
     assert jsonld["@context"] == "https://schema.org"
     assert set(jsonld) == {"@context", "@graph"}
     assert len(nodes) == len(jsonld["@graph"]), "every @id once"
@@ -79,21 +93,33 @@ def test_jsonld_is_one_flat_graph_of_claims_actors_articles_mentions_and_denials
     assert set(kind(nodes, "articles")) == {a["article_id"] for a in tables["articles"]}
     assert set(kind(nodes, "claim_mentions")) == {m["mention_id"] for m in tables["claim_mentions"]}
     assert set(kind(nodes, "denials")) == {d["denial_id"] for d in tables["denials"]}
-    referred = ({a["outlet_id"] for a in tables["articles"]} | {m["voice_id"] for m in tables["claim_mentions"]}
-                | {r["actor_id"] for r in tables["claim_actors"]} | {d["denier_id"] for d in tables["denials"]})
+    referred = (
+        {a["outlet_id"] for a in tables["articles"]}
+        | {m["voice_id"] for m in tables["claim_mentions"]}
+        | {r["actor_id"] for r in tables["claim_actors"]}
+        | {d["denier_id"] for d in tables["denials"]}
+    )
     assert set(kind(nodes, "actors")) == referred
-    assert len(nodes) == sum(len(kind(nodes, table)) for table in ("claims", "actors", "articles", "claim_mentions", "denials"))
+    assert len(nodes) == sum(
+        len(kind(nodes, table))
+        for table in ("claims", "actors", "articles", "claim_mentions", "denials")
+    )
 
     # Claims by id, actors by id, then each article in date order followed by its
     # appearances and denials, each in text order.
     rows = [tuple(node["@id"].split("/")[2:]) for node in jsonld["@graph"]]
     claims, actors = sorted(kind(nodes, "claims")), sorted(kind(nodes, "actors"))
-    assert rows[:len(claims) + len(actors)] == [("claims", key) for key in claims] + [("actors", key) for key in actors]
+    assert rows[: len(claims) + len(actors)] == [("claims", key) for key in claims] + [
+        ("actors", key) for key in actors
+    ]
     articles = [key for table, key in rows if table == "articles"]
     assert articles == sorted(articles, key=date_order(tables))
-    in_article = {"claim_mentions": by(tables["claim_mentions"], "mention_id"), "denials": by(tables["denials"], "denial_id")}
+    in_article = {
+        "claim_mentions": by(tables["claim_mentions"], "mention_id"),
+        "denials": by(tables["denials"], "denial_id"),
+    }
     following = []
-    for table, key in rows[len(claims) + len(actors):]:
+    for table, key in rows[len(claims) + len(actors) :]:
         if table == "articles":
             following.append((key, []))
         else:
@@ -142,14 +168,23 @@ def test_jsonld_claims_have_their_statement_actors_and_broader_claim(nodes, tabl
         assert node["@id"] == node["url"] == path("claims", claim["claim_id"])
         assert node["identifier"] == claim["claim_id"]
         assert node["text"] == claim["statement"]
-        assert node.get("isPartOf") == (ref("claims", claim["detail_of"]) if claim["detail_of"] else None)
-        about = sorted(claim_actors.get(claim["claim_id"], []), key=lambda r: (r["role"] != "subject", r["actor_id"]))
+        assert node.get("isPartOf") == (
+            ref("claims", claim["detail_of"]) if claim["detail_of"] else None
+        )
+        about = sorted(
+            claim_actors.get(claim["claim_id"], []),
+            key=lambda r: (r["role"] != "subject", r["actor_id"]),
+        )
         assert node.get("about", []) == [ref("actors", r["actor_id"]) for r in about]
         for row in about:
             actor = actor_nodes[row["actor_id"]]
             assert actor["name"] == actors[row["actor_id"]]["name"]
             assert actor["@type"] == exports.SCHEMA_TYPES[actors[row["actor_id"]]["kind"]]
-    assert kind(nodes, "actors")["zulfi-bukhari"] == {"@id": path("actors", "zulfi-bukhari"), "@type": "Person", "name": "Zulfi Bukhari"}
+    assert kind(nodes, "actors")["zulfi-bukhari"] == {
+        "@id": path("actors", "zulfi-bukhari"),
+        "@type": "Person",
+        "name": "Zulfi Bukhari",
+    }
 
 
 def test_jsonld_has_one_appearance_per_mention_quoting_it_in_its_article(nodes, tables):
@@ -166,7 +201,11 @@ def test_jsonld_has_one_appearance_per_mention_quoting_it_in_its_article(nodes, 
             assert mention["claim_id"] == claim["claim_id"]
             assert appearance["@type"] == "CreativeWork"
             assert appearance["@id"] == path("claim_mentions", mention["mention_id"])
-            assert appearance["text"] == mention["quote"] == article["text"][mention["quote_start"]:mention["quote_end"]]
+            assert (
+                appearance["text"]
+                == mention["quote"]
+                == article["text"][mention["quote_start"] : mention["quote_end"]]
+            )
             assert appearance["author"] == ref("actors", mention["voice_id"])
             assert appearance["isPartOf"] == ref("articles", article["article_id"])
             news = nodes[appearance["isPartOf"]["@id"]]
@@ -198,13 +237,25 @@ def test_jsonld_first_appearance_is_in_the_first_reporting_article(nodes, tables
         assert first["claim_id"] == claim["claim_id"]
         assert first["article_id"] == claim["first_article_id"], claim["claim_id"]
         carrying = [mentions[a["identifier"]] for a in appearances_of(nodes, claim["claim_id"])]
-        earliest = min(carrying, key=lambda m: (in_date_order(m["article_id"]), m["quote_start"], m["quote_end"], m["mention_id"]))
+        earliest = min(
+            carrying,
+            key=lambda m: (
+                in_date_order(m["article_id"]),
+                m["quote_start"],
+                m["quote_end"],
+                m["mention_id"],
+            ),
+        )
         assert first == earliest
 
 
 def test_jsonld_cites_the_corpus_article_a_mention_rests_on(nodes):
     carried = appearances_of(nodes, "bukhari-visited-israel")
-    cited = {a["citation"].get("@id") for a in carried if a["isPartOf"] == ref("articles", REPUBLIC) and "citation" in a}
+    cited = {
+        a["citation"].get("@id")
+        for a in carried
+        if a["isPartOf"] == ref("articles", REPUBLIC) and "citation" in a
+    }
     assert path("articles", MEMO) in cited
 
 
@@ -224,7 +275,11 @@ def test_jsonld_denials_are_claims_by_the_denier_about_the_claim(nodes, tables):
     denials = by(tables["denials"], "denial_id")
     denial_nodes = kind(nodes, "denials")
     for claim in tables["claims"]:
-        about_it = [node for node in denial_nodes.values() if node["about"] == ref("claims", claim["claim_id"])]
+        about_it = [
+            node
+            for node in denial_nodes.values()
+            if node["about"] == ref("claims", claim["claim_id"])
+        ]
         assert len(about_it) == claim["denial_count"], claim["claim_id"]
     for key, node in denial_nodes.items():
         denial = denials[key]
@@ -233,10 +288,23 @@ def test_jsonld_denials_are_claims_by_the_denier_about_the_claim(nodes, tables):
         assert node["author"] == ref("actors", denial["denier_id"])
         assert node["about"] == ref("claims", denial["claim_id"])
         assert node.get("dateCreated") == denial["denied_on"]
-        assert node["appearance"] == [{"@type": "CreativeWork", "text": denial["quote"], "isPartOf": ref("articles", denial["article_id"])}]
-    bukhari = [node for node in denial_nodes.values() if node["about"] == ref("claims", "bukhari-visited-israel")]
+        assert node["appearance"] == [
+            {
+                "@type": "CreativeWork",
+                "text": denial["quote"],
+                "isPartOf": ref("articles", denial["article_id"]),
+            }
+        ]
+    bukhari = [
+        node
+        for node in denial_nodes.values()
+        if node["about"] == ref("claims", "bukhari-visited-israel")
+    ]
     # Bukhari himself, and Pakistan's Foreign Office (Radio Pakistan, Daily Pakistan, 28 June 2021)
-    assert {nodes[d["author"]["@id"]]["name"] for d in bukhari} == {"Zulfi Bukhari", "Ministry of Foreign Affairs of Pakistan"}
+    assert {nodes[d["author"]["@id"]]["name"] for d in bukhari} == {
+        "Zulfi Bukhari",
+        "Ministry of Foreign Affairs of Pakistan",
+    }
 
 
 # The terms of schema.org's JSON-LD context (release 30.0, https://schema.org/docs/jsonldcontext.jsonld)
@@ -272,7 +340,11 @@ def as_rdf(document):
     with warnings.catch_warnings():
         # rdflib's own JSON-LD parser uses its deprecated ConjunctiveGraph inside
         warnings.filterwarnings("ignore", category=DeprecationWarning, module="rdflib")
-        graph.parse(data=json.dumps({**document, "@context": SCHEMA_ORG_CONTEXT}), format="json-ld", base=BASE)
+        graph.parse(
+            data=json.dumps({**document, "@context": SCHEMA_ORG_CONTEXT}),
+            format="json-ld",
+            base=BASE,
+        )
     return graph
 
 
@@ -283,39 +355,91 @@ def nested_document(tables):
     citations = by(tables["citations"], "citation_id")
 
     def actor(key):
-        return {"@id": path("actors", key), "@type": exports.SCHEMA_TYPES[actors[key]["kind"]], "name": actors[key]["name"]}
+        return {
+            "@id": path("actors", key),
+            "@type": exports.SCHEMA_TYPES[actors[key]["kind"]],
+            "name": actors[key]["name"],
+        }
 
     def article(key):
         row = articles[key]
-        node = {"@id": path("articles", key), "@type": "NewsArticle", "identifier": key, "headline": row["title"],
-                "datePublished": row["published"], "publisher": actor(row["outlet_id"]), "inLanguage": row["language"]}
+        node = {
+            "@id": path("articles", key),
+            "@type": "NewsArticle",
+            "identifier": key,
+            "headline": row["title"],
+            "datePublished": row["published"],
+            "publisher": actor(row["outlet_id"]),
+            "inLanguage": row["language"],
+        }
         return {**node, "url": row["url"]} if row.get("url") else node
 
     graph = []
     for claim in tables["claims"]:
         key = claim["claim_id"]
-        node = {"@id": path("claims", key), "@type": "Claim", "identifier": key, "url": path("claims", key), "text": claim["statement"],
-                "about": [actor(r["actor_id"]) for r in tables["claim_actors"] if r["claim_id"] == key]}
+        node = {
+            "@id": path("claims", key),
+            "@type": "Claim",
+            "identifier": key,
+            "url": path("claims", key),
+            "text": claim["statement"],
+            "about": [actor(r["actor_id"]) for r in tables["claim_actors"] if r["claim_id"] == key],
+        }
         if claim["detail_of"]:
             node["isPartOf"] = {"@id": path("claims", claim["detail_of"]), "@type": "Claim"}
         node["appearance"] = []
         for mention in (m for m in tables["claim_mentions"] if m["claim_id"] == key):
-            appearance = {"@id": path("claim_mentions", mention["mention_id"]), "@type": "CreativeWork", "identifier": mention["mention_id"],
-                          "text": mention["quote"], "author": actor(mention["voice_id"]), "isPartOf": article(mention["article_id"])}
+            appearance = {
+                "@id": path("claim_mentions", mention["mention_id"]),
+                "@type": "CreativeWork",
+                "identifier": mention["mention_id"],
+                "text": mention["quote"],
+                "author": actor(mention["voice_id"]),
+                "isPartOf": article(mention["article_id"]),
+            }
             if mention["citation_id"]:
                 cited = citations[mention["citation_id"]]
-                work = {"@type": "CreativeWork", "author": actor(cited["source_id"]), **({"name": cited["work"]} if cited["work"] else {})}
-                appearance["citation"] = article(cited["cited_article_id"]) if cited["cited_article_id"] else work
+                work = {
+                    "@type": "CreativeWork",
+                    "author": actor(cited["source_id"]),
+                    **({"name": cited["work"]} if cited["work"] else {}),
+                }
+                appearance["citation"] = (
+                    article(cited["cited_article_id"]) if cited["cited_article_id"] else work
+                )
             node["appearance"].append(appearance)
         if claim["first_article_id"]:
-            in_text_order = sorted((m for m in tables["claim_mentions"] if m["claim_id"] == key and m["article_id"] == claim["first_article_id"]),
-                                   key=lambda m: (m["quote_start"], m["quote_end"], m["mention_id"]))
-            node["firstAppearance"] = {"@id": path("claim_mentions", in_text_order[0]["mention_id"])}
-        node["@reverse"] = {"about": [
-            {"@id": path("denials", d["denial_id"]), "@type": "Claim", "identifier": d["denial_id"], "author": actor(d["denier_id"]),
-             "appearance": [{"@type": "CreativeWork", "text": d["quote"], "isPartOf": article(d["article_id"])}],
-             **({"dateCreated": d["denied_on"]} if d["denied_on"] else {})}
-            for d in tables["denials"] if d["claim_id"] == key]}
+            in_text_order = sorted(
+                (
+                    m
+                    for m in tables["claim_mentions"]
+                    if m["claim_id"] == key and m["article_id"] == claim["first_article_id"]
+                ),
+                key=lambda m: (m["quote_start"], m["quote_end"], m["mention_id"]),
+            )
+            node["firstAppearance"] = {
+                "@id": path("claim_mentions", in_text_order[0]["mention_id"])
+            }
+        node["@reverse"] = {
+            "about": [
+                {
+                    "@id": path("denials", d["denial_id"]),
+                    "@type": "Claim",
+                    "identifier": d["denial_id"],
+                    "author": actor(d["denier_id"]),
+                    "appearance": [
+                        {
+                            "@type": "CreativeWork",
+                            "text": d["quote"],
+                            "isPartOf": article(d["article_id"]),
+                        }
+                    ],
+                    **({"dateCreated": d["denied_on"]} if d["denied_on"] else {}),
+                }
+                for d in tables["denials"]
+                if d["claim_id"] == key
+            ]
+        }
         graph.append(node)
     return {"@context": "https://schema.org", "@graph": graph}
 
@@ -328,8 +452,16 @@ def test_jsonld_means_as_rdf_what_the_nested_document_meant(jsonld, tables):
     claim = rdflib.URIRef(BASE + "provenance/claims/bukhari-visited-israel")
     mention = rdflib.URIRef(BASE + f"provenance/claim_mentions/{REPUBLIC}_bukhari-visited-israel")
     assert (claim, SCHEMA.appearance, mention) in graph
-    assert (mention, SCHEMA.isPartOf, rdflib.URIRef(BASE + f"provenance/articles/{REPUBLIC}")) in graph
-    assert {d for d in graph.subjects(SCHEMA.about, claim) if (d, rdflib.RDF.type, SCHEMA.Claim) in graph}
+    assert (
+        mention,
+        SCHEMA.isPartOf,
+        rdflib.URIRef(BASE + f"provenance/articles/{REPUBLIC}"),
+    ) in graph
+    assert {
+        d
+        for d in graph.subjects(SCHEMA.about, claim)
+        if (d, rdflib.RDF.type, SCHEMA.Claim) in graph
+    }
     appearance_triples = len(list(graph.triples((None, SCHEMA.appearance, None))))
     assert appearance_triples == len(tables["claim_mentions"]) + len(tables["denials"])
 
@@ -367,8 +499,10 @@ def q(doc, local):
 
 def relations(doc, kind):
     """{(from, to)} of every relation of a kind, as bukhari local names."""
+
     def local(name):
         return name.localpart if name is not None else None
+
     return {(local(r.args[0]), local(r.args[1])) for r in doc.get_records(kind)}
 
 
@@ -376,7 +510,9 @@ def test_prov_json_round_trips_through_the_prov_package(prov_doc, built):
     """The records are written directly, in the form prov writes: prov reads the file and
     writes back the same records, and reads what it wrote as the same document."""
     written = prov_doc.serialize(format="json")
-    assert json.loads(written) == json.loads((built / exports.CITATIONS_PROV).read_text(encoding="utf-8"))
+    assert json.loads(written) == json.loads(
+        (built / exports.CITATIONS_PROV).read_text(encoding="utf-8")
+    )
     assert ProvDocument.deserialize(content=written, format="json") == prov_doc
 
 
@@ -385,14 +521,20 @@ def test_prov_json_is_valid_against_the_prov_json_schema(built):
     schema = json.loads(schema_file.read_text(encoding="utf-8"))
     validator = jsonschema.validators.validator_for(schema)
     validator.check_schema(schema)
-    errors = list(validator(schema).iter_errors(json.loads((built / exports.CITATIONS_PROV).read_text(encoding="utf-8"))))
+    errors = list(
+        validator(schema).iter_errors(
+            json.loads((built / exports.CITATIONS_PROV).read_text(encoding="utf-8"))
+        )
+    )
     assert not errors, "\n".join(str(e) for e in errors)
 
 
 def test_prov_document_is_valid_prov_n_under_the_strict_grammar(prov_doc):
     with warnings.catch_warnings():
         warnings.simplefilter("error", ProvWarning)
-        again = ProvDocument.deserialize(content=prov_doc.get_provn(), format="provn", profile="strict")
+        again = ProvDocument.deserialize(
+            content=prov_doc.get_provn(), format="provn", profile="strict"
+        )
     assert again == prov_doc
 
 
@@ -400,9 +542,15 @@ def test_prov_has_every_article_work_and_cited_actor(prov_doc, tables):
     entities = {r.identifier.localpart for r in prov_doc.get_records(ProvEntity)}
     agents = {r.identifier.localpart for r in prov_doc.get_records(ProvAgent)}
     assert {f"articles/{a['article_id']}" for a in tables["articles"]} <= entities
-    works = {c["work_id"] for c in tables["citations"] if c["work_id"] and not c["cited_article_id"]}
-    assert {f"works/{w}" for w in works} == entities - {f"articles/{a['article_id']}" for a in tables["articles"]}
-    expected = {a["outlet_id"] for a in tables["articles"]} | {c["source_id"] for c in tables["citations"] if c["source_id"]}
+    works = {
+        c["work_id"] for c in tables["citations"] if c["work_id"] and not c["cited_article_id"]
+    }
+    assert {f"works/{w}" for w in works} == entities - {
+        f"articles/{a['article_id']}" for a in tables["articles"]
+    }
+    expected = {a["outlet_id"] for a in tables["articles"]} | {
+        c["source_id"] for c in tables["citations"] if c["source_id"]
+    }
     assert agents == {f"actors/{actor}" for actor in expected}
     assert prov_doc.get_record(q(prov_doc, "actors/zulfi-bukhari"))[0].label == "Zulfi Bukhari"
 
@@ -417,7 +565,9 @@ def test_prov_attributes_each_article_to_its_outlet(prov_doc, tables):
 
 def test_prov_has_one_relation_per_citation_with_its_quote(prov_doc, tables):
     citations = by(tables["citations"], "citation_id")
-    records = {r.identifier.localpart: r for r in prov_doc.get_records((ProvDerivation, ProvInfluence))}
+    records = {
+        r.identifier.localpart: r for r in prov_doc.get_records((ProvDerivation, ProvInfluence))
+    }
     assert set(records) == {f"citations/{key}" for key in citations}
     for key, citation in citations.items():
         record = records[f"citations/{key}"]
@@ -425,9 +575,13 @@ def test_prov_has_one_relation_per_citation_with_its_quote(prov_doc, tables):
         assert record.get_attribute(q(prov_doc, "quote")) == {citation["quote"]}
         assert record.get_attribute(q(prov_doc, "quote_start")) == {citation["quote_start"]}
         assert record.get_attribute(q(prov_doc, "quote_end")) == {citation["quote_end"]}
-        assert record.get_attribute(q(prov_doc, "article")) == {q(prov_doc, f"articles/{citation['article_id']}")}
+        assert record.get_attribute(q(prov_doc, "article")) == {
+            q(prov_doc, f"articles/{citation['article_id']}")
+        }
         if citation["source_id"]:
-            assert record.get_attribute(q(prov_doc, "source")) == {q(prov_doc, f"actors/{citation['source_id']}")}
+            assert record.get_attribute(q(prov_doc, "source")) == {
+                q(prov_doc, f"actors/{citation['source_id']}")
+            }
         if not citation["via_citation_id"]:
             assert record.args[0] == q(prov_doc, f"articles/{citation['article_id']}")
         if citation["cited_article_id"]:
@@ -443,7 +597,9 @@ def test_prov_traces_republic_world_to_middle_east_monitor_to_nziv(prov_doc):
     [via] = prov_doc.get_record(q(prov_doc, f"citations/{REPUBLIC}_hebrew-website"))
     assert via.get_attribute(q(prov_doc, "article")) == {q(prov_doc, f"articles/{REPUBLIC}")}
     # Middle East Monitor: Nziv "quoting Israeli political sources"
-    assert ("works/nziv-2020-12-report", "actors/israeli-political-sources") in relations(prov_doc, ProvInfluence)
+    assert ("works/nziv-2020-12-report", "actors/israeli-political-sources") in relations(
+        prov_doc, ProvInfluence
+    )
 
 
 def test_a_work_is_its_row_page_labelled_with_its_title(prov_doc, tables):
@@ -477,7 +633,9 @@ def canonical(value):
 
 def test_jsonld_puts_one_node_on_each_line(built, jsonld):
     lines = (built / exports.CLAIMS_JSONLD).read_text(encoding="utf-8").splitlines()
-    assert lines[:3] == ["{", '  "@context": "https://schema.org",', '  "@graph": ['] and lines[-2:] == ["  ]", "}"]
+    assert lines[:3] == ["{", '  "@context": "https://schema.org",', '  "@graph": ['] and lines[
+        -2:
+    ] == ["  ]", "}"]
     records = [line.removeprefix("    ").removesuffix(",") for line in lines[3:-2]]
     assert len(records) == len(jsonld["@graph"])
     assert records == [canonical(node) for node in jsonld["@graph"]]
@@ -494,7 +652,9 @@ def test_prov_json_puts_one_record_on_each_line(built, tables):
         expected[-1] = expected[-1].removesuffix(",")
         expected.append("  }," if number < len(document) - 1 else "  }")
     assert lines == expected + ["}"]
-    assert sum(len(records) for group, records in document.items() if group != "prefix") > len(tables["citations"])
+    assert sum(len(records) for group, records in document.items() if group != "prefix") > len(
+        tables["citations"]
+    )
 
 
 # --- parts ------------------------------------------------------------------------------------
@@ -514,9 +674,13 @@ def test_joining_the_parts_gives_the_written_files(db, built, tmp_path):
         data = (built / name).read_bytes()
         assert join_parts(layout, parts) == data == (tmp_path / name).read_bytes()
         index, size, sha256 = written[name]
-        assert (size, sha256) == (len(data), None)  # the exports carry no hash: their copied parts never pass through Python
+        assert (size, sha256) == (
+            len(data),
+            None,
+        )  # the exports carry no hash: their copied parts never pass through Python
         assert [(section, key, owner) for section, key, owner, _, _ in index] == sorted(
-            (part.section, part.key, part.owner) for part in parts)
+            (part.section, part.key, part.owner) for part in parts
+        )
 
 
 def test_an_article_s_parts_are_the_same_made_alone_or_with_the_rest(db, tables):
@@ -525,28 +689,47 @@ def test_an_article_s_parts_are_the_same_made_alone_or_with_the_rest(db, tables)
         alone = exports.export_parts(db, [article_id])
         for name, (layout, parts) in everything.items():
             assert alone[name][0] == layout
-            assert alone[name][1] == [part for part in parts if part.owner in (article_id, None)], (name, article_id)
+            assert alone[name][1] == [part for part in parts if part.owner in (article_id, None)], (
+                name,
+                article_id,
+            )
             assert any(part.owner == article_id for part in alone[name][1])
-    corpus_wide = {name: [part for part in parts if part.owner is None] for name, (layout, parts) in everything.items()}
-    assert {name: parts for name, (layout, parts) in exports.export_parts(db, []).items()} == corpus_wide
-    assert {name: parts for name, (layout, parts) in exports.export_parts(db, ["no-such-article"]).items()} == corpus_wide
+    corpus_wide = {
+        name: [part for part in parts if part.owner is None]
+        for name, (layout, parts) in everything.items()
+    }
+    assert {
+        name: parts for name, (layout, parts) in exports.export_parts(db, []).items()
+    } == corpus_wide
+    assert {
+        name: parts
+        for name, (layout, parts) in exports.export_parts(db, ["no-such-article"]).items()
+    } == corpus_wide
     owners = {part.owner for layout, parts in everything.values() for part in parts}
     assert owners == {a["article_id"] for a in tables["articles"]} | {None}
 
 
 def test_an_article_s_parts_hold_only_its_own_rows(db, tables):
-    mentions, denials = by(tables["claim_mentions"], "mention_id"), by(tables["denials"], "denial_id")
+    mentions, denials = (
+        by(tables["claim_mentions"], "mention_id"),
+        by(tables["denials"], "denial_id"),
+    )
     citations = by(tables["citations"], "citation_id")
     layout, parts = exports.export_parts(db)[exports.CLAIMS_JSONLD]
     for part in parts:
-        for node in (json.loads(line.rstrip(",")) for line in part.data.decode("utf-8").splitlines()):
+        for node in (
+            json.loads(line.rstrip(",")) for line in part.data.decode("utf-8").splitlines()
+        ):
             table, key = node["@id"].split("/")[2:]
             rows = {"claim_mentions": mentions, "denials": denials}.get(table)
             owner = key if table == "articles" else rows[key]["article_id"] if rows else None
             assert part.owner == owner, node["@id"]
     layout, parts = exports.export_parts(db)[exports.CITATIONS_PROV]
     for part in parts:
-        for identifier in (json.loads("{" + line.rstrip(",") + "}") for line in part.data.decode("utf-8").splitlines()):
+        for identifier in (
+            json.loads("{" + line.rstrip(",") + "}")
+            for line in part.data.decode("utf-8").splitlines()
+        ):
             [identifier] = identifier
             local = identifier.removeprefix("bukhari:")
             if local.startswith("articles/"):
@@ -562,11 +745,20 @@ def test_a_rebuild_of_one_article_copies_the_other_parts(db, tmp_path):
     """What an incremental build does: change one article, make its parts and the
     corpus-wide ones again, copy the rest from the previous file; the bytes are those of
     a whole export of the changed database."""
-    before = {name: write_parts(tmp_path / f"before-{name}", layout, parts) for name, (layout, parts) in exports.export_parts(db).items()}
+    before = {
+        name: write_parts(tmp_path / f"before-{name}", layout, parts)
+        for name, (layout, parts) in exports.export_parts(db).items()
+    }
     changed = copy_of(db)
     changed.execute("UPDATE articles SET title = 'A new title' WHERE article_id = ?", (MEMO,))
-    changed.execute("UPDATE claim_mentions SET quote = 'new words' WHERE mention_id = (SELECT min(mention_id) FROM claim_mentions WHERE article_id = ?)", (MEMO,))
-    changed.execute("UPDATE citations SET cue = 'told' WHERE citation_id = (SELECT min(citation_id) FROM citations WHERE article_id = ?)", (MEMO,))
+    changed.execute(
+        "UPDATE claim_mentions SET quote = 'new words' WHERE mention_id = (SELECT min(mention_id) FROM claim_mentions WHERE article_id = ?)",
+        (MEMO,),
+    )
+    changed.execute(
+        "UPDATE citations SET cue = 'told' WHERE citation_id = (SELECT min(citation_id) FROM citations WHERE article_id = ?)",
+        (MEMO,),
+    )
     whole = exports.export_bytes(changed)
     for name, (layout, parts) in exports.export_parts(changed, [MEMO]).items():
         index = before[name][0]
@@ -574,7 +766,10 @@ def test_a_rebuild_of_one_article_copies_the_other_parts(db, tmp_path):
         write_parts(after, layout, parts, previous=(tmp_path / f"before-{name}", index, {MEMO}))
         assert after.read_bytes() == whole[name]
         assert whole[name] != (tmp_path / f"before-{name}").read_bytes()
-    assert b"A new title" in whole[exports.CLAIMS_JSONLD] and b"A new title" in whole[exports.CITATIONS_PROV]
+    assert (
+        b"A new title" in whole[exports.CLAIMS_JSONLD]
+        and b"A new title" in whole[exports.CITATIONS_PROV]
+    )
 
 
 # --- the build -----------------------------------------------------------------------------
@@ -584,7 +779,9 @@ def snapshot(folder):
     return {p.name: p.read_bytes() for p in folder.iterdir()}
 
 
-def test_build_writes_the_exports_and_a_failed_build_leaves_them(tmp_path, seeds_copy, db, monkeypatch):
+def test_build_writes_the_exports_and_a_failed_build_leaves_them(
+    tmp_path, seeds_copy, db, monkeypatch
+):
     data = tmp_path / "data"
     result = CliRunner().invoke(cli, ["build", "--data", str(data)])
     assert result.exit_code == 0, result.output
@@ -597,7 +794,10 @@ def test_build_writes_the_exports_and_a_failed_build_leaves_them(tmp_path, seeds
     claims = seeds_copy / "claims.yml"
     text = claims.read_text(encoding="utf-8")
     assert "- id: bukhari-visited-israel\n" in text, "fixture drifted"
-    claims.write_text(text.replace("- id: bukhari-visited-israel\n", "- id: bukhari-visited-mars\n", 1), encoding="utf-8")
+    claims.write_text(
+        text.replace("- id: bukhari-visited-israel\n", "- id: bukhari-visited-mars\n", 1),
+        encoding="utf-8",
+    )
     result = CliRunner().invoke(cli, ["build", "--seeds", str(seeds_copy), "--data", str(data)])
     assert result.exit_code == 1
     assert snapshot(data) == before
@@ -623,7 +823,10 @@ async def test_the_site_serves_the_exports(datasette, built):
         "claims.jsonld": "/exports/claims.jsonld",
         "citations.prov.json": "/exports/citations.prov.json",
     }
-    types = {exports.CLAIMS_JSONLD: "application/ld+json", exports.CITATIONS_PROV: "application/json"}
+    types = {
+        exports.CLAIMS_JSONLD: "application/ld+json",
+        exports.CITATIONS_PROV: "application/json",
+    }
     for name, path in exports.download_paths().items():
         response = await datasette.client.get(path)
         assert response.status_code == 200, path

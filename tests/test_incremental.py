@@ -38,14 +38,23 @@ def article_files(seeds_dir):
 def test_a_second_read_parses_only_the_article_that_changed(seeds_copy, tmp_path, parses):
     cache = ParseCache(tmp_path / "cache.sqlite")
     first = assemble(read_seeds(seeds_copy, cache))
-    assert len(parses) == len(article_files(seeds_copy)) + 3  # and actors.yml, claims.yml, works.yml
+    assert (
+        len(parses) == len(article_files(seeds_copy)) + 3
+    )  # and actors.yml, claims.yml, works.yml
 
     parses.clear()
     assert assemble(read_seeds(seeds_copy, cache)) == first
     assert parses == []
 
-    changed = next(f for f in article_files(seeds_copy) if "\nnote:" not in f.read_text(encoding="utf-8"))
-    changed.write_text(changed.read_text(encoding="utf-8").replace("language: en", "language: en\nnote: read again"), encoding="utf-8")
+    changed = next(
+        f for f in article_files(seeds_copy) if "\nnote:" not in f.read_text(encoding="utf-8")
+    )
+    changed.write_text(
+        changed.read_text(encoding="utf-8").replace(
+            "language: en", "language: en\nnote: read again"
+        ),
+        encoding="utf-8",
+    )
     again = assemble(read_seeds(seeds_copy, cache))
     assert parses == [f"seeds/articles/{changed.name}"]
     [article] = [row for row in again["articles"] if row["article_id"] == changed.stem]
@@ -98,7 +107,10 @@ def test_problems_found_in_worker_processes_name_file_and_line(monkeypatch, seed
     broken.write_text(broken.read_text(encoding="utf-8") + "outlet: again\n", encoding="utf-8")
     result = CliRunner().invoke(cli.cli, ["check", "--seeds", str(seeds_copy), "--no-cache"])
     assert result.exit_code == 1
-    assert f"error: seeds/articles/{broken.name}:" in result.output and "duplicate key" in result.output
+    assert (
+        f"error: seeds/articles/{broken.name}:" in result.output
+        and "duplicate key" in result.output
+    )
 
 
 def test_validating_on_every_core_finds_the_same_problems(monkeypatch, built, tmp_path):
@@ -117,7 +129,18 @@ def test_validating_on_every_core_finds_the_same_problems(monkeypatch, built, tm
 
 
 def test_the_progress_bar_is_quiet_off_a_terminal(seeds_copy, tmp_path):
-    result = CliRunner().invoke(cli.cli, ["build", "--seeds", str(seeds_copy), "--data", str(tmp_path / "data"), "--cache", str(tmp_path / "c.sqlite")])
+    result = CliRunner().invoke(
+        cli.cli,
+        [
+            "build",
+            "--seeds",
+            str(seeds_copy),
+            "--data",
+            str(tmp_path / "data"),
+            "--cache",
+            str(tmp_path / "c.sqlite"),
+        ],
+    )
     assert result.exit_code == 0, result.output
     for label in ("parsing", "checking", "writing"):
         assert label not in result.stderr
@@ -137,6 +160,8 @@ def test_the_cycle_collector_is_back_on_after_a_command(seeds_copy):
     result = CliRunner().invoke(cli.cli, ["check", "--seeds", str(seeds_copy), "--no-cache"])
     assert result.exit_code == 0, result.output
     assert gc.isenabled()
-    failed = CliRunner().invoke(cli.cli, ["check", "--seeds", str(seeds_copy / "missing"), "--no-cache"])
+    failed = CliRunner().invoke(
+        cli.cli, ["check", "--seeds", str(seeds_copy / "missing"), "--no-cache"]
+    )
     assert failed.exit_code == 1
     assert gc.isenabled()

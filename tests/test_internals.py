@@ -19,21 +19,34 @@ PRIVATE = re.compile(
 
 def test_it_is_written_for_the_pinned_datasette():
     """Fails on an upgrade: check each item in internals.py's docstring, then WRITTEN_FOR."""
-    pinned = re.search(r"^datasette==(\S+)$", (ROOT / "requirements.lock").read_text(encoding="utf-8"), re.M).group(1)
+    pinned = re.search(
+        r"^datasette==(\S+)$", (ROOT / "requirements.lock").read_text(encoding="utf-8"), re.M
+    ).group(1)
     assert internals.WRITTEN_FOR == pinned == datasette.__version__
 
 
 def test_it_refuses_to_load_on_another_version(monkeypatch):
     monkeypatch.setattr(datasette, "__version__", "1.0a19")
-    with pytest.raises(ImportError, match=r"private parts of Datasette 0\.65\.5 .* this is Datasette 1\.0a19: check each"):
+    with pytest.raises(
+        ImportError,
+        match=r"private parts of Datasette 0\.65\.5 .* this is Datasette 1\.0a19: check each",
+    ):
         importlib.reload(internals)
     monkeypatch.undo()
     importlib.reload(internals)
 
 
-@pytest.mark.parametrize("path", sorted((ROOT / "plugins").glob("*.py")) + sorted((ROOT / "build").rglob("*.py")), ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "path",
+    sorted((ROOT / "plugins").glob("*.py")) + sorted((ROOT / "build").rglob("*.py")),
+    ids=lambda p: p.name,
+)
 def test_no_other_module_reaches_into_datasette(path):
     if path.name == "internals.py":
         return
-    reaches = [line for line in path.read_text(encoding="utf-8").splitlines() if PRIVATE.search(line) and not line.lstrip().startswith("#")]
+    reaches = [
+        line
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if PRIVATE.search(line) and not line.lstrip().startswith("#")
+    ]
     assert reaches == [], f"{path.relative_to(ROOT)}: go through build/site/internals.py"

@@ -97,7 +97,9 @@ class Served:
             port = sock.getsockname()[1]
         self.log = Path(log)
         with open(self.log, "wb") as output:
-            self.process = subprocess.Popen(datasette_command(data_dir, port=port), stdout=output, stderr=subprocess.STDOUT)
+            self.process = subprocess.Popen(
+                datasette_command(data_dir, port=port), stdout=output, stderr=subprocess.STDOUT
+            )
         self.base = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 30
         while True:
@@ -158,6 +160,7 @@ async def hammer(base, paths, clients, seconds, check=None, until=None):
 
     def going():
         return time.monotonic() < deadline or (until is not None and not until())
+
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
     async with httpx.AsyncClient(base_url=base, timeout=60, limits=limits) as client:
 
@@ -198,7 +201,9 @@ def test_many_clients_all_answered(built, tmp_path, figures):
             return "ok"
 
         start = time.monotonic()
-        latencies, errors, _ = asyncio.run(hammer(served.base, PATHS, CLIENTS, LOAD_SECONDS, check=facets))
+        latencies, errors, _ = asyncio.run(
+            hammer(served.base, PATHS, CLIENTS, LOAD_SECONDS, check=facets)
+        )
         elapsed = time.monotonic() - start
     finally:
         served.stop()
@@ -217,7 +222,11 @@ def test_many_clients_all_answered(built, tmp_path, figures):
         "max_ms": round(every[-1], 1),
         "facets_timed_out": sum(timed_out.values()),
         "paths": {
-            path: {"requests": len(samples), "p50_ms": round(statistics.median(samples), 1), "p95_ms": round(percentile(sorted(samples), 0.95), 1)}
+            path: {
+                "requests": len(samples),
+                "p50_ms": round(statistics.median(samples), 1),
+                "p95_ms": round(percentile(sorted(samples), 0.95), 1),
+            }
             for path, samples in sorted(latencies.items())
         },
         "first_errors": errors[:20],
@@ -231,7 +240,9 @@ def test_many_clients_all_answered(built, tmp_path, figures):
     )
     figures.lines.append(summary)
     print(summary)
-    assert errors == [], f"{len(errors)} errors {dict(Counter(e.split(': ')[0][:60] for e in errors))}, first: {errors[:3]}"
+    assert errors == [], (
+        f"{len(errors)} errors {dict(Counter(e.split(': ')[0][:60] for e in errors))}, first: {errors[:3]}"
+    )
     assert set(latencies) == set(PATHS), "every page was asked for"
 
 
@@ -278,43 +289,70 @@ def test_builds_while_serving_never_show_through(tmp_path, figures):
     def build_again_and_again():
         seeds = [other_seeds, SEEDS]
         while not stop.is_set():
-            command = [PROVENANCE, "build", "--seeds", str(seeds[len(builds) % 2]), "--data", str(data)]
+            command = [
+                PROVENANCE,
+                "build",
+                "--seeds",
+                str(seeds[len(builds) % 2]),
+                "--data",
+                str(data),
+            ]
             result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
             if result.returncode != 0:
                 build_failures.append(result.stderr[-500:])
             builds.append(seeds[len(builds) % 2])
 
-    sql_path = "/provenance.json?" + urllib.parse.urlencode({"sql": CONSISTENCY_SQL, "_shape": "array"})
-    paths = [sql_path, "/provenance/claims.json?_size=max", "/provenance/claims", "/provenance.db", "/exports/claims.csv",
-             "/exports/provenance.db", "/provenance/claim_mentions.json?_size=5&_facet=stance"]
+    sql_path = "/provenance.json?" + urllib.parse.urlencode(
+        {"sql": CONSISTENCY_SQL, "_shape": "array"}
+    )
+    paths = [
+        sql_path,
+        "/provenance/claims.json?_size=max",
+        "/provenance/claims",
+        "/provenance.db",
+        "/exports/claims.csv",
+        "/exports/provenance.db",
+        "/provenance/claim_mentions.json?_size=5&_facet=stance",
+    ]
 
     def check(path, response):
         if path == sql_path:
-            assert response.json() == [started], f"the answer {response.json()} is not of the build served at start {started}"
+            assert response.json() == [started], (
+                f"the answer {response.json()} is not of the build served at start {started}"
+            )
             return "sql"
         if path.startswith("/provenance/claims.json"):
             page = response.json()
-            assert page["filtered_table_rows_count"] == len(page["rows"]) == started["claims"], "count and rows of another build"
+            assert page["filtered_table_rows_count"] == len(page["rows"]) == started["claims"], (
+                "count and rows of another build"
+            )
             return "table"
         if path == "/provenance/claims":
             assert f"{started['claims']} rows" in response.text
             return "page"
         if path == "/provenance.db":
-            assert hashlib.sha256(response.content).hexdigest() == started_hash, "the download is not the served build"
+            assert hashlib.sha256(response.content).hexdigest() == started_hash, (
+                "the download is not the served build"
+            )
             assert response.headers["etag"] == f'"{started_hash}"'
             return "download"
         if path == "/exports/claims.csv":
             assert len(response.content) == int(response.headers["content-length"])
             rows = list(csv.DictReader(io.StringIO(response.text)))
             claims_csv_rows.add(len(rows))
-            assert len(rows) in (started["claims"], started["claims"] + 1), "a whole file of one build"
+            assert len(rows) in (started["claims"], started["claims"] + 1), (
+                "a whole file of one build"
+            )
             return "csv"
         if path == "/exports/provenance.db":
             with tempfile.NamedTemporaryFile(suffix=".db") as copy:
                 copy.write(response.content)
                 copy.flush()
                 found = counts(copy.name)
-            assert found["claims"] in (started["claims"], started["claims"] + 1) and found["joined"] == found["mentions"]
+            assert (
+                found["claims"] in (started["claims"], started["claims"] + 1)
+                and found["joined"] == found["mentions"]
+            )
             return "export-db"
         return "other"
 
@@ -331,7 +369,9 @@ def test_builds_while_serving_never_show_through(tmp_path, figures):
         def enough():
             return len(builds) >= BUILDS or time.monotonic() - start > BUILD_SECONDS_MAX
 
-        latencies, errors, results = asyncio.run(hammer(served.base, paths, BUILD_CLIENTS, BUILD_SECONDS, check=check, until=enough))
+        latencies, errors, results = asyncio.run(
+            hammer(served.base, paths, BUILD_CLIENTS, BUILD_SECONDS, check=check, until=enough)
+        )
     finally:
         stop.set()
         builder.join(timeout=120)
@@ -346,8 +386,12 @@ def test_builds_while_serving_never_show_through(tmp_path, figures):
     figures.lines.append(summary)
     print(summary)
     assert build_failures == []
-    assert len(builds) >= BUILDS, "the builds swapped the files back and forth while the site was asked"
-    assert errors == [], f"{len(errors)} errors {dict(Counter(e.split(': ')[0][:60] for e in errors))}, first: {errors[:3]}"
+    assert len(builds) >= BUILDS, (
+        "the builds swapped the files back and forth while the site was asked"
+    )
+    assert errors == [], (
+        f"{len(errors)} errors {dict(Counter(e.split(': ')[0][:60] for e in errors))}, first: {errors[:3]}"
+    )
     assert {"sql", "table", "page", "download", "csv", "export-db"} <= set(results)
 
     # A server started now serves the last build: restart to publish a build.

@@ -228,7 +228,10 @@ async def test_claim_page_has_lineage_denials_disagreements_and_related_claims(d
     assert 'id="disagreements"' not in page
     assert 'href="/claim/pakistani-official-visited-israel"' in page.split('id="related"')[1]
     dated = (await datasette.client.get("/claim/visit-on-20-november-2020")).text
-    assert 'id="disagreements"' in dated and 'href="/claim/visit-in-last-week-of-november-2020"' in dated
+    assert (
+        'id="disagreements"' in dated
+        and 'href="/claim/visit-in-last-week-of-november-2020"' in dated
+    )
 
 
 async def test_claim_page_lists_the_details_of_a_broad_claim(datasette, db):

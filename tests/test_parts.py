@@ -12,7 +12,16 @@ from build.write import parts
 from build.write.parts import Part, Section, join_parts, write_parts
 
 OWNERS = st.sampled_from(["a", "b", "c", "d", "e", None])
-LAYOUTS = st.lists(st.builds(Section, st.sampled_from([b"", b"[", b"header\n"]), st.sampled_from([b"", b",", b",\n  "]), st.sampled_from([b"", b"]", b"\n"])), min_size=1, max_size=3)
+LAYOUTS = st.lists(
+    st.builds(
+        Section,
+        st.sampled_from([b"", b"[", b"header\n"]),
+        st.sampled_from([b"", b",", b",\n  "]),
+        st.sampled_from([b"", b"]", b"\n"]),
+    ),
+    min_size=1,
+    max_size=3,
+)
 
 
 def parts_of(layout, owners_and_data):
@@ -28,44 +37,83 @@ PARTS = st.lists(st.tuples(st.integers(0, 2), OWNERS, st.binary(max_size=6)), ma
 
 
 @settings(max_examples=300, deadline=None)
-@given(layout=LAYOUTS, old=PARTS, new=PARTS, dropped=st.sets(st.sampled_from(["a", "b", "c", "d", "e"])))
-def test_copying_unchanged_parts_gives_the_bytes_of_writing_everything(tmp_path_factory, layout, old, new, dropped):
+@given(
+    layout=LAYOUTS,
+    old=PARTS,
+    new=PARTS,
+    dropped=st.sets(st.sampled_from(["a", "b", "c", "d", "e"])),
+)
+def test_copying_unchanged_parts_gives_the_bytes_of_writing_everything(
+    tmp_path_factory, layout, old, new, dropped
+):
     folder = tmp_path_factory.mktemp("parts")
     old_parts = parts_of(layout, old)
     index, size, digest = write_parts(folder / "old", layout, old_parts)
     assert (folder / "old").read_bytes() == join_parts(layout, old_parts)
-    assert (size, digest) == (len(join_parts(layout, old_parts)), hashlib.sha256(join_parts(layout, old_parts)).hexdigest())
+    assert (size, digest) == (
+        len(join_parts(layout, old_parts)),
+        hashlib.sha256(join_parts(layout, old_parts)).hexdigest(),
+    )
 
     # The new parts: those of the dropped owners, and the corpus-wide ones.
-    new_parts = [part for part in parts_of(layout, new) if part.owner is None or part.owner in dropped]
+    new_parts = [
+        part for part in parts_of(layout, new) if part.owner is None or part.owner in dropped
+    ]
     kept = [part for part in old_parts if part.owner is not None and part.owner not in dropped]
-    index, size, digest = write_parts(folder / "new", layout, new_parts, (folder / "old", index, dropped))
+    index, size, digest = write_parts(
+        folder / "new", layout, new_parts, (folder / "old", index, dropped)
+    )
     expected = join_parts(layout, kept + new_parts)
     assert (folder / "new").read_bytes() == expected
     assert (size, digest) == (len(expected), hashlib.sha256(expected).hexdigest())
 
     # Without a digest the copied stretches go from file to file in the kernel: same bytes.
-    _, size, digest = write_parts(folder / "undigested", layout, new_parts, (folder / "old", write_parts(folder / "old", layout, old_parts)[0], dropped), digest=False)
-    assert (folder / "undigested").read_bytes() == expected and (size, digest) == (len(expected), None)
+    _, size, digest = write_parts(
+        folder / "undigested",
+        layout,
+        new_parts,
+        (folder / "old", write_parts(folder / "old", layout, old_parts)[0], dropped),
+        digest=False,
+    )
+    assert (folder / "undigested").read_bytes() == expected and (size, digest) == (
+        len(expected),
+        None,
+    )
 
     # And the index of a copied file serves the next copy as well.
-    write_parts(folder / "again", layout, [part for part in new_parts if part.owner is None], (folder / "new", index, set()))
+    write_parts(
+        folder / "again",
+        layout,
+        [part for part in new_parts if part.owner is None],
+        (folder / "new", index, set()),
+    )
     assert (folder / "again").read_bytes() == expected
 
 
 def test_an_index_says_where_each_part_lies(tmp_path):
     layout = [Section(b"id,name\n", b"", b""), Section(b"[", b", ", b"]")]
-    parts = [Part(0, ("b",), "b", b"b,2\n"), Part(0, ("a",), "a", b"a,1\n"), Part(1, ("~",), None, b"all"), Part(1, ("a",), "a", b"")]
+    parts = [
+        Part(0, ("b",), "b", b"b,2\n"),
+        Part(0, ("a",), "a", b"a,1\n"),
+        Part(1, ("~",), None, b"all"),
+        Part(1, ("a",), "a", b""),
+    ]
     index, _, _ = write_parts(tmp_path / "file", layout, parts)
     data = (tmp_path / "file").read_bytes()
     assert data == b"id,name\na,1\nb,2\n[all]"
-    assert [(owner, data[offset:offset + length]) for _, _, owner, offset, length in index] == [("a", b"a,1\n"), ("b", b"b,2\n"), (None, b"all")]
+    assert [(owner, data[offset : offset + length]) for _, _, owner, offset, length in index] == [
+        ("a", b"a,1\n"),
+        ("b", b"b,2\n"),
+        (None, b"all"),
+    ]
 
 
 def _copied_twice(folder):
     """A file written by copying old parts, and the bytes it must hold."""
     layout = [Section(b"id,name\n", b"", b""), Section(b"[", b", ", b"]")]
-    old = [Part(0, (key,), key, f"{key},{n}\n".encode() * 5000) for n, key in enumerate("abcd")] + [Part(1, ("~",), None, b"all")]
+    old = [Part(0, (key,), key, f"{key},{n}\n".encode() * 5000) for n, key in enumerate("abcd")] + [
+        Part(1, ("~",), None, b"all")
+    ]
     index, _, _ = write_parts(folder / "old", layout, old)
     new = [Part(0, ("b",), "b", b"b,changed\n"), Part(1, ("~",), None, b"all, again")]
     kept = [part for part in old if part.owner not in ("b", None)]

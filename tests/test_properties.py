@@ -19,7 +19,13 @@ from build.read import seeds
 from build.read.seeds import Items, Record, load_yaml, parse_yaml
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
-CI = settings(max_examples=200, deadline=None, derandomize=True, database=None, suppress_health_check=[HealthCheck.too_slow])
+CI = settings(
+    max_examples=200,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 
 # --- quote offsets ------------------------------------------------------------------------
 
@@ -28,8 +34,31 @@ CI = settings(max_examples=200, deadline=None, derandomize=True, database=None, 
 # modifier), right-to-left Hebrew and Arabic with direction marks, curly quotes, and
 # ASCII words that repeat so that quotes are often found more than once.
 PIECES = [
-    "a", "b", "ab", " ", "the ", "Bukhari", "\n", ".", "é", "e\u0301", "ñ", "ß", "İ",
-    "😀", "👩\u200d💻", "👍🏽", "שלום", "مرحبا", "\u200f", "\u200e", "“", "”", "’", "—", "中文",
+    "a",
+    "b",
+    "ab",
+    " ",
+    "the ",
+    "Bukhari",
+    "\n",
+    ".",
+    "é",
+    "e\u0301",
+    "ñ",
+    "ß",
+    "İ",
+    "😀",
+    "👩\u200d💻",
+    "👍🏽",
+    "שלום",
+    "مرحبا",
+    "\u200f",
+    "\u200e",
+    "“",
+    "”",
+    "’",
+    "—",
+    "中文",
 ]
 texts = st.one_of(
     st.lists(st.sampled_from(PIECES), max_size=40).map("".join),
@@ -42,7 +71,7 @@ texts = st.one_of(
 
 def appearances(text, quote):
     """Every start of quote in text, overlapping ones included, by brute force."""
-    return [i for i in range(len(text) - len(quote) + 1) if text[i:i + len(quote)] == quote]
+    return [i for i in range(len(text) - len(quote) + 1) if text[i : i + len(quote)] == quote]
 
 
 @st.composite
@@ -97,7 +126,9 @@ def test_an_occurrence_beyond_the_count_is_an_error(case, extra):
     count = len(appearances(text, quote))
     start, end, error = locate(text, quote, count + extra)
     assert (start, end) == (None, None)
-    assert error.startswith(f"occurrence {count + extra} asked, but the quote is found {count} time(s)")
+    assert error.startswith(
+        f"occurrence {count + extra} asked, but the quote is found {count} time(s)"
+    )
 
 
 @CI
@@ -116,7 +147,10 @@ def test_sqlite_substr_agrees_with_the_offsets(case):
     assume("\0" not in text)  # NUL bytes are rejected in article texts
     start, end, _ = locate(text, quote, 1)
     with sqlite3.connect(":memory:") as db:
-        assert db.execute("select substr(?, ?, ?)", (text, start + 1, end - start)).fetchone()[0] == quote
+        assert (
+            db.execute("select substr(?, ?, ?)", (text, start + 1, end - start)).fetchone()[0]
+            == quote
+        )
 
 
 # --- partial dates ------------------------------------------------------------------------
@@ -128,7 +162,11 @@ days = st.dates(min_value=datetime.date(1, 1, 1), max_value=datetime.date(9999, 
 @given(days)
 def test_a_year_spans_the_year(day):
     first, last, precision = date_range(f"{day.year:04d}")
-    assert (first, last, precision) == (datetime.date(day.year, 1, 1), datetime.date(day.year, 12, 31), "year")
+    assert (first, last, precision) == (
+        datetime.date(day.year, 1, 1),
+        datetime.date(day.year, 12, 31),
+        "year",
+    )
 
 
 @CI
@@ -150,35 +188,80 @@ def test_a_day_is_itself(day):
 
 
 @CI
-@given(days, st.integers(0, 23), st.integers(0, 59), st.sampled_from(["Z", "+05:30", "-08:00", "+00:00", "+14:00", "-12:45"]))
+@given(
+    days,
+    st.integers(0, 23),
+    st.integers(0, 59),
+    st.sampled_from(["Z", "+05:30", "-08:00", "+00:00", "+14:00", "-12:45"]),
+)
 def test_a_minute_is_its_day_as_written(day, hour, minute, offset):
     assert date_range(f"{day.isoformat()}T{hour:02d}:{minute:02d}{offset}") == (day, day, "minute")
 
 
 @CI
-@given(st.one_of(
-    st.text(max_size=30),
-    st.from_regex(r"[0-9]{4}(-[0-9]{2}(-[0-9]{2}(T[0-9]{2}:[0-9]{2}(Z|[+-][0-9]{2}:[0-9]{2}))?)?)?", fullmatch=True),
-    st.from_regex(r"[0-9０-９٠-٩]{4}-[0-9]{1,3}(-[0-9]{1,3})?[T ]?[0-9:]{0,8}", fullmatch=True),
-))
+@given(
+    st.one_of(
+        st.text(max_size=30),
+        st.from_regex(
+            r"[0-9]{4}(-[0-9]{2}(-[0-9]{2}(T[0-9]{2}:[0-9]{2}(Z|[+-][0-9]{2}:[0-9]{2}))?)?)?",
+            fullmatch=True,
+        ),
+        st.from_regex(r"[0-9０-９٠-٩]{4}-[0-9]{1,3}(-[0-9]{1,3})?[T ]?[0-9:]{0,8}", fullmatch=True),
+    )
+)
 def test_any_string_gives_a_consistent_range_or_none(value):
     span = date_range(value)
     if span is None:
         return
     first, last, precision = span
     assert first <= last
-    assert re.fullmatch(r"[0-9]{4}(-[0-9]{2}(-[0-9]{2}(T[0-9]{2}:[0-9]{2}(Z|[+-][0-9]{2}:[0-9]{2}))?)?)?", value, re.ASCII)
+    assert re.fullmatch(
+        r"[0-9]{4}(-[0-9]{2}(-[0-9]{2}(T[0-9]{2}:[0-9]{2}(Z|[+-][0-9]{2}:[0-9]{2}))?)?)?",
+        value,
+        re.ASCII,
+    )
     assert precision == {4: "year", 7: "month", 10: "day"}.get(len(value), "minute")
     assert first.isoformat().startswith(value[:10]) if precision in ("day", "minute") else True
 
 
-@pytest.mark.parametrize("value", [
-    "", "20", "202", "20201", "2020-", "2020-1", "2020-13", "2020-00", "2020-02-30", "2021-02-29",
-    "2020-12-32", "2020-12-00", "0000", "0000-01", "2020-12-20T18", "2020-12-20T18:02",
-    "2020-12-20T24:00Z", "2020-12-20T18:60Z", "2020-12-20T18:02:00Z", "2020-12-20 18:02Z",
-    "2020-12-20T18:02+0530", "2020-12-20T18:02+24:00", "2020-W01-1", "2020-001", "20201220",
-    "２０２０", "٢٠٢٠-١٢", " 2020", "2020 ", "2020-12-18\n", "December 2020", "None", "True",
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "",
+        "20",
+        "202",
+        "20201",
+        "2020-",
+        "2020-1",
+        "2020-13",
+        "2020-00",
+        "2020-02-30",
+        "2021-02-29",
+        "2020-12-32",
+        "2020-12-00",
+        "0000",
+        "0000-01",
+        "2020-12-20T18",
+        "2020-12-20T18:02",
+        "2020-12-20T24:00Z",
+        "2020-12-20T18:60Z",
+        "2020-12-20T18:02:00Z",
+        "2020-12-20 18:02Z",
+        "2020-12-20T18:02+0530",
+        "2020-12-20T18:02+24:00",
+        "2020-W01-1",
+        "2020-001",
+        "20201220",
+        "２０２０",
+        "٢٠٢٠-١٢",
+        " 2020",
+        "2020 ",
+        "2020-12-18\n",
+        "December 2020",
+        "None",
+        "True",
+    ],
+)
 def test_invalid_dates_give_none(value):
     assert date_range(value) is None
 
@@ -200,13 +283,38 @@ WORDS = st.from_regex(r"[a-z][a-z0-9_]{0,11}", fullmatch=True)
 NOT_NEL_LS_PS = st.characters(blacklist_characters="\x85\u2028\u2029")
 TEXT = st.text(alphabet=NOT_NEL_LS_PS, max_size=30)
 scalars = st.one_of(
-    st.none(), st.booleans(), st.integers(-10**12, 10**12), TEXT, WORDS,
-    st.sampled_from(["2020-12-18", "2020-12", "2020", "yes", "no", "null", "~", "1e3", "0x1F", "'", '"', "- a", "a: b", "#", "", " x "]),
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**12), 10**12),
+    TEXT,
+    WORDS,
+    st.sampled_from(
+        [
+            "2020-12-18",
+            "2020-12",
+            "2020",
+            "yes",
+            "no",
+            "null",
+            "~",
+            "1e3",
+            "0x1F",
+            "'",
+            '"',
+            "- a",
+            "a: b",
+            "#",
+            "",
+            " x ",
+        ]
+    ),
 )
 keys = st.one_of(WORDS, st.text(alphabet=NOT_NEL_LS_PS, max_size=15))
 documents = st.recursive(
     scalars,
-    lambda children: st.one_of(st.lists(children, max_size=5), st.dictionaries(keys, children, max_size=5)),
+    lambda children: st.one_of(
+        st.lists(children, max_size=5), st.dictionaries(keys, children, max_size=5)
+    ),
     max_leaves=30,
 ).filter(lambda value: isinstance(value, (list, dict)))
 
@@ -222,7 +330,9 @@ def walk(value):
     """Every Record and Items in a loaded document."""
     if isinstance(value, (Record, Items)):
         yield value
-    children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+    children = (
+        value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+    )
     for child in children:
         yield from walk(child)
 
@@ -230,14 +340,18 @@ def walk(value):
 @CI
 @given(documents, st.booleans(), st.booleans())
 def test_loaded_yaml_equals_what_was_dumped(document, allow_unicode, flow):
-    source = yaml.safe_dump(document, allow_unicode=allow_unicode, default_flow_style=flow, sort_keys=False)
+    source = yaml.safe_dump(
+        document, allow_unicode=allow_unicode, default_flow_style=flow, sort_keys=False
+    )
     assert parse_yaml(source, "generated.yml") == document
 
 
 @CI
 @given(documents, st.booleans())
 def test_every_line_is_within_the_file_and_keys_are_on_their_lines(document, allow_unicode):
-    source = yaml.safe_dump(document, allow_unicode=allow_unicode, default_flow_style=False, sort_keys=False)
+    source = yaml.safe_dump(
+        document, allow_unicode=allow_unicode, default_flow_style=False, sort_keys=False
+    )
     lines = yaml_lines(source)
     loaded = parse_yaml(source, "generated.yml")
     for node in walk(loaded):
@@ -250,7 +364,9 @@ def test_every_line_is_within_the_file_and_keys_are_on_their_lines(document, all
             for key, line in node.key_lines.items():
                 assert node.line <= line <= len(lines)
                 if isinstance(key, str) and re.fullmatch(r"[a-z][a-z0-9_]*", key):
-                    assert re.search(rf"(^|[\s'\"]){re.escape(key)}['\"]?:( |$)", lines[line - 1]), (key, line, source)
+                    assert re.search(
+                        rf"(^|[\s'\"]){re.escape(key)}['\"]?:( |$)", lines[line - 1]
+                    ), (key, line, source)
 
 
 def read_by_pyyaml_alone(source):
@@ -267,7 +383,9 @@ def same_with_lines(a, b):
     if type(a) is not type(b) or a != b:
         return False
     if isinstance(a, Record):
-        return (a.line, a.key_lines) == (b.line, b.key_lines) and all(same_with_lines(a[k], b[k]) for k in a)
+        return (a.line, a.key_lines) == (b.line, b.key_lines) and all(
+            same_with_lines(a[k], b[k]) for k in a
+        )
     if isinstance(a, Items):
         return (a.line, a.item_lines) == (b.line, b.item_lines) and all(map(same_with_lines, a, b))
     return True
@@ -276,7 +394,9 @@ def same_with_lines(a, b):
 @CI
 @given(documents, st.booleans(), st.booleans())
 def test_the_libyaml_fast_path_reads_values_and_lines_as_pyyaml_does(document, allow_unicode, flow):
-    source = yaml.safe_dump(document, allow_unicode=allow_unicode, default_flow_style=flow, sort_keys=False)
+    source = yaml.safe_dump(
+        document, allow_unicode=allow_unicode, default_flow_style=flow, sort_keys=False
+    )
     assert same_with_lines(parse_yaml(source, "generated.yml"), read_by_pyyaml_alone(source))
 
 
@@ -311,7 +431,9 @@ def only_build_errors(scratch, data):
         text = data.decode("utf-8", errors="replace")
         for problem in error.problems:
             assert problem.file == "garbage.yml"
-            assert problem.line is None or 1 <= problem.line <= max(len(yaml_lines(text)), data.count(b"\n") + 1), (problem, data)
+            assert problem.line is None or 1 <= problem.line <= max(
+                len(yaml_lines(text)), data.count(b"\n") + 1
+            ), (problem, data)
             assert problem.message
 
 
@@ -327,11 +449,58 @@ def test_random_text_raises_nothing_but_build_error(scratch, text):
     only_build_errors(scratch, text.encode("utf-8"))
 
 
-YAML_SOUP = st.lists(st.sampled_from([
-    "a", "b: ", "- ", "? ", ": ", "[", "]", "{", "}", ",", "'", '"', "\n", "  ", "\t", "#", "&x ", "*x", "!!int ",
-    "!!str ", "!!python/object ", "!!binary ", "!!set ", "<<: ", "|", ">", "%YAML 1.1\n", "---\n", "...\n", "\\", "\x07",
-    "\ufeff", "\u2028", "\x85", "é", "1", "1.5", "~", "yes", "2020-12-18", "!!float ", "!!bool ", "!!timestamp ", "!", "@",
-]), max_size=60).map("".join)
+YAML_SOUP = st.lists(
+    st.sampled_from(
+        [
+            "a",
+            "b: ",
+            "- ",
+            "? ",
+            ": ",
+            "[",
+            "]",
+            "{",
+            "}",
+            ",",
+            "'",
+            '"',
+            "\n",
+            "  ",
+            "\t",
+            "#",
+            "&x ",
+            "*x",
+            "!!int ",
+            "!!str ",
+            "!!python/object ",
+            "!!binary ",
+            "!!set ",
+            "<<: ",
+            "|",
+            ">",
+            "%YAML 1.1\n",
+            "---\n",
+            "...\n",
+            "\\",
+            "\x07",
+            "\ufeff",
+            "\u2028",
+            "\x85",
+            "é",
+            "1",
+            "1.5",
+            "~",
+            "yes",
+            "2020-12-18",
+            "!!float ",
+            "!!bool ",
+            "!!timestamp ",
+            "!",
+            "@",
+        ]
+    ),
+    max_size=60,
+).map("".join)
 
 
 @CI

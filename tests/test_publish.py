@@ -41,17 +41,38 @@ KILLED_BUILD = textwrap.dedent("""
 
 
 def provenance(*args, **kwargs):
-    return subprocess.run([sys.executable, "-m", "build", *map(str, args)], cwd=ROOT, capture_output=True, text=True, timeout=300, **kwargs)
+    return subprocess.run(
+        [sys.executable, "-m", "build", *map(str, args)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        **kwargs,
+    )
 
 
 def build_args(seeds, data, cache):
-    return ["build", "--seeds", seeds, "--data", data, "--metadata", ROOT / "metadata.yml", "--cache", cache]
+    return [
+        "build",
+        "--seeds",
+        seeds,
+        "--data",
+        data,
+        "--metadata",
+        ROOT / "metadata.yml",
+        "--cache",
+        cache,
+    ]
 
 
 def outputs(data):
     """The bytes of every published file but the database (whose bytes may differ between
     builds of the same rows), and the names of every file and folder."""
-    return {p.name: p.read_bytes() for p in data.iterdir() if p.is_file() and not p.name.startswith(".") and p.suffix != ".db"}
+    return {
+        p.name: p.read_bytes()
+        for p in data.iterdir()
+        if p.is_file() and not p.name.startswith(".") and p.suffix != ".db"
+    }
 
 
 def hidden(data):
@@ -67,7 +88,9 @@ def two_corpora(tmp_path_factory):
     shutil.copytree(SEEDS, b)
     text = (b / MEMO).read_text(encoding="utf-8")
     assert TITLE in text
-    (b / MEMO).write_text(text.replace(TITLE, "title: Pakistan opened talks, a report says"), encoding="utf-8")
+    (b / MEMO).write_text(
+        text.replace(TITLE, "title: Pakistan opened talks, a report says"), encoding="utf-8"
+    )
     references = []
     for seeds in (a, b):
         data = seeds.parent / "data"
@@ -87,12 +110,22 @@ def fresh_data(tmp_path, seeds):
 
 @pytest.mark.slow  # real build processes, as all but the last here
 @pytest.mark.parametrize("after", [1, 7])
-def test_a_build_killed_during_the_swap_is_finished_before_anything_reads_the_folder(two_corpora, tmp_path, after):
+def test_a_build_killed_during_the_swap_is_finished_before_anything_reads_the_folder(
+    two_corpora, tmp_path, after
+):
     a, b, reference_a, reference_b = two_corpora
     data = fresh_data(tmp_path, a)
     killed = subprocess.run(
-        [sys.executable, "-c", KILLED_BUILD, *map(str, [data, after, *build_args(b, data, tmp_path / "cache.sqlite")])],
-        cwd=ROOT, capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            "-c",
+            KILLED_BUILD,
+            *map(str, [data, after, *build_args(b, data, tmp_path / "cache.sqlite")]),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert killed.returncode == -signal.SIGKILL, killed.stderr
     assert outputs(data) != reference_b, "the kill came mid-swap: not every new file is in"
@@ -109,8 +142,16 @@ def test_a_build_after_a_killed_one_finishes_its_swap_and_then_builds(two_corpor
     a, b, reference_a, reference_b = two_corpora
     data = fresh_data(tmp_path, a)
     killed = subprocess.run(
-        [sys.executable, "-c", KILLED_BUILD, *map(str, [data, 2, *build_args(b, data, tmp_path / "cache.sqlite")])],
-        cwd=ROOT, capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            "-c",
+            KILLED_BUILD,
+            *map(str, [data, 2, *build_args(b, data, tmp_path / "cache.sqlite")]),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert killed.returncode == -signal.SIGKILL
     result = provenance(*build_args(a, data, tmp_path / "cache.sqlite"))
@@ -128,7 +169,18 @@ def test_a_second_build_waits_for_the_first_and_says_who_holds_the_lock(two_corp
         fcntl.flock(lock, fcntl.LOCK_EX)
         lock.write(f"the test's process {os.getpid()}\n")
         lock.flush()
-        second = subprocess.Popen([sys.executable, "-m", "build", *map(str, build_args(b, data, tmp_path / "cache.sqlite"))], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        second = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "build",
+                *map(str, build_args(b, data, tmp_path / "cache.sqlite")),
+            ],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         time.sleep(3)
         assert second.poll() is None, "the second build went ahead"
         assert outputs(data) == reference_a
@@ -143,7 +195,19 @@ def test_two_builds_at_once_take_turns_and_leave_one_whole_build(two_corpora, tm
     a, b, reference_a, reference_b = two_corpora
     data = fresh_data(tmp_path, a)
     runs = [
-        subprocess.Popen([sys.executable, "-m", "build", *map(str, build_args(seeds, data, tmp_path / f"cache-{n}.sqlite")), "--no-cache"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "build",
+                *map(str, build_args(seeds, data, tmp_path / f"cache-{n}.sqlite")),
+                "--no-cache",
+            ],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         for n, seeds in enumerate((b, a))
     ]
     results = [(run.wait(timeout=300), run.stderr.read()) for run in runs]
@@ -170,7 +234,19 @@ def test_leftovers_of_killed_builds_are_removed(two_corpora, tmp_path):
 def test_sigterm_ends_a_build_without_leaving_scratch(two_corpora, tmp_path):
     a, b, reference_a, reference_b = two_corpora
     data = fresh_data(tmp_path, a)
-    run = subprocess.Popen([sys.executable, "-m", "build", *map(str, build_args(b, data, tmp_path / "cache.sqlite")), "--no-cache"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    run = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "build",
+            *map(str, build_args(b, data, tmp_path / "cache.sqlite")),
+            "--no-cache",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     while not any(p.name.startswith(".build-") for p in data.iterdir()) and run.poll() is None:
         time.sleep(0.01)
     run.send_signal(signal.SIGTERM)
@@ -192,20 +268,35 @@ def test_workers_end_when_their_build_is_killed(tmp_path):
             print("started", flush=True)
             time.sleep(60)
     """)
-    parent = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    parent = subprocess.Popen(
+        [sys.executable, "-c", script], cwd=ROOT, stdout=subprocess.PIPE, text=True
+    )
     assert parent.stdout.readline().strip() == "started"
     deadline = time.monotonic() + 20
     children = []
     while time.monotonic() < deadline and len(children) < 2:
-        children = [int(pid) for task in Path(f"/proc/{parent.pid}/task").iterdir() for pid in (task / "children").read_text().split()]
+        children = [
+            int(pid)
+            for task in Path(f"/proc/{parent.pid}/task").iterdir()
+            for pid in (task / "children").read_text().split()
+        ]
         time.sleep(0.1)
     assert len(children) >= 2, children
     parent.send_signal(signal.SIGKILL)
     parent.wait()
     deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and any(Path(f"/proc/{pid}").exists() and "zombie" not in Path(f"/proc/{pid}/status").read_text().lower() for pid in children):
+    while time.monotonic() < deadline and any(
+        Path(f"/proc/{pid}").exists()
+        and "zombie" not in Path(f"/proc/{pid}/status").read_text().lower()
+        for pid in children
+    ):
         time.sleep(0.1)
-    alive = [pid for pid in children if Path(f"/proc/{pid}").exists() and "zombie" not in Path(f"/proc/{pid}/status").read_text().lower()]
+    alive = [
+        pid
+        for pid in children
+        if Path(f"/proc/{pid}").exists()
+        and "zombie" not in Path(f"/proc/{pid}/status").read_text().lower()
+    ]
     for pid in alive:
         os.kill(pid, signal.SIGKILL)
     assert alive == [], "workers outlived their killed build"
@@ -222,11 +313,20 @@ def test_publish_and_recover_in_process(tmp_path):
             (scratch / name).write_text("new", encoding="utf-8")
             (data / name).write_text("old", encoding="utf-8")
         publish(scratch, data, ["a.csv", "b.csv"])
-    assert {p.name: p.read_text() for p in data.iterdir() if not p.name.startswith(".")} == {"a.csv": "new", "b.csv": "new"}
+    assert {p.name: p.read_text() for p in data.iterdir() if not p.name.startswith(".")} == {
+        "a.csv": "new",
+        "b.csv": "new",
+    }
     assert not (data / JOURNAL_NAME).exists()
     # as a kill would leave it: journal written, one file of two moved
     (scratch / "b.csv").write_text("newer", encoding="utf-8")
     (data / "a.csv").write_text("newer", encoding="utf-8")
-    (data / JOURNAL_NAME).write_text('{"scratch": ".build-one", "names": ["a.csv", "b.csv"]}', encoding="utf-8")
+    (data / JOURNAL_NAME).write_text(
+        '{"scratch": ".build-one", "names": ["a.csv", "b.csv"]}', encoding="utf-8"
+    )
     recover(data)
-    assert (data / "b.csv").read_text() == "newer" and not scratch.exists() and not (data / JOURNAL_NAME).exists()
+    assert (
+        (data / "b.csv").read_text() == "newer"
+        and not scratch.exists()
+        and not (data / JOURNAL_NAME).exists()
+    )

@@ -6,12 +6,33 @@ import re
 import pytest
 from markupsafe import escape
 
-QUERIES = ["lineage", "chains", "circular", "denied_claims", "undenied_claims", "discrepancies_by_detail", "actor", "search"]
-VIEWS = ["citation_edges", "claim_lineage", "source_chains", "circular_sourcing", "discrepancies", "claim_denials", "denial_reach", "claim_first_reports", "work_reports"]
+QUERIES = [
+    "lineage",
+    "chains",
+    "circular",
+    "denied_claims",
+    "undenied_claims",
+    "discrepancies_by_detail",
+    "actor",
+    "search",
+]
+VIEWS = [
+    "citation_edges",
+    "claim_lineage",
+    "source_chains",
+    "circular_sourcing",
+    "discrepancies",
+    "claim_denials",
+    "denial_reach",
+    "claim_first_reports",
+    "work_reports",
+]
 
 
 async def rows(datasette, path, **params):
-    response = await datasette.client.get(f"/provenance/{path}.json", params={**params, "_shape": "array"})
+    response = await datasette.client.get(
+        f"/provenance/{path}.json", params={**params, "_shape": "array"}
+    )
     assert response.status_code == 200, response.text
     return response.json()
 
@@ -45,10 +66,14 @@ async def test_lineage_of_a_claim_is_in_date_order_and_marks_its_first_appearanc
     assert lineage[0]["first"] == "first in corpus"
     assert lineage[0]["article_id"] == "middle-east-monitor-2020-12-18"
     assert lineage[0]["rests_on"] == "Nziv"
-    assert {"hindustan-times-2021-06-29", "asian-lite-2021"} <= {row["article_id"] for row in lineage}
+    assert {"hindustan-times-2021-06-29", "asian-lite-2021"} <= {
+        row["article_id"] for row in lineage
+    }
     # Date order is the order of the earliest possible day: The Current, dated only "2020-12",
     # may not be placed before Republic World (20 December) when it cannot be earlier than 23 December.
-    not_before = {a["article_id"]: a["not_before"] for a in await rows(datasette, "articles", _size="max")}
+    not_before = {
+        a["article_id"]: a["not_before"] for a in await rows(datasette, "articles", _size="max")
+    }
     dates = [not_before[row["article_id"]] for row in lineage]
     assert dates == sorted(dates)
     assert "the-current-2020-12" in not_before and not_before["the-current-2020-12"] == "2020-12-23"
@@ -59,15 +84,30 @@ async def test_a_report_that_repeats_another_resolves_to_the_first(datasette):
     republic = chains["republic-world-2020-12-20"]
     assert republic["origin_article_id"] == "middle-east-monitor-2020-12-18"
     assert republic["hops"] == 1
-    assert "Nziv's report of a Pakistani official's secret visit to Israel" in republic["origin_works"]
+    assert (
+        "Nziv's report of a Pakistani official's secret visit to Israel" in republic["origin_works"]
+    )
     assert chains["middle-east-monitor-2020-12-18"]["hops"] == 0
 
 
 async def test_circular_sourcing_is_flagged(datasette):
     circles = await rows(datasette, "circular")
     assert circles
-    pairs = {(row["first_credits_from"], row["first_credits_to"], row["second_credits_from"], row["second_credits_to"]) for row in circles}
-    assert ("Israel Hayom", "Israel Hayom's source in Islamabad", "Unnamed Pakistani paper", "Unnamed Israeli news source") in pairs
+    pairs = {
+        (
+            row["first_credits_from"],
+            row["first_credits_to"],
+            row["second_credits_from"],
+            row["second_credits_to"],
+        )
+        for row in circles
+    }
+    assert (
+        "Israel Hayom",
+        "Israel Hayom's source in Islamabad",
+        "Unnamed Pakistani paper",
+        "Unnamed Israeli news source",
+    ) in pairs
     assert {row["countries"] for row in circles} == {"israel <-> pakistan"}
     assert len(circles) == 1, "one circle, one row (AUDIT E7)"
     assert circles[0]["account"] == "bukhari-tweet-2021-06-28"
@@ -91,9 +131,18 @@ async def test_undenied_claims_are_allegations_no_denial_reaches(datasette, db):
 
 
 async def test_discrepancies_are_query_results(datasette):
-    found = {(row["attribute"], row["value"]) for row in await rows(datasette, "discrepancies_by_detail")}
-    assert {("date", "20 November 2020"), ("date", "last week of November 2020"), ("date", "some two weeks before the report of 15 December 2020")} <= found
-    assert {("recipient", "Mossad chief Yossi Cohen"), ("recipient", "Israeli foreign ministry officials")} <= found
+    found = {
+        (row["attribute"], row["value"]) for row in await rows(datasette, "discrepancies_by_detail")
+    }
+    assert {
+        ("date", "20 November 2020"),
+        ("date", "last week of November 2020"),
+        ("date", "some two weeks before the report of 15 December 2020"),
+    } <= found
+    assert {
+        ("recipient", "Mossad chief Yossi Cohen"),
+        ("recipient", "Israeli foreign ministry officials"),
+    } <= found
     assert {("meeting place", "Jerusalem"), ("meeting place", "Tel Aviv")} <= found  # AUDIT O1
     assert {("passport", "British"), ("passport", "foreign (not said which)")} <= found  # AUDIT E10
     # the Pakistan Army plane to Amman is a separate allegation, not a route (judgement call, AUDIT)
@@ -103,7 +152,12 @@ async def test_discrepancies_are_query_results(datasette):
 async def test_an_actors_view(datasette):
     view = await rows(datasette, "actor", actor="zulfi-bukhari")
     relations = {row["relation"] for row in view}
-    assert {"denied", "credited as a source", "named in article", "claim about them (subject)"} <= relations
+    assert {
+        "denied",
+        "credited as a source",
+        "named in article",
+        "claim about them (subject)",
+    } <= relations
     named = {row["article_id"] for row in view if row["relation"] == "named in article"}
     assert "yeshiva-world-news-2020-12" not in named, "YWN never names Bukhari"
     # Israel Hayom's December report (Algemeiner), YWN and Imran Khan's dismissal name no one.

@@ -32,7 +32,9 @@ def seeds(corpus, tmp_path):
 
 def build(seeds, data, *options):
     """Run `provenance build` as a user does; return its output (it must succeed)."""
-    result = CliRunner().invoke(cli.cli, ["build", "--seeds", str(seeds), "--data", str(data), *options])
+    result = CliRunner().invoke(
+        cli.cli, ["build", "--seeds", str(seeds), "--data", str(data), *options]
+    )
     assert result.exit_code == 0, result.output
     return result.output
 
@@ -57,19 +59,39 @@ def edit(seeds, name, change):
     path = article(seeds, name)
     record = yaml.safe_load(path.read_text(encoding="utf-8"))
     change(record)
-    path.write_text(yaml.safe_dump(record, sort_keys=False, allow_unicode=True, width=1000), encoding="utf-8")
+    path.write_text(
+        yaml.safe_dump(record, sort_keys=False, allow_unicode=True, width=1000), encoding="utf-8"
+    )
 
 
 def database_contents(path):
     """Every row of every table and view, and what a few searches find: what the site serves."""
     connection = sqlite3.connect(path)
-    names = [name for (name,) in connection.execute(
-        "select name from sqlite_master where type in ('table', 'view') and name not like 'sqlite_%' and name not like '%_fts%'")]
-    contents = {name: sorted(map(repr, connection.execute(f"select * from [{name}]"))) for name in names}
-    for table, columns in (("articles", "title, text"), ("claim_mentions", "quote"), ("claims", "statement"), ("actors", "name")):
+    names = [
+        name
+        for (name,) in connection.execute(
+            "select name from sqlite_master where type in ('table', 'view') and name not like 'sqlite_%' and name not like '%_fts%'"
+        )
+    ]
+    contents = {
+        name: sorted(map(repr, connection.execute(f"select * from [{name}]"))) for name in names
+    }
+    for table, columns in (
+        ("articles", "title, text"),
+        ("claim_mentions", "quote"),
+        ("claims", "statement"),
+        ("actors", "name"),
+    ):
         for term in ("bukhari", "israel", "passport", "visit", "denied", "edited"):
-            contents[f"{table} matching {term}"] = sorted(map(repr, connection.execute(
-                f"select {columns} from [{table}] where rowid in (select rowid from [{table}_fts] where [{table}_fts] match ?)", [term])))
+            contents[f"{table} matching {term}"] = sorted(
+                map(
+                    repr,
+                    connection.execute(
+                        f"select {columns} from [{table}] where rowid in (select rowid from [{table}_fts] where [{table}_fts] match ?)",
+                        [term],
+                    ),
+                )
+            )
     connection.close()
     return contents
 
@@ -101,19 +123,28 @@ def remove_article(seeds):
 
 def make_it_the_first_report(seeds):
     """Dated before every other article: every claim it carries is now first reported there."""
+
     def earliest(record):
         record.update(published="2019-01-01", date_precision="day")
         record.pop("not_before", None)
         record.pop("not_after", None)
+
     edit(seeds, "synthetic-000006", earliest)
     return ["synthetic-000006"]
 
 
 def drop_denials_and_mentions(seeds):
     """Claims lose a carrier and denials: counts, status and first report change."""
-    name = next(path.stem for path in sorted((seeds / "articles").glob("synthetic-*.yml"))
-                if yaml.safe_load(path.read_text(encoding="utf-8")).get("denials"))
-    edit(seeds, name, lambda record: [record.pop("denials"), record.update(mentions=record["mentions"][:1])])
+    name = next(
+        path.stem
+        for path in sorted((seeds / "articles").glob("synthetic-*.yml"))
+        if yaml.safe_load(path.read_text(encoding="utf-8")).get("denials")
+    )
+    edit(
+        seeds,
+        name,
+        lambda record: [record.pop("denials"), record.update(mentions=record["mentions"][:1])],
+    )
     return [name]
 
 
@@ -125,12 +156,22 @@ def draft_whole_article(seeds):
 def append_to_text(seeds):
     record = yaml.safe_load(article(seeds, "synthetic-000008").read_text(encoding="utf-8"))
     text = seeds / record["text"]
-    text.write_bytes(text.read_bytes() + b"\nA paragraph added later, about Bukhari and a passport.\n")
+    text.write_bytes(
+        text.read_bytes() + b"\nA paragraph added later, about Bukhari and a passport.\n"
+    )
     edit(seeds, "synthetic-000008", lambda record: record.update(sha256=sha256(text.read_bytes())))
     return ["synthetic-000008"]
 
 
-EDITS = [retitle, add_article, remove_article, make_it_the_first_report, drop_denials_and_mentions, draft_whole_article, append_to_text]
+EDITS = [
+    retitle,
+    add_article,
+    remove_article,
+    make_it_the_first_report,
+    drop_denials_and_mentions,
+    draft_whole_article,
+    append_to_text,
+]
 
 
 @pytest.mark.parametrize("change", EDITS, ids=[change.__name__ for change in EDITS])
@@ -156,7 +197,10 @@ def test_edits_one_after_another_keep_the_outputs_those_of_a_full_build(seeds, t
 def test_with_nothing_changed_a_rebuild_writes_nothing(seeds, tmp_path):
     data = tmp_path / "data"
     incremental_build(seeds, data, tmp_path)
-    outputs = lambda: {path.name: path.stat().st_mtime_ns for path in data.iterdir() if path.name != LOCK_NAME}  # noqa: E731
+
+    def outputs():
+        return {p.name: p.stat().st_mtime_ns for p in data.iterdir() if p.name != LOCK_NAME}
+
     before = outputs()
     assert "nothing changed since the last build" in incremental_build(seeds, data, tmp_path)
     assert outputs() == before  # the build lock is taken, and says who holds it
@@ -167,10 +211,16 @@ def test_an_edit_within_the_same_tick_of_the_clock_is_seen(seeds, tmp_path):
     two seconds before a build is hashed again by the next one."""
     data = tmp_path / "data"
     path = article(seeds, "synthetic-000003")
-    path.write_text(path.read_text(encoding="utf-8").replace("\noutlet_evidence: ", "\noutlet_evidence: A", 1), encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("\noutlet_evidence: ", "\noutlet_evidence: A", 1),
+        encoding="utf-8",
+    )
     incremental_build(seeds, data, tmp_path)
     stat = path.stat()
-    path.write_text(path.read_text(encoding="utf-8").replace("\noutlet_evidence: A", "\noutlet_evidence: B", 1), encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("\noutlet_evidence: A", "\noutlet_evidence: B", 1),
+        encoding="utf-8",
+    )
     shutil.os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
     assert "(1 changed article(s)" in incremental_build(seeds, data, tmp_path)
     assert_same_outputs(data, full_build(seeds, tmp_path))
@@ -186,9 +236,17 @@ def test_a_change_beyond_the_articles_builds_everything(seeds, tmp_path, change)
     retitle(seeds)
     if change == "actors.yml":
         actors = seeds / "actors.yml"
-        actors.write_text(actors.read_text(encoding="utf-8").replace("name: Zulfi Bukhari", "name: Zulfikar Bukhari"), encoding="utf-8")
+        actors.write_text(
+            actors.read_text(encoding="utf-8").replace(
+                "name: Zulfi Bukhari", "name: Zulfikar Bukhari"
+            ),
+            encoding="utf-8",
+        )
     elif change == "metadata":
-        metadata.write_text(metadata.read_text(encoding="utf-8").replace("title: ", "title: New ", 1), encoding="utf-8")
+        metadata.write_text(
+            metadata.read_text(encoding="utf-8").replace("title: ", "title: New ", 1),
+            encoding="utf-8",
+        )
     elif change == "outputs":
         (data / "claims.csv").write_bytes((data / "claims.csv").read_bytes() + b"\n")
     else:
@@ -196,12 +254,25 @@ def test_a_change_beyond_the_articles_builds_everything(seeds, tmp_path, change)
     assert "(all articles)" in build(seeds, data, *options)
 
 
-def test_removing_a_cited_article_is_reported_where_it_is_cited_and_nothing_is_written(seeds, tmp_path):
+def test_removing_a_cited_article_is_reported_where_it_is_cited_and_nothing_is_written(
+    seeds, tmp_path
+):
     data = tmp_path / "data"
     incremental_build(seeds, data, tmp_path)
     before = {path.name: path.read_bytes() for path in data.iterdir() if path.is_file()}
     article(seeds, "middle-east-monitor-2020-12-18").unlink()
-    result = CliRunner().invoke(cli.cli, ["build", "--seeds", str(seeds), "--data", str(data), "--cache", str(tmp_path / "cache.sqlite")])
+    result = CliRunner().invoke(
+        cli.cli,
+        [
+            "build",
+            "--seeds",
+            str(seeds),
+            "--data",
+            str(data),
+            "--cache",
+            str(tmp_path / "cache.sqlite"),
+        ],
+    )
     assert result.exit_code == 1
     assert "seeds/articles/republic-world-2020-12-20.yml:" in result.output
     assert "cited_article: unknown article id 'middle-east-monitor-2020-12-18'" in result.output
@@ -214,8 +285,21 @@ def test_after_a_failed_rebuild_the_next_one_still_redoes_only_what_changed(seed
     path = article(seeds, "synthetic-000003")
     good = path.read_text(encoding="utf-8")
     path.write_text(good.replace("\noutlet: ", "\noutlet: nobody-", 1), encoding="utf-8")
-    result = CliRunner().invoke(cli.cli, ["build", "--seeds", str(seeds), "--data", str(data), "--cache", str(tmp_path / "cache.sqlite")])
+    result = CliRunner().invoke(
+        cli.cli,
+        [
+            "build",
+            "--seeds",
+            str(seeds),
+            "--data",
+            str(data),
+            "--cache",
+            str(tmp_path / "cache.sqlite"),
+        ],
+    )
     assert result.exit_code == 1 and "unknown actor id 'nobody-" in result.output
-    path.write_text(good.replace("\noutlet_evidence: ", "\noutlet_evidence: Fixed ", 1), encoding="utf-8")
+    path.write_text(
+        good.replace("\noutlet_evidence: ", "\noutlet_evidence: Fixed ", 1), encoding="utf-8"
+    )
     assert "(1 changed article(s)" in incremental_build(seeds, data, tmp_path)
     assert_same_outputs(data, full_build(seeds, tmp_path))

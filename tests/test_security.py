@@ -31,7 +31,9 @@ from build.site.serve import SETTINGS, datasette_app
 from conftest import ROOT
 
 TABLES = [res["name"] for res in schema.resources()]
-CANNED = yaml.safe_load((ROOT / "metadata.yml").read_text(encoding="utf-8"))["databases"]["provenance"]["queries"]
+CANNED = yaml.safe_load((ROOT / "metadata.yml").read_text(encoding="utf-8"))["databases"][
+    "provenance"
+]["queries"]
 
 # Each statement must be refused; each would change the database (or the disk) if it ran.
 WRITES = {
@@ -91,7 +93,11 @@ def fingerprint(path):
             counts[table] = conn.execute(f'select count(*) from "{table}"').fetchone()[0]
             for row in conn.execute(f'select * from "{table}" order by {key}'):
                 rows.update(repr(row).encode("utf-8"))
-        return {"sha256": hashlib.sha256(path.read_bytes()).hexdigest(), "counts": counts, "rows": rows.hexdigest()}
+        return {
+            "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+            "counts": counts,
+            "rows": rows.hexdigest(),
+        }
     finally:
         conn.close()
 
@@ -123,9 +129,18 @@ async def test_the_served_settings_are_build_serve_settings(datasette, server):
 
 
 async def test_only_known_plugins_and_none_that_writes(datasette):
-    plugins = {p["name"]: sorted(p["hooks"]) for p in (await datasette.client.get("/-/plugins.json")).json()}
+    plugins = {
+        p["name"]: sorted(p["hooks"])
+        for p in (await datasette.client.get("/-/plugins.json")).json()
+    }
     assert plugins == {
-        "assets.py": ["asgi_wrapper", "extra_body_script", "extra_css_urls", "extra_js_urls", "extra_template_vars"],
+        "assets.py": [
+            "asgi_wrapper",
+            "extra_body_script",
+            "extra_css_urls",
+            "extra_js_urls",
+            "extra_template_vars",
+        ],
         "charts.py": ["register_routes"],
         "compress.py": ["asgi_wrapper"],
         "datasette-atom": ["register_output_renderer"],
@@ -149,7 +164,9 @@ async def test_only_known_plugins_and_none_that_writes(datasette):
 
 
 def load_snapshot_plugin():
-    spec = importlib.util.spec_from_file_location("snapshot_plugin", ROOT / "plugins" / "snapshot.py")
+    spec = importlib.util.spec_from_file_location(
+        "snapshot_plugin", ROOT / "plugins" / "snapshot.py"
+    )
     plugin = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(plugin)
     return plugin
@@ -160,7 +177,9 @@ def test_snapshot_plugin_knows_where_the_exports_are_mounted():
 
 
 @pytest.mark.parametrize("writable", [True, False])
-def test_the_snapshot_is_taken_only_where_a_build_could_replace_the_database(built, monkeypatch, writable):
+def test_the_snapshot_is_taken_only_where_a_build_could_replace_the_database(
+    built, monkeypatch, writable
+):
     """In a folder the server may write, a build may rename a new database in: serve a copy.
     In one it may not (the container image), nothing can: serve the file itself."""
     plugin = load_snapshot_plugin()
@@ -168,7 +187,9 @@ def test_the_snapshot_is_taken_only_where_a_build_could_replace_the_database(bui
     database = datasette.databases["provenance"]
     original = database.path
     real_access = os.access
-    monkeypatch.setattr(plugin.os, "access", lambda path, mode: writable and real_access(path, mode))
+    monkeypatch.setattr(
+        plugin.os, "access", lambda path, mode: writable and real_access(path, mode)
+    )
     plugin.startup(datasette)
     try:
         assert (database.path != original) is writable
@@ -189,7 +210,9 @@ async def test_no_canned_query_writes(datasette):
 
 async def test_the_database_is_immutable(datasette):
     databases = (await datasette.client.get("/-/databases.json")).json()
-    assert [(d["name"], d["is_mutable"]) for d in databases if d["name"] == "provenance"] == [("provenance", False)]
+    assert [(d["name"], d["is_mutable"]) for d in databases if d["name"] == "provenance"] == [
+        ("provenance", False)
+    ]
 
 
 # --- SQL that writes -----------------------------------------------------------------
@@ -218,36 +241,59 @@ def test_sql_that_writes_is_refused_over_http(server, tmp_path):
 
 # --- canned queries and table parameters -------------------------------------------------
 
-SQLISH = ["x'; delete from claims; --", "') or 1=1; drop table claims; --", "1); update claims set status='x", "; vacuum"]
+SQLISH = [
+    "x'; delete from claims; --",
+    "') or 1=1; drop table claims; --",
+    "1); update claims set status='x",
+    "; vacuum",
+]
 
 
 @pytest.mark.parametrize("value", SQLISH)
 async def test_canned_query_parameters_are_values_not_sql(datasette, value):
     for name, param in (("lineage", "claim"), ("actor", "actor")):
-        response = await datasette.client.get(f"/provenance/{name}.json", params={param: value, "_shape": "array"})
+        response = await datasette.client.get(
+            f"/provenance/{name}.json", params={param: value, "_shape": "array"}
+        )
         assert response.status_code == 200, (name, response.text[:300])
         assert response.json() == [], "bound as a value, it matches nothing"
-    found = await datasette.client.get("/provenance/search.json", params={"q": value, "_shape": "array"})
+    found = await datasette.client.get(
+        "/provenance/search.json", params={"q": value, "_shape": "array"}
+    )
     assert found.status_code == 200, found.text[:300]
 
 
 async def test_a_canned_query_ignores_sql_passed_to_it(datasette):
-    plain = (await datasette.client.get("/provenance/lineage.json?claim=bukhari-visited-israel&_shape=array")).json()
+    plain = (
+        await datasette.client.get(
+            "/provenance/lineage.json?claim=bukhari-visited-israel&_shape=array"
+        )
+    ).json()
     with_sql = await datasette.client.get(
-        "/provenance/lineage.json", params={"claim": "bukhari-visited-israel", "sql": "delete from claims", "_shape": "array"}
+        "/provenance/lineage.json",
+        params={"claim": "bukhari-visited-israel", "sql": "delete from claims", "_shape": "array"},
     )
     assert with_sql.status_code == 200 and with_sql.json() == plain and plain
 
 
 async def test_table_parameters_cannot_smuggle_sql(datasette):
-    where = await datasette.client.get("/provenance/claims.json", params={"_where": "1); delete from claims; --"})
+    where = await datasette.client.get(
+        "/provenance/claims.json", params={"_where": "1); delete from claims; --"}
+    )
     assert where.status_code == 400
-    where_write = await datasette.client.get("/provenance/claims.json", params={"_where": "claim_id in (with x as (select 1) delete from claims)"})
+    where_write = await datasette.client.get(
+        "/provenance/claims.json",
+        params={"_where": "claim_id in (with x as (select 1) delete from claims)"},
+    )
     assert where_write.status_code == 400
-    search = await datasette.client.get("/provenance/claims.json", params={"_search": '") or 1=1; delete from claims --'})
+    search = await datasette.client.get(
+        "/provenance/claims.json", params={"_search": '") or 1=1; delete from claims --'}
+    )
     assert search.status_code == 200
     # An unknown sort column is refused before any SQL is built; Datasette 0.65 says 500.
-    sort = await datasette.client.get("/provenance/claims.json", params={"_sort": "claim_id; delete from claims"})
+    sort = await datasette.client.get(
+        "/provenance/claims.json", params={"_sort": "claim_id; delete from claims"}
+    )
     assert sort.status_code == 500 and "Cannot sort table by" in sort.json()["error"]
 
 
@@ -281,19 +327,38 @@ ENDPOINTS = [
 @pytest.mark.parametrize("method", ["POST", "PUT", "PATCH", "DELETE"])
 async def test_only_get_head_and_options_are_answered(datasette, method):
     for path in ENDPOINTS:
-        for body in ({"json": {"sql": "delete from claims", "row": {"claim_id": "x"}}}, {"data": {"sql": "delete from claims", "claim": "x"}}):
+        for body in (
+            {"json": {"sql": "delete from claims", "row": {"claim_id": "x"}}},
+            {"data": {"sql": "delete from claims", "claim": "x"}},
+        ):
             response = await datasette.client.request(method, path, **body)
-            assert response.status_code == 405, (method, path, response.status_code, response.text[:200])
+            assert response.status_code == 405, (
+                method,
+                path,
+                response.status_code,
+                response.text[:200],
+            )
             assert response.headers["allow"] == "GET, HEAD, OPTIONS"
 
 
 def test_posts_are_refused_over_http(server):
-    for path in ("/provenance", "/provenance/claims.json", "/provenance/lineage", "/provenance/claims/-/insert", "/exports/claims.csv"):
+    for path in (
+        "/provenance",
+        "/provenance/claims.json",
+        "/provenance/lineage",
+        "/provenance/claims/-/insert",
+        "/exports/claims.csv",
+    ):
         for method in ("POST", "PUT", "DELETE"):
-            response = httpx.request(method, server + path, data={"sql": "delete from claims", "claim": "x"})
+            response = httpx.request(
+                method, server + path, data={"sql": "delete from claims", "claim": "x"}
+            )
             assert response.status_code == 405, (method, path, response.status_code)
     assert httpx.head(server + "/provenance/claims").status_code == 200
-    preflight = httpx.options(server + "/provenance.json", headers={"Origin": "http://example.test", "Access-Control-Request-Method": "GET"})
+    preflight = httpx.options(
+        server + "/provenance.json",
+        headers={"Origin": "http://example.test", "Access-Control-Request-Method": "GET"},
+    )
     assert preflight.status_code == 200 and preflight.headers["access-control-allow-origin"] == "*"
 
 
@@ -312,7 +377,10 @@ def test_a_runaway_query_is_stopped_with_an_error(server):
     hostile = RUNAWAY + " -- </textarea><script>alert(1)</script>"
     page = httpx.get(server + "/provenance", params={"sql": hostile}, timeout=60)
     assert page.status_code == 400 and "SQL query took too long" in page.text
-    assert "<script>alert(1)</script>" not in page.text and "&lt;/textarea&gt;&lt;script&gt;" in page.text
+    assert (
+        "<script>alert(1)</script>" not in page.text
+        and "&lt;/textarea&gt;&lt;script&gt;" in page.text
+    )
 
 
 async def test_runaway_queries_on_every_thread_end_and_the_site_recovers(server):
@@ -322,7 +390,9 @@ async def test_runaway_queries_on_every_thread_end_and_the_site_recovers(server)
     many = 2 * SETTINGS["num_sql_threads"]
     start = time.monotonic()
     async with httpx.AsyncClient(timeout=60) as client:
-        responses = await asyncio.gather(*[client.get(server + "/provenance.json", params={"sql": RUNAWAY}) for _ in range(many)])
+        responses = await asyncio.gather(
+            *[client.get(server + "/provenance.json", params={"sql": RUNAWAY}) for _ in range(many)]
+        )
         took = time.monotonic() - start
         assert [r.status_code for r in responses] == [400] * many
         assert took < 2 * limit + 5, took
@@ -338,8 +408,14 @@ async def test_errors_are_cheap_and_logged_in_one_line(datasette, capsys):
     start = time.monotonic()
     for _ in range(5):
         assert (await datasette.client.get("/provenance/no_such_table")).status_code == 404
-        assert (await datasette.client.get("/provenance.json", params={"sql": "delete from claims"})).status_code == 400
-        assert (await datasette.client.get("/provenance.json", params={"sql": WRITES["delete via with"]})).status_code == 400
+        assert (
+            await datasette.client.get("/provenance.json", params={"sql": "delete from claims"})
+        ).status_code == 400
+        assert (
+            await datasette.client.get(
+                "/provenance.json", params={"sql": WRITES["delete via with"]}
+            )
+        ).status_code == 400
     took = time.monotonic() - start
     output = capsys.readouterr()
     assert took < 1.5, f"15 error responses took {took:.2f} s"
@@ -349,8 +425,16 @@ async def test_errors_are_cheap_and_logged_in_one_line(datasette, capsys):
 
 async def test_responses_are_not_sniffed_and_only_successes_are_cached(datasette):
     ttl = f"max-age={SETTINGS['default_cache_ttl']}"
-    for path in ("/", "/provenance/claims", "/provenance/claims.json", "/provenance/claims.csv", "/provenance.json?sql=select+1",
-                 "/static/site.js", "/exports/claims.csv", "/provenance.db"):
+    for path in (
+        "/",
+        "/provenance/claims",
+        "/provenance/claims.json",
+        "/provenance/claims.csv",
+        "/provenance.json?sql=select+1",
+        "/static/site.js",
+        "/exports/claims.csv",
+        "/provenance.db",
+    ):
         response = await datasette.client.get(path)
         assert response.status_code == 200, path
         assert response.headers["x-content-type-options"] == "nosniff", path
@@ -391,14 +475,22 @@ async def test_the_data_folder_serves_files_only(built):
         scratch.mkdir()
         (scratch / DATABASE_NAME).write_bytes(b"half-written")
         app = datasette_app(built)
-        for path in (f"/exports/.build-test-security/{DATABASE_NAME}", "/exports/.build-test-security/",
-                     "/exports/%2e%2e/pyproject.toml", "/exports/%2E%2E/%2E%2E/etc/passwd", "/exports/", "/exports//claims.csv",
-                     "/exports/no-such-file.csv"):
+        for path in (
+            f"/exports/.build-test-security/{DATABASE_NAME}",
+            "/exports/.build-test-security/",
+            "/exports/%2e%2e/pyproject.toml",
+            "/exports/%2E%2E/%2E%2E/etc/passwd",
+            "/exports/",
+            "/exports//claims.csv",
+            "/exports/no-such-file.csv",
+        ):
             response = await app.client.get(path)
             assert response.status_code in (403, 404), (path, response.status_code)
             assert b"half-written" not in response.content
         assert (await app.client.get("/exports/claims.csv")).status_code == 200
-        assert (await app.client.head("/exports/claims.csv")).headers["content-length"] == str((built / "claims.csv").stat().st_size)
+        assert (await app.client.head("/exports/claims.csv")).headers["content-length"] == str(
+            (built / "claims.csv").stat().st_size
+        )
         (scratch / DATABASE_NAME).unlink()
         scratch.rmdir()
 
@@ -412,7 +504,11 @@ async def test_after_everything_the_data_is_unchanged(before, built, server, dat
     assert fingerprint(built / DATABASE_NAME) == before
     for table, count in before["counts"].items():
         sql = f'select count(*) as n from "{table}"'
-        assert httpx.get(server + "/provenance.json", params={"sql": sql, "_shape": "array"}).json() == [{"n": count}]
-        assert (await datasette.client.get("/provenance.json", params={"sql": sql, "_shape": "array"})).json() == [{"n": count}]
+        assert httpx.get(
+            server + "/provenance.json", params={"sql": sql, "_shape": "array"}
+        ).json() == [{"n": count}]
+        assert (
+            await datasette.client.get("/provenance.json", params={"sql": sql, "_shape": "array"})
+        ).json() == [{"n": count}]
     served = httpx.get(server + "/provenance.db")
     assert hashlib.sha256(served.content).hexdigest() == before["sha256"]

@@ -23,7 +23,17 @@ from immutable_schema import reads_only_the_schema  # noqa: E402
 from unfiltered_facets import declared_columns  # noqa: E402
 
 FACET_HTML = re.compile(r'<div class="facet-results">.*?\n</div>', re.S)
-FACETED = ["articles", "claims", "claim_mentions", "citations", "denials", "actor_mentions", "citation_edges", "claim_lineage", "claim_mention_hedges"]
+FACETED = [
+    "articles",
+    "claims",
+    "claim_mentions",
+    "citations",
+    "denials",
+    "actor_mentions",
+    "citation_edges",
+    "claim_lineage",
+    "claim_mention_hedges",
+]
 
 
 @pytest.fixture
@@ -63,36 +73,52 @@ async def test_a_whole_tables_facets_are_what_a_group_by_counts(datasette, db, t
         counted = db.execute(
             f"select [{column}], count(*) as n from [{table}] where [{column}] is not null group by [{column}] order by n desc, [{column}] limit 30"
         ).fetchall()
-        assert [(row["value"], row["count"]) for row in results[column]["results"]] == counted, column
+        assert [(row["value"], row["count"]) for row in results[column]["results"]] == counted, (
+            column
+        )
 
 
-@pytest.mark.parametrize("path", [
-    "/provenance/claim_mentions.json",
-    "/provenance/citations.json?_facet=source_basis&_facet_size=max",
-    "/provenance/claim_lineage.json?_sort=step&_facet=article_id",
-    "/provenance/claim_mentions?_facet_size=3",
-    "/provenance/claim_mentions.json?stance=asserts",
-    "/provenance/claim_mentions.json?_search=visited",
-    "/provenance/claim_mentions.json?_next=50",
-    "/provenance/claim_mentions.json?_where=hedged=1",
-    "/provenance/actor_mentions.json?article_id=asian-lite-2021",
-])
-async def test_facets_labels_and_links_are_what_datasette_computes_unaided(datasette, mutable, path):
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/provenance/claim_mentions.json",
+        "/provenance/citations.json?_facet=source_basis&_facet_size=max",
+        "/provenance/claim_lineage.json?_sort=step&_facet=article_id",
+        "/provenance/claim_mentions?_facet_size=3",
+        "/provenance/claim_mentions.json?stance=asserts",
+        "/provenance/claim_mentions.json?_search=visited",
+        "/provenance/claim_mentions.json?_next=50",
+        "/provenance/claim_mentions.json?_where=hedged=1",
+        "/provenance/actor_mentions.json?article_id=asian-lite-2021",
+    ],
+)
+async def test_facets_labels_and_links_are_what_datasette_computes_unaided(
+    datasette, mutable, path
+):
     if path.split("?")[0].endswith(".json"):
         assert await facets(datasette, path) == await facets(mutable, path)
     else:  # the HTML page: the same facet values, counts and toggle links
-        published, unaided = [FACET_HTML.search((await app.client.get(path)).text).group() for app in (datasette, mutable)]
+        published, unaided = [
+            FACET_HTML.search((await app.client.get(path)).text).group()
+            for app in (datasette, mutable)
+        ]
         assert published == unaided and published.count("<li>") > 10
 
 
 async def test_a_whole_table_page_runs_no_facet_query_and_a_filtered_one_counts_live(datasette, db):
     assert await facet_queries(datasette, "/provenance/claim_mentions.json") == []
-    assert await facet_queries(datasette, "/provenance/claim_mentions.json?_facet=quote") != []  # not declared: live
+    assert (
+        await facet_queries(datasette, "/provenance/claim_mentions.json?_facet=quote") != []
+    )  # not declared: live
     filtered = await facets(datasette, "/provenance/claim_mentions.json?stance=attributes")
     assert await facet_queries(datasette, "/provenance/claim_mentions.json?stance=attributes") != []
-    counted = db.execute("select claim_id, count(*) as n from claim_mentions where stance = 'attributes' group by claim_id order by n desc, claim_id limit 30").fetchall()
+    counted = db.execute(
+        "select claim_id, count(*) as n from claim_mentions where stance = 'attributes' group by claim_id order by n desc, claim_id limit 30"
+    ).fetchall()
     assert [(row["value"], row["count"]) for row in filtered["claim_id"]["results"]] == counted
-    assert sum(row["count"] for row in filtered["stance"]["results"]) == db["claim_mentions"].count_where("stance = 'attributes'")
+    assert sum(row["count"] for row in filtered["stance"]["results"]) == db[
+        "claim_mentions"
+    ].count_where("stance = 'attributes'")
 
 
 async def test_a_mutable_database_is_served_as_datasette_serves_it(mutable):
@@ -102,7 +128,9 @@ async def test_a_mutable_database_is_served_as_datasette_serves_it(mutable):
     with capture_traces(traces):
         await mutable.client.get("/provenance")
     assert any("sqlite_master" in t["sql"] for t in traces)
-    cache_size = await mutable.databases["provenance"].execute_fn(lambda conn: conn.execute("pragma cache_size").fetchone()[0])
+    cache_size = await mutable.databases["provenance"].execute_fn(
+        lambda conn: conn.execute("pragma cache_size").fetchone()[0]
+    )
     assert cache_size == -SETTINGS["cache_size_kb"]  # Datasette's own setting, for every database
 
 
@@ -113,29 +141,47 @@ async def test_the_home_and_database_pages_look_the_schema_up_once(datasette, mu
         with capture_traces(traces):
             page = await datasette.client.get(path)
         assert page.status_code == 200
-        assert [t["sql"] for t in traces if t.get("database") == "provenance" and "sqlite_master" in t["sql"]] == [], path
-    published, unaided = (await datasette.client.get("/provenance.json")).json(), (await mutable.client.get("/provenance.json")).json()
+        assert [
+            t["sql"]
+            for t in traces
+            if t.get("database") == "provenance" and "sqlite_master" in t["sql"]
+        ] == [], path
+    published, unaided = (
+        (await datasette.client.get("/provenance.json")).json(),
+        (await mutable.client.get("/provenance.json")).json(),
+    )
     assert published["tables"] == unaided["tables"] and published["views"] == unaided["views"]
 
 
 def test_only_queries_that_read_nothing_but_the_schema_are_answered_from_memory():
-    assert reads_only_the_schema("select name from sqlite_master where type in ('table', 'view') and name = ? collate nocase", ("claims",))
-    assert reads_only_the_schema("select sql from sqlite_master where name = :n and type = :t", {"n": "claims", "t": "table"})
+    assert reads_only_the_schema(
+        "select name from sqlite_master where type in ('table', 'view') and name = ? collate nocase",
+        ("claims",),
+    )
+    assert reads_only_the_schema(
+        "select sql from sqlite_master where name = :n and type = :t", {"n": "claims", "t": "table"}
+    )
     assert reads_only_the_schema("PRAGMA schema_version", None)
     assert not reads_only_the_schema("PRAGMA schema_version = 5", None)
     assert not reads_only_the_schema("select * from claims", None)
-    assert not reads_only_the_schema("select name from sqlite_master where name in (select claim_id from claims)", None)
+    assert not reads_only_the_schema(
+        "select name from sqlite_master where name in (select claim_id from claims)", None
+    )
     assert not reads_only_the_schema("select random(), name from sqlite_master", None)
     assert not reads_only_the_schema("select name from sqlite_master; delete from claims", None)
 
 
 async def test_the_database_keeps_a_larger_page_cache(datasette):
     await datasette.invoke_startup()
-    cache_size = await datasette.databases["provenance"].execute_fn(lambda conn: conn.execute("pragma cache_size").fetchone()[0])
+    cache_size = await datasette.databases["provenance"].execute_fn(
+        lambda conn: conn.execute("pragma cache_size").fetchone()[0]
+    )
     assert cache_size == -SETTINGS["cache_size_kb"] < -2000  # SQLite's default is 2,000 KiB
 
 
-async def test_what_a_server_holds_after_its_first_request_is_left_out_of_the_cycle_collector(datasette, mutable):
+async def test_what_a_server_holds_after_its_first_request_is_left_out_of_the_cycle_collector(
+    datasette, mutable
+):
     await mutable.client.get("/provenance")
     frozen = gc.get_freeze_count()
     await mutable.client.get("/provenance")

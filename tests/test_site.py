@@ -57,32 +57,45 @@ async def test_csv_download_opens_as_a_table(datasette):
 
 
 async def test_csv_export_keeps_non_ascii_text(datasette):
-    response = await datasette.client.get("/provenance/articles.csv?_stream=on&article_id=hindustan-times-2021-06-29")
+    response = await datasette.client.get(
+        "/provenance/articles.csv?_stream=on&article_id=hindustan-times-2021-06-29"
+    )
     assert "Khan’s special assistant" in response.text
 
 
 async def test_json_download_of_a_filtered_table(datasette):
-    response = await datasette.client.get("/provenance/denials.json?_shape=array&denier_id=zulfi-bukhari")
+    response = await datasette.client.get(
+        "/provenance/denials.json?_shape=array&denier_id=zulfi-bukhari"
+    )
     assert response.status_code == 200
     rows = response.json()
     assert rows and all(row["denier_id"] == "zulfi-bukhari" for row in rows)
 
 
 async def test_full_text_search_finds_articles_and_claims(datasette):
-    articles = (await datasette.client.get("/provenance/articles.json?_search=Mossad&_shape=array")).json()
+    articles = (
+        await datasette.client.get("/provenance/articles.json?_search=Mossad&_shape=array")
+    ).json()
     assert len(articles) >= 3
-    claims = (await datasette.client.get("/provenance/claims.json?_search=passport&_shape=array")).json()
+    claims = (
+        await datasette.client.get("/provenance/claims.json?_search=passport&_shape=array")
+    ).json()
     assert any(c["claim_id"] == "visit-on-british-passport" for c in claims)
 
 
 async def test_foreign_keys_show_labels(datasette):
-    response = await datasette.client.get("/provenance/claim_mentions.json?claim_id=bukhari-visited-israel&_labels=on&_shape=array")
+    response = await datasette.client.get(
+        "/provenance/claim_mentions.json?claim_id=bukhari-visited-israel&_labels=on&_shape=array"
+    )
     rows = response.json()
     assert rows[0]["claim_id"]["label"].startswith("Zulfi Bukhari")
     assert rows[0]["article_id"]["label"]
     page = await datasette.client.get("/provenance/denials")
     # plugins/pages.py links an actor to its reading page, labelled.
-    assert '<a class="id-link id-actor" href="/actor/zulfi-bukhari" title="zulfi-bukhari">Zulfi Bukhari</a>' in page.text
+    assert (
+        '<a class="id-link id-actor" href="/actor/zulfi-bukhari" title="zulfi-bukhari">Zulfi Bukhari</a>'
+        in page.text
+    )
 
 
 async def test_row_page_lists_what_links_to_it(datasette):
@@ -94,9 +107,13 @@ async def test_row_page_lists_what_links_to_it(datasette):
 
 async def test_sql_in_the_browser(datasette):
     sql = "select stance, count(*) as n from claim_mentions group by stance order by n desc"
-    response = await datasette.client.get("/provenance.json", params={"sql": sql, "_shape": "array"})
+    response = await datasette.client.get(
+        "/provenance.json", params={"sql": sql, "_shape": "array"}
+    )
     assert response.status_code == 200
-    assert {row["stance"] for row in response.json()} <= set(schema.enum("claim_mentions", "stance"))
+    assert {row["stance"] for row in response.json()} <= set(
+        schema.enum("claim_mentions", "stance")
+    )
 
 
 async def test_charting_plugin_is_installed(datasette):
@@ -108,7 +125,9 @@ async def test_charting_plugin_is_installed(datasette):
 
 async def test_database_is_served_immutable(datasette):
     databases = (await datasette.client.get("/-/databases.json")).json()
-    assert [(d["name"], d["is_mutable"]) for d in databases if d["name"] == "provenance"] == [("provenance", False)]
+    assert [(d["name"], d["is_mutable"]) for d in databases if d["name"] == "provenance"] == [
+        ("provenance", False)
+    ]
 
 
 async def test_column_descriptions_fold_away_so_rows_come_first(datasette):

@@ -30,7 +30,9 @@ def test_story_chart_draws_at_every_width(server, sized, name):
     page = watched.page
     page.goto(f"{server}/charts/{name}")
     marks = assert_rendered(page, ".chart", name, api_rows(server, name))
-    assert marks["width"] <= width and marks["width"] > width - 100, "the chart takes the page's width, no more"
+    assert marks["width"] <= width and marks["width"] > width - 100, (
+        "the chart takes the page's width, no more"
+    )
     assert no_sideways_scroll(page)
     page.screenshot(path=ARTIFACTS / f"story-{name}-{width}.png", full_page=True)
     watched.assert_clean([server])
@@ -39,9 +41,13 @@ def test_story_chart_draws_at_every_width(server, sized, name):
 def test_graph_marks_circles_and_corpus_reports(server):
     rows = api_rows(server, "graph")
     assert [r["row"] for r in rows] == list(range(len(rows)))
-    assert sum(r["depth"] == 0 for r in rows) == len({r["article_id"] for r in rows}), "one top row per report"
+    assert sum(r["depth"] == 0 for r in rows) == len({r["article_id"] for r in rows}), (
+        "one top row per report"
+    )
     assert any(r["in_circle"] for r in rows), "the circle Bukhari's tweet points out is marked"
-    assert any(r["kind"] == "report in the corpus" and r["link"].startswith("/article/") for r in rows)
+    assert any(
+        r["kind"] == "report in the corpus" and r["link"].startswith("/article/") for r in rows
+    )
     for r in rows:
         if r["depth"]:
             parent = rows[r["parent_row"]]
@@ -51,7 +57,9 @@ def test_graph_marks_circles_and_corpus_reports(server):
 def test_timeline_draws_date_ranges_and_denials(server):
     rows = api_rows(server, "timeline")
     reports = [r for r in rows if r["kind"] == "report"]
-    assert any(r["uncertain"] and r["end"] > r["start"] for r in reports), "a report dated by a range"
+    assert any(r["uncertain"] and r["end"] > r["start"] for r in reports), (
+        "a report dated by a range"
+    )
     assert any(r["kind"] == "denial" for r in rows)
     assert all(r["link"].startswith(("/article/", "/claim/", "/work/")) for r in rows)
 
@@ -74,8 +82,12 @@ def test_pages_are_light(server, sized, path):
     total = sum(e["bytes"] for e in entries)
     print(f"{path} at {width}px: {total:,} bytes transferred in {len(entries)} responses")
     assert total < PAGE_BUDGET, entries
-    assert not [e for e in entries if "vega" in e["name"]], "no charting script on a page that draws no chart"
-    assert no_sideways_scroll(page) or path == "/provenance/claims", "a table page may scroll its table"
+    assert not [e for e in entries if "vega" in e["name"]], (
+        "no charting script on a page that draws no chart"
+    )
+    assert no_sideways_scroll(page) or path == "/provenance/claims", (
+        "a table page may scroll its table"
+    )
     page.screenshot(path=ARTIFACTS / f"light{path.replace('/', '-') or '-home'}-{width}.png")
 
 
@@ -91,5 +103,7 @@ def test_a_chart_page_fetches_the_library_once_and_a_second_visit_not_at_all(ser
     page.goto(f"{server}/charts/timeline")
     page.locator(f".chart:is({RENDERED})").wait_for(timeout=30_000)
     again = [e for e in transferred(page) if "/static/vendor/vega-embed" in e["name"]]
-    assert len(again) == 1 and again[0]["bytes"] == 0, "from the browser's cache: hashed URL, immutable"
+    assert len(again) == 1 and again[0]["bytes"] == 0, (
+        "from the browser's cache: hashed URL, immutable"
+    )
     context.close()

@@ -37,10 +37,12 @@ SCRIPT = "<script>alert(1)</script>"
 BOLD = "<b>bold</b>"
 IMG = "<img src=x onerror=alert(2)>"
 RLM, RLO, PDF, ZWJ = "\u200f", "\u202e", "\u202c", "\u200d"
-FAMILY = "\U0001F469\u200d\U0001F469\u200d\U0001F467\u200d\U0001F466"  # woman, woman, girl, boy joined
-THUMBS = "\U0001F44D\U0001F3FD"  # thumbs up, medium skin tone
-FLAG = "\U0001F1F5\U0001F1F0"  # Pakistan's flag: two regional indicators
-RAINBOW = "\U0001F3F3\ufe0f\u200d\U0001F308"  # white flag, variation selector, ZWJ, rainbow
+FAMILY = (
+    "\U0001f469\u200d\U0001f469\u200d\U0001f467\u200d\U0001f466"  # woman, woman, girl, boy joined
+)
+THUMBS = "\U0001f44d\U0001f3fd"  # thumbs up, medium skin tone
+FLAG = "\U0001f1f5\U0001f1f0"  # Pakistan's flag: two regional indicators
+RAINBOW = "\U0001f3f3\ufe0f\u200d\U0001f308"  # white flag, variation selector, ZWJ, rainbow
 URDU = "زلفی بخاری"
 HEBREW = "ישראל היום"
 
@@ -48,8 +50,10 @@ OUTLET_NAME = f"<img src=x onerror=alert(3)><b>Desk</b> {RLM}ישראל{RLM} {FA
 TITLE = f"Test page {SCRIPT} {BOLD} {IMG} {RLM}{HEBREW}{RLM} {RLO}desrever{PDF} {URDU} {FAMILY} {THUMBS} {FLAG}"
 STATEMENT = f"Bukhari visited Israel {SCRIPT} on a {RLO}British{PDF} passport {IMG} (test claim: {URDU}, {RLM}ישראל{RLM}, {FAMILY} {RAINBOW})"
 QUOTE = f"Our editors reported that Bukhari visited Israel {SCRIPT} in November 2020 on a British passport {IMG}"
-ODD_QUOTE = (f"in Hebrew, {RLM}{HEBREW}{RLM} reported it first; one reader's text ran {RLO}backwards{PDF}; "
-             f"others sent {FAMILY}, {THUMBS}, {FLAG} and {RAINBOW}, and a lone joiner{ZWJ}between words")
+ODD_QUOTE = (
+    f"in Hebrew, {RLM}{HEBREW}{RLM} reported it first; one reader's text ran {RLO}backwards{PDF}; "
+    f"others sent {FAMILY}, {THUMBS}, {FLAG} and {RAINBOW}, and a lone joiner{ZWJ}between words"
+)
 DENIAL = "Bukhari denied it <b>flatly</b>"
 TEXT = (HOSTILE / "texts" / "900_hostile-test.txt").read_bytes().decode("utf-8")
 
@@ -81,17 +85,24 @@ def test_the_hostile_seeds_pass_the_checks_and_keep_every_character(seeds_copy):
     assert article["title"] == TITLE and article["text"] == TEXT
     assert next(a for a in tables["actors"] if a["actor_id"] == OUTLET)["name"] == OUTLET_NAME
     assert next(c for c in tables["claims"] if c["claim_id"] == CLAIM)["statement"] == STATEMENT
-    assert {m["quote"] for m in tables["claim_mentions"] if m["article_id"] == ARTICLE} == {QUOTE, ODD_QUOTE}
+    assert {m["quote"] for m in tables["claim_mentions"] if m["article_id"] == ARTICLE} == {
+        QUOTE,
+        ODD_QUOTE,
+    }
     assert [d["quote"] for d in tables["denials"] if d["article_id"] == ARTICLE] == [DENIAL]
     mention = next(m for m in tables["claim_mentions"] if m["quote"] == ODD_QUOTE)
-    assert TEXT[mention["quote_start"]:mention["quote_end"]] == ODD_QUOTE, "offsets count code points"
+    assert TEXT[mention["quote_start"] : mention["quote_end"]] == ODD_QUOTE, (
+        "offsets count code points"
+    )
 
 
 def test_the_hostile_article_is_not_published():
     for folder in (ROOT / "seeds", ROOT / "data"):
         for path in folder.rglob("*"):
             if path.is_file() and path.suffix != ".db":
-                assert "hostile-test" not in path.read_text(encoding="utf-8", errors="replace"), path
+                assert "hostile-test" not in path.read_text(encoding="utf-8", errors="replace"), (
+                    path
+                )
 
 
 # --- the hostile site ----------------------------------------------------------------------
@@ -109,7 +120,10 @@ def hostile_data(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def hostile_server(hostile_data, tmp_path_factory):
-    with serving(lambda port: datasette_command(hostile_data, port=port), tmp_path_factory.mktemp("hostile-log") / "datasette.log") as base:
+    with serving(
+        lambda port: datasette_command(hostile_data, port=port),
+        tmp_path_factory.mktemp("hostile-log") / "datasette.log",
+    ) as base:
         yield base
 
 
@@ -118,7 +132,9 @@ def page(browser):
     """A page that records every dialog (and dismisses it), every uncaught exception and
     console error; alert() also counts itself, in case a dialog were swallowed."""
     context = browser.new_context(viewport={"width": 1200, "height": 900})
-    context.add_init_script("window.__alerted = 0; window.alert = (function (real) { return function (m) { window.__alerted++; return real(m); }; })(window.alert);")
+    context.add_init_script(
+        "window.__alerted = 0; window.alert = (function (real) { return function (m) { window.__alerted++; return real(m); }; })(window.alert);"
+    )
     page = context.new_page()
     page.dialogs, page.errors = [], []
     page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
@@ -139,20 +155,46 @@ def assert_inert_and_intact(page, strings):
 
 
 PAGES = {
-    "articles-table": (f"/provenance/articles?article_id={ARTICLE}", [TITLE, OUTLET_NAME, QUOTE + ", which no one has shown.", "Bukhari denied it <b>flatly</b>: he did not go to Israel."]),
-    "article-row": (f"/provenance/articles/{ARTICLE}", [TITLE, QUOTE, DENIAL, f"in Urdu, {URDU} نے اسرائیل کا دورہ نہیں کیا", ODD_QUOTE]),
+    "articles-table": (
+        f"/provenance/articles?article_id={ARTICLE}",
+        [
+            TITLE,
+            OUTLET_NAME,
+            QUOTE + ", which no one has shown.",
+            "Bukhari denied it <b>flatly</b>: he did not go to Israel.",
+        ],
+    ),
+    "article-row": (
+        f"/provenance/articles/{ARTICLE}",
+        [TITLE, QUOTE, DENIAL, f"in Urdu, {URDU} نے اسرائیل کا دورہ نہیں کیا", ODD_QUOTE],
+    ),
     "claim-row": (f"/provenance/claims/{CLAIM}", [STATEMENT, "Test only: <b>never</b> published."]),
-    "claim-mentions-table": (f"/provenance/claim_mentions?article_id={ARTICLE}", [QUOTE, ODD_QUOTE, STATEMENT, TITLE, OUTLET_NAME]),
+    "claim-mentions-table": (
+        f"/provenance/claim_mentions?article_id={ARTICLE}",
+        [QUOTE, ODD_QUOTE, STATEMENT, TITLE, OUTLET_NAME],
+    ),
     "citations-table": (f"/provenance/citations?article_id={ARTICLE}", [OUTLET_NAME, TITLE]),
     "denials-table": (f"/provenance/denials?article_id={ARTICLE}", [DENIAL, STATEMENT]),
-    "actor-row": (f"/provenance/actors/{OUTLET}", [OUTLET_NAME, f"<script>alert(4)</script> {RLO}esrever{PDF}."]),
+    "actor-row": (
+        f"/provenance/actors/{OUTLET}",
+        [OUTLET_NAME, f"<script>alert(4)</script> {RLO}esrever{PDF}."],
+    ),
     "actor-query": (f"/provenance/actor?actor={OUTLET}", [QUOTE, "Our editors reported"]),
     # plugins/pages.py shows an id as a link labelled with its row's title or statement.
     "search-query": ("/provenance/search?q=editors", ["article", TITLE]),
-    "article-page": (f"/article/{ARTICLE}", [TITLE, OUTLET_NAME, QUOTE, DENIAL, ODD_QUOTE, STATEMENT]),
+    "article-page": (
+        f"/article/{ARTICLE}",
+        [TITLE, OUTLET_NAME, QUOTE, DENIAL, ODD_QUOTE, STATEMENT],
+    ),
     "claim-page": (f"/claim/{CLAIM}", [STATEMENT, QUOTE, DENIAL, TITLE]),
     "actor-page": (f"/actor/{OUTLET}", [OUTLET_NAME, QUOTE, TITLE]),
-    "sql-page": ("/provenance?" + urllib.parse.urlencode({"sql": f"select '{SCRIPT}' as a, '{IMG}' as b, '{RLO}{FAMILY}' as c"}), [SCRIPT, IMG, RLO + FAMILY]),
+    "sql-page": (
+        "/provenance?"
+        + urllib.parse.urlencode(
+            {"sql": f"select '{SCRIPT}' as a, '{IMG}' as b, '{RLO}{FAMILY}' as c"}
+        ),
+        [SCRIPT, IMG, RLO + FAMILY],
+    ),
 }
 
 
@@ -183,7 +225,10 @@ def test_the_chart_draws_a_hostile_label_as_text(hostile_server, page):
     assert OUTLET_NAME in texts, "the y-axis label is the outlet's name, whole"
     # Its bar (Vega labels each bar's path with its data), and the tooltip on hovering it.
     bars = page.locator(".chart svg g.mark-rect path")
-    index = bars.evaluate_all("(paths, name) => paths.findIndex(p => (p.getAttribute('aria-label') || '').includes(name))", OUTLET_NAME)
+    index = bars.evaluate_all(
+        "(paths, name) => paths.findIndex(p => (p.getAttribute('aria-label') || '').includes(name))",
+        OUTLET_NAME,
+    )
     assert index >= 0
     bar = bars.nth(index)
     bar.hover()
@@ -203,39 +248,68 @@ DOWNLOADS = [
     ("articles", {"article_id": ARTICLE}, "text", TEXT),
     ("actors", {"actor_id": OUTLET}, "name", OUTLET_NAME),
     ("claims", {"claim_id": CLAIM}, "statement", STATEMENT),
-    ("claim_mentions", {"article_id": ARTICLE, "_sort": "quote_start"}, "quote", [QUOTE, ODD_QUOTE]),
+    (
+        "claim_mentions",
+        {"article_id": ARTICLE, "_sort": "quote_start"},
+        "quote",
+        [QUOTE, ODD_QUOTE],
+    ),
     ("denials", {"article_id": ARTICLE}, "quote", DENIAL),
 ]
 
 
-@pytest.mark.parametrize("table, where, column, expected", DOWNLOADS, ids=[f"{d[0]}.{d[2]}" for d in DOWNLOADS])
-def test_csv_and_json_downloads_keep_the_text_exactly(hostile_server, table, where, column, expected):
+@pytest.mark.parametrize(
+    "table, where, column, expected", DOWNLOADS, ids=[f"{d[0]}.{d[2]}" for d in DOWNLOADS]
+)
+def test_csv_and_json_downloads_keep_the_text_exactly(
+    hostile_server, table, where, column, expected
+):
     expected = expected if isinstance(expected, list) else [expected]
     for stream in ({}, {"_stream": "on"}):
-        response = httpx.get(f"{hostile_server}/provenance/{table}.csv", params={**where, **stream, "_size": "max"})
+        response = httpx.get(
+            f"{hostile_server}/provenance/{table}.csv", params={**where, **stream, "_size": "max"}
+        )
         assert response.status_code == 200
         for value in expected:
             assert value.encode("utf-8") in response.content, "byte for byte in the CSV"
         rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8"), newline="")))
         assert [row[column] for row in rows] == expected
-    response = httpx.get(f"{hostile_server}/provenance/{table}.json", params={**where, "_shape": "array"})
+    response = httpx.get(
+        f"{hostile_server}/provenance/{table}.json", params={**where, "_shape": "array"}
+    )
     assert response.headers["content-type"].startswith("application/json")
     assert response.headers["x-content-type-options"] == "nosniff"
     assert [row[column] for row in json.loads(response.content)] == expected
-    sql = f'select "{column}" from "{table}" where ' + " and ".join(f'"{k}" = :{k}' for k in where if not k.startswith("_"))
+    sql = f'select "{column}" from "{table}" where ' + " and ".join(
+        f'"{k}" = :{k}' for k in where if not k.startswith("_")
+    )
     sql += " order by quote_start" if table == "claim_mentions" else ""
     params = {k: v for k, v in where.items() if not k.startswith("_")}
-    query = httpx.get(f"{hostile_server}/provenance.json", params={"sql": sql, "_shape": "array", **params})
+    query = httpx.get(
+        f"{hostile_server}/provenance.json", params={"sql": sql, "_shape": "array", **params}
+    )
     assert [row[column] for row in query.json()] == expected
     query_csv = httpx.get(f"{hostile_server}/provenance.csv", params={"sql": sql, **params})
-    assert [row[column] for row in csv.DictReader(io.StringIO(query_csv.content.decode("utf-8"), newline=""))] == expected
+    assert [
+        row[column]
+        for row in csv.DictReader(io.StringIO(query_csv.content.decode("utf-8"), newline=""))
+    ] == expected
 
 
 def test_the_exports_keep_the_text_exactly(hostile_server, hostile_data):
-    for name, values in (("articles.csv", [TITLE, TEXT]), ("claims.csv", [STATEMENT]), ("claim_mentions.csv", [QUOTE, ODD_QUOTE]),
-                         ("actors.csv", [OUTLET_NAME]), ("claims.jsonld", [STATEMENT, QUOTE])):
+    for name, values in (
+        ("articles.csv", [TITLE, TEXT]),
+        ("claims.csv", [STATEMENT]),
+        ("claim_mentions.csv", [QUOTE, ODD_QUOTE]),
+        ("actors.csv", [OUTLET_NAME]),
+        ("claims.jsonld", [STATEMENT, QUOTE]),
+    ):
         response = httpx.get(f"{hostile_server}/exports/{name}")
-        assert response.status_code == 200 and response.content == (hostile_data / name).read_bytes()
+        assert (
+            response.status_code == 200 and response.content == (hostile_data / name).read_bytes()
+        )
         for value in values:
-            encoded = json.dumps(value, ensure_ascii=False)[1:-1] if name.endswith("jsonld") else value
+            encoded = (
+                json.dumps(value, ensure_ascii=False)[1:-1] if name.endswith("jsonld") else value
+            )
             assert encoded.encode("utf-8") in response.content, (name, value)

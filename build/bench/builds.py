@@ -35,17 +35,32 @@ def generate_corpus(seeds_dir, articles):
 def timed_build(seeds_dir, data_dir, cache_path):
     """Run one build in a child process, with its parse cache at cache_path: {"seconds",
     "peak_rss_mb"}. Raises RuntimeError, with the build's own messages, when it fails."""
-    command = [sys.executable, "-m", "build", "build", "--seeds", str(seeds_dir), "--data", str(data_dir), "--cache", str(cache_path)]
+    command = [
+        sys.executable,
+        "-m",
+        "build",
+        "build",
+        "--seeds",
+        str(seeds_dir),
+        "--data",
+        str(data_dir),
+        "--cache",
+        str(cache_path),
+    ]
     with tempfile.TemporaryFile() as log:
         start = time.perf_counter()
-        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        process = subprocess.Popen(
+            command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+        )
         # wait4, not wait: it returns this child's own resource usage, peak memory included.
         _, status, usage = os.wait4(process.pid, 0)
         seconds = time.perf_counter() - start
         process.returncode = os.waitstatus_to_exitcode(status)
         if process.returncode != 0:
             log.seek(0)
-            raise RuntimeError(f"build of {seeds_dir} failed:\n{log.read().decode(errors='replace')}")
+            raise RuntimeError(
+                f"build of {seeds_dir} failed:\n{log.read().decode(errors='replace')}"
+            )
     return {"seconds": seconds, "peak_rss_mb": usage.ru_maxrss / 1024}  # Linux reports KiB
 
 
@@ -59,7 +74,12 @@ def revise_one_article(seeds_dir):
             continue
         title = annotation["title"] + REVISION
         # Only that line is rewritten (a JSON string is a YAML string): the rest stays byte for byte.
-        path.write_text(TITLE_LINE.sub(lambda _: "title: " + json.dumps(title, ensure_ascii=False), text, count=1), encoding="utf-8")
+        path.write_text(
+            TITLE_LINE.sub(
+                lambda _: "title: " + json.dumps(title, ensure_ascii=False), text, count=1
+            ),
+            encoding="utf-8",
+        )
         return path.name, title
     raise RuntimeError(f"no article in {seeds_dir} has a supplied title to revise")
 
@@ -67,16 +87,24 @@ def revise_one_article(seeds_dir):
 def database_has_title(data_dir, title):
     """Whether the built database holds an article with this title (a rebuild took the change)."""
     with sqlite3.connect(f"file:{Path(data_dir) / DATABASE_NAME}?mode=ro", uri=True) as conn:
-        return conn.execute("select count(*) from articles where title = ?", [title]).fetchone()[0] == 1
+        return (
+            conn.execute("select count(*) from articles where title = ?", [title]).fetchone()[0]
+            == 1
+        )
 
 
 def table_rows(data_dir):
     """{table: rows} of the built database's tables (not its full-text search tables)."""
     with sqlite3.connect(f"file:{Path(data_dir) / DATABASE_NAME}?mode=ro", uri=True) as conn:
-        names = [row[0] for row in conn.execute(
-            "select name from sqlite_master where type = 'table' and name not like '%_fts%' and name not like 'sqlite_%' order by name"
-        )]
-        return {name: conn.execute(f"select count(*) from [{name}]").fetchone()[0] for name in names}
+        names = [
+            row[0]
+            for row in conn.execute(
+                "select name from sqlite_master where type = 'table' and name not like '%_fts%' and name not like 'sqlite_%' order by name"
+            )
+        ]
+        return {
+            name: conn.execute(f"select count(*) from [{name}]").fetchone()[0] for name in names
+        }
 
 
 def output_bytes(data_dir):
@@ -84,7 +112,11 @@ def output_bytes(data_dir):
     files = [path for path in Path(data_dir).iterdir() if path.is_file()]
     database = sum(path.stat().st_size for path in files if path.name == DATABASE_NAME)
     csv = sum(path.stat().st_size for path in files if path.suffix == ".csv")
-    return {"database": database, "csv": csv, "other": sum(path.stat().st_size for path in files) - database - csv}
+    return {
+        "database": database,
+        "csv": csv,
+        "other": sum(path.stat().st_size for path in files) - database - csv,
+    }
 
 
 def bench_builds(seeds_dir, data_dir, articles):

@@ -77,15 +77,30 @@ def targets(result):
     """Each of the issue's targets with this size's figure, and whether it is met."""
     pages = result["pages"]
     found = [
-        {"target": f"build >= {TARGET_ARTICLES_PER_SECOND} articles/s", "value": result["articles_per_second"],
-         "unit": "articles/s", "met": result["articles_per_second"] >= TARGET_ARTICLES_PER_SECOND},
-        {"target": f"one-article rebuild < {TARGET_ONE_ARTICLE_SECONDS} s", "value": result["one_article"]["seconds"],
-         "unit": "s", "met": result["one_article"]["seconds"] < TARGET_ONE_ARTICLE_SECONDS},
+        {
+            "target": f"build >= {TARGET_ARTICLES_PER_SECOND} articles/s",
+            "value": result["articles_per_second"],
+            "unit": "articles/s",
+            "met": result["articles_per_second"] >= TARGET_ARTICLES_PER_SECOND,
+        },
+        {
+            "target": f"one-article rebuild < {TARGET_ONE_ARTICLE_SECONDS} s",
+            "value": result["one_article"]["seconds"],
+            "unit": "s",
+            "met": result["one_article"]["seconds"] < TARGET_ONE_ARTICLE_SECONDS,
+        },
     ]
     for fmt, limit in TARGET_P95_MS.items():
         page = worst([p for p in pages if p["format"] == fmt], lambda p: p["published"]["p95_ms"])
-        found.append({"target": f"{fmt.upper()} p95 < {limit} ms", "value": page["published"]["p95_ms"], "unit": "ms",
-                      "met": page["published"]["p95_ms"] < limit, "worst_page": page["path"]})
+        found.append(
+            {
+                "target": f"{fmt.upper()} p95 < {limit} ms",
+                "value": page["published"]["p95_ms"],
+                "unit": "ms",
+                "met": page["published"]["p95_ms"] < limit,
+                "worst_page": page["path"],
+            }
+        )
     # Indexes can only speed up facets over many rows: on a small table both instances spend
     # their time in Datasette, not SQLite. Views are left out: their facets run over the view's
     # whole join, which no index on a column of the view can serve.
@@ -94,9 +109,15 @@ def targets(result):
     page = worst(facet_pages, lambda p: -p["ratios"]["untuned_over_published_p50"])
     if page is None:
         return found
-    found.append({"target": f"facet pages of tables of {LARGE_TABLE_ROWS:,}+ rows >= {TARGET_FACET_SPEEDUP}x faster than untuned (p50)",
-                  "value": page["ratios"]["untuned_over_published_p50"], "unit": "x",
-                  "met": page["ratios"]["untuned_over_published_p50"] >= TARGET_FACET_SPEEDUP, "worst_page": page["path"]})
+    found.append(
+        {
+            "target": f"facet pages of tables of {LARGE_TABLE_ROWS:,}+ rows >= {TARGET_FACET_SPEEDUP}x faster than untuned (p50)",
+            "value": page["ratios"]["untuned_over_published_p50"],
+            "unit": "x",
+            "met": page["ratios"]["untuned_over_published_p50"] >= TARGET_FACET_SPEEDUP,
+            "worst_page": page["path"],
+        }
+    )
     return found
 
 
@@ -117,13 +138,19 @@ def print_size(result):
     """One size's figures as a readable table."""
     cold, unchanged, one = result["cold"], result["unchanged"], result["one_article"]
     sizes = result["bytes"]
-    click.echo(f"\n== {result['synthetic_articles']:,} synthetic articles ({result['articles']:,} in all) ==")
-    click.echo(f"build: cold {cold['seconds']:.1f} s ({result['articles_per_second']:.0f} articles/s, peak memory "
-               f"{cold['peak_rss_mb']:.0f} MB); again, nothing changed {unchanged['seconds']:.1f} s; "
-               f"one article changed {one['seconds']:.1f} s (peak {one['peak_rss_mb']:.0f} MB)")
-    click.echo(f"outputs: database {megabytes(sizes['database'])}, CSVs {megabytes(sizes['csv'])}, "
-               f"other files {megabytes(sizes['other'])}; rows: "
-               + ", ".join(f"{name} {count:,}" for name, count in result["rows"].items()))
+    click.echo(
+        f"\n== {result['synthetic_articles']:,} synthetic articles ({result['articles']:,} in all) =="
+    )
+    click.echo(
+        f"build: cold {cold['seconds']:.1f} s ({result['articles_per_second']:.0f} articles/s, peak memory "
+        f"{cold['peak_rss_mb']:.0f} MB); again, nothing changed {unchanged['seconds']:.1f} s; "
+        f"one article changed {one['seconds']:.1f} s (peak {one['peak_rss_mb']:.0f} MB)"
+    )
+    click.echo(
+        f"outputs: database {megabytes(sizes['database'])}, CSVs {megabytes(sizes['csv'])}, "
+        f"other files {megabytes(sizes['other'])}; rows: "
+        + ", ".join(f"{name} {count:,}" for name, count in result["rows"].items())
+    )
     header = f"{'page':<56} {'fmt':<4} {'published p50/p95':>18} {'untuned p50/p95':>17} {'x untuned':>9} {'sqlite p50':>10} {'x sqlite':>8}  notes"
     click.echo(header)
     click.echo("-" * len(header))
@@ -134,7 +161,9 @@ def print_size(result):
             if page[name]["errors"]:
                 notes.append(f"{name}: {page[name]['errors']} of {page[name]['n']} not 200")
             if page[name]["facets_timed_out"]:
-                notes.append(f"{name} facets timed out: {', '.join(page[name]['facets_timed_out'])}")
+                notes.append(
+                    f"{name} facets timed out: {', '.join(page[name]['facets_timed_out'])}"
+                )
         sqlite_p50 = f"{raw['p50_ms']:.1f}" if raw else "-"
         click.echo(
             f"{page['path'][:56]:<56} {page['format']:<4} {pair(published):>18} {pair(untuned):>17}"
@@ -144,16 +173,39 @@ def print_size(result):
     click.echo("targets (the issue states them for 10,000 articles):")
     for target in result["targets"]:
         where = f" (worst: {target['worst_page']})" if "worst_page" in target else ""
-        click.echo(f"  {'met   ' if target['met'] else 'MISSED'} {target['target']}: {target['value']:,.1f} {target['unit']}{where}")
+        click.echo(
+            f"  {'met   ' if target['met'] else 'MISSED'} {target['target']}: {target['value']:,.1f} {target['unit']}{where}"
+        )
 
 
 @click.command()
-@click.option("--sizes", help=f"Comma-separated numbers of synthetic articles; 0 is the real corpus alone. [default: {DEFAULT_SIZES}]")
-@click.option("--requests", type=int, help="Requests per page (after two to warm up). [default: 30]")
-@click.option("--budget", type=float, help="Seconds at most per page, once 3 requests are in. [default: 10]")
-@click.option("--quick", is_flag=True, help="A smoke run: sizes 0,50, 5 requests, 2 s per page (unless given).")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=paths.DATA / "bench.json", show_default=True, help="Where to write the JSON.")
-@click.option("--report", type=click.Path(dir_okay=False, exists=True, path_type=Path), help="Print the tables of a JSON written before, and measure nothing.")
+@click.option(
+    "--sizes",
+    help=f"Comma-separated numbers of synthetic articles; 0 is the real corpus alone. [default: {DEFAULT_SIZES}]",
+)
+@click.option(
+    "--requests", type=int, help="Requests per page (after two to warm up). [default: 30]"
+)
+@click.option(
+    "--budget", type=float, help="Seconds at most per page, once 3 requests are in. [default: 10]"
+)
+@click.option(
+    "--quick",
+    is_flag=True,
+    help="A smoke run: sizes 0,50, 5 requests, 2 s per page (unless given).",
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=paths.DATA / "bench.json",
+    show_default=True,
+    help="Where to write the JSON.",
+)
+@click.option(
+    "--report",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="Print the tables of a JSON written before, and measure nothing.",
+)
 def main(sizes, requests, budget, quick, out, report):
     """Benchmark the build and the site at each corpus size; print a table and write JSON."""
     if report:
@@ -176,7 +228,9 @@ def main(sizes, requests, budget, quick, out, report):
         report["sizes"].append(bench_size(articles, requests, budget))
         print_size(report["sizes"][-1])
         out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")  # after each size: a long run keeps what it has
+        out.write_text(
+            json.dumps(report, indent=2) + "\n", encoding="utf-8"
+        )  # after each size: a long run keeps what it has
     click.echo(f"\nwrote {out}")
 
 

@@ -48,7 +48,11 @@ def pages(metadata):
     query; a full-text search; a CSV export (a page of rows, and the whole table's file)."""
     tables_config = metadata["databases"][DATABASE].get("tables", {})
     tables = [res["name"] for res in schema.resources()]
-    views = [name for name, config in tables_config.items() if name not in tables and config.get("facets")]
+    views = [
+        name
+        for name, config in tables_config.items()
+        if name not in tables and config.get("facets")
+    ]
     found = []
 
     def both(path, kind):
@@ -60,12 +64,25 @@ def pages(metadata):
     both("/", "home")
     both(f"/{DATABASE}", "database")
     for name in tables + views:
-        both(f"/{DATABASE}/{name}", "facet page" if tables_config.get(name, {}).get("facets") else "table")
+        both(
+            f"/{DATABASE}/{name}",
+            "facet page" if tables_config.get(name, {}).get("facets") else "table",
+        )
     for name, query in metadata["databases"][DATABASE].get("queries", {}).items():
         parameters = {p: SAMPLE_PARAMETERS[p] for p in query_parameters(query["sql"])}
-        both(f"/{DATABASE}/{name}" + (f"?{urllib.parse.urlencode(parameters)}" if parameters else ""), "canned query")
+        both(
+            f"/{DATABASE}/{name}"
+            + (f"?{urllib.parse.urlencode(parameters)}" if parameters else ""),
+            "canned query",
+        )
     both(f"/{DATABASE}/{SEARCHED_TABLE}?_search={SAMPLE_PARAMETERS['q']}", "search")
-    found.append({"path": f"/{DATABASE}/{EXPORTED_TABLE}.csv?_size=max", "kind": "csv export", "format": "csv"})
+    found.append(
+        {
+            "path": f"/{DATABASE}/{EXPORTED_TABLE}.csv?_size=max",
+            "kind": "csv export",
+            "format": "csv",
+        }
+    )
     found.append({"path": f"/exports/{EXPORTED_TABLE}.csv", "kind": "csv file", "format": "csv"})
     return found
 
@@ -83,7 +100,12 @@ def percentile(samples, fraction):
 
 
 def summary(samples, **extra):
-    return {"p50_ms": percentile(samples, 0.5), "p95_ms": percentile(samples, 0.95), "n": len(samples), **extra}
+    return {
+        "p50_ms": percentile(samples, 0.5),
+        "p95_ms": percentile(samples, 0.95),
+        "n": len(samples),
+        **extra,
+    }
 
 
 def time_http(base, page_list, requests, budget):
@@ -94,12 +116,16 @@ def time_http(base, page_list, requests, budget):
             path = page["path"]
             start = time.perf_counter()
             client.get(path)
-            first_ms = (time.perf_counter() - start) * 1000  # this page's first answer: nothing of it cached yet
+            first_ms = (
+                time.perf_counter() - start
+            ) * 1000  # this page's first answer: nothing of it cached yet
             for _ in range(WARM_UP - 1):
                 client.get(path)
             samples, errors, timed_out = [], 0, set()
             started = time.perf_counter()
-            while len(samples) < requests and (len(samples) < 3 or time.perf_counter() - started < budget):
+            while len(samples) < requests and (
+                len(samples) < 3 or time.perf_counter() - started < budget
+            ):
                 start = time.perf_counter()
                 response = client.get(path)
                 samples.append((time.perf_counter() - start) * 1000)
@@ -107,7 +133,9 @@ def time_http(base, page_list, requests, budget):
                 if page["format"] == "html":
                     for listed in TIMED_OUT.findall(response.text):
                         timed_out.update(name.strip() for name in listed.split(","))
-            results[path] = summary(samples, first_ms=first_ms, errors=errors, facets_timed_out=sorted(timed_out))
+            results[path] = summary(
+                samples, first_ms=first_ms, errors=errors, facets_timed_out=sorted(timed_out)
+            )
     return results
 
 
@@ -119,7 +147,9 @@ async def captured_queries(app, page_list):
         traces = []
         with capture_traces(traces):
             await app.client.get(page["path"])
-        captured[page["path"]] = [(t["sql"], t["params"]) for t in traces if t.get("database") == DATABASE]
+        captured[page["path"]] = [
+            (t["sql"], t["params"]) for t in traces if t.get("database") == DATABASE
+        ]
     return captured
 
 
@@ -140,7 +170,9 @@ def time_sqlite(database_path, captured, requests, budget):
 
             run_page()  # warm up, as the HTTP figures are
             samples, started = [], time.perf_counter()
-            while len(samples) < requests and (len(samples) < 3 or time.perf_counter() - started < budget):
+            while len(samples) < requests and (
+                len(samples) < 3 or time.perf_counter() - started < budget
+            ):
                 start = time.perf_counter()
                 run_page()
                 samples.append((time.perf_counter() - start) * 1000)
@@ -156,7 +188,12 @@ def untuned_database(data_dir, folder):
     target = Path(folder) / DATABASE_NAME
     shutil.copyfile(Path(data_dir) / DATABASE_NAME, target)
     with sqlite3.connect(target) as conn:
-        dropped = [row[0] for row in conn.execute("select name from sqlite_master where type = 'index' and sql is not null")]
+        dropped = [
+            row[0]
+            for row in conn.execute(
+                "select name from sqlite_master where type = 'index' and sql is not null"
+            )
+        ]
         for name in dropped:
             conn.execute(f"drop index [{name}]")
     return target, dropped
@@ -166,10 +203,20 @@ def untuned_command(database_path, data_dir, port):
     """Datasette serving database_path with no tuning: mutable, default settings, no inspect
     file; the same metadata, plugins and static files as the published site."""
     command = [
-        sys.executable, "-m", "datasette", "serve", str(database_path),
-        "--metadata", str(Path(data_dir) / METADATA_NAME),
-        "--plugins-dir", str(PLUGINS), "--cors",
-        "--host", "127.0.0.1", "--port", str(port),
+        sys.executable,
+        "-m",
+        "datasette",
+        "serve",
+        str(database_path),
+        "--metadata",
+        str(Path(data_dir) / METADATA_NAME),
+        "--plugins-dir",
+        str(PLUGINS),
+        "--cors",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
     ]
     for prefix, folder in static_mounts(data_dir):
         command += ["--static", f"{prefix}:{folder}"]
@@ -184,21 +231,34 @@ def bench_serving(data_dir, scratch, requests, budget):
     data_dir, scratch = Path(data_dir), Path(scratch)
     metadata = json.loads((data_dir / METADATA_NAME).read_text(encoding="utf-8"))
     page_list = pages(metadata)
-    with serving(lambda port: datasette_command(data_dir, port=port), scratch / "published.log") as base:
+    with serving(
+        lambda port: datasette_command(data_dir, port=port), scratch / "published.log"
+    ) as base:
         published = time_http(base, page_list, requests, budget)
-    published_sql = time_sqlite(data_dir / DATABASE_NAME, asyncio.run(captured_queries(datasette_app(data_dir, **UNLIMITED), page_list)), requests, budget)
+    published_sql = time_sqlite(
+        data_dir / DATABASE_NAME,
+        asyncio.run(captured_queries(datasette_app(data_dir, **UNLIMITED), page_list)),
+        requests,
+        budget,
+    )
 
     untuned_dir = scratch / "untuned"
     untuned_dir.mkdir(exist_ok=True)
     untuned_path, dropped = untuned_database(data_dir, untuned_dir)
-    with serving(lambda port: untuned_command(untuned_path, data_dir, port), scratch / "untuned.log") as base:
+    with serving(
+        lambda port: untuned_command(untuned_path, data_dir, port), scratch / "untuned.log"
+    ) as base:
         untuned = time_http(base, page_list, requests, budget)
 
     results = []
     for page in page_list:
         path = page["path"]
-        entry = {**page, "published": published[path], "untuned": untuned[path],
-                 "published_sql": published_sql.get(path)}
+        entry = {
+            **page,
+            "published": published[path],
+            "untuned": untuned[path],
+            "published_sql": published_sql.get(path),
+        }
         entry["ratios"] = ratios(entry)
         results.append(entry)
     return {"pages": results, "indexes_dropped_for_untuned": dropped}
@@ -206,13 +266,20 @@ def bench_serving(data_dir, scratch, requests, budget):
 
 def ratios(entry):
     """How many times slower: untuned than published (p50, p95), and published than its raw SQL (p50)."""
+
     def ratio(numerator, denominator):
         return numerator / denominator if denominator else None
 
     found = {
-        "untuned_over_published_p50": ratio(entry["untuned"]["p50_ms"], entry["published"]["p50_ms"]),
-        "untuned_over_published_p95": ratio(entry["untuned"]["p95_ms"], entry["published"]["p95_ms"]),
+        "untuned_over_published_p50": ratio(
+            entry["untuned"]["p50_ms"], entry["published"]["p50_ms"]
+        ),
+        "untuned_over_published_p95": ratio(
+            entry["untuned"]["p95_ms"], entry["published"]["p95_ms"]
+        ),
     }
     if entry["published_sql"]:
-        found["published_over_sqlite_p50"] = ratio(entry["published"]["p50_ms"], entry["published_sql"]["p50_ms"])
+        found["published_over_sqlite_p50"] = ratio(
+            entry["published"]["p50_ms"], entry["published_sql"]["p50_ms"]
+        )
     return found

@@ -47,7 +47,7 @@ def sentence_units(tables):
 
 
 def local_id(citation_id, article_id):
-    return citation_id[len(article_id) + 1:]
+    return citation_id[len(article_id) + 1 :]
 
 
 def synthetic_article(number, units, rng, outlets):
@@ -84,12 +84,19 @@ def synthetic_article(number, units, rng, outlets):
                 entry["work"] = citation["work_id"]
             if citation["cited_article_id"]:
                 entry["cited_article"] = citation["cited_article_id"]
-            via = citation["via_citation_id"] and local_id(citation["via_citation_id"], unit["article_id"])
+            via = citation["via_citation_id"] and local_id(
+                citation["via_citation_id"], unit["article_id"]
+            )
             if via in kept:
                 entry["via"] = f"u{index}-{via}"
             citations.append(entry)
         for mention in unit["claim_mentions"]:
-            entry = {"claim": mention["claim_id"], **quoted(mention, unit, offset), "stance": mention["stance"], "hedges": list(mention["hedges"])}
+            entry = {
+                "claim": mention["claim_id"],
+                **quoted(mention, unit, offset),
+                "stance": mention["stance"],
+                "hedges": list(mention["hedges"]),
+            }
             cited = mention["citation_id"] and local_id(mention["citation_id"], unit["article_id"])
             if cited in kept:
                 entry["citation"] = f"u{index}-{cited}"
@@ -97,7 +104,9 @@ def synthetic_article(number, units, rng, outlets):
         for denial in unit["denials"]:
             entry = {
                 "id": f"u{index}-{local_id(denial['denial_id'], unit['article_id'])}",
-                "claim": denial["claim_id"], "denier": denial["denier_id"], "medium": denial["medium"],
+                "claim": denial["claim_id"],
+                "denier": denial["denier_id"],
+                "medium": denial["medium"],
                 **quoted(denial, unit, offset),
             }
             if denial["cue"]:
@@ -129,7 +138,12 @@ def synthetic_article(number, units, rng, outlets):
 
 
 # Ids in the seeds the synthetic articles' retractions, doubts and identifications name.
-RETRACTED, RETRACTED_BY, DOUBTER, IDENTIFIED = "middle-east-monitor-2020-12-18", "middle-east-monitor", "bilawal-bhutto-zardari", "zulfi-bukhari"
+RETRACTED, RETRACTED_BY, DOUBTER, IDENTIFIED = (
+    "middle-east-monitor-2020-12-18",
+    "middle-east-monitor",
+    "bilawal-bhutto-zardari",
+    "zulfi-bukhari",
+)
 
 
 def _story_items(annotation, rng):
@@ -140,25 +154,59 @@ def _story_items(annotation, rng):
     if rng.random() < 0.5:
         annotation["excerpt"] = True
         annotation["ends_mid_sentence"] = rng.random() < 0.3
-    denials, mentions, citations = annotation["denials"], annotation["mentions"], annotation["citations"]
+    denials, mentions, citations = (
+        annotation["denials"],
+        annotation["mentions"],
+        annotation["citations"],
+    )
     for denial in denials:
         if rng.random() < 0.5:
-            denial["grounds"] = [{"ground": "no-such-event", "quote": denial["quote"], **({"occurrence": denial["occurrence"]} if "occurrence" in denial else {})}]
+            denial["grounds"] = [
+                {
+                    "ground": "no-such-event",
+                    "quote": denial["quote"],
+                    **({"occurrence": denial["occurrence"]} if "occurrence" in denial else {}),
+                }
+            ]
     # rare, as in the real corpus: a doubt of a tweet doubts every report of the denial
     # made in it (doubted_denials), thousands of rows a doubt at 10,000 articles
     if denials and rng.random() < 0.002:
         first = denials[0]
-        annotation["doubts"] = [{"id": "doubt", "doubter": DOUBTER, "denial": first["id"], "quote": first["quote"],
-                                 **({"occurrence": first["occurrence"]} if "occurrence" in first else {})}]
+        annotation["doubts"] = [
+            {
+                "id": "doubt",
+                "doubter": DOUBTER,
+                "denial": first["id"],
+                "quote": first["quote"],
+                **({"occurrence": first["occurrence"]} if "occurrence" in first else {}),
+            }
+        ]
     if mentions and rng.random() < 0.3:
         first = mentions[0]
-        annotation["identifications"] = [{"id": "identified", "quote": first["quote"], **({"occurrence": first["occurrence"]} if "occurrence" in first else {}),
-                                          "actor": IDENTIFIED, "by": "curator", "basis": "Synthetic identification."}]
+        annotation["identifications"] = [
+            {
+                "id": "identified",
+                "quote": first["quote"],
+                **({"occurrence": first["occurrence"]} if "occurrence" in first else {}),
+                "actor": IDENTIFIED,
+                "by": "curator",
+                "basis": "Synthetic identification.",
+            }
+        ]
         first["identification"] = "identified"
     if citations and rng.random() < 0.01:
         first = citations[0]
-        annotation["retractions"] = [{"id": "retraction", "retracted": RETRACTED, "kind": "retraction", "by": RETRACTED_BY, "how": "letter",
-                                      "quote": first["quote"], **({"occurrence": first["occurrence"]} if "occurrence" in first else {})}]
+        annotation["retractions"] = [
+            {
+                "id": "retraction",
+                "retracted": RETRACTED,
+                "kind": "retraction",
+                "by": RETRACTED_BY,
+                "how": "letter",
+                "quote": first["quote"],
+                **({"occurrence": first["occurrence"]} if "occurrence" in first else {}),
+            }
+        ]
     if rng.random() < 0.02:
         annotation["republishes"] = {"article": RETRACTED, "extent": "part", "basis": "inferred"}
 
@@ -166,8 +214,13 @@ def _story_items(annotation, rng):
 def synthetic_outlets(count):
     """Actor entries for the synthetic outlets."""
     return [
-        {"id": f"synthetic-outlet-{n:03d}", "name": f"Synthetic Outlet {n}", "kind": "outlet",
-         "description": "A made-up outlet of the benchmark corpus.", "aliases": []}
+        {
+            "id": f"synthetic-outlet-{n:03d}",
+            "name": f"Synthetic Outlet {n}",
+            "kind": "outlet",
+            "description": "A made-up outlet of the benchmark corpus.",
+            "aliases": [],
+        }
         for n in range(1, count + 1)
     ]
 
@@ -190,7 +243,8 @@ def write_corpus(out_dir, articles, seed=1, seeds_dir=paths.SEEDS):
         (out_dir / "texts" / f"{name}.txt").write_text(text, encoding="utf-8")
         annotation = {"text": f"texts/{name}.txt", **annotation}
         (out_dir / "articles" / f"{name}.yml").write_text(
-            yaml.safe_dump(annotation, sort_keys=False, allow_unicode=True, width=1000), encoding="utf-8"
+            yaml.safe_dump(annotation, sort_keys=False, allow_unicode=True, width=1000),
+            encoding="utf-8",
         )
     return out_dir
 
@@ -198,7 +252,9 @@ def write_corpus(out_dir, articles, seed=1, seeds_dir=paths.SEEDS):
 @click.command()
 @click.argument("out_dir", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--articles", default=1000, show_default=True, help="How many synthetic articles.")
-@click.option("--seed", default=1, show_default=True, help="Random seed: the same seed gives the same corpus.")
+@click.option(
+    "--seed", default=1, show_default=True, help="Random seed: the same seed gives the same corpus."
+)
 def main(out_dir, articles, seed):
     """Write a synthetic seeds folder for benchmarks."""
     write_corpus(out_dir, articles, seed)

@@ -21,7 +21,9 @@ def check_actors(seeds, problems):
     actors, records, aliases, alias_owner = {}, {}, [], {}
     for where, actor_id, record in unique_entries(seeds.actors, ACTOR_KEYS, "actor", check):
         records[actor_id] = record
-        actors[actor_id] = fill("actors", record, ACTOR_KEYS, source_file=file, source_line=record.line)
+        actors[actor_id] = fill(
+            "actors", record, ACTOR_KEYS, source_file=file, source_line=record.line
+        )
         aliases += _aliases(record, where, actor_id, alias_owner, check)
     for actor_id, record in records.items():
         _check_country(actors, actor_id, record, check)
@@ -47,13 +49,25 @@ def _aliases(record, where, actor_id, alias_owner, check):
             continue
         line = entry_record.line or record.line_of("aliases")
         if alias in alias_owner:
-            check.add(line, alias_where, f"alias {alias!r} already belongs to actor {alias_owner[alias]!r}")
+            check.add(
+                line,
+                alias_where,
+                f"alias {alias!r} already belongs to actor {alias_owner[alias]!r}",
+            )
             continue
         alias_owner[alias] = actor_id
-        rows.append(fill(
-            "actor_aliases", entry_record, ALIAS_KEYS, actor_id=actor_id, misspelling=bool(entry_record.get("misspelling", False)),
-            mention_count=0, source_file=check.file, source_line=line,
-        ))
+        rows.append(
+            fill(
+                "actor_aliases",
+                entry_record,
+                ALIAS_KEYS,
+                actor_id=actor_id,
+                misspelling=bool(entry_record.get("misspelling", False)),
+                mention_count=0,
+                source_file=check.file,
+                source_line=line,
+            )
+        )
     return rows
 
 
@@ -64,4 +78,8 @@ def _check_country(actors, actor_id, record, check):
     if country not in actors:
         check.add(record.line_of("country"), f"{actor_id}.country", f"unknown actor id {country!r}")
     elif actors[country]["kind"] != "country":
-        check.add(record.line_of("country"), f"{actor_id}.country", f"{country!r} is not an actor of kind country")
+        check.add(
+            record.line_of("country"),
+            f"{actor_id}.country",
+            f"{country!r} is not an actor of kind country",
+        )

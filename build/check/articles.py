@@ -9,7 +9,18 @@ from typing import NamedTuple
 from build import schema
 from build.check.dates import date_range, parse_date
 from build.check import story, strict
-from build.check.fields import DRAFTED, QUOTE, SLUG, STATUS, Checker, Spec, column, fill, is_drafted, undrafted_items
+from build.check.fields import (
+    DRAFTED,
+    QUOTE,
+    SLUG,
+    STATUS,
+    Checker,
+    Spec,
+    column,
+    fill,
+    is_drafted,
+    undrafted_items,
+)
 from build.check.quotes import locate
 from build.read.seeds import sha256
 from build.read.text import decode_text
@@ -42,7 +53,9 @@ ARTICLE_KEYS = {
     "retractions": Spec("list"),
     "republishes": Spec("mapping"),
     "status": STATUS,
-    "proposed_actors": Spec("list"),  # the extractor's proposals, for a person to move to actors.yml
+    "proposed_actors": Spec(
+        "list"
+    ),  # the extractor's proposals, for a person to move to actors.yml
     "proposed_claims": Spec("list"),  # ... and to claims.yml; the build does not read them
 }
 CITATION_KEYS = {
@@ -106,10 +119,33 @@ class Kind(NamedTuple):
     noun: str = ""  # how messages name an item's id
 
 
-CITATIONS = Kind("citations", "citations", CITATION_KEYS, (("source", "actor"), ("cited_article", "article")), (("source", "actor"),), "unique", "citation")
-MENTIONS = Kind("mentions", "claim_mentions", MENTION_KEYS, (("claim", "claim"), ("citation", "citation")), (("claim", "claim"), ("citation", "citation")), "")
+CITATIONS = Kind(
+    "citations",
+    "citations",
+    CITATION_KEYS,
+    (("source", "actor"), ("cited_article", "article")),
+    (("source", "actor"),),
+    "unique",
+    "citation",
+)
+MENTIONS = Kind(
+    "mentions",
+    "claim_mentions",
+    MENTION_KEYS,
+    (("claim", "claim"), ("citation", "citation")),
+    (("claim", "claim"), ("citation", "citation")),
+    "",
+)
 # A denial's deniers (one or several) are checked by build/check/story.py.
-DENIALS = Kind("denials", "denials", DENIAL_KEYS, (("claim", "claim"),), (("claim", "claim"), ("denier", "actor")), "flagged", "denial")
+DENIALS = Kind(
+    "denials",
+    "denials",
+    DENIAL_KEYS,
+    (("claim", "claim"),),
+    (("claim", "claim"), ("denier", "actor")),
+    "flagged",
+    "denial",
+)
 
 
 class Article:
@@ -121,9 +157,21 @@ class Article:
         self.known = known  # {what: ids}: actor, claim, article, work, and this article's citations
         self.include_drafts = include_drafts
         self.skipped = set()  # ids of drafted items left out
-        self.more = {"denial_deniers": [], "denial_grounds": [], "denial_covers": []}  # rows of the tables story.py makes
+        self.more = {
+            "denial_deniers": [],
+            "denial_grounds": [],
+            "denial_covers": [],
+        }  # rows of the tables story.py makes
         self.story = story.ArticleContext(
-            self.article_id, check, record, known["actor"], known["claim"], known["work"], known["article"], self.quoted, self.provenance,
+            self.article_id,
+            check,
+            record,
+            known["actor"],
+            known["claim"],
+            known["work"],
+            known["article"],
+            self.quoted,
+            self.provenance,
             lambda rec, key, skip: undrafted_items(rec, key, include_drafts, skip),
         )
         self.story.text = text
@@ -136,8 +184,11 @@ class Article:
         """True for a drafted item resting on an actor, claim or citation only proposed so
         far: published with --include-drafts only once the proposal is in the seeds."""
         return is_drafted(entry) and any(
-            value not in self.known[what] for key, what in kind.needs
-            for value in ([entry.get(key)] if isinstance(entry.get(key), str) else entry.get(key) or [])
+            value not in self.known[what]
+            for key, what in kind.needs
+            for value in (
+                [entry.get(key)] if isinstance(entry.get(key), str) else entry.get(key) or []
+            )
         )
 
     def quoted(self, entry, where):
@@ -150,23 +201,39 @@ class Article:
             field = "occurrence" if error.startswith("occurrence") else "quote"
             check.add(entry.line_of(field), f"{where}.{field}", f"{error}: {quote!r}")
         elif "start" in entry and entry["start"] != start:
-            check.add(entry.line_of("start"), f"{where}.start", f"the quote is at {start}, not {entry['start']}: correct start and end, or remove them (the build finds the quote)")
+            check.add(
+                entry.line_of("start"),
+                f"{where}.start",
+                f"the quote is at {start}, not {entry['start']}: correct start and end, or remove them (the build finds the quote)",
+            )
         elif strict.quote_end_problem(entry, start, end):
-            check.add(entry.line_of("end"), f"{where}.end", strict.quote_end_problem(entry, start, end))
+            check.add(
+                entry.line_of("end"), f"{where}.end", strict.quote_end_problem(entry, start, end)
+            )
         cue = entry.get("cue")
         if cue is not None and cue not in quote:
             check.add(entry.line_of("cue"), f"{where}.cue", f"cue {cue!r} is not inside the quote")
         for hedge in entry.get("hedges") or []:
             if hedge not in quote:
-                check.add(entry.line_of("hedges"), f"{where}.hedges", f"hedge {hedge!r} is not inside the quote")
+                check.add(
+                    entry.line_of("hedges"),
+                    f"{where}.hedges",
+                    f"hedge {hedge!r} is not inside the quote",
+                )
         return start, end
 
     def resolve(self, entry, where, kind):
         for key, what in kind.refs:
             value = entry.get(key)
             if value is not None and value not in self.known[what]:
-                still = " (it is still drafted: review it too, or empty this citation)" if what == "citation" and value in self.skipped else ""
-                self.check.add(entry.line_of(key), f"{where}.{key}", UNKNOWN[what].format(value) + still)
+                still = (
+                    " (it is still drafted: review it too, or empty this citation)"
+                    if what == "citation" and value in self.skipped
+                    else ""
+                )
+                self.check.add(
+                    entry.line_of(key), f"{where}.{key}", UNKNOWN[what].format(value) + still
+                )
 
 
 def check_items(article, kind, make_row):
@@ -174,7 +241,9 @@ def check_items(article, kind, make_row):
     keys, its quote found, its references resolved; make_row(article, entry, raw, where,
     start, end) adds the kind's own checks and returns the row."""
     made, ids, check = [], set(), article.check
-    for index, raw, line in undrafted_items(article.record, kind.key, article.include_drafts, article.skipped):
+    for index, raw, line in undrafted_items(
+        article.record, kind.key, article.include_drafts, article.skipped
+    ):
         where = f"{kind.key}[{index}]"
         entry = check.entry(raw, kind.keys, where, line)
         if entry is None:
@@ -197,12 +266,27 @@ def check_items(article, kind, make_row):
 
 
 def _citation_row(article, entry, raw, where, start, end):
-    source, work_id, work_title = story.citation_work(article.story, entry, where, entry.get("source"))
+    source, work_id, work_title = story.citation_work(
+        article.story, entry, where, entry.get("source")
+    )
     if entry.get("cited_article") == article.article_id:
-        article.check.add(entry.line_of("cited_article"), f"{where}.cited_article", "an article cannot cite itself")
+        article.check.add(
+            entry.line_of("cited_article"),
+            f"{where}.cited_article",
+            "an article cannot cite itself",
+        )
     return fill(
-        "citations", entry, CITATION_KEYS, citation_id=f"{article.article_id}_{entry['id']}", article_id=article.article_id,
-        source_id=source, work_id=work_id, work=work_title, quote_start=start, quote_end=end, **article.provenance(entry),
+        "citations",
+        entry,
+        CITATION_KEYS,
+        citation_id=f"{article.article_id}_{entry['id']}",
+        article_id=article.article_id,
+        source_id=source,
+        work_id=work_id,
+        work=work_title,
+        quote_start=start,
+        quote_end=end,
+        **article.provenance(entry),
     )
 
 
@@ -215,12 +299,18 @@ def _link_vias(article, made):
         if via is None:
             continue
         if via not in rows:
-            article.check.add(entry.line_of("via"), f"citations.{local}.via", f"unknown citation id {via!r} in this article")
+            article.check.add(
+                entry.line_of("via"),
+                f"citations.{local}.via",
+                f"unknown citation id {via!r} in this article",
+            )
             continue
         seen, cursor = {local}, via
         while cursor is not None:
             if cursor in seen:
-                article.check.add(entry.line_of("via"), f"citations.{local}.via", "via goes round in a circle")
+                article.check.add(
+                    entry.line_of("via"), f"citations.{local}.via", "via goes round in a circle"
+                )
                 break
             seen.add(cursor)
             cursor = records.get(cursor, {}).get("via")
@@ -232,24 +322,45 @@ def _mention_row(article, entry, raw, where, start, end):
     citation = article.known["citation"].get(entry.get("citation"))
     hedges = list(entry.get("hedges") or [])
     return fill(
-        "claim_mentions", entry, MENTION_KEYS, article_id=article.article_id, quote_start=start, quote_end=end, hedges=hedges,
-        hedged=bool(hedges), citation_id=citation["citation_id"] if citation else None,
+        "claim_mentions",
+        entry,
+        MENTION_KEYS,
+        article_id=article.article_id,
+        quote_start=start,
+        quote_end=end,
+        hedges=hedges,
+        hedged=bool(hedges),
+        citation_id=citation["citation_id"] if citation else None,
         voice_id=citation["source_id"] if citation else article.record.get("outlet"),
-        identification_id=story.mention_identification(article.story, entry, where), **article.provenance(entry),
+        identification_id=story.mention_identification(article.story, entry, where),
+        **article.provenance(entry),
     )
 
 
 def _denial_row(article, entry, raw, where, start, end):
     denial_id = f"{article.article_id}_{entry.get('id')}"
     extra, deniers, grounds, covers = story.denial_extras(article.story, entry, where, denial_id)
-    for table, rows in (("denial_deniers", deniers), ("denial_grounds", grounds), ("denial_covers", covers)):
+    for table, rows in (
+        ("denial_deniers", deniers),
+        ("denial_grounds", grounds),
+        ("denial_covers", covers),
+    ):
         article.more[table] += rows
     given = [key in raw and raw[key] is not None for key in ("denied_on", "denied_on_basis")]
     if given[0] != given[1]:
-        article.check.add(entry.line, where, "denied_on and denied_on_basis go together: give both or neither")
+        article.check.add(
+            entry.line, where, "denied_on and denied_on_basis go together: give both or neither"
+        )
     return fill(
-        "denials", entry, DENIAL_KEYS, denial_id=denial_id, article_id=article.article_id, **extra,
-        quote_start=start, quote_end=end, **article.provenance(entry),
+        "denials",
+        entry,
+        DENIAL_KEYS,
+        denial_id=denial_id,
+        article_id=article.article_id,
+        **extra,
+        quote_start=start,
+        quote_end=end,
+        **article.provenance(entry),
     )
 
 
@@ -261,7 +372,11 @@ def check_article(seed, known, problems, include_drafts=False):
     check = Checker(seed.path)
     record = check.entry(seed.record, ARTICLE_KEYS, "")
     if not SLUG.fullmatch(seed.article_id):
-        check.add(None, "", f"file name {seed.article_id!r} is not a valid article id (lower-case words joined by hyphens)")
+        check.add(
+            None,
+            "",
+            f"file name {seed.article_id!r} is not a valid article id (lower-case words joined by hyphens)",
+        )
     text = _article_text(seed, record, check)
     outlet = record.get("outlet")
     if outlet is not None and outlet not in known["actor"]:
@@ -279,16 +394,28 @@ def check_article(seed, known, problems, include_drafts=False):
     mentions = [row for entry, row in check_items(article, MENTIONS, _mention_row)]
     made = check_items(article, DENIALS, _denial_row)
     denials = [row for entry, row in made]
-    article.more.update(story.after_denials(article.story, {entry.get("id"): row for entry, row in made}))
+    article.more.update(
+        story.after_denials(article.story, {entry.get("id"): row for entry, row in made})
+    )
 
     problems += check.problems
     if check.problems:
         return None
     _number_mentions(seed.article_id, mentions)
     row = fill(
-        "articles", record, ARTICLE_KEYS, article_id=seed.article_id, published=str(record.get("published")),
-        not_before=not_before.isoformat(), not_after=not_after.isoformat(), **flags, text_file=f"seeds/{record.get('text')}",
-        sha256=sha256(seed.text_bytes), characters=len(text), text=text, source_file=seed.path,
+        "articles",
+        record,
+        ARTICLE_KEYS,
+        article_id=seed.article_id,
+        published=str(record.get("published")),
+        not_before=not_before.isoformat(),
+        not_after=not_after.isoformat(),
+        **flags,
+        text_file=f"seeds/{record.get('text')}",
+        sha256=sha256(seed.text_bytes),
+        characters=len(text),
+        text=text,
+        source_file=seed.path,
     )
     return row, citations, mentions, denials, article.more
 
@@ -300,8 +427,12 @@ def _article_text(seed, record, check):
         return None
     recorded, actual = record.get("sha256"), sha256(seed.text_bytes)
     if isinstance(recorded, str) and recorded != actual:
-        check.add(record.line_of("sha256"), "sha256", f"{record.get('text')} has sha256 {actual}, not the recorded {recorded}: the text changed; "
-                  "texts are kept as received, so restore it, or if the change is meant, check every quote and record the new sha256")
+        check.add(
+            record.line_of("sha256"),
+            "sha256",
+            f"{record.get('text')} has sha256 {actual}, not the recorded {recorded}: the text changed; "
+            "texts are kept as received, so restore it, or if the change is meant, check every quote and record the new sha256",
+        )
     text, problem = decode_text(seed.text_bytes, record.get("text"))
     if problem:
         check.add(record.line_of("text"), "text", f"{problem.message}, then update sha256")
@@ -317,25 +448,41 @@ def _article_dates(record, check):
     first, last, precision = span
     stated = record.get("date_precision")
     if stated in schema.enum("articles", "date_precision") and stated != precision:
-        check.add(record.line_of("date_precision"), "date_precision", f"published {published!r} is given to the {precision}, not the {stated}")
+        check.add(
+            record.line_of("date_precision"),
+            "date_precision",
+            f"published {published!r} is given to the {precision}, not the {stated}",
+        )
     bounds = []
     for key, default in (("not_before", first), ("not_after", last)):
         value = record.get(key)
-        bounds.append(parse_date(value) if isinstance(value, str) and parse_date(value) else default)
+        bounds.append(
+            parse_date(value) if isinstance(value, str) and parse_date(value) else default
+        )
     not_before, not_after = bounds
     if not_before > not_after:
-        check.add(record.line_of("not_before"), "not_before", f"{not_before} is after not_after {not_after}: swap them, or correct one")
+        check.add(
+            record.line_of("not_before"),
+            "not_before",
+            f"{not_before} is after not_after {not_after}: swap them, or correct one",
+        )
     for key, bound in (("not_before", not_before), ("not_after", not_after)):
         if key in record and not first <= bound <= last:
-            check.add(record.line_of(key), key, f"{bound} lies outside published {published!r} ({first}..{last}): "
-                      "the bounds narrow published down, so they must lie within it; correct the bound or published")
+            check.add(
+                record.line_of(key),
+                key,
+                f"{bound} lies outside published {published!r} ({first}..{last}): "
+                "the bounds narrow published down, so they must lie within it; correct the bound or published",
+            )
     return not_before, not_after
 
 
 def _number_mentions(article_id, mentions):
     """Give mentions stable ids: article_claim, then _2, _3 in text order for repeats."""
     seen = Counter()
-    for mention in sorted(mentions, key=lambda m: (m["quote_start"], m["quote_end"], m["claim_id"])):
+    for mention in sorted(
+        mentions, key=lambda m: (m["quote_start"], m["quote_end"], m["claim_id"])
+    ):
         seen[mention["claim_id"]] += 1
         suffix = "" if seen[mention["claim_id"]] == 1 else f"_{seen[mention['claim_id']]}"
         mention["mention_id"] = f"{article_id}_{mention['claim_id']}{suffix}"

@@ -12,7 +12,17 @@ from build.check.aliases import find_actor_mentions
 from build.check.articles import check_article
 from build.check.claims import check_claims
 from build.check.dates import date_order, date_range, parse_date  # noqa: F401 - names other modules import from here
-from build.check.fields import DRAFTED, QUOTE, SLUG, Checker, Spec, column, entry_name, is_drafted, seed_file  # noqa: F401
+from build.check.fields import (  # noqa: F401
+    DRAFTED,
+    QUOTE,
+    SLUG,
+    Checker,
+    Spec,
+    column,
+    entry_name,
+    is_drafted,
+    seed_file,
+)
 from build.check.quotes import appearances, locate  # noqa: F401
 from build.check.summaries import Summary, article_summary, derive_columns  # noqa: F401
 from build.problems import BuildError, Problem
@@ -24,8 +34,18 @@ _derive_columns, _entry_name, _seed_file = derive_columns, entry_name, seed_file
 # The tables made article by article: each of their rows belongs to one article (its
 # article_id), and no row of one article depends on another article's rows.
 ARTICLE_TABLES = (
-    "articles", "citations", "identifications", "claim_mentions", "denials", "denial_deniers", "denial_grounds",
-    "denial_covers", "doubts", "retractions", "republications", "actor_mentions",
+    "articles",
+    "citations",
+    "identifications",
+    "claim_mentions",
+    "denials",
+    "denial_deniers",
+    "denial_grounds",
+    "denial_covers",
+    "doubts",
+    "retractions",
+    "republications",
+    "actor_mentions",
 )
 
 
@@ -52,8 +72,18 @@ def assemble_with_summaries(seeds, progress=None, include_drafts=False, publishe
     article_seeds = [a for a in seeds.articles if include_drafts or not is_drafted(a.record)]
     summaries = {a.article_id: None for a in seeds.articles}
     known = {**(published or {}), **summaries}
-    article_ids = {a.article_id for a in article_seeds} | {key for key, summary in known.items() if summary is not None and key not in summaries}
-    rows = _article_rows(article_seeds, {"actor": actors, "claim": claims, "work": works, "article": article_ids}, aliases, summaries, problems, progress, include_drafts)
+    article_ids = {a.article_id for a in article_seeds} | {
+        key for key, summary in known.items() if summary is not None and key not in summaries
+    }
+    rows = _article_rows(
+        article_seeds,
+        {"actor": actors, "claim": claims, "work": works, "article": article_ids},
+        aliases,
+        summaries,
+        problems,
+        progress,
+        include_drafts,
+    )
     if problems:
         raise BuildError(problems)
     derive_columns(claims, aliases, {**known, **summaries}, claim_relations)
@@ -88,11 +118,19 @@ def _article_rows(article_seeds, known, aliases, summaries, problems, progress, 
         if made:
             article, citations, mentions, denials, more = made
             actor_mentions = find_actor_mentions(article["article_id"], article["text"], aliases)
-            made_rows = {"articles": [article], "citations": citations, "claim_mentions": mentions, "denials": denials,
-                         "actor_mentions": actor_mentions, **more}
+            made_rows = {
+                "articles": [article],
+                "citations": citations,
+                "claim_mentions": mentions,
+                "denials": denials,
+                "actor_mentions": actor_mentions,
+                **more,
+            }
             for name in ARTICLE_TABLES:
                 rows[name] += made_rows[name]
-            summaries[article["article_id"]] = article_summary(article, citations, mentions, denials, actor_mentions, more)
+            summaries[article["article_id"]] = article_summary(
+                article, citations, mentions, denials, actor_mentions, more
+            )
     return rows
 
 
@@ -100,14 +138,23 @@ def _extractor_scores(seeds, article_ids, problems):
     """The rows of seeds/extractor_scores.csv (written by `provenance evaluate`), typed by
     the schema: published as they are, since scoring takes seconds per article."""
     file = seed_file(seeds, "extractor_scores.csv")
-    fields = {f["name"]: (f["type"], f.get("constraints", {})) for f in schema.fields("extractor_scores")}
+    fields = {
+        f["name"]: (f["type"], f.get("constraints", {})) for f in schema.fields("extractor_scores")
+    }
     rows, lines = [], {}
     if hasattr(seeds.extractor_scores, "header"):  # the file is there
         problems.extend(strict.scores_header_problems(seeds.extractor_scores.header, file))
     for record in seeds.extractor_scores:
         row = {}
         if None in record:
-            problems.append(Problem(file, record.line, "", f"the row has {len(fields) + len(record[None])} cells, the header {len(fields)}"))
+            problems.append(
+                Problem(
+                    file,
+                    record.line,
+                    "",
+                    f"the row has {len(fields) + len(record[None])} cells, the header {len(fields)}",
+                )
+            )
         for name, (kind, constraints) in fields.items():
             value = record.get(name) or None
             row[name], message = strict.score_value_problem(name, kind, constraints, value)
@@ -115,9 +162,23 @@ def _extractor_scores(seeds, article_ids, problems):
                 problems.append(Problem(file, record.line, name, message))
         score = row.get("score_id")
         if score in lines:
-            problems.append(Problem(file, record.line, "score_id", f"duplicate score_id {score!r}: already on line {lines[score]}; run `make evaluate`"))
+            problems.append(
+                Problem(
+                    file,
+                    record.line,
+                    "score_id",
+                    f"duplicate score_id {score!r}: already on line {lines[score]}; run `make evaluate`",
+                )
+            )
         lines.setdefault(score, record.line)
         if row.get("article_id") and row["article_id"] not in article_ids:
-            problems.append(Problem(file, record.line, "article_id", f"unknown article {row['article_id']!r}: the scores are stale, run `make evaluate`"))
+            problems.append(
+                Problem(
+                    file,
+                    record.line,
+                    "article_id",
+                    f"unknown article {row['article_id']!r}: the scores are stale, run `make evaluate`",
+                )
+            )
         rows.append(row)
     return sorted(rows, key=lambda row: row.get("score_id") or "")

@@ -19,7 +19,14 @@ CLAIM_KEYS = {
     "note": Spec(),
 }
 # The derived columns start so; check/summaries.py fills them from the articles.
-DERIVED_START = {"status": "undenied", "mention_count": 0, "article_count": 0, "denial_count": 0, "first_candidates": 0, "first_uncertain": False}
+DERIVED_START = {
+    "status": "undenied",
+    "mention_count": 0,
+    "article_count": 0,
+    "denial_count": 0,
+    "first_candidates": 0,
+    "first_uncertain": False,
+}
 
 
 def check_claims(seeds, actors, problems):
@@ -30,7 +37,9 @@ def check_claims(seeds, actors, problems):
     claims, records, claim_actors = {}, {}, []
     for _where, claim_id, record in unique_entries(seeds.claims, CLAIM_KEYS, "claim", check):
         records[claim_id] = record
-        claims[claim_id] = fill("claims", record, CLAIM_KEYS, **DERIVED_START, source_file=file, source_line=record.line)
+        claims[claim_id] = fill(
+            "claims", record, CLAIM_KEYS, **DERIVED_START, source_file=file, source_line=record.line
+        )
     for claim_id, claim in claims.items():
         claim_actors += _check_claim(claim, records[claim_id], claims, actors, check)
     relations = story.claim_relations(check, records, claims)
@@ -46,20 +55,38 @@ def _check_claim(claim, record, claims, actors, check):
     involved = record.get("actors") or []
     for actor_index, actor_id in enumerate(involved):
         if actor_id not in actors:
-            check.add(line_of_item(involved, actor_index, record.line_of("actors")), f"{claim_id}.actors[{actor_index}]", f"unknown actor id {actor_id!r}")
+            check.add(
+                line_of_item(involved, actor_index, record.line_of("actors")),
+                f"{claim_id}.actors[{actor_index}]",
+                f"unknown actor id {actor_id!r}",
+            )
     if parent is not None and parent not in claims:
-        check.add(record.line_of("detail_of"), f"{claim_id}.detail_of", f"unknown claim id {parent!r}")
+        check.add(
+            record.line_of("detail_of"), f"{claim_id}.detail_of", f"unknown claim id {parent!r}"
+        )
     if (claim["attribute"] is None) != (claim["value"] is None):
         check.add(record.line, claim_id, "attribute and value go together: give both or neither")
     if claim["attribute"] is not None and parent is None:
-        check.add(record.line_of("attribute"), f"{claim_id}.attribute", "an attribute needs detail_of (the claim it is a detail of)")
+        check.add(
+            record.line_of("attribute"),
+            f"{claim_id}.attribute",
+            "an attribute needs detail_of (the claim it is a detail of)",
+        )
     seen, cursor = {claim_id}, parent
     while cursor in claims:
         if cursor in seen:
-            check.add(record.line_of("detail_of"), f"{claim_id}.detail_of", "detail_of goes round in a circle")
+            check.add(
+                record.line_of("detail_of"),
+                f"{claim_id}.detail_of",
+                "detail_of goes round in a circle",
+            )
             break
         seen.add(cursor)
         cursor = claims[cursor]["detail_of"]
     rows = [{"claim_id": claim_id, "actor_id": subject, "role": "subject"}]
-    rows += [{"claim_id": claim_id, "actor_id": actor_id, "role": "involved"} for actor_id in dict.fromkeys(involved) if actor_id != subject]
+    rows += [
+        {"claim_id": claim_id, "actor_id": actor_id, "role": "involved"}
+        for actor_id in dict.fromkeys(involved)
+        if actor_id != subject
+    ]
     return rows

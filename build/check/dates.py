@@ -29,18 +29,27 @@ def date_range(value):
     match = PARTIAL_DATE.fullmatch(str(value))
     if not match:
         return None
-    year, month, day = (int(match[name]) if match[name] else None for name in ("year", "month", "day"))
+    year, month, day = (
+        int(match[name]) if match[name] else None for name in ("year", "month", "day")
+    )
     try:
         if day is not None:
             moment = datetime.date(year, month, day)
             if match["hour"] is None:
                 return moment, moment, "day"
-            numbers = [int(match[name] or 0) for name in ("hour", "minute", "offset_hours", "offset_minutes")]
+            numbers = [
+                int(match[name] or 0)
+                for name in ("hour", "minute", "offset_hours", "offset_minutes")
+            ]
             if numbers[0] > 23 or numbers[1] > 59 or numbers[2] > 23 or numbers[3] > 59:
                 return None
             return moment, moment, "minute"
         if month is not None:
-            return datetime.date(year, month, 1), datetime.date(year, month, calendar.monthrange(year, month)[1]), "month"
+            return (
+                datetime.date(year, month, 1),
+                datetime.date(year, month, calendar.monthrange(year, month)[1]),
+                "month",
+            )
         return datetime.date(year, 1, 1), datetime.date(year, 12, 31), "year"
     except ValueError:
         return None
@@ -48,4 +57,8 @@ def date_range(value):
 
 def date_order(articles_by_id):
     """Sort key putting article ids in date order: earliest possible day, latest, then id."""
-    return lambda article_id: (articles_by_id[article_id]["not_before"], articles_by_id[article_id]["not_after"], article_id)
+    return lambda article_id: (
+        articles_by_id[article_id]["not_before"],
+        articles_by_id[article_id]["not_after"],
+        article_id,
+    )

@@ -19,7 +19,16 @@ class Spec:
     """What one key of a seed entry may hold, and the column of the row it fills (by
     default the column of its own name, when the table has one)."""
 
-    def __init__(self, kind="string", required=False, enum=None, pattern=None, items=None, fills=None, format=None):
+    def __init__(
+        self,
+        kind="string",
+        required=False,
+        enum=None,
+        pattern=None,
+        items=None,
+        fills=None,
+        format=None,
+    ):
         self.kind, self.required, self.enum, self.pattern = kind, required, enum, pattern
         self.items = items  # for a list: "string" when every item must be text
         self.fills = fills
@@ -31,7 +40,9 @@ def column(table, name, **overrides):
     fld = schema.field(table, name)
     constraints = fld.get("constraints", {})
     spec = Spec(
-        kind={"string": "string", "date": "date", "integer": "integer"}.get(fld["type"], fld["type"]),
+        kind={"string": "string", "date": "date", "integer": "integer"}.get(
+            fld["type"], fld["type"]
+        ),
         required=constraints.get("required", False),
         enum=constraints.get("enum"),
         pattern=constraints.get("pattern"),
@@ -50,7 +61,12 @@ QUOTE = {
 # What the extractor adds to each item it drafts (seeds/README.md, "Drafts"): offsets,
 # a confidence, and `status: drafted` until a person marks the item reviewed.
 STATUS = Spec(enum=["drafted", "reviewed"])
-DRAFTED = {"start": Spec("offset"), "end": Spec("offset"), "confidence": Spec("number"), "status": STATUS}
+DRAFTED = {
+    "start": Spec("offset"),
+    "end": Spec("offset"),
+    "confidence": Spec("number"),
+    "status": STATUS,
+}
 
 
 _COLUMNS = {}
@@ -104,7 +120,11 @@ class Checker:
         keys that were given but dropped are in its `invalid`. Returns None when
         the entry is not a mapping at all."""
         if not isinstance(record, Record):
-            self.add(getattr(record, "line", None) or line, where or "(file)", f"expected a mapping (key: value lines), got {describe(record)}")
+            self.add(
+                getattr(record, "line", None) or line,
+                where or "(file)",
+                f"expected a mapping (key: value lines), got {describe(record)}",
+            )
             return None
         clean = Record()
         clean.line, clean.key_lines, clean.invalid = record.line, record.key_lines, set()
@@ -112,7 +132,11 @@ class Checker:
             if key not in keys:
                 close = difflib.get_close_matches(str(key), list(keys), n=1)
                 hint = f"did you mean {close[0]!r}? " if close else ""
-                self.add(record.line_of(key), _join(where, key), f"unknown field: {hint}expected one of: {', '.join(keys)}")
+                self.add(
+                    record.line_of(key),
+                    _join(where, key),
+                    f"unknown field: {hint}expected one of: {', '.join(keys)}",
+                )
         for key, spec in keys.items():
             value = record.get(key)
             line, name = record.line_of(key), _join(where, key)
@@ -131,16 +155,26 @@ class Checker:
         """The value if it has the spec's type (dates as text), else None; problems noted."""
         if spec.kind == "mapping":
             if not isinstance(value, Record):
-                self.add(line, name, f"expected a mapping (key: value lines), got {describe(value)}")
+                self.add(
+                    line, name, f"expected a mapping (key: value lines), got {describe(value)}"
+                )
                 return None
             return value
         if spec.kind == "text-or-list" and isinstance(value, str):
             return value
         if spec.kind in ("list", "text-or-list"):
             if not isinstance(value, list):
-                self.add(line, name, f"expected a list ([a, b], or one '- ' item per line), got {describe(value)}")
+                self.add(
+                    line,
+                    name,
+                    f"expected a list ([a, b], or one '- ' item per line), got {describe(value)}",
+                )
                 return None
-            return self.string_items(value, line, name) if spec.items == "string" or spec.kind == "text-or-list" else value
+            return (
+                self.string_items(value, line, name)
+                if spec.items == "string" or spec.kind == "text-or-list"
+                else value
+            )
         check = _VALUE_CHECKS.get(spec.kind)
         if check is not None:
             message = check(value)
@@ -151,7 +185,13 @@ class Checker:
         if spec.kind == "partial-date" and isinstance(value, int) and not isinstance(value, bool):
             value = str(value)
         if not isinstance(value, str):
-            hint = " (yes/no/on/off/true/false read as true or false: put the text in quotes)" if isinstance(value, bool) else " (put it in quotes)" if isinstance(value, (int, float)) else ""
+            hint = (
+                " (yes/no/on/off/true/false read as true or false: put the text in quotes)"
+                if isinstance(value, bool)
+                else " (put it in quotes)"
+                if isinstance(value, (int, float))
+                else ""
+            )
             self.add(line, name, f"expected text, got {describe(value)}{hint}")
             return None
         for message in _text_problems(value, spec):
@@ -167,7 +207,11 @@ class Checker:
                 kept.append(item)
                 kept.item_lines.append(line_of_item(value, index, line))
             else:
-                self.add(line_of_item(value, index, line), f"{name}[{index}]", f"expected text, got {describe(item)}")
+                self.add(
+                    line_of_item(value, index, line),
+                    f"{name}[{index}]",
+                    f"expected text, got {describe(item)}",
+                )
         return kept if len(kept) == len(value) else None
 
 
@@ -192,12 +236,24 @@ def _whole(value):
 # Checks of the values that are neither text nor lists: each returns None when the value
 # is good, else the message.
 _VALUE_CHECKS = {
-    "boolean": lambda value: None if isinstance(value, bool) else f"expected true or false, got {describe(value)}",
-    "offset": lambda value: None if _whole(value) and value >= 0 else f"expected a character offset (a whole number from 0), got {describe(value)}",
-    "number": lambda value: (
-        None if isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value <= 1 else f"expected a number from 0 to 1, got {describe(value)}"
+    "boolean": lambda value: (
+        None if isinstance(value, bool) else f"expected true or false, got {describe(value)}"
     ),
-    "integer": lambda value: None if _whole(value) and value >= 1 else f"expected a whole number from 1 (1 = the first), got {describe(value)}",
+    "offset": lambda value: (
+        None
+        if _whole(value) and value >= 0
+        else f"expected a character offset (a whole number from 0), got {describe(value)}"
+    ),
+    "number": lambda value: (
+        None
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value <= 1
+        else f"expected a number from 0 to 1, got {describe(value)}"
+    ),
+    "integer": lambda value: (
+        None
+        if _whole(value) and value >= 1
+        else f"expected a whole number from 1 (1 = the first), got {describe(value)}"
+    ),
 }
 
 
@@ -209,7 +265,9 @@ def describe(value):
         return "a list"
     if value is None:
         return "nothing"
-    kind = {bool: "true/false", int: "number", float: "number", str: "text"}.get(type(value), type(value).__name__)
+    kind = {bool: "true/false", int: "number", float: "number", str: "text"}.get(
+        type(value), type(value).__name__
+    )
     shown = repr(value)
     return f"{kind} {shown if len(shown) <= 60 else shown[:57] + '...'}"
 
@@ -244,7 +302,10 @@ def unique_entries(items, keys, noun, check):
 def list_items(record, key):
     """(index, item, line) of each item of a list field; nothing when it is missing or not a list."""
     value = record.get(key) or []
-    return [(index, item, line_of_item(value, index, record.line_of(key))) for index, item in enumerate(value)]
+    return [
+        (index, item, line_of_item(value, index, record.line_of(key)))
+        for index, item in enumerate(value)
+    ]
 
 
 def undrafted_items(record, key, include_drafts, skipped):

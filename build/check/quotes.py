@@ -15,13 +15,25 @@ def locate(text, quote, occurrence):
     Appearances may overlap ("aXa" is in "aXaXa" twice), so that each can be named."""
     starts = appearances(text, quote)
     if not starts:
-        return None, None, "quote not found verbatim in the article text (copy it exactly: curly quotes, spaces and typos as printed)"
+        return (
+            None,
+            None,
+            "quote not found verbatim in the article text (copy it exactly: curly quotes, spaces and typos as printed)",
+        )
     if occurrence is None:
         if len(starts) > 1:
             places = ", ".join(str(s) for s in starts)
-            return None, None, f"quote is ambiguous: found {len(starts)} times (offsets {places}); add occurrence: N (1 = the first), or quote more words"
+            return (
+                None,
+                None,
+                f"quote is ambiguous: found {len(starts)} times (offsets {places}); add occurrence: N (1 = the first), or quote more words",
+            )
         occurrence = 1
     if occurrence > len(starts):
-        return None, None, f"occurrence {occurrence} asked, but the quote is found {len(starts)} time(s): give a number from 1 to {len(starts)}"
+        return (
+            None,
+            None,
+            f"occurrence {occurrence} asked, but the quote is found {len(starts)} time(s): give a number from 1 to {len(starts)}",
+        )
     start = starts[occurrence - 1]
     return start, start + len(quote), None

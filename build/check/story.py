@@ -95,6 +95,7 @@ WORKS_HINT = "works are the `id`s in seeds/works.yml"
 
 # --- works.yml -----------------------------------------------------------------------
 
+
 def works(seeds, actors, problems):
     """{work id: row} of seeds/works.yml, checked; problems appended."""
     from build.check.assemble import Checker, _entry_name, _seed_file, date_range, parse_date
@@ -115,8 +116,12 @@ def works(seeds, actors, problems):
         if author is not None and author not in actors:
             check.add(record.line_of("author"), f"{where}.author", f"unknown actor id {author!r}")
         published = record.get("published")
-        if (published is None) != (record.get("date_basis") is None) and "published" not in record.invalid:
-            check.add(record.line, where, "published and date_basis go together: give both or neither")
+        if (published is None) != (
+            record.get("date_basis") is None
+        ) and "published" not in record.invalid:
+            check.add(
+                record.line, where, "published and date_basis go together: give both or neither"
+            )
         span = date_range(published) if published is not None else None
         not_before, not_after = (span[0], span[1]) if span else (None, None)
         for key in ("not_before", "not_after"):
@@ -124,15 +129,27 @@ def works(seeds, actors, problems):
             if value is None:
                 continue
             if span is None:
-                check.add(record.line_of(key), f"{where}.{key}", f"{key} narrows published down: give published too")
+                check.add(
+                    record.line_of(key),
+                    f"{where}.{key}",
+                    f"{key} narrows published down: give published too",
+                )
             elif not span[0] <= value <= span[1]:
-                check.add(record.line_of(key), f"{where}.{key}", f"{value} lies outside published {published!r} ({span[0]}..{span[1]})")
+                check.add(
+                    record.line_of(key),
+                    f"{where}.{key}",
+                    f"{value} lies outside published {published!r} ({span[0]}..{span[1]})",
+                )
             elif key == "not_before":
                 not_before = value
             else:
                 not_after = value
         if not_before and not_after and not_before > not_after:
-            check.add(record.line_of("not_before"), f"{where}.not_before", f"{not_before} is after not_after {not_after}")
+            check.add(
+                record.line_of("not_before"),
+                f"{where}.not_before",
+                f"{not_before} is after not_after {not_after}",
+            )
         records[work_id] = record
         rows[work_id] = {
             "work_id": work_id,
@@ -155,14 +172,23 @@ def works(seeds, actors, problems):
         if reply is None:
             continue
         if reply not in rows:
-            check.add(record.line_of("replies_to"), f"{work_id}.replies_to", f"unknown work id {reply!r} ({WORKS_HINT})")
+            check.add(
+                record.line_of("replies_to"),
+                f"{work_id}.replies_to",
+                f"unknown work id {reply!r} ({WORKS_HINT})",
+            )
         elif reply == work_id:
-            check.add(record.line_of("replies_to"), f"{work_id}.replies_to", "a work cannot reply to itself")
+            check.add(
+                record.line_of("replies_to"),
+                f"{work_id}.replies_to",
+                "a work cannot reply to itself",
+            )
     problems += check.problems
     return rows
 
 
 # --- claims.yml: presupposes, compatible_with ---------------------------------------
+
 
 def claim_relations(check, records, claims):
     """The claim_relations rows of claims.yml, checked into check: every id known, none
@@ -183,20 +209,38 @@ def claim_relations(check, records, claims):
                     continue
                 if relation == "compatible_with":
                     mine, theirs = claims[claim_id], claims[other]
-                    if mine["attribute"] is None or (mine["detail_of"], mine["attribute"]) != (theirs["detail_of"], theirs["attribute"]):
-                        check.add(line, where, f"{other!r} is not a detail of the same claim and attribute "
-                                  f"(detail_of {theirs['detail_of']!r}, attribute {theirs['attribute']!r}): only such values can be compatible")
+                    if mine["attribute"] is None or (mine["detail_of"], mine["attribute"]) != (
+                        theirs["detail_of"],
+                        theirs["attribute"],
+                    ):
+                        check.add(
+                            line,
+                            where,
+                            f"{other!r} is not a detail of the same claim and attribute "
+                            f"(detail_of {theirs['detail_of']!r}, attribute {theirs['attribute']!r}): only such values can be compatible",
+                        )
                         continue
                 else:
                     presupposes.setdefault(claim_id, []).append(other)
-                rows.append({"claim_id": claim_id, "relation": relation, "other_claim_id": other,
-                             "source_file": check.file, "source_line": line})
+                rows.append(
+                    {
+                        "claim_id": claim_id,
+                        "relation": relation,
+                        "other_claim_id": other,
+                        "source_file": check.file,
+                        "source_line": line,
+                    }
+                )
     for claim_id in presupposes:
         stack, seen = list(presupposes[claim_id]), set()
         while stack:
             cursor = stack.pop()
             if cursor == claim_id:
-                check.add(records[claim_id].line_of("presupposes"), f"{claim_id}.presupposes", "presupposes goes round in a circle")
+                check.add(
+                    records[claim_id].line_of("presupposes"),
+                    f"{claim_id}.presupposes",
+                    "presupposes goes round in a circle",
+                )
                 break
             if cursor not in seen:
                 seen.add(cursor)
@@ -232,12 +276,30 @@ def reach(claims, relations):
 
 # --- article files -------------------------------------------------------------------
 
+
 class ArticleContext:
     """What the hooks need of the article being checked (see assemble._article)."""
 
-    def __init__(self, article_id, check, record, actors, claims, works_by_id, article_ids, quoted, provenance, items):
+    def __init__(
+        self,
+        article_id,
+        check,
+        record,
+        actors,
+        claims,
+        works_by_id,
+        article_ids,
+        quoted,
+        provenance,
+        items,
+    ):
         self.article_id, self.check, self.record = article_id, check, record
-        self.actors, self.claims, self.works, self.article_ids = actors, claims, works_by_id, article_ids
+        self.actors, self.claims, self.works, self.article_ids = (
+            actors,
+            claims,
+            works_by_id,
+            article_ids,
+        )
         self.quoted, self.provenance, self.items = quoted, provenance, items
         self.citations = {}
         self.identifications = {}
@@ -251,7 +313,9 @@ class ArticleContext:
     def work(self, entry, key, where):
         value = entry.get(key)
         if value is not None and value not in self.works:
-            self.check.add(entry.line_of(key), f"{where}.{key}", f"unknown work id {value!r} ({WORKS_HINT})")
+            self.check.add(
+                entry.line_of(key), f"{where}.{key}", f"unknown work id {value!r} ({WORKS_HINT})"
+            )
         return value
 
     def citation(self, entry, key, where):
@@ -260,19 +324,31 @@ class ArticleContext:
         if value is None:
             return None
         if value not in self.citations:
-            self.check.add(entry.line_of(key), f"{where}.{key}", f"unknown citation id {value!r} in this article")
+            self.check.add(
+                entry.line_of(key),
+                f"{where}.{key}",
+                f"unknown citation id {value!r} in this article",
+            )
             return None
         return self.citations[value]["citation_id"]
 
     def article(self, entry, key, where):
         value = entry.get(key)
         if value is not None and value not in self.article_ids:
-            self.check.add(entry.line_of(key), f"{where}.{key}", f"unknown article id {value!r} (article ids are the file names in seeds/articles/, without .yml)")
+            self.check.add(
+                entry.line_of(key),
+                f"{where}.{key}",
+                f"unknown article id {value!r} (article ids are the file names in seeds/articles/, without .yml)",
+            )
         return value
 
     def with_date(self, entry, date_key, basis_key, where):
-        if (entry.get(date_key) is None) != (entry.get(basis_key) is None) and date_key not in entry.invalid:
-            self.check.add(entry.line, where, f"{date_key} and {basis_key} go together: give both or neither")
+        if (entry.get(date_key) is None) != (
+            entry.get(basis_key) is None
+        ) and date_key not in entry.invalid:
+            self.check.add(
+                entry.line, where, f"{date_key} and {basis_key} go together: give both or neither"
+            )
         value = entry.get(date_key)
         return None if value is None else str(value)
 
@@ -282,7 +358,11 @@ def article_fields(ctx):
     excerpt = bool(ctx.record.get("excerpt", False))
     ends = bool(ctx.record.get("ends_mid_sentence", False))
     if ends and not excerpt:
-        ctx.check.add(ctx.record.line_of("ends_mid_sentence"), "ends_mid_sentence", "only an excerpt can end mid-sentence: add excerpt: true, or remove this")
+        ctx.check.add(
+            ctx.record.line_of("ends_mid_sentence"),
+            "ends_mid_sentence",
+            "only an excerpt can end mid-sentence: add excerpt: true, or remove this",
+        )
     return {"excerpt": excerpt, "ends_mid_sentence": ends}
 
 
@@ -291,7 +371,11 @@ def citation_work(ctx, entry, where, source):
     work = ctx.work(entry, "work", where)
     if work is None:
         if source is None and "source" not in entry.invalid and "work" not in entry.invalid:
-            ctx.check.add(entry.line, f"{where}.source", "a citation needs a source (an actor id) or a work (a works.yml id), or both")
+            ctx.check.add(
+                entry.line,
+                f"{where}.source",
+                "a citation needs a source (an actor id) or a work (a works.yml id), or both",
+            )
         return source, None, None
     if work not in ctx.works:
         return source, None, None
@@ -309,15 +393,25 @@ def identifications(ctx):
             continue
         local = entry["id"]
         if local in ctx.identifications:
-            ctx.check.add(entry.line_of("id"), f"{where}.id", f"duplicate identification id {local!r}")
+            ctx.check.add(
+                entry.line_of("id"), f"{where}.id", f"duplicate identification id {local!r}"
+            )
             continue
         start, end = ctx.quoted(entry, where)
         by = entry.get("by")
         citation = ctx.citation(entry, "citation", where)
         if by == "source" and entry.get("citation") is None:
-            ctx.check.add(entry.line_of("by"), f"{where}.by", "by: source needs citation (the citation whose source identifies them)")
+            ctx.check.add(
+                entry.line_of("by"),
+                f"{where}.by",
+                "by: source needs citation (the citation whose source identifies them)",
+            )
         if by not in (None, "source") and entry.get("citation") is not None:
-            ctx.check.add(entry.line_of("citation"), f"{where}.citation", f"citation is for by: source, not by: {by}")
+            ctx.check.add(
+                entry.line_of("citation"),
+                f"{where}.citation",
+                f"citation is for by: source, not by: {by}",
+            )
         row = {
             "identification_id": f"{ctx.article_id}_{local}",
             "article_id": ctx.article_id,
@@ -341,7 +435,11 @@ def mention_identification(ctx, entry, where):
     if value is None:
         return None
     if value not in ctx.identifications:
-        ctx.check.add(entry.line_of("identification"), f"{where}.identification", f"unknown identification id {value!r} in this article")
+        ctx.check.add(
+            entry.line_of("identification"),
+            f"{where}.identification",
+            f"unknown identification id {value!r} in this article",
+        )
         return None
     return ctx.identifications[value]["identification_id"]
 
@@ -354,13 +452,29 @@ def denial_extras(ctx, entry, where, denial_id):
     deniers = [deniers] if isinstance(deniers, str) else list(deniers or [])
     denier_rows = []
     for position, denier in enumerate(deniers, 1):
-        line = line_of_item(entry["denier"], position - 1, entry.line_of("denier")) if not isinstance(entry["denier"], str) else entry.line_of("denier")
+        line = (
+            line_of_item(entry["denier"], position - 1, entry.line_of("denier"))
+            if not isinstance(entry["denier"], str)
+            else entry.line_of("denier")
+        )
         if denier not in ctx.actors:
-            ctx.check.add(line, f"{where}.denier" + ("" if isinstance(entry["denier"], str) else f"[{position - 1}]"), f"unknown actor id {denier!r}")
-        if denier in deniers[:position - 1]:
+            ctx.check.add(
+                line,
+                f"{where}.denier"
+                + ("" if isinstance(entry["denier"], str) else f"[{position - 1}]"),
+                f"unknown actor id {denier!r}",
+            )
+        if denier in deniers[: position - 1]:
             ctx.check.add(line, f"{where}.denier[{position - 1}]", f"{denier!r} is listed twice")
             continue
-        denier_rows.append({"denial_id": denial_id, "denier_id": denier, "position": position, "article_id": ctx.article_id})
+        denier_rows.append(
+            {
+                "denial_id": denial_id,
+                "denier_id": denier,
+                "position": position,
+                "article_id": ctx.article_id,
+            }
+        )
     ground_rows = []
     text = ctx.text
     for index, raw in enumerate(entry.get("grounds") or []):
@@ -377,17 +491,21 @@ def denial_extras(ctx, entry, where, denial_id):
                 field = "occurrence" if error.startswith("occurrence") else "quote"
                 ctx.check.add(ground.line_of(field), f"{gwhere}.{field}", f"{error}: {quote!r}")
         elif quote is None and ground.get("occurrence") is not None:
-            ctx.check.add(ground.line_of("occurrence"), f"{gwhere}.occurrence", "occurrence goes with quote")
-        ground_rows.append({
-            "ground_id": f"{denial_id}_{index + 1}",
-            "denial_id": denial_id,
-            "article_id": ctx.article_id,
-            "ground": ground.get("ground"),
-            "quote": quote,
-            "quote_start": start,
-            "quote_end": end,
-            "source_line": ground.line or line,
-        })
+            ctx.check.add(
+                ground.line_of("occurrence"), f"{gwhere}.occurrence", "occurrence goes with quote"
+            )
+        ground_rows.append(
+            {
+                "ground_id": f"{denial_id}_{index + 1}",
+                "denial_id": denial_id,
+                "article_id": ctx.article_id,
+                "ground": ground.get("ground"),
+                "quote": quote,
+                "quote_start": start,
+                "quote_end": end,
+                "source_line": ground.line or line,
+            }
+        )
     cover_rows, covers = [], entry.get("covers") or []
     for index, claim in enumerate(covers):
         line = line_of_item(covers, index, entry.line_of("covers"))
@@ -395,7 +513,11 @@ def denial_extras(ctx, entry, where, denial_id):
             ctx.check.add(line, f"{where}.covers[{index}]", f"unknown claim id {claim!r}")
             continue
         if claim == entry.get("claim"):
-            ctx.check.add(line, f"{where}.covers[{index}]", "the denial's own claim need not be listed in covers")
+            ctx.check.add(
+                line,
+                f"{where}.covers[{index}]",
+                "the denial's own claim need not be listed in covers",
+            )
             continue
         if claim in covers[:index]:
             ctx.check.add(line, f"{where}.covers[{index}]", f"{claim!r} is listed twice")
@@ -427,29 +549,43 @@ def after_denials(ctx, denials_by_local):
         denial, work = entry.get("denial"), ctx.work(entry, "work", where)
         denial_id = None
         if denial is None and work is None and not {"denial", "work"} & entry.invalid:
-            ctx.check.add(entry.line, where, "a doubt needs the denial it doubts (a denial id in this article) or the work that denial was made in")
+            ctx.check.add(
+                entry.line,
+                where,
+                "a doubt needs the denial it doubts (a denial id in this article) or the work that denial was made in",
+            )
         if denial is not None:
             if denial not in denials_by_local:
-                ctx.check.add(entry.line_of("denial"), f"{where}.denial", f"unknown denial id {denial!r} in this article")
+                ctx.check.add(
+                    entry.line_of("denial"),
+                    f"{where}.denial",
+                    f"unknown denial id {denial!r} in this article",
+                )
             else:
                 denial_id = denials_by_local[denial]["denial_id"]
                 made_in = denials_by_local[denial]["work_id"]
                 if work is not None and made_in is not None and made_in != work:
-                    ctx.check.add(entry.line_of("work"), f"{where}.work", f"denial {denial!r} was made in {made_in!r}, not {work!r}: give one of them")
+                    ctx.check.add(
+                        entry.line_of("work"),
+                        f"{where}.work",
+                        f"denial {denial!r} was made in {made_in!r}, not {work!r}: give one of them",
+                    )
                 work = work or made_in
-        rows["doubts"].append({
-            "doubt_id": f"{ctx.article_id}_{entry['id']}",
-            "article_id": ctx.article_id,
-            "doubter_id": ctx.actor(entry, "doubter", where),
-            "denial_id": denial_id,
-            "work_id": work,
-            "citation_id": ctx.citation(entry, "citation", where),
-            "cue": entry.get("cue"),
-            "quote": entry.get("quote"),
-            "quote_start": start,
-            "quote_end": end,
-            **_note_and_provenance(ctx, entry),
-        })
+        rows["doubts"].append(
+            {
+                "doubt_id": f"{ctx.article_id}_{entry['id']}",
+                "article_id": ctx.article_id,
+                "doubter_id": ctx.actor(entry, "doubter", where),
+                "denial_id": denial_id,
+                "work_id": work,
+                "citation_id": ctx.citation(entry, "citation", where),
+                "cue": entry.get("cue"),
+                "quote": entry.get("quote"),
+                "quote_start": start,
+                "quote_end": end,
+                **_note_and_provenance(ctx, entry),
+            }
+        )
     seen = set()
     for index, raw, line in ctx.items(ctx.record, "retractions", skipped):
         where = f"retractions[{index}]"
@@ -457,64 +593,88 @@ def after_denials(ctx, denials_by_local):
         if entry is None or entry.get("id") is None:
             continue
         if entry["id"] in seen:
-            ctx.check.add(entry.line_of("id"), f"{where}.id", f"duplicate retraction id {entry['id']!r}")
+            ctx.check.add(
+                entry.line_of("id"), f"{where}.id", f"duplicate retraction id {entry['id']!r}"
+            )
             continue
         seen.add(entry["id"])
         start, end = ctx.quoted(entry, where)
         retracted = ctx.article(entry, "retracted", where)
         retracted_work = ctx.work(entry, "retracted_work", where)
         if retracted is not None and retracted_work is not None:
-            ctx.check.add(entry.line_of("retracted_work"), f"{where}.retracted_work", "give retracted (a corpus article) or retracted_work (a work), not both")
+            ctx.check.add(
+                entry.line_of("retracted_work"),
+                f"{where}.retracted_work",
+                "give retracted (a corpus article) or retracted_work (a work), not both",
+            )
         if retracted is None and retracted_work is None:
             retracted = ctx.article_id  # its own editor's note
-        rows["retractions"].append({
-            "retraction_id": f"{ctx.article_id}_{entry['id']}",
-            "article_id": ctx.article_id,
-            "retracted_article_id": retracted,
-            "retracted_work_id": retracted_work,
-            "kind": entry.get("kind"),
-            "by_id": ctx.actor(entry, "by", where),
-            "retracted_on": ctx.with_date(entry, "retracted_on", "retracted_on_basis", where),
-            "retracted_on_basis": entry.get("retracted_on_basis"),
-            "how": entry.get("how"),
-            "work_id": ctx.work(entry, "work", where),
-            "citation_id": ctx.citation(entry, "citation", where),
-            "cue": entry.get("cue"),
-            "quote": entry.get("quote"),
-            "quote_start": start,
-            "quote_end": end,
-            **_note_and_provenance(ctx, entry),
-        })
+        rows["retractions"].append(
+            {
+                "retraction_id": f"{ctx.article_id}_{entry['id']}",
+                "article_id": ctx.article_id,
+                "retracted_article_id": retracted,
+                "retracted_work_id": retracted_work,
+                "kind": entry.get("kind"),
+                "by_id": ctx.actor(entry, "by", where),
+                "retracted_on": ctx.with_date(entry, "retracted_on", "retracted_on_basis", where),
+                "retracted_on_basis": entry.get("retracted_on_basis"),
+                "how": entry.get("how"),
+                "work_id": ctx.work(entry, "work", where),
+                "citation_id": ctx.citation(entry, "citation", where),
+                "cue": entry.get("cue"),
+                "quote": entry.get("quote"),
+                "quote_start": start,
+                "quote_end": end,
+                **_note_and_provenance(ctx, entry),
+            }
+        )
     raw = ctx.record.get("republishes")
     if raw is not None:
         where = "republishes"
-        entry = ctx.check.entry(raw, keys()["republishes"], where, ctx.record.line_of("republishes"))
+        entry = ctx.check.entry(
+            raw, keys()["republishes"], where, ctx.record.line_of("republishes")
+        )
         if entry is not None:
             work = ctx.work(entry, "work", where)
             article = ctx.article(entry, "article", where)
             if (work is None) == (article is None) and not {"work", "article"} & entry.invalid:
-                ctx.check.add(entry.line, where, "republishes needs one of work (a works.yml id) or article (a corpus article id)")
+                ctx.check.add(
+                    entry.line,
+                    where,
+                    "republishes needs one of work (a works.yml id) or article (a corpus article id)",
+                )
             if article == ctx.article_id:
-                ctx.check.add(entry.line_of("article"), f"{where}.article", "an article cannot republish itself")
+                ctx.check.add(
+                    entry.line_of("article"),
+                    f"{where}.article",
+                    "an article cannot republish itself",
+                )
             start = end = None
             if entry.get("quote") is not None:
                 start, end = ctx.quoted(entry, where)
             elif entry.get("basis") == "stated":
-                ctx.check.add(entry.line_of("basis"), f"{where}.quote", "basis: stated needs quote (the words in the text saying whose text it is)")
-            rows["republications"].append({
-                "article_id": ctx.article_id,
-                "work_id": work,
-                "republished_article_id": article,
-                "via_id": ctx.actor(entry, "via", where),
-                "extent": entry.get("extent"),
-                "basis": entry.get("basis"),
-                "quote": entry.get("quote"),
-                "quote_start": start,
-                "quote_end": end,
-                "note": entry.get("note"),
-                "source_file": ctx.provenance(entry)["source_file"],
-                "source_line": entry.line,
-            })
+                ctx.check.add(
+                    entry.line_of("basis"),
+                    f"{where}.quote",
+                    "basis: stated needs quote (the words in the text saying whose text it is)",
+                )
+            rows["republications"].append(
+                {
+                    "article_id": ctx.article_id,
+                    "work_id": work,
+                    "republished_article_id": article,
+                    "via_id": ctx.actor(entry, "via", where),
+                    "extent": entry.get("extent"),
+                    "basis": entry.get("basis"),
+                    "quote": entry.get("quote"),
+                    "quote_start": start,
+                    "quote_end": end,
+                    "note": entry.get("note"),
+                    "source_file": ctx.provenance(entry)["source_file"],
+                    "source_line": entry.line,
+                }
+            )
     return rows
 
 
@@ -523,14 +683,28 @@ def _note_and_provenance(ctx, entry):
 
 
 # The article tables this module adds, in the order of build/schema.yml.
-ARTICLE_TABLES = ("identifications", "denial_deniers", "denial_grounds", "denial_covers", "doubts", "retractions", "republications")
+ARTICLE_TABLES = (
+    "identifications",
+    "denial_deniers",
+    "denial_grounds",
+    "denial_covers",
+    "doubts",
+    "retractions",
+    "republications",
+)
 
 
 def cross_references(rows):
     """The corpus articles an article's new rows name (retracted, republished): an
     incremental build checks the article again when one of them is gone."""
-    named = {r["retracted_article_id"] for r in rows.get("retractions", ()) if r["retracted_article_id"]}
-    named |= {r["republished_article_id"] for r in rows.get("republications", ()) if r["republished_article_id"]}
+    named = {
+        r["retracted_article_id"] for r in rows.get("retractions", ()) if r["retracted_article_id"]
+    }
+    named |= {
+        r["republished_article_id"]
+        for r in rows.get("republications", ())
+        if r["republished_article_id"]
+    }
     return named
 
 

@@ -30,7 +30,7 @@ def web_url_problem(value):
     if len(value) > MAX_URL_CHARS:
         return f"a web address of {len(value):,} characters: at most {MAX_URL_CHARS:,}"
     if URL_FORBIDDEN.search(value):
-        return f"{value[:80]!r} holds a space, a control character or one of <>\"\\: a web address holds none (encode them as %20 ...)"
+        return f'{value[:80]!r} holds a space, a control character or one of <>"\\: a web address holds none (encode them as %20 ...)'
     try:
         parts = urllib.parse.urlsplit(value)
         port = parts.port
@@ -40,7 +40,9 @@ def web_url_problem(value):
         scheme = f"a {parts.scheme}: link" if parts.scheme else "no http:// or https://"
         return f"{value[:80]!r} is not a web address ({scheme}): give the http:// or https:// address of the page"
     if not parts.hostname or port == 0:
-        return f"{value[:80]!r} names no host: give the whole address, like https://example.org/page"
+        return (
+            f"{value[:80]!r} names no host: give the whole address, like https://example.org/page"
+        )
     return None
 
 
@@ -72,29 +74,55 @@ def scores_header_problems(header, file):
     """Problems with the header of the extractor scores: the schema's columns, each once."""
     expected = [f["name"] for f in schema.fields("extractor_scores")]
     if header is None:
-        return [Problem(file, 1, "", "the file has no header: run `make evaluate` to write it afresh")]
+        return [
+            Problem(file, 1, "", "the file has no header: run `make evaluate` to write it afresh")
+        ]
     problems = []
     missing = [name for name in expected if name not in header]
     unknown = [name for name in header if name not in expected]
     doubled = sorted({name for name in header if header.count(name) > 1})
     if missing:
-        problems.append(Problem(file, 1, "", f"the header lacks {', '.join(missing)} (renamed?): expected {', '.join(expected)}; run `make evaluate`"))
+        problems.append(
+            Problem(
+                file,
+                1,
+                "",
+                f"the header lacks {', '.join(missing)} (renamed?): expected {', '.join(expected)}; run `make evaluate`",
+            )
+        )
     if unknown:
-        problems.append(Problem(file, 1, "", f"unknown column(s) {', '.join(map(repr, unknown))}: expected {', '.join(expected)}; run `make evaluate`"))
+        problems.append(
+            Problem(
+                file,
+                1,
+                "",
+                f"unknown column(s) {', '.join(map(repr, unknown))}: expected {', '.join(expected)}; run `make evaluate`",
+            )
+        )
     if doubled:
-        problems.append(Problem(file, 1, "", f"column(s) {', '.join(doubled)} given twice in the header"))
+        problems.append(
+            Problem(file, 1, "", f"column(s) {', '.join(doubled)} given twice in the header")
+        )
     return problems
 
 
 def score_value_problem(name, kind, constraints, value):
     """(typed value, message) of one score cell against its column; message None when good."""
     if value is None:
-        return None, ("required, but empty: run `make evaluate`" if constraints.get("required") else None)
+        return None, (
+            "required, but empty: run `make evaluate`" if constraints.get("required") else None
+        )
     if len(value) > MAX_SCORE_CELL:
-        return None, f"a cell of {len(value):,} characters: at most {MAX_SCORE_CELL:,}; run `make evaluate` to write this file afresh"
+        return (
+            None,
+            f"a cell of {len(value):,} characters: at most {MAX_SCORE_CELL:,}; run `make evaluate` to write this file afresh",
+        )
     if kind == "integer":
         if not re.fullmatch(r"[0-9]+", value):
-            return None, f"expected a whole number from 0, got {value[:40]!r}: run `make evaluate` to write this file afresh"
+            return (
+                None,
+                f"expected a whole number from 0, got {value[:40]!r}: run `make evaluate` to write this file afresh",
+            )
         typed = int(value)
     elif kind == "number":
         try:
@@ -102,7 +130,10 @@ def score_value_problem(name, kind, constraints, value):
         except ValueError:
             typed = None
         if typed is None or not math.isfinite(typed) or not re.fullmatch(r"[0-9.eE+-]+", value):
-            return None, f"expected a number, got {value[:40]!r}: run `make evaluate` to write this file afresh"
+            return (
+                None,
+                f"expected a number, got {value[:40]!r}: run `make evaluate` to write this file afresh",
+            )
     else:
         typed = value
     if "enum" in constraints and typed not in constraints["enum"]:
@@ -111,7 +142,11 @@ def score_value_problem(name, kind, constraints, value):
         return None, f"{value} is below {constraints['minimum']}"
     if "maximum" in constraints and typed > constraints["maximum"]:
         return None, f"{value} is above {constraints['maximum']}"
-    if kind in ("integer", "number") and name in ("precision", "recall", "f1") and not 0 <= typed <= 1:
+    if (
+        kind in ("integer", "number")
+        and name in ("precision", "recall", "f1")
+        and not 0 <= typed <= 1
+    ):
         return None, f"{value} is not a score from 0 to 1"
     return typed, None
 
@@ -124,7 +159,9 @@ def html_problem(html):
 
     attributes = {tag: set(names) for tag, names in nh3.ALLOWED_ATTRIBUTES.items()}
     attributes["*"] = {"class", "title", "lang", "dir"}
-    cleaned = nh3.clean(html, attributes=attributes, link_rel=None, url_schemes={"http", "https", "mailto"})
+    cleaned = nh3.clean(
+        html, attributes=attributes, link_rel=None, url_schemes={"http", "https", "mailto"}
+    )
     given, kept = _markup(html), _markup(cleaned)
     removed = [item for item in given if item not in kept]
     if not removed:

@@ -30,8 +30,15 @@ def article_summary(article, citations, mentions, denials, actor_mentions, more=
     The ids are interned, so that ten thousand summaries store each id once."""
     intern = sys.intern
     return Summary(
-        article["not_before"], article["not_after"], article["published"],
-        tuple(sorted({intern(c["cited_article_id"]) for c in citations if c["cited_article_id"]} | story.cross_references(more or {}))),
+        article["not_before"],
+        article["not_after"],
+        article["published"],
+        tuple(
+            sorted(
+                {intern(c["cited_article_id"]) for c in citations if c["cited_article_id"]}
+                | story.cross_references(more or {})
+            )
+        ),
         tuple(intern(m["claim_id"]) for m in mentions),
         tuple(intern(d["claim_id"]) for d in denials),
         tuple(intern(m["alias"]) for m in actor_mentions),
@@ -77,10 +84,14 @@ def _first_reports(summaries, carried):
     """({claim: first article in date order}, {claim: earliest not_after of the articles
     carrying it}, Counter of the articles that could each be its first)."""
     first, first_after, candidates = {}, {}, Counter()
-    for article_id in sorted(summaries, key=date_order({key: s._asdict() for key, s in summaries.items()})):
+    for article_id in sorted(
+        summaries, key=date_order({key: s._asdict() for key, s in summaries.items()})
+    ):
         for claim_id in carried[article_id]:
             first.setdefault(claim_id, article_id)
-            first_after[claim_id] = min(first_after.get(claim_id, "9999"), summaries[article_id].not_after)
+            first_after[claim_id] = min(
+                first_after.get(claim_id, "9999"), summaries[article_id].not_after
+            )
     for article_id, claim_ids in carried.items():
         not_before = summaries[article_id].not_before
         for claim_id in claim_ids:
@@ -94,7 +105,9 @@ def _statuses(claims, relations, summaries):
     allegation nothing denies), or None for the other kinds."""
     reached = story.reach(claims, relations)
     covered = set(chain.from_iterable(s.covers for s in summaries.values()))
-    for claim_id in [key for key, claim in claims.items() if claim["denial_count"]] + sorted(covered):
+    for claim_id in [key for key, claim in claims.items() if claim["denial_count"]] + sorted(
+        covered
+    ):
         covered |= reached(claim_id)
     for claim_id, claim in claims.items():
         if claim["denial_count"]:

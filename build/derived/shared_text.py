@@ -41,14 +41,19 @@ MIN_WORDS = 6
 MIN_CONTENT = 4
 MIN_PLAIN = 3  # matched content words printed in lower case in both texts: not names or titles
 MIN_SIMILARITY = 0.5
-REPEAT_COVERAGE = 0.5  # find_repeats: share of the new text's words in passages shared with one article
+REPEAT_COVERAGE = (
+    0.5  # find_repeats: share of the new text's words in passages shared with one article
+)
 
 METHOD = f"rapidfuzz {version('rapidfuzz')} LCSseq word alignment"
 
 
 def words(text):
     """[(word lower-cased, start, end, printed in lower case)] of a text."""
-    return [(match.group().lower(), match.start(), match.end(), match.group().islower()) for match in WORD.finditer(text)]
+    return [
+        (match.group().lower(), match.start(), match.end(), match.group().islower())
+        for match in WORD.finditer(text)
+    ]
 
 
 def trigrams(text):
@@ -69,7 +74,7 @@ def candidate_pairs(shingles):
     for keys in postings.values():
         if 1 < len(keys) <= MAX_DF:
             for i, first in enumerate(keys):
-                for second in keys[i + 1:]:
+                for second in keys[i + 1 :]:
                     shared[first, second] += 1
     partners = defaultdict(list)
     for (first, second), count in shared.items():
@@ -85,7 +90,11 @@ def candidate_pairs(shingles):
 def align(tokens_a, tokens_b):
     """The passages two token lists share: [(a_first, a_last, b_first, b_last, matched,
     similarity)], token indices inclusive."""
-    blocks = [op for op in LCSseq.opcodes([token[0] for token in tokens_a], [token[0] for token in tokens_b]) if op.tag == "equal"]
+    blocks = [
+        op
+        for op in LCSseq.opcodes([token[0] for token in tokens_a], [token[0] for token in tokens_b])
+        if op.tag == "equal"
+    ]
     regions, current = [], None
     for block in blocks:
         if current and block.src_start - current[1] <= GAP and block.dest_start - current[3] <= GAP:
@@ -99,11 +108,20 @@ def align(tokens_a, tokens_b):
     passages = []
     for a_start, a_end, b_start, b_end, parts in regions:
         matched = sum(part.src_end - part.src_start for part in parts)
-        pairs = [(tokens_a[i], tokens_b[part.dest_start + i - part.src_start]) for part in parts for i in range(part.src_start, part.src_end)]
+        pairs = [
+            (tokens_a[i], tokens_b[part.dest_start + i - part.src_start])
+            for part in parts
+            for i in range(part.src_start, part.src_end)
+        ]
         content = sum(1 for a, _ in pairs if a[0] not in STOP)
         plain = sum(1 for a, b in pairs if a[0] not in STOP and a[3] and b[3])
         similarity = 2 * matched / ((a_end - a_start) + (b_end - b_start))
-        if matched >= MIN_WORDS and content >= MIN_CONTENT and plain >= MIN_PLAIN and similarity >= MIN_SIMILARITY:
+        if (
+            matched >= MIN_WORDS
+            and content >= MIN_CONTENT
+            and plain >= MIN_PLAIN
+            and similarity >= MIN_SIMILARITY
+        ):
             passages.append((a_start, a_end - 1, b_start, b_end - 1, matched, round(similarity, 3)))
     return passages
 
@@ -121,20 +139,22 @@ def shared_passages(articles):
         for a_first, a_last, b_first, b_last, matched, similarity in align(ta, tb):
             a_start, a_end = ta[a_first][1], ta[a_last][2]
             b_start, b_end = tb[b_first][1], tb[b_last][2]
-            rows.append({
-                "shared_id": f"{first}_{a_start}_{second}_{b_start}",
-                "article_id": first,
-                "quote_start": a_start,
-                "quote_end": a_end,
-                "quote": texts[first][a_start:a_end],
-                "other_article_id": second,
-                "other_start": b_start,
-                "other_end": b_end,
-                "other_quote": texts[second][b_start:b_end],
-                "similarity": similarity,
-                "words_matched": matched,
-                "method": METHOD,
-            })
+            rows.append(
+                {
+                    "shared_id": f"{first}_{a_start}_{second}_{b_start}",
+                    "article_id": first,
+                    "quote_start": a_start,
+                    "quote_end": a_end,
+                    "quote": texts[first][a_start:a_end],
+                    "other_article_id": second,
+                    "other_start": b_start,
+                    "other_end": b_end,
+                    "other_quote": texts[second][b_start:b_end],
+                    "similarity": similarity,
+                    "words_matched": matched,
+                    "method": METHOD,
+                }
+            )
     return rows
 
 
@@ -157,7 +177,14 @@ def find_repeats(text, articles):
         if not passages:
             continue
         covered = sum(a_last - a_first + 1 for a_first, a_last, *_ in passages)
-        found.append((article_id, round(covered / len(new), 3), [
-            (new[a][1], new[al][2], other[b][1], other[bl][2], similarity) for a, al, b, bl, _, similarity in passages
-        ]))
+        found.append(
+            (
+                article_id,
+                round(covered / len(new), 3),
+                [
+                    (new[a][1], new[al][2], other[b][1], other[bl][2], similarity)
+                    for a, al, b, bl, _, similarity in passages
+                ],
+            )
+        )
     return sorted(found, key=lambda item: (-item[1], item[0]))

@@ -412,8 +412,17 @@ class Derived:
 
 
 CITATION_EDGES_TABLE = Derived(
-    "citation_edges", CITATION_EDGES, ("citation_id",),
-    {"from_actor_id": str, "from_actor": str, "from_country_id": str, "to_actor": str, "to_country_id": str, "edge": str},
+    "citation_edges",
+    CITATION_EDGES,
+    ("citation_id",),
+    {
+        "from_actor_id": str,
+        "from_actor": str,
+        "from_country_id": str,
+        "to_actor": str,
+        "to_country_id": str,
+        "edge": str,
+    },
     # circular_sourcing's join
     indexes=[["article_id"]],
     article_column=("c.article_id", "article_id"),
@@ -423,78 +432,141 @@ CITATION_EDGES_TABLE = Derived(
 # half the work of rows scattered in mention_id order; and the fill does not insert
 # 280,000 keys in random order. mention_id is unique, as in claim_mentions.
 CLAIM_LINEAGE_TABLE = Derived(
-    "claim_lineage", CLAIM_LINEAGE, ("mention_id",),
+    "claim_lineage",
+    CLAIM_LINEAGE,
+    ("mention_id",),
     {"step": int, "rests_on": str, "first_in_corpus": int},
     # a claim's steps in order, with their articles (the lineage query, discrepancies, and
     # a refresh renumbering steps: one index holding step, so a step is rewritten in one
     # place); for a refresh, an article's rows and each claim's first appearance (partial:
     # about a hundred rows, not one entry per mention)
-    indexes=[["claim_id", "step", "article_id"], ["article_id"], (["claim_id"], "first_in_corpus = 1")],
+    indexes=[
+        ["claim_id", "step", "article_id"],
+        ["article_id"],
+        (["claim_id"], "first_in_corpus = 1"),
+    ],
     article_column=("m.article_id", "article_id"),
     declared_key=False,
 )
 CLAIM_MENTION_HEDGES_TABLE = Derived(
-    "claim_mention_hedges", CLAIM_MENTION_HEDGES, ("mention_id", "hedge"), {"hedge": str},
+    "claim_mention_hedges",
+    CLAIM_MENTION_HEDGES,
+    ("mention_id", "hedge"),
+    {"hedge": str},
     indexes=[["article_id"]],
     article_column=("m.article_id", "article_id"),
 )
 CLAIM_DENIALS_TABLE = Derived(
-    "claim_denials", CLAIM_DENIALS, ("denial_id",), {"denied_by": str, "grounds": str},
+    "claim_denials",
+    CLAIM_DENIALS,
+    ("denial_id",),
+    {"denied_by": str, "grounds": str},
     indexes=[["reported_in"], ["claim_id", "reported_on"]],  # the denied_claims query's order
     article_column=("d.article_id", "reported_in"),
 )
 SOURCE_CHAINS_TABLE = Derived(
-    "source_chains", SOURCE_CHAINS, ("article_id", "chain"),
+    "source_chains",
+    SOURCE_CHAINS,
+    ("article_id", "chain"),
     {"article_id": str, "chain": str, "hops": int, "origin_article_id": str, "origin_works": str},
     indexes=[[DescIndex("hops"), "article_id", "chain"]],  # the chains query's order
 )
 DISCREPANCIES_TABLE = Derived(
-    "discrepancies", DISCREPANCIES, ("claim_id",), {"carried_by": str, "disputed_by": str, "values_reported": int},
+    "discrepancies",
+    DISCREPANCIES,
+    ("claim_id",),
+    {"carried_by": str, "disputed_by": str, "values_reported": int},
     indexes=[["about_claim_id", "attribute", "value"]],  # the discrepancies_by_detail query's order
 )
 WORK_REPORTS_TABLE = Derived(
-    "work_reports", WORK_REPORTS, ("work_id", "role", "row_id"), {"role": str, "row_id": str},
+    "work_reports",
+    WORK_REPORTS,
+    ("work_id", "role", "row_id"),
+    {"role": str, "row_id": str},
     indexes=[["article_id"]],
     article_column=("u.article_id", "article_id"),
 )
 # Corpus-wide and small: made afresh by every build, a refresh included (WHOLE).
 CIRCULAR_SOURCING_TABLE = Derived(
-    "circular_sourcing", CIRCULAR_SOURCING, ("circle",),
-    {"circle": str, "countries": str, "account": str, "first_credits_from": str, "first_credits_to": str,
-     "first_citation_id": str, "second_credits_from": str, "second_credits_to": str, "second_citation_id": str,
-     "reported_in": str},
+    "circular_sourcing",
+    CIRCULAR_SOURCING,
+    ("circle",),
+    {
+        "circle": str,
+        "countries": str,
+        "account": str,
+        "first_credits_from": str,
+        "first_credits_to": str,
+        "first_citation_id": str,
+        "second_credits_from": str,
+        "second_credits_to": str,
+        "second_citation_id": str,
+        "reported_in": str,
+    },
 )
 DENIAL_REACH_TABLE = Derived(
-    "denial_reach", DENIAL_REACH, ("claim_id", "denied_claim_id"),
+    "denial_reach",
+    DENIAL_REACH,
+    ("claim_id", "denied_claim_id"),
     {"claim_id": str, "denied_claim_id": str, "steps": int, "how": str, "denials": int},
 )
-CLAIM_FIRST_REPORTS_TABLE = Derived("claim_first_reports", CLAIM_FIRST_REPORTS, ("claim_id", "article_id"), {})
-RETRACTED_REPORTS_TABLE = Derived("retracted_reports", RETRACTED_REPORTS, ("retraction_id",), {"retracted_id": str, "title": str})
+CLAIM_FIRST_REPORTS_TABLE = Derived(
+    "claim_first_reports", CLAIM_FIRST_REPORTS, ("claim_id", "article_id"), {}
+)
+RETRACTED_REPORTS_TABLE = Derived(
+    "retracted_reports", RETRACTED_REPORTS, ("retraction_id",), {"retracted_id": str, "title": str}
+)
 RETRACTION_REACH_TABLE = Derived(
-    "retraction_reach", RETRACTION_REACH, ("mention_id", "retraction_id"),
+    "retraction_reach",
+    RETRACTION_REACH,
+    ("mention_id", "retraction_id"),
     {"retraction_id": str, "retracted_id": str, "kind": str, "retracted_on": str, "how": str},
 )
 DOUBTED_DENIALS_TABLE = Derived(
-    "doubted_denials", DOUBTED_DENIALS, ("denial_id", "doubt_id"), {"denial_id": str, "doubt_id": str},
+    "doubted_denials",
+    DOUBTED_DENIALS,
+    ("denial_id", "doubt_id"),
+    {"denial_id": str, "doubt_id": str},
 )
 WHOLE = [
-    CIRCULAR_SOURCING_TABLE, DENIAL_REACH_TABLE, CLAIM_FIRST_REPORTS_TABLE, RETRACTED_REPORTS_TABLE,
-    RETRACTION_REACH_TABLE, DOUBTED_DENIALS_TABLE,
+    CIRCULAR_SOURCING_TABLE,
+    DENIAL_REACH_TABLE,
+    CLAIM_FIRST_REPORTS_TABLE,
+    RETRACTED_REPORTS_TABLE,
+    RETRACTION_REACH_TABLE,
+    DOUBTED_DENIALS_TABLE,
 ]
 
 # In filling order: discrepancies reads claim_lineage; circular_sourcing citation_edges,
 # retraction_reach source_chains.
 DERIVED = [
-    CITATION_EDGES_TABLE, CLAIM_LINEAGE_TABLE, CLAIM_MENTION_HEDGES_TABLE, CLAIM_DENIALS_TABLE,
-    SOURCE_CHAINS_TABLE, DISCREPANCIES_TABLE, WORK_REPORTS_TABLE, *WHOLE,
+    CITATION_EDGES_TABLE,
+    CLAIM_LINEAGE_TABLE,
+    CLAIM_MENTION_HEDGES_TABLE,
+    CLAIM_DENIALS_TABLE,
+    SOURCE_CHAINS_TABLE,
+    DISCREPANCIES_TABLE,
+    WORK_REPORTS_TABLE,
+    *WHOLE,
 ]
 # Passages two articles share (build/derived/shared_text.py): found in Python, not by a
 # SELECT; made afresh by every build, after source_chains, which says whether the two
 # articles are linked by their sources.
 SHARED_TEXT_COLUMNS = {
-    "shared_id": str, "article_id": str, "quote_start": int, "quote_end": int, "quote": str,
-    "other_article_id": str, "other_start": int, "other_end": int, "other_quote": str,
-    "similarity": float, "words_matched": int, "linked": int, "common_work_id": str, "method": str,
+    "shared_id": str,
+    "article_id": str,
+    "quote_start": int,
+    "quote_end": int,
+    "quote": str,
+    "other_article_id": str,
+    "other_start": int,
+    "other_end": int,
+    "other_quote": str,
+    "similarity": float,
+    "words_matched": int,
+    "linked": int,
+    "common_work_id": str,
+    "method": str,
 }
 DERIVED_NAMES = [table.name for table in DERIVED] + ["shared_text"]
 # Indexes on base tables that canned queries in metadata.yml need beyond those on their
@@ -540,7 +612,12 @@ def refresh_derived_tables(db, article_ids=None):
                     db[name].create_index(columns, if_not_exists=True)
             return
         ids = json.dumps(sorted(set(article_ids)))
-        for table in (CITATION_EDGES_TABLE, CLAIM_MENTION_HEDGES_TABLE, CLAIM_DENIALS_TABLE, WORK_REPORTS_TABLE):
+        for table in (
+            CITATION_EDGES_TABLE,
+            CLAIM_MENTION_HEDGES_TABLE,
+            CLAIM_DENIALS_TABLE,
+            WORK_REPORTS_TABLE,
+        ):
             _replace_articles(db, table, ids)
         touched = _refresh_lineage(db, ids)
         _refresh_chains(db, ids)
@@ -573,12 +650,19 @@ def _fill_shared_text(db, create=False):
     if not same:
         db.execute("delete from shared_text")
         db.execute("delete from shared_text_inputs")
-        db.execute("insert into shared_text_inputs (article_id, sha256) select article_id, sha256 from articles order by article_id")
-        rows = shared_text.shared_passages(db.execute("select article_id, text from articles order by article_id").fetchall())
+        db.execute(
+            "insert into shared_text_inputs (article_id, sha256) select article_id, sha256 from articles order by article_id"
+        )
+        rows = shared_text.shared_passages(
+            db.execute("select article_id, text from articles order by article_id").fetchall()
+        )
         columns = list(SHARED_TEXT_COLUMNS)
         db.conn.executemany(
             f"insert into shared_text ({', '.join(columns)}) values ({', '.join('?' * len(columns))})",
-            ([row.get(column, 0 if column == "linked" else None) for column in columns] for row in rows),
+            (
+                [row.get(column, 0 if column == "linked" else None) for column in columns]
+                for row in rows
+            ),
         )
     db.execute("""
         update shared_text set linked = exists (
@@ -610,7 +694,11 @@ def _fill_shared_text(db, create=False):
 def _select(table, only=None):
     """The table's SELECT; with only (a JSON list of article ids), its rows of those articles."""
     if table is SOURCE_CHAINS_TABLE:
-        return SOURCE_CHAINS.format(starts="" if only is None else "where article_id in (select value from json_each(:only))")
+        return SOURCE_CHAINS.format(
+            starts=""
+            if only is None
+            else "where article_id in (select value from json_each(:only))"
+        )
     if table is DISCREPANCIES_TABLE and only is not None:  # only: claim ids
         return f"{table.select} and detail.claim_id in (select value from json_each(:only))"
     if only is None:
@@ -623,8 +711,15 @@ def _insert(db, table, only=None):
     columns = ", ".join(f"[{column}]" for column in db[table.name].columns_dict)
     # A cold fill in key order: each row goes at the end of the key's index rather than
     # at a random place in it (a third faster for tables of 100,000 rows).
-    in_order = "" if only or not table.declared_key else " order by " + ", ".join(f"[{column}]" for column in table.key)
-    db.execute(f"insert into [{table.name}] ({columns}) select {columns} from ({_select(table, only)}){in_order}", {"only": only})
+    in_order = (
+        ""
+        if only or not table.declared_key
+        else " order by " + ", ".join(f"[{column}]" for column in table.key)
+    )
+    db.execute(
+        f"insert into [{table.name}] ({columns}) select {columns} from ({_select(table, only)}){in_order}",
+        {"only": only},
+    )
 
 
 def _create(db, table):
@@ -636,7 +731,9 @@ def _create(db, table):
         for _, name, declared, *_ in db.execute(f"pragma temp.table_info({shape})").fetchall():
             kind = table.types.get(name) or AFFINITIES.get(declared)
             if not kind:
-                raise ValueError(f"{table.name}.{name}: a computed column needs its type in build/derived/views.py")
+                raise ValueError(
+                    f"{table.name}.{name}: a computed column needs its type in build/derived/views.py"
+                )
             columns[name] = kind
     finally:
         db.execute(f"drop table temp.{shape}")
@@ -651,12 +748,17 @@ def _create_index(db, name, index):
         return
     columns, where = index
     # sqlite-utils' create_index makes no partial index
-    db.execute(f"create index [idx_{name}_{'_'.join(columns)}_where] on [{name}] ({', '.join(columns)}) where {where}")
+    db.execute(
+        f"create index [idx_{name}_{'_'.join(columns)}_where] on [{name}] ({', '.join(columns)}) where {where}"
+    )
 
 
 def _replace_articles(db, table, ids):
     """Delete a per-article table's rows of the articles in ids, and insert them again."""
-    db.execute(f"delete from [{table.name}] where [{table.article_column[1]}] in (select value from json_each(?))", [ids])
+    db.execute(
+        f"delete from [{table.name}] where [{table.article_column[1]}] in (select value from json_each(?))",
+        [ids],
+    )
     _insert(db, table, ids)
 
 
@@ -669,7 +771,8 @@ def _refresh_lineage(db, ids):
     removed = {}  # claim -> the old steps of the rows removed
     was = {}  # claim -> [(step, article)] of the rows removed
     for claim_id, step, article_id in db.execute(
-        "select claim_id, step, article_id from claim_lineage where article_id in (select value from json_each(?)) order by claim_id, step", [ids]
+        "select claim_id, step, article_id from claim_lineage where article_id in (select value from json_each(?)) order by claim_id, step",
+        [ids],
     ).fetchall():
         removed.setdefault(claim_id, []).append(step)
         was.setdefault(claim_id, []).append((step, article_id))
@@ -678,15 +781,20 @@ def _refresh_lineage(db, ids):
         """select m.claim_id, m.article_id, a.not_before, a.not_after, count(*) from claim_mentions m
            join articles a on a.article_id = m.article_id
            where m.article_id in (select value from json_each(?))
-           group by m.claim_id, m.article_id order by m.claim_id, a.not_before, a.not_after, m.article_id""", [ids]
+           group by m.claim_id, m.article_id order by m.claim_id, a.not_before, a.not_after, m.article_id""",
+        [ids],
     ).fetchall():
         added.setdefault(claim_id, []).append((article_id, not_before, not_after, count))
     claims = sorted(set(removed) | set(added))
-    totals = dict(db.execute(
-        "select claim_id, count(*) from claim_lineage where claim_id in (select value from json_each(?)) group by claim_id",
-        [json.dumps(claims)],
-    ).fetchall())
-    db.execute("delete from claim_lineage where article_id in (select value from json_each(?))", [ids])
+    totals = dict(
+        db.execute(
+            "select claim_id, count(*) from claim_lineage where claim_id in (select value from json_each(?)) group by claim_id",
+            [json.dumps(claims)],
+        ).fetchall()
+    )
+    db.execute(
+        "delete from claim_lineage where article_id in (select value from json_each(?))", [ids]
+    )
 
     offsets = []  # (claim, article, steps before the article's block among the rows kept)
     for claim_id in claims:
@@ -714,8 +822,14 @@ def _refresh_lineage(db, ids):
                where l.claim_id = :claim and a.not_before <= (select first_not_after from claims where claim_id = :claim)""",
             {"claim": claim_id},
         ).fetchone()[0]
-        db.execute("update claim_lineage set first_in_corpus = 1 where claim_id = ? and step <= ? and first_in_corpus = 0", [claim_id, possible])
-        db.execute("update claim_lineage set first_in_corpus = 0 where claim_id = ? and step > ? and first_in_corpus = 1", [claim_id, possible])
+        db.execute(
+            "update claim_lineage set first_in_corpus = 1 where claim_id = ? and step <= ? and first_in_corpus = 0",
+            [claim_id, possible],
+        )
+        db.execute(
+            "update claim_lineage set first_in_corpus = 0 where claim_id = ? and step > ? and first_in_corpus = 1",
+            [claim_id, possible],
+        )
     # Every claim these articles carry or carried: its discrepancies may change with a
     # mention's stance as well as with its articles.
     return set(claims)
@@ -725,13 +839,20 @@ def _refresh_discrepancies(db, reordered):
     """Recompute the discrepancies of every detail group (same detail_of and attribute)
     holding a claim whose articles changed: its rows' carried_by and mention_count, and
     whether and how its values differ. Other groups cannot have changed."""
-    claims = json.dumps(sorted(row[0] for row in db.execute(
-        """select detail.claim_id from claims detail
+    claims = json.dumps(
+        sorted(
+            row[0]
+            for row in db.execute(
+                """select detail.claim_id from claims detail
            where exists (select 1 from claims changed where changed.claim_id in (select value from json_each(?))
                          and changed.detail_of = detail.detail_of and changed.attribute = detail.attribute)""",
-        [json.dumps(sorted(reordered))],
-    ).fetchall()))
-    db.execute("delete from discrepancies where claim_id in (select value from json_each(?))", [claims])
+                [json.dumps(sorted(reordered))],
+            ).fetchall()
+        )
+    )
+    db.execute(
+        "delete from discrepancies where claim_id in (select value from json_each(?))", [claims]
+    )
     _insert(db, DISCREPANCIES_TABLE, claims)
 
 
@@ -792,12 +913,20 @@ def _move_steps(db, claim_id, moves):
 def _refresh_chains(db, ids):
     """Recompute the source chains of the changed articles and of every article whose chain
     can pass through one: those that cite one, and those that cite those, and so on."""
-    affected = json.dumps([row[0] for row in db.execute(
-        """with recursive affected(article_id) as (
+    affected = json.dumps(
+        [
+            row[0]
+            for row in db.execute(
+                """with recursive affected(article_id) as (
              select value from json_each(?)
              union
              select c.article_id from citations c join affected on c.cited_article_id = affected.article_id
-           ) select article_id from affected""", [ids]
-    ).fetchall()])
-    db.execute("delete from source_chains where article_id in (select value from json_each(?))", [affected])
+           ) select article_id from affected""",
+                [ids],
+            ).fetchall()
+        ]
+    )
+    db.execute(
+        "delete from source_chains where article_id in (select value from json_each(?))", [affected]
+    )
     _insert(db, SOURCE_CHAINS_TABLE, affected)

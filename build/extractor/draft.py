@@ -17,24 +17,47 @@ from build.problems import BuildError, Problem
 from build.read.seeds import sha256
 
 MAX_CHARACTERS = 100_000  # a long feature is ~20,000; more is likely several articles or a dump
-ENGLISH_WORDS = frozenset("the of and to in a is that for on was with as by it from has said were his have are be at an".split())
+ENGLISH_WORDS = frozenset(
+    "the of and to in a is that for on was with as by it from has said were his have are be at an".split()
+)
 
-MONTHS = {name: number for number, name in enumerate(
-    "january february march april may june july august september october november december".split(), 1)}
+MONTHS = {
+    name: number
+    for number, name in enumerate(
+        "january february march april may june july august september october november december".split(),
+        1,
+    )
+}
 MONTHS.update({name[:3]: number for name, number in list(MONTHS.items())})
 MONTHS["sept"] = 9
-UTC_OFFSETS = {"IST": "+05:30", "PKT": "+05:00", "IDT": "+03:00", "GMT": "Z", "UTC": "Z", "BST": "+01:00", "EST": "-05:00", "EDT": "-04:00"}
+UTC_OFFSETS = {
+    "IST": "+05:30",
+    "PKT": "+05:00",
+    "IDT": "+03:00",
+    "GMT": "Z",
+    "UTC": "Z",
+    "BST": "+01:00",
+    "EST": "-05:00",
+    "EDT": "-04:00",
+}
 DATE_LINE = re.compile(r"^\s*date (\d{4}-\d{2}-\d{2})\b")
 _MONTH = r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
 _TIME = r"(?:(\d{1,2}):(\d{2})\s*(am|pm|AM|PM)?\s*([A-Z]{2,4})?,?\s+)?"
 # "June 28, 2021", "28 June 2021", "Jun 28 2021", with an optional time before or after
-DAY_MONTH_YEAR = re.compile(rf"(?:(?P<m1>{_MONTH})\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y1>\d{{4}})|(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<m2>{_MONTH}),?\s+(?P<y2>\d{{4}}))")
-PUBLISHED_LINE = re.compile(rf"^\s*(?P<label>Published|Updated|Posted|First published|Last updated)(?: on)?:?\s+{_TIME}(?P<date>.+?)\s*$", re.MULTILINE)
+DAY_MONTH_YEAR = re.compile(
+    rf"(?:(?P<m1>{_MONTH})\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y1>\d{{4}})|(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<m2>{_MONTH}),?\s+(?P<y2>\d{{4}}))"
+)
+PUBLISHED_LINE = re.compile(
+    rf"^\s*(?P<label>Published|Updated|Posted|First published|Last updated)(?: on)?:?\s+{_TIME}(?P<date>.+?)\s*$",
+    re.MULTILINE,
+)
 SOURCE_LINE = re.compile(r"^Source:\s*(.+?)\s*$", re.MULTILINE)
 SIGN_OFF = re.compile(r"^\((.+?)\)\s*$", re.MULTILINE)
 BYLINE = re.compile(r"^\s*(?:by|By|BY)\s+(.{2,80}?)\s*$", re.MULTILINE)
 # The outlet speaking of itself: "the JC can reveal", "Israel Hayom has learned"
-OUTLET_VOICE = re.compile(r"\b((?:the |The )?[A-Z][\w.&’'-]*(?: [A-Z][\w.&’'-]*){0,3}) (?:can (?:now )?reveal|has learned|has learnt|understands|can confirm|has established)\b")
+OUTLET_VOICE = re.compile(
+    r"\b((?:the |The )?[A-Z][\w.&’'-]*(?: [A-Z][\w.&’'-]*){0,3}) (?:can (?:now )?reveal|has learned|has learnt|understands|can confirm|has established)\b"
+)
 URL_DATES = [
     (re.compile(r"/(\d{4})/(\d{1,2})/(\d{1,2})(?:/|$)"), "ymd"),
     (re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)"), "ymd"),
@@ -48,6 +71,7 @@ URL_DATES = [
 def read_article_text(path, shown):
     """The article's text, or BuildError with one clear problem: missing, empty, binary,
     not UTF-8, too long, or not English."""
+
     def fail(message, line=None):
         raise BuildError([Problem(shown, line, "", message)])
 
@@ -59,11 +83,15 @@ def read_article_text(path, shown):
     if problem:
         fail(problem.message, problem.line)
     if len(text) > MAX_CHARACTERS:
-        fail(f"the text is {len(text):,} characters long; the extractor drafts one article of up to {MAX_CHARACTERS:,}: split it into its articles")
+        fail(
+            f"the text is {len(text):,} characters long; the extractor drafts one article of up to {MAX_CHARACTERS:,}: split it into its articles"
+        )
     words = re.findall(r"[^\W\d_]+", text.lower())
     english = sum(w in ENGLISH_WORDS for w in words)
     if len(words) < 20 or english / len(words) < 0.08:
-        fail("the text does not read as English (too few common English words): the extractor drafts English articles only; annotate this one by hand")
+        fail(
+            "the text does not read as English (too few common English words): the extractor drafts English articles only; annotate this one by hand"
+        )
     return text
 
 
@@ -75,7 +103,9 @@ def _date_in(words):
     month = (match.group("m1") or match.group("m2")).rstrip(".").lower()
     day, year = match.group("d1") or match.group("d2"), match.group("y1") or match.group("y2")
     try:
-        return datetime.date(int(year), MONTHS[month[:3] if month[:3] in MONTHS else month], int(day)).isoformat(), match.group(0)
+        return datetime.date(
+            int(year), MONTHS[month[:3] if month[:3] in MONTHS else month], int(day)
+        ).isoformat(), match.group(0)
     except (ValueError, KeyError):
         return None
 
@@ -85,7 +115,7 @@ def date_from_url(url):
     if not url:
         return None
     path = url.split("://", 1)[-1]
-    path = path[path.find("/"):] if "/" in path else ""
+    path = path[path.find("/") :] if "/" in path else ""
     for pattern, order in URL_DATES:
         match = pattern.search(path)
         if not match:
@@ -101,7 +131,11 @@ def date_from_url(url):
                 day, year = int(match.group(1)), int(match.group(3))
                 month_text = match.group(2).lower().rstrip(".")
                 month = int(month_text) if month_text.isdigit() else MONTHS[month_text[:3]]
-            return datetime.date(year, month, day).isoformat(), "day", f"the URL: {match.group(0).strip('/')}"
+            return (
+                datetime.date(year, month, day).isoformat(),
+                "day",
+                f"the URL: {match.group(0).strip('/')}",
+            )
         except (ValueError, KeyError):
             continue
     return None
@@ -114,7 +148,26 @@ def url_site(url):
         return None
     host = url.split("://", 1)[1].split("/", 1)[0].split(":")[0].lower()
     labels = [label for label in host.split(".") if label]
-    suffixes = {"com", "org", "net", "co", "gov", "edu", "ac", "info", "news", "tv", "uk", "pk", "in", "il", "us", "au", "ca", "io"}
+    suffixes = {
+        "com",
+        "org",
+        "net",
+        "co",
+        "gov",
+        "edu",
+        "ac",
+        "info",
+        "news",
+        "tv",
+        "uk",
+        "pk",
+        "in",
+        "il",
+        "us",
+        "au",
+        "ca",
+        "io",
+    }
     while len(labels) > 1 and labels[-1] in suffixes:
         labels.pop()
     return labels[-1] if labels else None
@@ -144,9 +197,14 @@ def outlet_from_site(site, knowledge):
                 words = [w for w in re.findall(r"[A-Za-z0-9]+", form)]
                 if not words:
                     continue
-                spellings = {_compact(" ".join(words)), _compact(" ".join(words[1:])) if words[0].lower() == "the" else ""}
+                spellings = {
+                    _compact(" ".join(words)),
+                    _compact(" ".join(words[1:])) if words[0].lower() == "the" else "",
+                }
                 for cut in range(1, len(words)):
-                    spellings.add(_compact("".join(w[0] for w in words[:cut]) + "".join(words[cut:])))
+                    spellings.add(
+                        _compact("".join(w[0] for w in words[:cut]) + "".join(words[cut:]))
+                    )
                     if not strict:
                         spellings.add(_compact(" ".join(words[:cut])))
                 if site in spellings - {""}:
@@ -178,7 +236,10 @@ def read_sidecar(path):
 def sidecar_for(text_path):
     """The sidecar beside a text: NAME.meta, or NN.meta for NN_name.txt."""
     text_path = Path(text_path)
-    for candidate in (text_path.with_suffix(".meta"), text_path.with_name(text_path.name.split("_", 1)[0] + ".meta")):
+    for candidate in (
+        text_path.with_suffix(".meta"),
+        text_path.with_name(text_path.name.split("_", 1)[0] + ".meta"),
+    ):
         if candidate.is_file():
             return candidate
     return None
@@ -200,15 +261,30 @@ def find_metadata(text, url=None, meta=None, knowledge=None):
     fields["url"] = url
     ending = text.rstrip()
     last = ending.splitlines()[-1] if ending else ""
-    if ending and ending[-1].isalnum() and not SOURCE_LINE.search(last) and not PUBLISHED_LINE.search(last):
-        warnings.append(("text", "the text ends mid-sentence (cut off?): nothing after the last full stop is lost, but check the source"))
+    if (
+        ending
+        and ending[-1].isalnum()
+        and not SOURCE_LINE.search(last)
+        and not PUBLISHED_LINE.search(last)
+    ):
+        warnings.append(
+            (
+                "text",
+                "the text ends mid-sentence (cut off?): nothing after the last full stop is lost, but check the source",
+            )
+        )
     return fields, warnings
 
 
 def _find_date(text, lines, url, meta, warnings):
     date = DATE_LINE.match(text)
     if date:
-        return dict(published=date.group(1), date_precision="day", date_basis="stated", date_evidence=date.group(0).strip())
+        return dict(
+            published=date.group(1),
+            date_precision="day",
+            date_basis="stated",
+            date_evidence=date.group(0).strip(),
+        )
     labelled = {}
     for match in PUBLISHED_LINE.finditer(text):
         found = _date_in(match.group("date"))
@@ -220,22 +296,46 @@ def _find_date(text, lines, url, meta, warnings):
     for line in lines[:8]:
         found = _date_in(line)
         if found and len(line.strip()) <= len(found[1]) + 25:  # "June 28, 2021" on its own line
-            return dict(published=found[0], date_precision="day", date_basis="stated", date_evidence=line.strip())
+            return dict(
+                published=found[0],
+                date_precision="day",
+                date_basis="stated",
+                date_evidence=line.strip(),
+            )
     for label in ("updated", "last updated"):
         if label in labelled:
-            warnings.append(("published", "only an 'Updated' date is given: the article may be older; check published"))
+            warnings.append(
+                (
+                    "published",
+                    "only an 'Updated' date is given: the article may be older; check published",
+                )
+            )
             return _published(*labelled[label])
     from_url = date_from_url(url)
     if from_url:
-        return dict(published=from_url[0], date_precision=from_url[1], date_basis="inferred", date_evidence=from_url[2])
+        return dict(
+            published=from_url[0],
+            date_precision=from_url[1],
+            date_basis="inferred",
+            date_evidence=from_url[2],
+        )
     meta_date = re.match(r"\s*(\d{4}(?:-\d{2}(?:-\d{2})?)?)", meta.get("date", ""))
     if meta_date:
         value = meta_date.group(1)
         warnings.append(("published", f"the date is the sidecar's ({meta['date']}): check it"))
-        return dict(published=value, date_precision={4: "year", 7: "month", 10: "day"}[len(value)], date_basis="inferred",
-                    date_evidence=f"the .meta sidecar: {meta['date']}")
-    warnings.append(("published", "no date found in the text (no 'date YYYY-MM-DD', 'Published ...' or date line) or URL: "
-                     "fill in published, date_precision, date_basis and date_evidence from what the text reports"))
+        return dict(
+            published=value,
+            date_precision={4: "year", 7: "month", 10: "day"}[len(value)],
+            date_basis="inferred",
+            date_evidence=f"the .meta sidecar: {meta['date']}",
+        )
+    warnings.append(
+        (
+            "published",
+            "no date found in the text (no 'date YYYY-MM-DD', 'Published ...' or date line) or URL: "
+            "fill in published, date_precision, date_basis and date_evidence from what the text reports",
+        )
+    )
     return dict(published=None, date_precision=None, date_basis="inferred", date_evidence=None)
 
 
@@ -245,16 +345,31 @@ def _published(match, found):
     day_iso = found[0]
     if hour and zone in UTC_OFFSETS:
         hour = int(hour) % 12 + (12 if (half or "").lower() == "pm" else 0) if half else int(hour)
-        return {"published": f"{day_iso}T{hour:02d}:{minute}{UTC_OFFSETS[zone]}", "date_precision": "minute", "date_basis": "stated", "date_evidence": match.group(0).strip()}
-    return {"published": day_iso, "date_precision": "day", "date_basis": "stated", "date_evidence": match.group(0).strip()}
+        return {
+            "published": f"{day_iso}T{hour:02d}:{minute}{UTC_OFFSETS[zone]}",
+            "date_precision": "minute",
+            "date_basis": "stated",
+            "date_evidence": match.group(0).strip(),
+        }
+    return {
+        "published": day_iso,
+        "date_precision": "day",
+        "date_basis": "stated",
+        "date_evidence": match.group(0).strip(),
+    }
 
 
 def _is_furniture(line):
     """A date line, a 'Published' line, a byline, a 'Source:' line: not a title."""
     stripped = line.strip()
     found = _date_in(stripped)
-    return bool(DATE_LINE.match(line) or PUBLISHED_LINE.match(line) or BYLINE.match(line) or SOURCE_LINE.match(stripped)
-                or (found and len(stripped) <= len(found[1]) + 25))
+    return bool(
+        DATE_LINE.match(line)
+        or PUBLISHED_LINE.match(line)
+        or BYLINE.match(line)
+        or SOURCE_LINE.match(stripped)
+        or (found and len(stripped) <= len(found[1]) + 25)
+    )
 
 
 def _find_title(lines, meta, warnings):
@@ -262,45 +377,97 @@ def _find_title(lines, meta, warnings):
     is short and does not end a sentence; else the sidecar's title; else the first words."""
     title_line = None
     for line in lines[:4]:
-        if DATE_LINE.match(line) and DATE_LINE.sub("", line).strip(" \t") and not _date_in(line[:40]):
+        if (
+            DATE_LINE.match(line)
+            and DATE_LINE.sub("", line).strip(" \t")
+            and not _date_in(line[:40])
+        ):
             break  # " date 2020-12-16 Two top officials ...": the text starts after the date
         if DATE_LINE.match(line) and len(DATE_LINE.sub("", line).split()) > 8:
             break
         if not _is_furniture(line):
             title_line = line
             break
-    if title_line and len(title_line) <= 150 and not title_line.rstrip().endswith((".", "”", '"')) and len(title_line.split()) >= 3:
+    if (
+        title_line
+        and len(title_line) <= 150
+        and not title_line.rstrip().endswith((".", "”", '"'))
+        and len(title_line.split()) >= 3
+    ):
         return dict(title=title_line.strip(), title_basis="stated")
     if meta.get("title"):
         return dict(title=meta["title"].strip(), title_basis="supplied")
-    body = next((DATE_LINE.sub("", line).strip() for line in lines if DATE_LINE.sub("", line).strip() and not _is_furniture(line)
-                 or (DATE_LINE.match(line) and len(DATE_LINE.sub("", line).split()) > 8)), "")
-    body = re.sub(r"^[A-Z][A-Z .,'’]{2,40}\s*[–—-]+\s*", "", body)  # a dateline ("ISLAMABAD –") is not the title
+    body = next(
+        (
+            DATE_LINE.sub("", line).strip()
+            for line in lines
+            if DATE_LINE.sub("", line).strip()
+            and not _is_furniture(line)
+            or (DATE_LINE.match(line) and len(DATE_LINE.sub("", line).split()) > 8)
+        ),
+        "",
+    )
+    body = re.sub(
+        r"^[A-Z][A-Z .,'’]{2,40}\s*[–—-]+\s*", "", body
+    )  # a dateline ("ISLAMABAD –") is not the title
     first = re.split(r"(?<=[.!?])\s", body, maxsplit=1)[0]
-    warnings.append(("title", "no title line: the first words of the first sentence are drafted as the title; write a better one"))
+    warnings.append(
+        (
+            "title",
+            "no title line: the first words of the first sentence are drafted as the title; write a better one",
+        )
+    )
     return dict(title=" ".join(first.split()[:14]).rstrip("."), title_basis="supplied")
 
 
 def _find_outlet(text, url, knowledge, warnings):
     source = SOURCE_LINE.search(text)
     if source:
-        return dict(outlet=_outlet_id(source.group(1), knowledge), outlet_name=source.group(1), outlet_basis="inferred", outlet_evidence=source.group(0).strip())
+        return dict(
+            outlet=_outlet_id(source.group(1), knowledge),
+            outlet_name=source.group(1),
+            outlet_basis="inferred",
+            outlet_evidence=source.group(0).strip(),
+        )
     sign_off = SIGN_OFF.search(text)
     if sign_off:
-        return dict(outlet=_outlet_id(sign_off.group(1), knowledge), outlet_name=sign_off.group(1), outlet_basis="stated",
-                    outlet_evidence=sign_off.group(0).strip(), byline=sign_off.group(1))
+        return dict(
+            outlet=_outlet_id(sign_off.group(1), knowledge),
+            outlet_name=sign_off.group(1),
+            outlet_basis="stated",
+            outlet_evidence=sign_off.group(0).strip(),
+            byline=sign_off.group(1),
+        )
     byline = BYLINE.search(text)
     voice = OUTLET_VOICE.search(text)
     site = url_site(url)
-    if voice and not (byline and voice.group(1).removeprefix("the ").removeprefix("The ") in byline.group(1) and site):
+    if voice and not (
+        byline
+        and voice.group(1).removeprefix("the ").removeprefix("The ") in byline.group(1)
+        and site
+    ):
         name = voice.group(1)
-        return dict(outlet=_outlet_id(name, knowledge), outlet_name=name, outlet_basis="stated", outlet_evidence=voice.group(0))
+        return dict(
+            outlet=_outlet_id(name, knowledge),
+            outlet_name=name,
+            outlet_basis="stated",
+            outlet_evidence=voice.group(0),
+        )
     if site:
         known = outlet_from_site(site, knowledge)
-        return dict(outlet=known or slug(site), outlet_name=None if known else site.capitalize(), outlet_basis="inferred",
-                    outlet_evidence=f"the URL's site: {url.split('://', 1)[-1].split('/', 1)[0]}")
-    warnings.append(("outlet", "no 'Source:' line, sign-off, outlet speaking of itself or URL names the outlet: "
-                     "fill in outlet (an actor id), outlet_basis and outlet_evidence (or give --url)"))
+        return dict(
+            outlet=known or slug(site),
+            outlet_name=None if known else site.capitalize(),
+            outlet_basis="inferred",
+            outlet_evidence=f"the URL's site: {url.split('://', 1)[-1].split('/', 1)[0]}",
+        )
+    warnings.append(
+        (
+            "outlet",
+            "no 'Source:' line, sign-off, outlet speaking of itself or URL names the outlet: "
+            "fill in outlet (an actor id), outlet_basis and outlet_evidence (or give --url)",
+        )
+    )
     return dict(outlet=None, outlet_name=None, outlet_basis="inferred", outlet_evidence=None)
 
 
@@ -311,14 +478,29 @@ def draft_record(text, text_name, knowledge, options=None, url=None, meta=None):
     items = extract(text, knowledge, options or DEFAULT)
     outlet = fields.get("outlet")
     published = (fields["published"] or "")[:10]
-    article_id = "-".join(part for part in (outlet, published) if part) if outlet else f"draft-{slug(Path(text_name).stem)}"
+    article_id = (
+        "-".join(part for part in (outlet, published) if part)
+        if outlet
+        else f"draft-{slug(Path(text_name).stem)}"
+    )
     record = {
         "status": "drafted",
         "text": text_name,
         "sha256": sha256(text.encode("utf-8")),
         "outlet": outlet,
-        **{key: fields.get(key) for key in ("outlet_basis", "outlet_evidence", "title", "title_basis", "published",
-                                               "date_precision", "date_basis", "date_evidence")},
+        **{
+            key: fields.get(key)
+            for key in (
+                "outlet_basis",
+                "outlet_evidence",
+                "title",
+                "title_basis",
+                "published",
+                "date_precision",
+                "date_basis",
+                "date_evidence",
+            )
+        },
         "url": fields.get("url"),
         "byline": fields.get("byline"),
         "language": "en",
@@ -334,21 +516,59 @@ def draft_record(text, text_name, knowledge, options=None, url=None, meta=None):
     for item in items:
         common = _located(text, item)
         if item.kind == "citation":
-            local = _unique(slug(f"{item.fields['source']} {item.fields['cue']}"), citation_ids.values())
+            local = _unique(
+                slug(f"{item.fields['source']} {item.fields['cue']}"), citation_ids.values()
+            )
             citation_ids[id(item)] = local
-            _propose(proposed_actors, item.fields["source"], item.fields.get("_name"), knowledge, item.fields.get("_proposed_kind"))
-            record["citations"].append({"id": local, **common, "cue": item.fields["cue"], "source": item.fields["source"],
-                                        "source_basis": item.fields["source_basis"], "medium": item.fields["medium"], **_status(item)})
+            _propose(
+                proposed_actors,
+                item.fields["source"],
+                item.fields.get("_name"),
+                knowledge,
+                item.fields.get("_proposed_kind"),
+            )
+            record["citations"].append(
+                {
+                    "id": local,
+                    **common,
+                    "cue": item.fields["cue"],
+                    "source": item.fields["source"],
+                    "source_basis": item.fields["source_basis"],
+                    "medium": item.fields["medium"],
+                    **_status(item),
+                }
+            )
         elif item.kind == "denial":
-            local = _unique(slug(f"{item.fields['denier']} denial"), [d["id"] for d in record["denials"]])
+            local = _unique(
+                slug(f"{item.fields['denier']} denial"), [d["id"] for d in record["denials"]]
+            )
             if item.fields["claim"] is None:  # denies something like no known claim
                 claim = _unique(slug(" ".join(item.quote.split()[:8])), proposed_claims)
-                proposed_claims[claim] = {"id": claim, "statement": item.quote, "kind": "allegation", "topic": "reporting",
-                                          "subject": None, "status": "drafted"}
+                proposed_claims[claim] = {
+                    "id": claim,
+                    "statement": item.quote,
+                    "kind": "allegation",
+                    "topic": "reporting",
+                    "subject": None,
+                    "status": "drafted",
+                }
                 item.fields["claim"] = claim
-            _propose(proposed_actors, item.fields["denier"], item.fields.get("_name"), knowledge, item.fields.get("_kind"))
-            denial = {"id": local, "claim": item.fields["claim"], "denier": item.fields["denier"],
-                      "medium": item.fields["medium"], **common, "cue": item.fields["cue"], **_status(item)}
+            _propose(
+                proposed_actors,
+                item.fields["denier"],
+                item.fields.get("_name"),
+                knowledge,
+                item.fields.get("_kind"),
+            )
+            denial = {
+                "id": local,
+                "claim": item.fields["claim"],
+                "denier": item.fields["denier"],
+                "medium": item.fields["medium"],
+                **common,
+                "cue": item.fields["cue"],
+                **_status(item),
+            }
             if not denial["cue"]:
                 del denial["cue"]  # in the denier's own words: no denial verb
             grounds = []
@@ -365,12 +585,33 @@ def draft_record(text, text_name, knowledge, options=None, url=None, meta=None):
             claim = item.fields["claim"]
             if claim is None:
                 claim = _unique(slug(" ".join(item.quote.split()[:8])), proposed_claims)
-                proposed_claims[claim] = {"id": claim, "statement": item.quote, "kind": "reporting", "topic": "reporting", "subject": None, "status": "drafted"}
+                proposed_claims[claim] = {
+                    "id": claim,
+                    "statement": item.quote,
+                    "kind": "reporting",
+                    "topic": "reporting",
+                    "subject": None,
+                    "status": "drafted",
+                }
             cited = item.fields["citation"]
-            record["mentions"].append({"claim": claim, **common, "stance": item.fields["stance"], "hedges": item.fields["hedges"],
-                                       "citation": citation_ids.get(id(cited)) if cited else None, **_status(item)})
+            record["mentions"].append(
+                {
+                    "claim": claim,
+                    **common,
+                    "stance": item.fields["stance"],
+                    "hedges": item.fields["hedges"],
+                    "citation": citation_ids.get(id(cited)) if cited else None,
+                    **_status(item),
+                }
+            )
         elif item.fields["actor"] not in knowledge.actors:
-            _propose(proposed_actors, item.fields["actor"], item.quote, knowledge, item.fields.get("proposed_kind"))
+            _propose(
+                proposed_actors,
+                item.fields["actor"],
+                item.quote,
+                knowledge,
+                item.fields.get("proposed_kind"),
+            )
     if outlet and outlet not in knowledge.actors:
         _propose(proposed_actors, outlet, fields.get("outlet_name") or outlet, knowledge, "outlet")
     record["proposed_actors"] = list(proposed_actors.values())
@@ -406,7 +647,16 @@ def _propose(proposed, actor_id, seen_as, knowledge, kind=None):
     if actor_id in knowledge.actors or not actor_id:
         return
     seen_as = " ".join((seen_as or actor_id.replace("-", " ")).split())
-    entry = proposed.setdefault(actor_id, {"id": actor_id, "name": seen_as, "kind": kind or "anonymous_source", "aliases": [], "status": "drafted"})
+    entry = proposed.setdefault(
+        actor_id,
+        {
+            "id": actor_id,
+            "name": seen_as,
+            "kind": kind or "anonymous_source",
+            "aliases": [],
+            "status": "drafted",
+        },
+    )
     if kind and entry["kind"] == "anonymous_source" and kind != "anonymous_source":
         entry["kind"] = kind
     known = {a["alias"] for a in knowledge.aliases}
@@ -445,7 +695,14 @@ HEADER = """\
 
 def draft_yaml(record, text_name):
     """The draft as YAML text, in the seeds' format, with the review instructions on top."""
-    body = yaml.dump(record, Dumper=_NoAliasDumper, sort_keys=False, allow_unicode=True, width=1000, default_flow_style=False)
+    body = yaml.dump(
+        record,
+        Dumper=_NoAliasDumper,
+        sort_keys=False,
+        allow_unicode=True,
+        width=1000,
+        default_flow_style=False,
+    )
     return HEADER.format(text=text_name) + body
 
 
@@ -460,6 +717,15 @@ def write_draft(path, content, force=False, shown=None):
     """Write the draft, never over an existing file unless force."""
     path = Path(path)
     if path.exists() and not force:
-        raise BuildError([Problem(shown or str(path), None, "", "already exists: the draft was not written (use --force to overwrite it, or --output to write elsewhere)")])
+        raise BuildError(
+            [
+                Problem(
+                    shown or str(path),
+                    None,
+                    "",
+                    "already exists: the draft was not written (use --force to overwrite it, or --output to write elsewhere)",
+                )
+            ]
+        )
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(content, encoding="utf-8")

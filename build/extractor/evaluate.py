@@ -34,12 +34,29 @@ And per article:
 
 from build.extractor.extract import DEFAULT, Options, extract, knowledge_from_tables
 
-CATEGORIES = ["actor mentions", "citations", "citation sources", "denials", "deniers", "denial claims",
-              "claim links", "outlet", "date", "proposed actor kinds", "kept unchanged"]
+CATEGORIES = [
+    "actor mentions",
+    "citations",
+    "citation sources",
+    "denials",
+    "deniers",
+    "denial claims",
+    "claim links",
+    "outlet",
+    "date",
+    "proposed actor kinds",
+    "kept unchanged",
+]
 # The targets of issue 13, and which of precision / recall / F1 each is read on.
-TARGETS = {"citation sources": ("f1", 0.8), "deniers": ("f1", 0.8), "denial claims": ("f1", 0.7),
-           "outlet": ("recall", 0.9), "date": ("recall", 0.9), "proposed actor kinds": ("precision", 0.8),
-           "kept unchanged": ("precision", 0.7)}
+TARGETS = {
+    "citation sources": ("f1", 0.8),
+    "deniers": ("f1", 0.8),
+    "denial claims": ("f1", 0.7),
+    "outlet": ("recall", 0.9),
+    "date": ("recall", 0.9),
+    "proposed actor kinds": ("precision", 0.8),
+    "kept unchanged": ("precision", 0.7),
+}
 
 
 def _refs(tables):
@@ -59,8 +76,12 @@ def _refs(tables):
 
 def _deniers(tables, denial):
     """The actors who make a denial (one, or several where the table of deniers lists them)."""
-    listed = [r["denier_id"] for r in tables.get("denial_deniers", ()) if r.get("denial_id") == denial["denial_id"]
-              and r.get("article_id", denial["article_id"]) == denial["article_id"]]
+    listed = [
+        r["denier_id"]
+        for r in tables.get("denial_deniers", ())
+        if r.get("denial_id") == denial["denial_id"]
+        and r.get("article_id", denial["article_id"]) == denial["article_id"]
+    ]
     return listed or ([denial["denier_id"]] if denial.get("denier_id") else [])
 
 
@@ -86,8 +107,13 @@ def _curated(rows):
 
 def gold_items(tables, article_id):
     """The curated items of one article as (start, end, key) tuples per category."""
+
     def spans(rows, key):
-        return [(r["quote_start"], r["quote_end"], key(r)) for r in _curated(rows) if r["article_id"] == article_id]
+        return [
+            (r["quote_start"], r["quote_end"], key(r))
+            for r in _curated(rows)
+            if r["article_id"] == article_id
+        ]
 
     denials = [r for r in _curated(tables["denials"]) if r["article_id"] == article_id]
     deniers = [(r["quote_start"], r["quote_end"], tuple(_deniers(tables, r))) for r in denials]
@@ -106,7 +132,12 @@ def drafted_items(items):
     """Drafted items as (start, end, key) per category, like gold_items."""
     by_kind = {"actor_mention": [], "citation": [], "denial": [], "mention": []}
     for item in items:
-        key = {"actor_mention": "actor", "citation": "source", "denial": "denier", "mention": "claim"}[item.kind]
+        key = {
+            "actor_mention": "actor",
+            "citation": "source",
+            "denial": "denier",
+            "mention": "claim",
+        }[item.kind]
         by_kind[item.kind].append((item.start, item.end, item.fields.get(key)))
     denials = [i for i in items if i.kind == "denial"]
     return {
@@ -115,7 +146,9 @@ def drafted_items(items):
         "citation sources": by_kind["citation"],
         "denials": by_kind["denial"],
         "deniers": by_kind["denial"],
-        "denial claims": [(i.start, i.end, (i.fields["denier"], i.fields.get("claim"))) for i in denials],
+        "denial claims": [
+            (i.start, i.end, (i.fields["denier"], i.fields.get("claim"))) for i in denials
+        ],
         "claim links": [m for m in by_kind["mention"] if m[2] is not None],
     }
 
@@ -163,7 +196,11 @@ def score_article(tables, article_id, items, known_actors, metadata=None):
     counts = {}
     for category, agrees in rules.items():
         matched = match_count(drafted[category], gold[category], agrees)
-        counts[category] = (matched, len(drafted[category]) - matched, len(gold[category]) - matched)
+        counts[category] = (
+            matched,
+            len(drafted[category]) - matched,
+            len(gold[category]) - matched,
+        )
     article = next(a for a in tables["articles"] if a["article_id"] == article_id)
     metadata = metadata or {}
     counts["outlet"] = _outlet_counts(article, metadata.get("outlet"), known_actors)
@@ -176,7 +213,9 @@ def score_article(tables, article_id, items, known_actors, metadata=None):
 def _outlet_counts(article, drafted, known_actors):
     stated = article.get("outlet_basis") == "stated" or bool(article.get("url"))
     gold = article["outlet_id"]
-    right = drafted == gold or (drafted and drafted not in known_actors and gold not in known_actors)
+    right = drafted == gold or (
+        drafted and drafted not in known_actors and gold not in known_actors
+    )
     if not stated:
         return (0, 0, 0)
     return (1, 0, 0) if right else ((0, 1, 1) if drafted else (0, 0, 1))
@@ -189,8 +228,14 @@ def url_holds_date(url, published):
         return False
     year, month, day = published[:4], published[5:7], published[8:10]
     names = "jan feb mar apr may jun jul aug sep oct nov dec".split()
-    forms = [f"{year}/{month}/{day}", f"{year}-{month}-{day}", f"{day}-{month}-{year}", f"{year}{month}{day}",
-             f"{int(day)}-{names[int(month) - 1]}-{year}", f"{day}-{names[int(month) - 1]}-{year}"]
+    forms = [
+        f"{year}/{month}/{day}",
+        f"{year}-{month}-{day}",
+        f"{day}-{month}-{year}",
+        f"{year}{month}{day}",
+        f"{int(day)}-{names[int(month) - 1]}-{year}",
+        f"{day}-{names[int(month) - 1]}-{year}",
+    ]
     return any(form in url.lower() for form in forms)
 
 
@@ -206,23 +251,38 @@ def _date_counts(article, drafted):
 
 def _kind_counts(tables, article_id, items, known_actors):
     kinds = {a["actor_id"]: a["kind"] for a in tables["actors"]}
-    gold = [(r["quote_start"], r["quote_end"], r["actor_id"]) for r in tables["actor_mentions"]
-            if r["article_id"] == article_id and r["actor_id"] not in known_actors]
+    gold = [
+        (r["quote_start"], r["quote_end"], r["actor_id"])
+        for r in tables["actor_mentions"]
+        if r["article_id"] == article_id and r["actor_id"] not in known_actors
+    ]
     judged, found = {}, set()
     for item in items:
-        if item.kind != "actor_mention" or "proposed_kind" not in item.fields or item.fields["actor"] in judged:
+        if (
+            item.kind != "actor_mention"
+            or "proposed_kind" not in item.fields
+            or item.fields["actor"] in judged
+        ):
             continue
         for start, end, actor in gold:
             if min(end, item.end) - max(start, item.start) > 0:
                 judged[item.fields["actor"]] = item.fields["proposed_kind"] == kinds.get(actor)
                 found.add(actor)
                 break
-    sources = [(r["quote_start"], r["quote_end"], r["source_id"]) for r in _curated(tables["citations"])
-               if r["article_id"] == article_id and r["source_id"] not in known_actors]
+    sources = [
+        (r["quote_start"], r["quote_end"], r["source_id"])
+        for r in _curated(tables["citations"])
+        if r["article_id"] == article_id and r["source_id"] not in known_actors
+    ]
     for item in items:
         # proposed sources: "people familiar with the developments said"
         actor = item.fields.get("source")
-        if item.kind != "citation" or actor in known_actors or actor in judged or not item.fields.get("_proposed_kind"):
+        if (
+            item.kind != "citation"
+            or actor in known_actors
+            or actor in judged
+            or not item.fields.get("_proposed_kind")
+        ):
             continue
         for start, end, gold_actor in sources:
             if min(end, item.end) - max(start, item.start) > 0:
@@ -237,15 +297,29 @@ def _kept_counts(tables, article_id, items):
     def rows(name):
         return [r for r in _curated(tables[name]) if r["article_id"] == article_id]
 
-    gold = {("citation", r["quote_start"], r["quote_end"], r["source_id"]) for r in rows("citations")}
-    gold |= {("denial", r["quote_start"], r["quote_end"], (tuple(_deniers(tables, r)), r["claim_id"])) for r in rows("denials")}
-    gold |= {("mention", r["quote_start"], r["quote_end"], r["claim_id"]) for r in rows("claim_mentions")}
+    gold = {
+        ("citation", r["quote_start"], r["quote_end"], r["source_id"]) for r in rows("citations")
+    }
+    gold |= {
+        ("denial", r["quote_start"], r["quote_end"], (tuple(_deniers(tables, r)), r["claim_id"]))
+        for r in rows("denials")
+    }
+    gold |= {
+        ("mention", r["quote_start"], r["quote_end"], r["claim_id"]) for r in rows("claim_mentions")
+    }
     drafted = []
     for item in items:
         if item.kind == "citation":
             drafted.append(("citation", item.start, item.end, item.fields["source"]))
         elif item.kind == "denial":
-            drafted.append(("denial", item.start, item.end, ((item.fields["denier"],), item.fields.get("claim"))))
+            drafted.append(
+                (
+                    "denial",
+                    item.start,
+                    item.end,
+                    ((item.fields["denier"],), item.fields.get("claim")),
+                )
+            )
         elif item.kind == "mention":
             drafted.append(("mention", item.start, item.end, item.fields.get("claim")))
     kept = len(set(drafted) & gold)
@@ -260,7 +334,9 @@ def leave_one_out(tables, options=DEFAULT):
     for article in sorted(tables["articles"], key=lambda a: a["article_id"]):
         article_id = article["article_id"]
         aliases, claims, actors = hidden_for(tables, article_id)
-        knowledge = knowledge_from_tables(tables, aliases, claims, hidden_article=article_id, hidden_actors=actors)
+        knowledge = knowledge_from_tables(
+            tables, aliases, claims, hidden_article=article_id, hidden_actors=actors
+        )
         known_actors = {a["actor_id"] for a in knowledge.aliases} | set(knowledge.actors)
         items = extract(article["text"], knowledge, options)
         fields, _ = find_metadata(article["text"], url=article.get("url"), knowledge=knowledge)
@@ -310,7 +386,9 @@ def _row(category, article_id, tp, fp, fn, options):
 def extractor_scores(tables, options=DEFAULT):
     """The extractor_scores rows for these tables: every article drafted with its own
     aliases, actors and claims hidden, and scored against its curated annotations."""
-    return sorted(score_rows(leave_one_out(tables, options), options), key=lambda row: row["score_id"])
+    return sorted(
+        score_rows(leave_one_out(tables, options), options), key=lambda row: row["score_id"]
+    )
 
 
 # The alternatives `provenance evaluate --compare` measures against the default.
@@ -354,7 +432,9 @@ def scores_csv(rows):
 
 def format_table(rows):
     """The scores as a plain-text table, as `provenance evaluate` prints them."""
-    lines = [f"{'category':<21} {'article':<33} {'tp':>4} {'fp':>4} {'fn':>4} {'P':>6} {'R':>6} {'F1':>6}  target"]
+    lines = [
+        f"{'category':<21} {'article':<33} {'tp':>4} {'fp':>4} {'fn':>4} {'P':>6} {'R':>6} {'F1':>6}  target"
+    ]
     for row in rows:
         target = ""
         if row["article_id"] is None and row["category"] in TARGETS:
@@ -367,7 +447,6 @@ def format_table(rows):
     return "\n".join(lines)
 
 
-
 def format_markdown(rows):
     """The totals and each article's scores as Markdown tables (docs/extractor.md, README)."""
     totals = {r["category"]: r for r in rows if r["article_id"] is None}
@@ -378,11 +457,26 @@ def format_markdown(rows):
         if category in TARGETS:
             measure, goal = TARGETS[category]
             target = f"{measure} >= {goal}: {'met' if row[measure] >= goal else '**not met**'}"
-        lines.append(f"| {category} | {row['precision']:.3f} | {row['recall']:.3f} | {row['f1']:.3f} | {target} |")
+        lines.append(
+            f"| {category} | {row['precision']:.3f} | {row['recall']:.3f} | {row['f1']:.3f} | {target} |"
+        )
     articles = sorted({r["article_id"] for r in rows if r["article_id"]})
-    shown = ["citation sources", "deniers", "denial claims", "outlet", "date", "proposed actor kinds", "kept unchanged"]
-    lines += ["", "Each article, left out (the measure each target reads; `-` where the article has nothing to score):", "",
-              "| article | " + " | ".join(shown) + " |", "|---|" + "---|" * len(shown)]
+    shown = [
+        "citation sources",
+        "deniers",
+        "denial claims",
+        "outlet",
+        "date",
+        "proposed actor kinds",
+        "kept unchanged",
+    ]
+    lines += [
+        "",
+        "Each article, left out (the measure each target reads; `-` where the article has nothing to score):",
+        "",
+        "| article | " + " | ".join(shown) + " |",
+        "|---|" + "---|" * len(shown),
+    ]
     by = {(r["category"], r["article_id"]): r for r in rows}
     for article in articles:
         cells = []

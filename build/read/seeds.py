@@ -82,9 +82,11 @@ class _LineConstructor(yaml.constructor.SafeConstructor, yaml.resolver.Resolver)
         bad = NOT_TEXT.search(value)
         if bad:
             character = bad.group()
-            what = (f"the escape \\u{ord(character):04X} is half of a surrogate pair, not a character: write the character itself"
-                    if "\ud800" <= character <= "\udfff" else
-                    f"the control character U+{ord(character):04X} (written as an escape) is not allowed in seeds: remove it")
+            what = (
+                f"the escape \\u{ord(character):04X} is half of a surrogate pair, not a character: write the character itself"
+                if "\ud800" <= character <= "\udfff"
+                else f"the control character U+{ord(character):04X} (written as an escape) is not allowed in seeds: remove it"
+            )
             raise yaml.constructor.ConstructorError(None, None, what, node.start_mark)
         return value
 
@@ -92,16 +94,24 @@ class _LineConstructor(yaml.constructor.SafeConstructor, yaml.resolver.Resolver)
         value = super().construct_yaml_int(node)  # what is no number at all fails here, as before
         if not DECIMAL_INTEGER.fullmatch(node.value):
             raise yaml.constructor.ConstructorError(
-                None, None, f"{node.value!r} reads as a number in another base or form (YAML 1.1: hexadecimal, octal, binary, base 60, digits with _): "
-                "write a number in plain decimal digits, or put text in quotes", node.start_mark)
+                None,
+                None,
+                f"{node.value!r} reads as a number in another base or form (YAML 1.1: hexadecimal, octal, binary, base 60, digits with _): "
+                "write a number in plain decimal digits, or put text in quotes",
+                node.start_mark,
+            )
         return value
 
     def construct_yaml_float(self, node):
         value = super().construct_yaml_float(node)
         if not DECIMAL_FLOAT.fullmatch(node.value):
             raise yaml.constructor.ConstructorError(
-                None, None, f"{node.value!r} reads as an unusual number (infinity, not-a-number, base 60, digits with _): "
-                "write a number in plain decimal digits, or put text in quotes", node.start_mark)
+                None,
+                None,
+                f"{node.value!r} reads as an unusual number (infinity, not-a-number, base 60, digits with _): "
+                "write a number in plain decimal digits, or put text in quotes",
+                node.start_mark,
+            )
         return value
 
 
@@ -113,7 +123,13 @@ DECIMAL_INTEGER = re.compile(r"-?(?:0|[1-9][0-9]*)")
 DECIMAL_FLOAT = re.compile(r"-?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
 
 
-class _LineLoader(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser, yaml.composer.Composer, _LineConstructor):
+class _LineLoader(
+    yaml.reader.Reader,
+    yaml.scanner.Scanner,
+    yaml.parser.Parser,
+    yaml.composer.Composer,
+    _LineConstructor,
+):
     """The pure-Python parser: slow, but its errors are the ones the messages are built on."""
 
     def __init__(self, stream):
@@ -151,7 +167,11 @@ _OTHER_LINE_BREAKS = re.compile("[\r\x85\u2028\u2029]")
 def _fast_parser_reads_alike(source):
     """Whether libyaml may parse source: no deep nesting, only \n line breaks (so lines
     count alike) and only characters PyYAML's reader accepts."""
-    if not yaml.__with_libyaml__ or _OTHER_LINE_BREAKS.search(source) or yaml.reader.Reader.NON_PRINTABLE.search(source):
+    if (
+        not yaml.__with_libyaml__
+        or _OTHER_LINE_BREAKS.search(source)
+        or yaml.reader.Reader.NON_PRINTABLE.search(source)
+    ):
         return False
     longest_line = max(map(len, source.split("\n")))
     return longest_line + source.count("[") + source.count("{") < _FAST_PARSER_MAX_DEPTH
@@ -168,7 +188,10 @@ def _construct_record(loader, node):
         key = loader.construct_object(key_node, deep=True)
         if isinstance(key, (list, dict, set)):
             raise yaml.constructor.ConstructorError(
-                None, None, "a list or mapping cannot be a key: a key is a word or text", key_node.start_mark
+                None,
+                None,
+                "a list or mapping cannot be a key: a key is a word or text",
+                key_node.start_mark,
             )
         line = key_node.start_mark.line + 1
         if key in record and key not in merged:
@@ -192,7 +215,8 @@ def _construct_items(loader, node):
 
 def _reject_tag(loader, node):
     raise yaml.constructor.ConstructorError(
-        None, None,
+        None,
+        None,
         f"the YAML tag {node.tag.replace('tag:yaml.org,2002:', '!!')} is not allowed in seeds: "
         "write plain text, numbers, true/false, lists and mappings",
         node.start_mark,
@@ -205,7 +229,9 @@ for _tag in ("binary", "timestamp", "omap", "pairs", "set"):
     _LineConstructor.add_constructor(f"tag:yaml.org,2002:{_tag}", _reject_tag)
 _LineConstructor.add_constructor(None, _reject_tag)
 for _tag in ("str", "int", "float"):
-    _LineConstructor.add_constructor(f"tag:yaml.org,2002:{_tag}", getattr(_LineConstructor, f"construct_yaml_{_tag}"))
+    _LineConstructor.add_constructor(
+        f"tag:yaml.org,2002:{_tag}", getattr(_LineConstructor, f"construct_yaml_{_tag}")
+    )
 
 
 def line_at(text, index):
@@ -216,7 +242,9 @@ def line_at(text, index):
 def decode_utf8(data, display_name, what="the file"):
     """Bytes as text (a UTF-8 byte-order mark kept, for YAML), or a Problem (build/read/text.py)."""
     text, problem = decode_text(data, what, allow_bom=True, allow_empty=True)
-    return text, None if problem is None else Problem(display_name, problem.line, "", problem.message)
+    return text, None if problem is None else Problem(
+        display_name, problem.line, "", problem.message
+    )
 
 
 def _syntax_problem(error, source, display_name):
@@ -228,7 +256,12 @@ def _syntax_problem(error, source, display_name):
         mark = context or mark
     line = min(mark.line + 1, line_at(source, len(source.rstrip()))) if mark else None
     if isinstance(error, yaml.composer.ComposerError) and "another document" in problem:
-        return Problem(display_name, line, "", "the file holds a second YAML document (after a '---' line): keep everything in one")
+        return Problem(
+            display_name,
+            line,
+            "",
+            "the file holds a second YAML document (after a '---' line): keep everything in one",
+        )
     if isinstance(error, yaml.constructor.ConstructorError):
         if "recursive" in problem:
             problem = "an alias (*name) refers to the entry holding it: write the value out instead"
@@ -236,7 +269,9 @@ def _syntax_problem(error, source, display_name):
     message = f"YAML syntax error: {problem}"
     if error.context:
         started = context.line + 1 if context else None
-        message += f" ({error.context}" + (f" from line {started})" if started and started != line else ")")
+        message += f" ({error.context}" + (
+            f" from line {started})" if started and started != line else ")"
+        )
     hint = "indent with spaces, not tabs" if "'\\t'" in problem else SYNTAX_HINT
     return Problem(display_name, line, "", f"{message}; {hint}")
 
@@ -268,11 +303,24 @@ def parse_yaml(source, display_name):
             if character == "\0"
             else f"the control character U+{ord(character):04X} is not allowed in YAML: remove it"
         )
-        raise BuildError([Problem(display_name, line_at(source, error.position), "", what)]) from None
+        raise BuildError(
+            [Problem(display_name, line_at(source, error.position), "", what)]
+        ) from None
     except RecursionError:
-        raise BuildError([Problem(display_name, _node_line(loader), "", "lists or mappings are nested too deeply to read")]) from None
+        raise BuildError(
+            [
+                Problem(
+                    display_name,
+                    _node_line(loader),
+                    "",
+                    "lists or mappings are nested too deeply to read",
+                )
+            ]
+        ) from None
     except yaml.YAMLError as error:
-        raise BuildError([Problem(display_name, None, "", f"cannot read the YAML: {error}")]) from None
+        raise BuildError(
+            [Problem(display_name, None, "", f"cannot read the YAML: {error}")]
+        ) from None
     except Exception as error:  # noqa: BLE001
         # PyYAML's scalar constructors fail with whatever their parsing trips on (ValueError
         # on `!!int abc`, KeyError on `!!bool maybe`, IndexError on an empty `!!int`...):
@@ -280,15 +328,31 @@ def parse_yaml(source, display_name):
         node = loader.last_node if loader else None
         tag = node.tag.replace("tag:yaml.org,2002:", "!!") if node else "YAML"
         value = node.value if node is not None and isinstance(node.value, str) else ""
-        raise BuildError([Problem(display_name, _node_line(loader), "", f"cannot read {value!r} as {tag} ({error}): remove the tag or correct the value")]) from None
+        raise BuildError(
+            [
+                Problem(
+                    display_name,
+                    _node_line(loader),
+                    "",
+                    f"cannot read {value!r} as {tag} ({error}): remove the tag or correct the value",
+                )
+            ]
+        ) from None
     finally:
         if loader is not None:
             loader.dispose()
     if loader.duplicates:
-        raise BuildError([
-            Problem(display_name, line, str(key), f"duplicate key: already given on line {first}; keep only one")
-            for line, key, first in loader.duplicates
-        ])
+        raise BuildError(
+            [
+                Problem(
+                    display_name,
+                    line,
+                    str(key),
+                    f"duplicate key: already given on line {first}; keep only one",
+                )
+                for line, key, first in loader.duplicates
+            ]
+        )
     return data
 
 
@@ -310,7 +374,9 @@ def load_yaml(path, display_name):
 def read_bytes(path, display_name, root=None, limit=limits.MAX_YAML_BYTES):
     """A file's bytes; a BuildError naming it when it cannot be read, is not a regular file
     inside root (its own folder by default), or is over limit bytes (build/read/limits.py)."""
-    return limits.read_limited(path, Path(path).parent if root is None else root, limit, display_name)
+    return limits.read_limited(
+        path, Path(path).parent if root is None else root, limit, display_name
+    )
 
 
 def parse_yaml_bytes(data, display_name):
@@ -354,7 +420,9 @@ def parse_files(paths, root, cache=None, progress=None):
             results[path] = (cached[key], [])
     jobs = [(todo[path][1], todo[path][2]) for path in uncached]
     with contextlib.ExitStack() as stack:
-        parsed = map_on_cores(_parse_or_problems, jobs, stack, worth_it=len(jobs) >= PARALLEL_FROM, chunksize=32)
+        parsed = map_on_cores(
+            _parse_or_problems, jobs, stack, worth_it=len(jobs) >= PARALLEL_FROM, chunksize=32
+        )
         if progress and jobs:
             parsed = progress(parsed, len(jobs), "parsing")
         fresh = {}
@@ -409,7 +477,16 @@ def read_scores(path, shown):
             record.line = reader.line_num
             rows.append(record)
     except csv.Error as error:  # a cell over the csv module's limit (128 KB), a NUL ...
-        raise BuildError([Problem(shown, reader.line_num, "", f"cannot read the CSV: {error}; run `make evaluate` to write it afresh")]) from None
+        raise BuildError(
+            [
+                Problem(
+                    shown,
+                    reader.line_num,
+                    "",
+                    f"cannot read the CSV: {error}; run `make evaluate` to write it afresh",
+                )
+            ]
+        ) from None
     return rows
 
 
@@ -450,15 +527,31 @@ def read_seeds(seeds_dir, cache=None, progress=None, articles=None):
             problems.extend(file_problems)
             return []
         if data is None:
-            problems.append(Problem(shown, 1, "", f"the file holds nothing (empty, or only comments): it should list the {what}, one '- id: ...' entry each"))
+            problems.append(
+                Problem(
+                    shown,
+                    1,
+                    "",
+                    f"the file holds nothing (empty, or only comments): it should list the {what}, one '- id: ...' entry each",
+                )
+            )
             return []
         if not isinstance(data, list):
-            problems.append(Problem(shown, getattr(data, "line", 1), "", f"expected a list of {what} (one '- id: ...' entry each), got {_kind(data)}"))
+            problems.append(
+                Problem(
+                    shown,
+                    getattr(data, "line", 1),
+                    "",
+                    f"expected a list of {what} (one '- id: ...' entry each), got {_kind(data)}",
+                )
+            )
             return []
         return data
 
     try:
-        seeds.extractor_scores = read_scores(root / SCORES_FILE, display_path(root / SCORES_FILE, root))
+        seeds.extractor_scores = read_scores(
+            root / SCORES_FILE, display_path(root / SCORES_FILE, root)
+        )
     except BuildError as error:
         problems.extend(error.problems)
     try:
@@ -472,11 +565,23 @@ def read_seeds(seeds_dir, cache=None, progress=None, articles=None):
     seeds.works = load_list("works.yml", "works", optional=True)
     articles_dir = root / "articles"
     # Sorted by name: the same order, and ten times faster than comparing Paths at 10,000.
-    article_paths = sorted((path for path in articles_dir.glob("*.yml") if limits.is_seed_name(path.name)), key=lambda path: path.name)
+    article_paths = sorted(
+        (path for path in articles_dir.glob("*.yml") if limits.is_seed_name(path.name)),
+        key=lambda path: path.name,
+    )
     for path in sorted(articles_dir.glob("*.yaml")):
-        problems.append(Problem(display_path(path, root), None, "", f"article files end in .yml, so this one would be left out: rename it {path.stem}.yml"))
+        problems.append(
+            Problem(
+                display_path(path, root),
+                None,
+                "",
+                f"article files end in .yml, so this one would be left out: rename it {path.stem}.yml",
+            )
+        )
     if not article_paths:
-        problems.append(Problem(display_path(articles_dir, root), None, "", "no article files (*.yml)"))
+        problems.append(
+            Problem(display_path(articles_dir, root), None, "", "no article files (*.yml)")
+        )
     if articles is not None:
         article_paths = [path for path in article_paths if path.stem in articles]
     parsed = parse_files(article_paths, root, cache, progress)
@@ -487,10 +592,24 @@ def read_seeds(seeds_dir, cache=None, progress=None, articles=None):
             problems.extend(file_problems)
             continue
         if record is None:
-            problems.append(Problem(shown, 1, "", "the file holds nothing (empty, or only comments): it should hold the article's fields (text, sha256, outlet, ...; see seeds/README.md)"))
+            problems.append(
+                Problem(
+                    shown,
+                    1,
+                    "",
+                    "the file holds nothing (empty, or only comments): it should hold the article's fields (text, sha256, outlet, ...; see seeds/README.md)",
+                )
+            )
             continue
         if not isinstance(record, Record):
-            problems.append(Problem(shown, getattr(record, "line", 1), "", f"expected a mapping of article fields (text: ..., outlet: ...), got {_kind(record)}"))
+            problems.append(
+                Problem(
+                    shown,
+                    getattr(record, "line", 1),
+                    "",
+                    f"expected a mapping of article fields (text: ..., outlet: ...), got {_kind(record)}",
+                )
+            )
             continue
         article = ArticleSeed(article_id=path.stem, path=shown, record=record)
         text_name = record.get("text")
@@ -513,19 +632,37 @@ def _read_text(root, text_name, record, shown, article):
     except (OSError, RuntimeError):
         inside = False
     if "\0" in text_name or len(text_name) > 255:
-        return Problem(shown, line, "text", f"{text_name[:80]!r} is not a file name (a NUL character, or over 255 characters): give a path like texts/NAME.txt")
+        return Problem(
+            shown,
+            line,
+            "text",
+            f"{text_name[:80]!r} is not a file name (a NUL character, or over 255 characters): give a path like texts/NAME.txt",
+        )
     if Path(text_name).is_absolute() or not inside:
-        return Problem(shown, line, "text", f"{text_name!r} is outside seeds/: give a path under seeds/, like texts/NAME.txt")
+        return Problem(
+            shown,
+            line,
+            "text",
+            f"{text_name!r} is outside seeds/: give a path under seeds/, like texts/NAME.txt",
+        )
     problem = limits.file_problem(text_path, root, limits.MAX_TEXT_BYTES, f"the text {text_name}")
     if problem and not problem.startswith("cannot read"):
         return Problem(shown, line, "text", problem)
     try:
-        article.text_bytes = limits.read_limited(text_path, root, limits.MAX_TEXT_BYTES, shown, f"the text {text_name}")
+        article.text_bytes = limits.read_limited(
+            text_path, root, limits.MAX_TEXT_BYTES, shown, f"the text {text_name}"
+        )
         return None
     except BuildError as error:
-        message = f"cannot read {text_name}: {error.problems[0].message.removeprefix('cannot read: ')}"
+        message = (
+            f"cannot read {text_name}: {error.problems[0].message.removeprefix('cannot read: ')}"
+        )
     recorded = record.get("sha256")
-    renamed = [candidate for candidate in sorted((root / "texts").glob("*")) if _has_sha256(candidate, recorded)]
+    renamed = [
+        candidate
+        for candidate in sorted((root / "texts").glob("*"))
+        if _has_sha256(candidate, recorded)
+    ]
     if renamed:
         message += f"; {display_path(renamed[0], root)} has the recorded sha256: if the text was renamed, set text: {renamed[0].relative_to(root).as_posix()}"
     else:
@@ -535,7 +672,11 @@ def _read_text(root, text_name, record, shown, article):
 
 def _has_sha256(path, recorded):
     try:
-        return isinstance(recorded, str) and limits.file_problem(path, path.parent, limits.MAX_TEXT_BYTES) is None and sha256(path.read_bytes()) == recorded
+        return (
+            isinstance(recorded, str)
+            and limits.file_problem(path, path.parent, limits.MAX_TEXT_BYTES) is None
+            and sha256(path.read_bytes()) == recorded
+        )
     except OSError:
         return False
 

@@ -25,7 +25,9 @@ class Assets:
                     continue  # hidden files; compressed copies, which servestatic sends in the file's place
                 path = Path(folder) / name
                 relative = path.relative_to(self.root).as_posix()
-                self.hashed[relative] = Path(get_hashed_name(path)).relative_to(self.root).as_posix()
+                self.hashed[relative] = (
+                    Path(get_hashed_name(path)).relative_to(self.root).as_posix()
+                )
         self.immutable_urls = {f"/{STATIC_MOUNT}/{hashed}" for hashed in self.hashed.values()}
 
     def url(self, relative):
@@ -54,7 +56,9 @@ _ASSETS = weakref.WeakKeyDictionary()
 def assets(datasette):
     """The Assets of datasette's `static` mount (worked out once per Datasette), or None."""
     if datasette not in _ASSETS:
-        folder = dict((prefix.strip("/"), path) for prefix, path in datasette.static_mounts).get(STATIC_MOUNT)
+        folder = dict((prefix.strip("/"), path) for prefix, path in datasette.static_mounts).get(
+            STATIC_MOUNT
+        )
         _ASSETS[datasette] = Assets(folder) if folder else None
     return _ASSETS[datasette]
 

@@ -62,8 +62,7 @@ def chart_page(name, static_url):
     """The HTML of /charts/NAME: the chart alone, full width, for an iframe."""
     entry = chart(name)
     return (
-        _head(entry["title"], entry["description"], static_url)
-        + '<body class="chart-page">\n'
+        _head(entry["title"], entry["description"], static_url) + '<body class="chart-page">\n'
         f'<div class="chart" data-vl-spec="{escape(spec_path(name))}"></div>\n'
         f'<noscript>This chart needs JavaScript. Its data: <a href="{escape(data_url(name).replace(".json?_shape=array", ""))}">'
         "the query behind it</a>.</noscript>\n</body>\n</html>\n"
@@ -94,12 +93,12 @@ def gallery_page(static_url):
         query = f"/{DATABASE}/{query_name(entry['name'])}"
         sections.append(
             f'<section class="chart-entry" id="{name}">\n'
-            f'<h2>{escape(entry["title"])}</h2>\n'
-            f'<p>{escape(entry["description"])}</p>\n'
+            f"<h2>{escape(entry['title'])}</h2>\n"
+            f"<p>{escape(entry['description'])}</p>\n"
             f'<p class="links"><a href="/charts/{name}">Chart page</a> · <a href="{spec_path(name)}">Vega-Lite spec</a>'
             f' · <a href="{query}">its data (SQL)</a></p>\n'
             f'<div class="chart" data-vl-spec="{spec_path(name)}" data-vl-source="off"></div>\n'
-            "<details class=\"embed-snippets\"><summary>Embed it</summary>\n"
+            '<details class="embed-snippets"><summary>Embed it</summary>\n'
             "<h3>With an iframe (it takes the chart's height)</h3>\n"
             f'<pre><code class="snippet">{escape(iframe_snippet(entry))}</code></pre>\n'
             "<h3>With the script (the chart drawn in your page)</h3>\n"
@@ -123,7 +122,9 @@ def gallery_page(static_url):
         '    code.textContent = code.textContent.split("https://YOUR-INSTANCE").join(location.origin);\n'
         "  });\n</script>\n"
     )
-    description = "Charts of the dataset, to embed: " + ", ".join(c["title"].lower() for c in charts()) + "."
+    description = (
+        "Charts of the dataset, to embed: " + ", ".join(c["title"].lower() for c in charts()) + "."
+    )
     return (
         _head("Charts", description, static_url)
         + '<body class="gallery">\n'

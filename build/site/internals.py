@@ -31,8 +31,14 @@ if datasette.__version__ != WRITTEN_FOR:
     )
 
 __all__ = [
-    "ColumnFacet", "QueryInterrupted", "Results", "load_facet_configs",
-    "replace_database_methods", "wrap_table_permissions", "serve_database_from", "quiet_error_tracebacks",
+    "ColumnFacet",
+    "QueryInterrupted",
+    "Results",
+    "load_facet_configs",
+    "replace_database_methods",
+    "wrap_table_permissions",
+    "serve_database_from",
+    "quiet_error_tracebacks",
 ]
 
 

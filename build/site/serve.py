@@ -117,7 +117,9 @@ def inspect_is_current(inspect_path, database_path):
     except (OSError, ValueError):
         return False
     name = Path(database_path).stem
-    return isinstance(recorded, dict) and recorded.get(name, {}).get("hash") == inspect_hash(Path(database_path))
+    return isinstance(recorded, dict) and recorded.get(name, {}).get("hash") == inspect_hash(
+        Path(database_path)
+    )
 
 
 def write_inspect_file(database_path, inspect_path):
@@ -128,12 +130,23 @@ def write_inspect_file(database_path, inspect_path):
     os.close(handle)
     try:
         subprocess.run(
-            [sys.executable, "-m", "datasette", "inspect", str(database_path), "--inspect-file", scratch],
-            check=True, stdout=subprocess.DEVNULL,
+            [
+                sys.executable,
+                "-m",
+                "datasette",
+                "inspect",
+                str(database_path),
+                "--inspect-file",
+                scratch,
+            ],
+            check=True,
+            stdout=subprocess.DEVNULL,
         )
         recorded = json.loads(Path(scratch).read_text(encoding="utf-8"))
         for entry in recorded.values():
-            entry["file"] = Path(entry["file"]).name  # the folder is this machine's business, not the site's
+            entry["file"] = Path(
+                entry["file"]
+            ).name  # the folder is this machine's business, not the site's
         Path(scratch).write_text(json.dumps(recorded, indent=2) + "\n", encoding="utf-8")
         os.replace(scratch, inspect_path)
     finally:
@@ -156,14 +169,25 @@ def datasette_command(data_dir, host="127.0.0.1", port=8001):
     generated metadata. Writes the inspect file first when it is missing or stale."""
     data_dir = Path(data_dir)
     command = [
-        sys.executable, "-m", "datasette", "serve",
-        "-i", str(data_dir / DATABASE_NAME),
-        "--inspect-file", str(current_inspect_file(data_dir)),
-        "--metadata", str(data_dir / METADATA_NAME),
-        "--plugins-dir", str(PLUGINS),
-        "--template-dir", str(TEMPLATES),
+        sys.executable,
+        "-m",
+        "datasette",
+        "serve",
+        "-i",
+        str(data_dir / DATABASE_NAME),
+        "--inspect-file",
+        str(current_inspect_file(data_dir)),
+        "--metadata",
+        str(data_dir / METADATA_NAME),
+        "--plugins-dir",
+        str(PLUGINS),
+        "--template-dir",
+        str(TEMPLATES),
         "--cors",
-        "--host", host, "--port", str(port),
+        "--host",
+        host,
+        "--port",
+        str(port),
     ]
     for prefix, folder in static_mounts(data_dir):
         command += ["--static", f"{prefix}:{folder}"]
@@ -214,7 +238,9 @@ def serving(command_for_port, log_path, timeout=60):
             if process.poll() is not None or time.monotonic() > deadline:
                 process.kill()
                 process.wait()
-                raise RuntimeError(f"datasette did not start: {log_path.read_text(errors='replace')}")
+                raise RuntimeError(
+                    f"datasette did not start: {log_path.read_text(errors='replace')}"
+                )
             time.sleep(0.2)
     try:
         yield base
@@ -224,7 +250,9 @@ def serving(command_for_port, log_path, timeout=60):
 
 
 @click.command()
-@click.argument("data_dir", default=paths.DATA, type=click.Path(file_okay=False, exists=True, path_type=Path))
+@click.argument(
+    "data_dir", default=paths.DATA, type=click.Path(file_okay=False, exists=True, path_type=Path)
+)
 def main(data_dir):
     """Write DATA_DIR's inspect file if missing or stale, and print the command that serves
     DATA_DIR (what `provenance serve` runs). The container image runs this while it is

@@ -62,7 +62,9 @@ def write(output=OUTPUT):
     output.parent.mkdir(parents=True, exist_ok=True)
     data = bundle().encode("utf-8")
     # A server reads both when it starts (restart it after a build, as for the database).
-    _write_atomically(output.with_name(output.name + ".gz"), gzip.compress(data, compresslevel=9, mtime=0))
+    _write_atomically(
+        output.with_name(output.name + ".gz"), gzip.compress(data, compresslevel=9, mtime=0)
+    )
     _write_atomically(output, data)
     return output, len(data)
 
@@ -72,7 +74,9 @@ def write(output=OUTPUT):
 def main(output):
     """Write the chart bundle (Vega, Vega-Lite, Vega-Embed in one file) to OUTPUT."""
     path, size = write(output)
-    click.echo(f"wrote {path.relative_to(paths.ROOT) if path.is_relative_to(paths.ROOT) else path} ({size:,} bytes)")
+    click.echo(
+        f"wrote {path.relative_to(paths.ROOT) if path.is_relative_to(paths.ROOT) else path} ({size:,} bytes)"
+    )
 
 
 if __name__ == "__main__":

@@ -162,7 +162,15 @@ SCHEMA_TYPES = {
     "unidentified_person": "Person",
 }
 
-PROV_ORGANISATION_KINDS = {"outlet", "government", "agency", "military", "political_party", "organisation", "country"}
+PROV_ORGANISATION_KINDS = {
+    "outlet",
+    "government",
+    "agency",
+    "military",
+    "political_party",
+    "organisation",
+    "country",
+}
 
 
 # Keys tilde encoding leaves as they are: every id the build makes, so most keys skip
@@ -188,7 +196,9 @@ def download_paths():
 
 # One line per record, through json's C encoder (indenting would bypass it: ten times
 # slower on a large corpus). Records are trees, so the encoder need not look for cycles.
-_ENCODE = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(", ", ": "), check_circular=False).encode
+_ENCODE = json.JSONEncoder(
+    ensure_ascii=False, sort_keys=True, separators=(", ", ": "), check_circular=False
+).encode
 RECORD_INDENT = "    "
 
 
@@ -222,49 +232,76 @@ def _chosen(alias, article_ids):
         return "1", ()
     # One parameter however many articles: the ids as a JSON list, read by json_each,
     # with the article_id index answering the IN.
-    return f"{alias}.article_id IN (SELECT value FROM json_each(?))", (json.dumps(sorted(set(article_ids))),)
+    return f"{alias}.article_id IN (SELECT value FROM json_each(?))", (
+        json.dumps(sorted(set(article_ids))),
+    )
 
 
 def _by_article(rows):
     """{article_id: [rows]} of rows sorted by article id."""
-    return {key: list(group) for key, group in itertools.groupby(rows, key=lambda row: row["article_id"])}
+    return {
+        key: list(group)
+        for key, group in itertools.groupby(rows, key=lambda row: row["article_id"])
+    }
 
 
 def _articles(conn, article_ids):
     where, parameters = _chosen("a", article_ids)
-    return _query(conn, f"""
+    return _query(
+        conn,
+        f"""
         SELECT a.article_id, a.title, a.published, a.not_before, a.not_after, a.url, a.language,
                a.sha256, a.outlet_id, a.outlet_basis, a.outlet_evidence
-        FROM articles a WHERE {where} ORDER BY a.article_id""", parameters)
+        FROM articles a WHERE {where} ORDER BY a.article_id""",
+        parameters,
+    )
 
 
 def _mentions(conn, article_ids):
     """{article_id: [claim mentions in text order, with the citation each rests on]}."""
     where, parameters = _chosen("m", article_ids)
-    return _by_article(_query(conn, f"""
+    return _by_article(
+        _query(
+            conn,
+            f"""
         SELECT m.article_id, m.mention_id, m.claim_id, m.quote, m.voice_id, m.citation_id,
                c.cited_article_id, c.work, c.source_id
         FROM claim_mentions m LEFT JOIN citations c ON c.citation_id = m.citation_id
-        WHERE {where} ORDER BY m.article_id, m.quote_start, m.quote_end, m.mention_id""", parameters))
+        WHERE {where} ORDER BY m.article_id, m.quote_start, m.quote_end, m.mention_id""",
+            parameters,
+        )
+    )
 
 
 def _denials(conn, article_ids):
     """{article_id: [denials in text order]}."""
     where, parameters = _chosen("d", article_ids)
-    return _by_article(_query(conn, f"""
+    return _by_article(
+        _query(
+            conn,
+            f"""
         SELECT d.article_id, d.denial_id, d.claim_id, d.denier_id, d.denied_on, d.quote
-        FROM denials d WHERE {where} ORDER BY d.article_id, d.quote_start, d.quote_end, d.denial_id""", parameters))
+        FROM denials d WHERE {where} ORDER BY d.article_id, d.quote_start, d.quote_end, d.denial_id""",
+            parameters,
+        )
+    )
 
 
 def _citations(conn, article_ids):
     """{article_id: [citations by id, with what their via citation cites]}."""
     where, parameters = _chosen("c", article_ids)
-    return _by_article(_query(conn, f"""
+    return _by_article(
+        _query(
+            conn,
+            f"""
         SELECT c.article_id, c.citation_id, c.source_id, c.source_basis, c.medium, c.work_id AS work,
                c.cited_article_id, c.via_citation_id, c.cue, c.quote, c.quote_start, c.quote_end,
                v.cited_article_id AS via_cited_article_id, v.work_id AS via_work, v.source_id AS via_source_id
         FROM citations c LEFT JOIN citations v ON v.citation_id = c.via_citation_id
-        WHERE {where} ORDER BY c.article_id, c.citation_id""", parameters))
+        WHERE {where} ORDER BY c.article_id, c.citation_id""",
+            parameters,
+        )
+    )
 
 
 def _cited_works(conn):
@@ -277,7 +314,9 @@ def _cited_works(conn):
 
 # --- schema.org JSON-LD -------------------------------------------------------------
 
-JSONLD_LAYOUT = [Section(b'{\n  "@context": "https://schema.org",\n  "@graph": [\n', b",\n", b"\n  ]\n}\n")]
+JSONLD_LAYOUT = [
+    Section(b'{\n  "@context": "https://schema.org",\n  "@graph": [\n', b",\n", b"\n  ]\n}\n")
+]
 # Order of the kinds of part in the @graph.
 CLAIM_NODES, ACTOR_NODES, ARTICLE_NODES = 0, 1, 2
 
@@ -291,14 +330,20 @@ def _ref(table, key):
 
 def _claim_nodes(conn):
     """One Claim node per claim, with its actors and first appearance."""
-    claims = _query(conn, """
+    claims = _query(
+        conn,
+        """
         SELECT c.claim_id, c.statement, c.detail_of,
                (SELECT m.mention_id FROM claim_mentions m
                 WHERE m.article_id = c.first_article_id AND m.claim_id = c.claim_id
                 ORDER BY m.quote_start, m.quote_end, m.mention_id LIMIT 1) AS first_mention_id
-        FROM claims c ORDER BY c.claim_id""")
+        FROM claims c ORDER BY c.claim_id""",
+    )
     about = {}
-    for row in _query(conn, "SELECT claim_id, actor_id FROM claim_actors ORDER BY claim_id, role != 'subject', actor_id"):
+    for row in _query(
+        conn,
+        "SELECT claim_id, actor_id FROM claim_actors ORDER BY claim_id, role != 'subject', actor_id",
+    ):
         about.setdefault(row["claim_id"], []).append(_ref("actors", row["actor_id"]))
     for claim in claims:
         claim_id = claim["claim_id"]
@@ -321,7 +366,9 @@ def _claim_nodes(conn):
 def _actor_nodes(conn):
     """One node per actor the graph refers to: claims are about them, they publish an
     article, carry a claim in their voice, author a cited work, or deny a claim."""
-    actors = _query(conn, """
+    actors = _query(
+        conn,
+        """
         SELECT a.actor_id, a.name, a.kind FROM actors a
         WHERE EXISTS (SELECT 1 FROM claim_actors WHERE actor_id = a.actor_id)
            OR EXISTS (SELECT 1 FROM articles WHERE outlet_id = a.actor_id)
@@ -330,9 +377,17 @@ def _actor_nodes(conn):
            OR EXISTS (SELECT 1 FROM citations c WHERE c.source_id = a.actor_id
                       AND (c.cited_article_id IS NULL OR c.cited_article_id = '')
                       AND EXISTS (SELECT 1 FROM claim_mentions m WHERE m.citation_id = c.citation_id))
-        ORDER BY a.actor_id""")
+        ORDER BY a.actor_id""",
+    )
     for actor in actors:
-        yield actor["actor_id"], {"@id": row_path("actors", actor["actor_id"]), "@type": SCHEMA_TYPES[actor["kind"]], "name": actor["name"]}
+        yield (
+            actor["actor_id"],
+            {
+                "@id": row_path("actors", actor["actor_id"]),
+                "@type": SCHEMA_TYPES[actor["kind"]],
+                "name": actor["name"],
+            },
+        )
 
 
 def _article_node(article):
@@ -381,11 +436,13 @@ def _denial_node(denial):
         "identifier": denial["denial_id"],
         "author": _ref("actors", denial["denier_id"]),
         "about": _ref("claims", denial["claim_id"]),
-        "appearance": [{
-            "@type": "CreativeWork",
-            "text": denial["quote"],
-            "isPartOf": _ref("articles", denial["article_id"]),
-        }],
+        "appearance": [
+            {
+                "@type": "CreativeWork",
+                "text": denial["quote"],
+                "isPartOf": _ref("articles", denial["article_id"]),
+            }
+        ],
     }
     if denial["denied_on"]:
         node["dateCreated"] = denial["denied_on"]
@@ -395,15 +452,26 @@ def _denial_node(denial):
 def jsonld_parts(conn, article_ids=None):
     """The parts of claims.jsonld: every claim and actor node, and the parts of the chosen
     articles (all when article_ids is None)."""
-    parts = [_part(0, (CLAIM_NODES, key), None, [_ENCODE(node)]) for key, node in _claim_nodes(conn)]
-    parts += [_part(0, (ACTOR_NODES, key), None, [_ENCODE(node)]) for key, node in _actor_nodes(conn)]
+    parts = [
+        _part(0, (CLAIM_NODES, key), None, [_ENCODE(node)]) for key, node in _claim_nodes(conn)
+    ]
+    parts += [
+        _part(0, (ACTOR_NODES, key), None, [_ENCODE(node)]) for key, node in _actor_nodes(conn)
+    ]
     mentions, denials = _mentions(conn, article_ids), _denials(conn, article_ids)
     for article in _articles(conn, article_ids):
         key = article["article_id"]
         nodes = [_article_node(article)]
         nodes += [_appearance_node(mention) for mention in mentions.get(key, [])]
         nodes += [_denial_node(denial) for denial in denials.get(key, [])]
-        parts.append(_part(0, (ARTICLE_NODES, article["not_before"], article["not_after"], key), key, [_ENCODE(node) for node in nodes]))
+        parts.append(
+            _part(
+                0,
+                (ARTICLE_NODES, article["not_before"], article["not_after"], key),
+                key,
+                [_ENCODE(node) for node in nodes],
+            )
+        )
     return parts
 
 
@@ -450,11 +518,14 @@ def _record(identifier, attributes):
 
 def _agent_records(conn):
     """Every actor that publishes an article or is cited, as a PROV agent."""
-    actors = _query(conn, """
+    actors = _query(
+        conn,
+        """
         SELECT a.actor_id, a.name, a.kind FROM actors a
         WHERE EXISTS (SELECT 1 FROM articles WHERE outlet_id = a.actor_id)
            OR EXISTS (SELECT 1 FROM citations WHERE source_id = a.actor_id)
-        ORDER BY a.actor_id""")
+        ORDER BY a.actor_id""",
+    )
     for actor in actors:
         attributes = {"prov:label": actor["name"], f"{BUKHARI}:kind": actor["kind"]}
         if actor["kind"] == "person":
@@ -472,15 +543,31 @@ def _work_records(conn):
     entities, attributions = [], []
     for work, title in titles.items():
         identifier = _name(f"works/{work}")
-        entities.append((identifier, _record(identifier, {"prov:label": title, "prov:type": _name_value("schema:CreativeWork")})))
+        entities.append(
+            (
+                identifier,
+                _record(
+                    identifier,
+                    {"prov:label": title, "prov:type": _name_value("schema:CreativeWork")},
+                ),
+            )
+        )
     for work, _, source in credited:
         if source is None:
             continue
         identifier = _name(f"works/{work}#by-{source}")
-        attributions.append((identifier, _record(identifier, {
-            "prov:agent": _name(f"actors/{source}"),
-            "prov:entity": _name(f"works/{work}"),
-        })))
+        attributions.append(
+            (
+                identifier,
+                _record(
+                    identifier,
+                    {
+                        "prov:agent": _name(f"actors/{source}"),
+                        "prov:entity": _name(f"works/{work}"),
+                    },
+                ),
+            )
+        )
     return entities, attributions
 
 
@@ -500,12 +587,15 @@ def _article_entity(article):
 
 def _outlet_attribution(article):
     key = article["article_id"]
-    return _record(_name(f"articles/{key}#outlet"), {
-        f"{BUKHARI}:outlet_basis": article["outlet_basis"],
-        f"{BUKHARI}:outlet_evidence": article["outlet_evidence"],
-        "prov:agent": _name(f"actors/{article['outlet_id']}"),
-        "prov:entity": _name(f"articles/{key}"),
-    })
+    return _record(
+        _name(f"articles/{key}#outlet"),
+        {
+            f"{BUKHARI}:outlet_basis": article["outlet_basis"],
+            f"{BUKHARI}:outlet_evidence": article["outlet_evidence"],
+            "prov:agent": _name(f"actors/{article['outlet_id']}"),
+            "prov:entity": _name(f"articles/{key}"),
+        },
+    )
 
 
 def _cited(cited_article_id, work, source_id):
@@ -520,24 +610,34 @@ def _cited(cited_article_id, work, source_id):
 def _citation_relation(citation):
     """(group, record) of one citation: a derivation between entities, else an influence."""
     if citation["via_citation_id"]:
-        citing, citing_is_entity = _cited(citation["via_cited_article_id"], citation["via_work"], citation["via_source_id"])
+        citing, citing_is_entity = _cited(
+            citation["via_cited_article_id"], citation["via_work"], citation["via_source_id"]
+        )
     else:
         citing, citing_is_entity = _name(f"articles/{citation['article_id']}"), True
-    cited, cited_is_entity = _cited(citation["cited_article_id"], citation["work"], citation["source_id"])
+    cited, cited_is_entity = _cited(
+        citation["cited_article_id"], citation["work"], citation["source_id"]
+    )
     attributes = {
         "prov:label": citation["quote"],
         f"{BUKHARI}:quote": citation["quote"],
         f"{BUKHARI}:quote_start": _int_value(citation["quote_start"]),
         f"{BUKHARI}:quote_end": _int_value(citation["quote_end"]),
         f"{BUKHARI}:article": _name_value(_name(f"articles/{citation['article_id']}")),
-        **({f"{BUKHARI}:source": _name_value(_name(f"actors/{citation['source_id']}"))} if citation["source_id"] else {}),
+        **(
+            {f"{BUKHARI}:source": _name_value(_name(f"actors/{citation['source_id']}"))}
+            if citation["source_id"]
+            else {}
+        ),
         f"{BUKHARI}:medium": citation["medium"],
         f"{BUKHARI}:source_basis": citation["source_basis"],
     }
     if citation["cue"]:
         attributes[f"{BUKHARI}:cue"] = citation["cue"]
     if citation["via_citation_id"]:
-        attributes[f"{BUKHARI}:via_citation"] = _name_value(_name(f"citations/{citation['via_citation_id']}"))
+        attributes[f"{BUKHARI}:via_citation"] = _name_value(
+            _name(f"citations/{citation['via_citation_id']}")
+        )
     if citing_is_entity and cited_is_entity:
         group, ends = DERIVATION, {"prov:generatedEntity": citing, "prov:usedEntity": cited}
     else:
@@ -552,29 +652,50 @@ def _citation_parts(article_id, citations):
     owned_prefix = f"{article_id}_"
     strays = [c["citation_id"] for c in citations if not c["citation_id"].startswith(owned_prefix)]
     if strays:
-        raise BuildError([Problem(CITATIONS_PROV, None, "citations.citation_id", f"citation {key!r} of article {article_id!r} does not begin with {owned_prefix!r}") for key in strays])
+        raise BuildError(
+            [
+                Problem(
+                    CITATIONS_PROV,
+                    None,
+                    "citations.citation_id",
+                    f"citation {key!r} of article {article_id!r} does not begin with {owned_prefix!r}",
+                )
+                for key in strays
+            ]
+        )
     by_group = {DERIVATION: [], INFLUENCE: []}
     for citation in citations:  # by citation id, so in key order
         group, record = _citation_relation(citation)
         by_group[group].append(record)
     key = (_name(f"citations/{owned_prefix}"),)
-    return [_part(group, key, article_id, records) for group, records in by_group.items() if records]
+    return [
+        _part(group, key, article_id, records) for group, records in by_group.items() if records
+    ]
 
 
 def prov_parts(conn, article_ids=None):
     """The parts of citations.prov.json: agents, works and prefixes, and the parts of the
     chosen articles (all when article_ids is None)."""
-    parts = [_part(AGENT, (identifier,), None, [record]) for identifier, record in _agent_records(conn)]
+    parts = [
+        _part(AGENT, (identifier,), None, [record]) for identifier, record in _agent_records(conn)
+    ]
     prefixes = {BUKHARI: f"{SITE_ROOT}{DATABASE_PATH}/", "schema": "https://schema.org/"}
     parts += [_part(PREFIX, (name,), None, [_record(name, iri)]) for name, iri in prefixes.items()]
     work_entities, work_attributions = _work_records(conn)
     parts += [_part(ENTITY, (identifier,), None, [record]) for identifier, record in work_entities]
-    parts += [_part(ATTRIBUTION, (identifier,), None, [record]) for identifier, record in work_attributions]
+    parts += [
+        _part(ATTRIBUTION, (identifier,), None, [record])
+        for identifier, record in work_attributions
+    ]
     citations = _citations(conn, article_ids)
     for article in _articles(conn, article_ids):
         key = article["article_id"]
         parts.append(_part(ENTITY, (_name(f"articles/{key}"),), key, [_article_entity(article)]))
-        parts.append(_part(ATTRIBUTION, (_name(f"articles/{key}#outlet"),), key, [_outlet_attribution(article)]))
+        parts.append(
+            _part(
+                ATTRIBUTION, (_name(f"articles/{key}#outlet"),), key, [_outlet_attribution(article)]
+            )
+        )
         parts += _citation_parts(key, citations.get(key, []))
     return parts
 
@@ -607,6 +728,8 @@ def write_exports(db, folder, previous=None):
     ones, and copies the rest from the last build's exports."""
     owners = None if previous is None else previous.owners
     return {
-        name: write_parts(folder / name, layout, parts, previous.reuse(name) if previous else None, digest=False)
+        name: write_parts(
+            folder / name, layout, parts, previous.reuse(name) if previous else None, digest=False
+        )
         for name, (layout, parts) in export_parts(db, owners).items()
     }

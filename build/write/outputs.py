@@ -113,7 +113,10 @@ def csv_parts(table, rows):
     firsts = {}
     for row in rows:
         firsts.setdefault(row["article_id"], tuple(row[k] for k in key))
-    return [Part(0, firsts[article_id], article_id, data) for article_id, data in _csv_runs(table, rows, lambda row: row["article_id"])]
+    return [
+        Part(0, firsts[article_id], article_id, data)
+        for article_id, data in _csv_runs(table, rows, lambda row: row["article_id"])
+    ]
 
 
 def write_csvs(tables, folder, previous=None):
@@ -125,7 +128,9 @@ def write_csvs(tables, folder, previous=None):
         name = res["name"]
         file = f"{name}.csv"
         reuse = previous.reuse(file) if previous else None
-        written[name] = write_parts(folder / file, csv_layout(name), csv_parts(name, tables[name]), reuse)
+        written[name] = write_parts(
+            folder / file, csv_layout(name), csv_parts(name, tables[name]), reuse
+        )
     return written
 
 
@@ -136,15 +141,17 @@ def package_descriptor(csv_files, foreign_keys=True):
     descriptor = json.loads(json.dumps(schema.package_descriptor()))
     for res in descriptor["resources"]:
         _, size, digest = csv_files[res["name"]]
-        res.update({
-            "path": f"{res['name']}.csv",
-            "scheme": "file",
-            "format": "csv",
-            "mediatype": "text/csv",
-            "encoding": "utf-8",
-            "bytes": size,
-            "hash": f"sha256:{digest}",
-        })
+        res.update(
+            {
+                "path": f"{res['name']}.csv",
+                "scheme": "file",
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8",
+                "bytes": size,
+                "hash": f"sha256:{digest}",
+            }
+        )
         if not foreign_keys:
             res["schema"].pop("foreignKeys", None)
     return descriptor
@@ -176,7 +183,9 @@ def write_database(tables, path, index_columns):
         required = {f["name"] for f in fields if f.get("constraints", {}).get("required")}
         db[name].create(
             {f["name"]: schema.SQLITE_TYPES[f["type"]] for f in fields},
-            pk=tuple(res["schema"]["primaryKey"]) if len(res["schema"]["primaryKey"]) > 1 else res["schema"]["primaryKey"][0],
+            pk=tuple(res["schema"]["primaryKey"])
+            if len(res["schema"]["primaryKey"]) > 1
+            else res["schema"]["primaryKey"][0],
             not_null=required,
             foreign_keys=schema.foreign_keys(name),
         )
@@ -188,7 +197,9 @@ def write_database(tables, path, index_columns):
     for table, columns in index_columns.items():
         if table not in db.table_names():
             continue  # a view: its underlying tables' columns are indexed
-        existing = {tuple(index.columns)[:1] for index in db[table].indexes}  # an index led by the column serves it
+        existing = {
+            tuple(index.columns)[:1] for index in db[table].indexes
+        }  # an index led by the column serves it
         for column in columns:
             if (column,) not in existing:
                 db[table].create_index([column])
@@ -205,7 +216,10 @@ def write_database(tables, path, index_columns):
 
 
 def _broken_keys(broken):
-    return [Problem(DATABASE_NAME, None, row[0], f"foreign key broken: row {row[1]} -> {row[2]}") for row in broken]
+    return [
+        Problem(DATABASE_NAME, None, row[0], f"foreign key broken: row {row[1]} -> {row[2]}")
+        for row in broken
+    ]
 
 
 def patch_database(tables, path, owners):
@@ -223,20 +237,26 @@ def patch_database(tables, path, owners):
     db.execute("PRAGMA defer_foreign_keys = ON")
     db.execute("CREATE TEMP TABLE owners (article_id TEXT PRIMARY KEY)")
     db.conn.executemany("INSERT INTO owners VALUES (?)", [(owner,) for owner in sorted(owners)])
-    searchable = [(table, columns) for table, columns in SEARCHABLE.items() if table in ARTICLE_TABLES]
+    searchable = [
+        (table, columns) for table, columns in SEARCHABLE.items() if table in ARTICLE_TABLES
+    ]
     for table, columns in searchable:
         names = ", ".join(f"[{c}]" for c in columns)
         # External-content full-text tables forget a row only when told its old values.
-        db.execute(f"INSERT INTO [{table}_fts] ([{table}_fts], rowid, {names}) "
-                   f"SELECT 'delete', rowid, {names} FROM [{table}] WHERE article_id IN (SELECT article_id FROM owners)")
+        db.execute(
+            f"INSERT INTO [{table}_fts] ([{table}_fts], rowid, {names}) "
+            f"SELECT 'delete', rowid, {names} FROM [{table}] WHERE article_id IN (SELECT article_id FROM owners)"
+        )
     for table in reversed(ARTICLE_TABLES):
         db.execute(f"DELETE FROM [{table}] WHERE article_id IN (SELECT article_id FROM owners)")
     for table in ARTICLE_TABLES:
         _insert_rows(db, table, tables[table])
     for table, columns in searchable:
         names = ", ".join(f"[{c}]" for c in columns)
-        db.execute(f"INSERT INTO [{table}_fts] (rowid, {names}) "
-                   f"SELECT rowid, {names} FROM [{table}] WHERE article_id IN (SELECT article_id FROM owners)")
+        db.execute(
+            f"INSERT INTO [{table}_fts] (rowid, {names}) "
+            f"SELECT rowid, {names} FROM [{table}] WHERE article_id IN (SELECT article_id FROM owners)"
+        )
     for res in schema.resources():
         if res["name"] not in ARTICLE_TABLES:
             _update_rows(db, res["name"], tables[res["name"]])
@@ -245,7 +265,9 @@ def patch_database(tables, path, owners):
         db.conn.commit()
     except sqlite3.IntegrityError:
         broken = db.execute("PRAGMA foreign_key_check").fetchall()
-        raise BuildError(_broken_keys(broken) or [Problem(DATABASE_NAME, None, "", "a foreign key is broken")])
+        raise BuildError(
+            _broken_keys(broken) or [Problem(DATABASE_NAME, None, "", "a foreign key is broken")]
+        )
     finally:
         db.close()
 
@@ -262,7 +284,10 @@ def _update_rows(db, name, rows):
     assignments = ", ".join(f"[{f['name']}] = ?" for f in fields)
     db.conn.executemany(
         f"UPDATE [{name}] SET {assignments} WHERE {' AND '.join(f'[{k}] = ?' for k in key)}",
-        ([cell(row.get(f["name"]), f["type"]) for f in fields] + [row[k] for k in key] for row in rows),
+        (
+            [cell(row.get(f["name"]), f["type"]) for f in fields] + [row[k] for k in key]
+            for row in rows
+        ),
     )
 
 
@@ -277,7 +302,16 @@ def load_site_metadata(path):
     if metadata is None:
         return {}
     if not isinstance(metadata, Record):
-        raise BuildError([Problem(shown, getattr(metadata, "line", 1), "", "expected a mapping of Datasette metadata (title: ..., databases: ...)")])
+        raise BuildError(
+            [
+                Problem(
+                    shown,
+                    getattr(metadata, "line", 1),
+                    "",
+                    "expected a mapping of Datasette metadata (title: ..., databases: ...)",
+                )
+            ]
+        )
     problems = check_site_metadata(metadata, shown)
     if problems:
         raise BuildError(problems)
@@ -303,13 +337,21 @@ def check_site_metadata(metadata, shown):
         if value is None:
             return Record()
         if not isinstance(value, dict):
-            problems.append(Problem(shown, parent.line_of(key), where, "expected a mapping (key: value lines)"))
+            problems.append(
+                Problem(shown, parent.line_of(key), where, "expected a mapping (key: value lines)")
+            )
             return Record()
         return value
 
-    database = mapping(mapping(metadata, "databases", "databases"), Path(DATABASE_NAME).stem, "databases.provenance")
+    database = mapping(
+        mapping(metadata, "databases", "databases"),
+        Path(DATABASE_NAME).stem,
+        "databases.provenance",
+    )
     tables = mapping(database, "tables", "databases.provenance.tables")
-    known = {res["name"]: {f["name"] for f in res["schema"]["fields"]} for res in schema.resources()}
+    known = {
+        res["name"]: {f["name"] for f in res["schema"]["fields"]} for res in schema.resources()
+    }
     for table in tables:
         where = f"databases.provenance.tables.{table}"
         config = mapping(tables, table, where)
@@ -319,25 +361,68 @@ def check_site_metadata(metadata, shown):
             if value is None:
                 continue
             if not isinstance(value, str):
-                problems.append(Problem(shown, config.line_of(key), f"{where}.{key}", "expected a column name"))
+                problems.append(
+                    Problem(shown, config.line_of(key), f"{where}.{key}", "expected a column name")
+                )
             elif columns is not None and value not in columns:
-                problems.append(Problem(shown, config.line_of(key), f"{where}.{key}", f"table {table} has no column {value!r} (its columns: {', '.join(sorted(columns))})"))
+                problems.append(
+                    Problem(
+                        shown,
+                        config.line_of(key),
+                        f"{where}.{key}",
+                        f"table {table} has no column {value!r} (its columns: {', '.join(sorted(columns))})",
+                    )
+                )
         if config.get("sort") is not None and config.get("sort_desc") is not None:
-            problems.append(Problem(shown, config.line_of("sort_desc"), f"{where}.sort_desc", "give sort or sort_desc, not both: Datasette answers every visitor of the table with an error (500) then"))
+            problems.append(
+                Problem(
+                    shown,
+                    config.line_of("sort_desc"),
+                    f"{where}.sort_desc",
+                    "give sort or sort_desc, not both: Datasette answers every visitor of the table with an error (500) then",
+                )
+            )
         facets = config.get("facets")
         if facets is None:
             continue
         if not isinstance(facets, list):
-            problems.append(Problem(shown, config.line_of("facets"), f"{where}.facets", "expected a list of columns ([a, b])"))
+            problems.append(
+                Problem(
+                    shown,
+                    config.line_of("facets"),
+                    f"{where}.facets",
+                    "expected a list of columns ([a, b])",
+                )
+            )
             continue
         for index, facet in enumerate(facets):
             line = line_of_item(facets, index, config.line_of("facets"))
-            names = [facet] if isinstance(facet, str) else list(facet.values()) if isinstance(facet, dict) else [None]
+            names = (
+                [facet]
+                if isinstance(facet, str)
+                else list(facet.values())
+                if isinstance(facet, dict)
+                else [None]
+            )
             for name in names:
                 if not isinstance(name, str):
-                    problems.append(Problem(shown, line, f"{where}.facets[{index}]", "expected a column name, or {array: column}"))
+                    problems.append(
+                        Problem(
+                            shown,
+                            line,
+                            f"{where}.facets[{index}]",
+                            "expected a column name, or {array: column}",
+                        )
+                    )
                 elif columns is not None and name not in columns:
-                    problems.append(Problem(shown, line, f"{where}.facets[{index}]", f"table {table} has no column {name!r} (its columns: {', '.join(sorted(columns))})"))
+                    problems.append(
+                        Problem(
+                            shown,
+                            line,
+                            f"{where}.facets[{index}]",
+                            f"table {table} has no column {name!r} (its columns: {', '.join(sorted(columns))})",
+                        )
+                    )
     return problems
 
 
@@ -350,7 +435,14 @@ def html_problems(value, shown, where=""):
             if isinstance(key, str) and key.endswith("_html") and isinstance(item, str):
                 message = strict.html_problem(item)
                 if message:
-                    problems.append(Problem(shown, value.line_of(key) if isinstance(value, Record) else None, name, message))
+                    problems.append(
+                        Problem(
+                            shown,
+                            value.line_of(key) if isinstance(value, Record) else None,
+                            name,
+                            message,
+                        )
+                    )
             else:
                 problems.extend(html_problems(item, shown, name))
     elif isinstance(value, list):
@@ -377,12 +469,16 @@ def facet_columns(site_metadata):
     columns = {}
     tables = site_metadata.get("databases", {}).get(Path(DATABASE_NAME).stem, {}).get("tables", {})
     for table, config in tables.items():
-        columns.setdefault(table, []).extend(config[key] for key in ("sort", "sort_desc") if isinstance(config.get(key), str))
+        columns.setdefault(table, []).extend(
+            config[key] for key in ("sort", "sort_desc") if isinstance(config.get(key), str)
+        )
         for facet in config.get("facets", []):
             if isinstance(facet, str):
                 columns.setdefault(table, []).append(facet)
             elif isinstance(facet, dict):
-                columns.setdefault(table, []).extend(v for v in facet.values() if isinstance(v, str))
+                columns.setdefault(table, []).extend(
+                    v for v in facet.values() if isinstance(v, str)
+                )
     return columns
 
 
@@ -408,11 +504,18 @@ def start_validating(descriptor_path, stack, whole=False):
         problem = Problem(PACKAGE_NAME, None, "", f"cannot read the package descriptor: {error}")
         return lambda: [problem]
     if whole:
-        reports = map_on_cores(_validate_resource, [(str(descriptor_path), None)], stack, worth_it=True)
+        reports = map_on_cores(
+            _validate_resource, [(str(descriptor_path), None)], stack, worth_it=True
+        )
         return lambda: list(dict.fromkeys(next(iter(reports))))
     largest_first = sorted(sizes, key=lambda name: -sizes[name])
     jobs = [(str(descriptor_path), name) for name in largest_first]
-    reports = map_on_cores(_validate_resource, jobs, stack, worth_it=sum(sizes.values()) >= PARALLEL_VALIDATION_FROM_BYTES)
+    reports = map_on_cores(
+        _validate_resource,
+        jobs,
+        stack,
+        worth_it=sum(sizes.values()) >= PARALLEL_VALIDATION_FROM_BYTES,
+    )
 
     def problems():
         by_resource = dict(zip(largest_first, reports))
@@ -442,7 +545,9 @@ def _validate_resource(job):
         for error in task.errors:
             row = getattr(error, "row_number", None)
             field = getattr(error, "field_name", "") or ""
-            problems.append(Problem(f"data/{task.name}.csv", row, field, f"{error.type}: {error.note}"))
+            problems.append(
+                Problem(f"data/{task.name}.csv", row, field, f"{error.type}: {error.note}")
+            )
     for error in report.errors:
         problems.append(Problem(PACKAGE_NAME, None, "", f"{error.type}: {error.note}"))
     return problems
@@ -468,7 +573,9 @@ class Written(NamedTuple):
     indexes: dict  # file name: its parts, as write_parts indexed them, for the next build
 
 
-def write_outputs(tables, data_dir, site_metadata_path, site_metadata=None, progress=None, previous=None):
+def write_outputs(
+    tables, data_dir, site_metadata_path, site_metadata=None, progress=None, previous=None
+):
     """Write every output into a scratch folder beside data_dir, validate, then swap them in.
     site_metadata, when given, is metadata.yml as load_site_metadata already read it;
     progress, when given, wraps the stages as progress(items, length, label).
@@ -491,7 +598,9 @@ def write_outputs(tables, data_dir, site_metadata_path, site_metadata=None, prog
 
 def _write_outputs(tables, data_dir, site_metadata, progress, previous):
     scratch = Path(tempfile.mkdtemp(prefix=SCRATCH_PREFIX, dir=data_dir))
-    stages = iter(progress(WRITE_STAGES, len(WRITE_STAGES), "writing") if progress else WRITE_STAGES)
+    stages = iter(
+        progress(WRITE_STAGES, len(WRITE_STAGES), "writing") if progress else WRITE_STAGES
+    )
     try:
         next(stages)
         database = scratch / DATABASE_NAME
@@ -518,9 +627,17 @@ def _write_outputs(tables, data_dir, site_metadata, progress, previous):
             else:
                 write_database(tables, str(database), facet_columns(site_metadata))
             # datapackage.json, with the release's version, sources and licences, and its text-free variant
-            package = release_outputs(scratch, package_descriptor(csv_files), tables["releases"], database)
+            package = release_outputs(
+                scratch, package_descriptor(csv_files), tables["releases"], database
+            )
             (scratch / METADATA_NAME).write_text(
-                json.dumps(release_site_metadata(datasette_metadata(site_metadata), package), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+                json.dumps(
+                    release_site_metadata(datasette_metadata(site_metadata), package),
+                    indent=2,
+                    ensure_ascii=False,
+                )
+                + "\n",
+                encoding="utf-8",
             )
             next(stages)
             # The exports are read from the database just written: a pure function of it.
@@ -531,7 +648,11 @@ def _write_outputs(tables, data_dir, site_metadata, progress, previous):
         if problems:
             raise BuildError(_by_key(problems, tables) if previous else problems)
         next(stages, None)
-        names = [f"{res['name']}.csv" for res in schema.resources()] + [PACKAGE_NAME, *RELEASE_OUTPUTS, METADATA_NAME, DATABASE_NAME] + list(exports)
+        names = (
+            [f"{res['name']}.csv" for res in schema.resources()]
+            + [PACKAGE_NAME, *RELEASE_OUTPUTS, METADATA_NAME, DATABASE_NAME]
+            + list(exports)
+        )
         publish(scratch, data_dir, names)
         indexes = {f"{name}.csv": index for name, (index, _, _) in csv_files.items()}
         indexes.update({name: index for name, (index, _, _) in exports.items()})
@@ -542,7 +663,9 @@ def _write_outputs(tables, data_dir, site_metadata, progress, previous):
 
 def _write_package(folder, csv_files, foreign_keys=True, name=PACKAGE_NAME):
     descriptor = package_descriptor(csv_files, foreign_keys)
-    (folder / name).write_text(json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    (folder / name).write_text(
+        json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
 
 
 def _by_key(problems, tables):
@@ -551,7 +674,11 @@ def _by_key(problems, tables):
     located = []
     for problem in problems:
         name = Path(problem.file).stem
-        if problem.line is None or name not in tables or not 2 <= problem.line < len(tables[name]) + 2:
+        if (
+            problem.line is None
+            or name not in tables
+            or not 2 <= problem.line < len(tables[name]) + 2
+        ):
             located.append(problem)
             continue
         row = tables[name][problem.line - 2]

@@ -72,7 +72,10 @@ def join_parts(layout, parts):
     by_section = [[] for _ in layout]
     for part in order(parts):
         by_section[part.section].append(part.data)
-    return b"".join(section.prefix + section.separator.join(datas) + section.suffix for section, datas in zip(layout, by_section))
+    return b"".join(
+        section.prefix + section.separator.join(datas) + section.suffix
+        for section, datas in zip(layout, by_section)
+    )
 
 
 def write_parts(path, layout, parts, previous=None, digest=True):
@@ -88,13 +91,17 @@ def write_parts(path, layout, parts, previous=None, digest=True):
     kept = []
     if previous is not None:
         old_path, old_index, dropped = previous
-        kept = [placed for placed in old_index if placed[2] is not None and placed[2] not in dropped]
+        kept = [
+            placed for placed in old_index if placed[2] is not None and placed[2] not in dropped
+        ]
     entries = [(part.section, part.key, part.owner, part.data) for part in parts if part.data]
-    entries += [(section, key, owner, (offset, length)) for section, key, owner, offset, length in kept]
+    entries += [
+        (section, key, owner, (offset, length)) for section, key, owner, offset, length in kept
+    ]
     entries.sort(key=lambda entry: (entry[0], entry[1]))
     if any(entry[0] >= len(layout) for entry in entries):
         raise ValueError(f"{path}: a part names a section beyond the {len(layout)} of its layout")
-    with open(path, "wb") as out, (open(previous[0], "rb") if kept else _nothing()) as old:
+    with open(path, "wb") as out, open(previous[0], "rb") if kept else _nothing() as old:
         writer = _Writer(out, old, digest)
         try:
             index, position = [], 0
@@ -107,7 +114,15 @@ def write_parts(path, layout, parts, previous=None, digest=True):
                     if not first:
                         writer.separator(section.separator)
                     first = False
-                    index.append((number, key, owner, writer.offset, content[1] if isinstance(content, tuple) else len(content)))
+                    index.append(
+                        (
+                            number,
+                            key,
+                            owner,
+                            writer.offset,
+                            content[1] if isinstance(content, tuple) else len(content),
+                        )
+                    )
                     if isinstance(content, tuple):
                         writer.copy(*content)
                     else:

@@ -84,7 +84,9 @@ def build_lock(data_dir, wait=True, say=None):
             fcntl.flock(lock_file, fcntl.LOCK_EX)
         lock_file.seek(0)
         lock_file.truncate()
-        lock_file.write(f"the build of process {os.getpid()}, started {time.strftime('%Y-%m-%d %H:%M:%S')}: {' '.join(sys.argv)[:200]}\n")
+        lock_file.write(
+            f"the build of process {os.getpid()}, started {time.strftime('%Y-%m-%d %H:%M:%S')}: {' '.join(sys.argv)[:200]}\n"
+        )
         lock_file.flush()
         _held[key] = [lock_file, 1]
         try:
@@ -122,7 +124,9 @@ def recover(data_dir):
                 os.replace(scratch / name, data_dir / name)
         _sync_folder(data_dir)
         journal.unlink()
-    for leftover in list(data_dir.glob(SCRATCH_PREFIX + "*")) + list(data_dir.glob(PREVIOUS_PREFIX + "*")):
+    for leftover in list(data_dir.glob(SCRATCH_PREFIX + "*")) + list(
+        data_dir.glob(PREVIOUS_PREFIX + "*")
+    ):
         if leftover.is_dir() and not leftover.is_symlink():
             shutil.rmtree(leftover, ignore_errors=True)
         else:
