@@ -280,7 +280,13 @@ WORDS = st.from_regex(r"[a-z][a-z0-9_]{0,11}", fullmatch=True)
 # YAML 1.1 reads them there as line breaks, folded to spaces (yaml.safe_load(
 # yaml.safe_dump(["\x85"], allow_unicode=True)) == [" "]): a round trip no loader can win.
 # How the loader counts them as line breaks is tested on hand-written sources below.
-NOT_NEL_LS_PS = st.characters(blacklist_characters="\x85\u2028\u2029")
+# The reader refuses control characters and lone surrogates, raw or written as escapes
+# (seeds.NOT_TEXT; the refusals are cases in tests/test_bad_input.py): the round trips
+# leave them out.
+REFUSED = "".join(c for c in map(chr, range(0x80)) if seeds.NOT_TEXT.fullmatch(c))
+NOT_NEL_LS_PS = st.characters(
+    blacklist_categories=("Cs",), blacklist_characters="\x85\u2028\u2029" + REFUSED
+)
 TEXT = st.text(alphabet=NOT_NEL_LS_PS, max_size=30)
 scalars = st.one_of(
     st.none(),
