@@ -1,13 +1,15 @@
 """More bad input (issue 15): files that are not files, sizes past the limits, YAML that
 expands or nests without bound, characters that are not text, numbers in other bases,
-links that are not web links, quotes whose end is wrong, outlets that are people, the
-extractor scores broken in every way, metadata.yml that Datasette would serve badly.
+links that are not web links, quotes whose end is wrong, outlets that are people, stances
+that do not fit their citation, the extractor scores broken in every way, metadata.yml
+that Datasette would serve badly.
 
-Each case, like those of tests/test_errors.py (whose table this extends: together at
-least 150 distinct cases), must give `error: FILE:LINE: ...` with its message, exit 1, no
-traceback, and leave a built data folder byte for byte as it was, both in process (Click's
-runner) and as a real process. The real processes run in one batch, several at a time,
-each against hard links to one shared good build (marked slow: `make test` runs them)."""
+This file runs every bad-input table: its own and that of tests/test_errors.py (together
+at least 150 distinct cases) in process (Click's runner) and as a real process, and that
+of tests/test_story.py in process. Each case must give `error: FILE:LINE: ...` with its
+message, exit 1, no traceback, and leave a built data folder byte for byte as it was. The
+real processes run in one batch, two at a time, each against hard links to one shared good
+build (marked slow: `make test` runs them)."""
 
 import csv
 import io
@@ -37,6 +39,7 @@ from test_errors import (
     retext,
     write_bytes,
 )
+from test_story import CASES as STORY_CASES
 
 SCORES = "extractor_scores.csv"
 TITLE = 'title: Pakistan has "opened secret normalisation talks" with Israel'
@@ -520,6 +523,16 @@ CASES = {
         "outlet: unnamed-report",
         r"actor 'unnamed-report' is an anonymous source, not an outlet",
     ),
+    "a stance asserts resting on a citation": (
+        replace(
+            MEMO,
+            "    stance: reports\n    hedges: [It is claimed]\n    citation: nziv\n    note: No year",
+            "    stance: asserts\n    hedges: [It is claimed]\n    citation: nziv\n    note: No year",
+        ),
+        MEMO,
+        None,
+        r"mentions\[\d+\]\.stance: stance asserts is the article's own voice, but the mention rests on citation 'nziv'",
+    ),
     # --- the extractor scores --------------------------------------------------------------
     "scores: a duplicate row": (
         scores(lambda text: text.rstrip("\n") + "\n" + text.split("\n")[1] + "\n"),
@@ -782,11 +795,16 @@ def query_html(seeds, html):
     path.write_text(text.replace(marker, marker + f"          {html}\n", 1), encoding="utf-8")
 
 
-def test_together_with_test_errors_there_are_150_distinct_cases():
-    assert not set(CASES) & set(BASIC_CASES)
-    patterns = [message for *_, message in CASES.values()] + [
-        message for *_, message in BASIC_CASES.values()
-    ]
+# The bad-input table of issue 15: each case is checked in process and as a real process.
+TABLE = {**BASIC_CASES, **CASES}
+# The story's fields (tests/test_story.py), checked in process only.
+IN_PROCESS = {**TABLE, **STORY_CASES}
+
+
+def test_there_are_150_distinct_cases():
+    tables = (BASIC_CASES, CASES, STORY_CASES)
+    assert len(IN_PROCESS) == sum(map(len, tables)), "a case name is used twice"
+    patterns = [message for *_, message in TABLE.values()]
     assert len(set(patterns)) == len(patterns) >= 150
 
 
@@ -821,13 +839,13 @@ def prepare(case, folder):
     seeds = folder / "seeds"
     shutil.copytree(SEEDS, seeds, symlinks=True)
     shutil.copy(ROOT / "metadata.yml", folder / "metadata.yml")
-    CASES[case][0](seeds)
+    IN_PROCESS[case][0](seeds)
     return seeds
 
 
-@pytest.mark.parametrize("case", CASES)
+@pytest.mark.parametrize("case", IN_PROCESS)
 def test_bad_input_is_reported_in_process(case, tmp_path, good_build):
-    _, path, needle, message = CASES[case]
+    _, path, needle, message = IN_PROCESS[case]
     seeds = prepare(case, tmp_path)
     data = linked_copy(good_build, tmp_path / "data")
     before = snapshot(data)
@@ -851,6 +869,7 @@ def test_bad_input_is_reported_in_process(case, tmp_path, good_build):
         result.stderr
     )
     assert re.search(message, result.stderr), result.stderr
+    assert "nothing was written" in result.stderr
     assert snapshot(data) == before
 
 
@@ -858,7 +877,7 @@ def test_bad_input_is_reported_in_process(case, tmp_path, good_build):
 def real_processes(tmp_path_factory, good_build):
     """{case: (exit code, output, data folder, bytes before)}: `python -m build build` run
     as a process on every case, two at a time."""
-    folders = {case: tmp_path_factory.mktemp("process") for case in CASES}
+    folders = {case: tmp_path_factory.mktemp("process") for case in TABLE}
 
     def run(case):
         folder = folders[case]
@@ -887,16 +906,17 @@ def real_processes(tmp_path_factory, good_build):
         return case, (process.returncode, process.stdout + process.stderr, data, before)
 
     with ThreadPoolExecutor(max_workers=2) as pool:
-        return dict(pool.map(run, CASES))
+        return dict(pool.map(run, TABLE))
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("case", CASES)
+@pytest.mark.parametrize("case", TABLE)
 def test_bad_input_is_reported_by_a_real_process(case, real_processes):
     code, output, data, before = real_processes[case]
     assert "Traceback" not in output, output
     assert code == 1, output
-    assert re.search(CASES[case][3], output), output
+    assert re.search(r"^error: \S+", output, re.MULTILINE), output
+    assert re.search(TABLE[case][3], output), output
     assert snapshot(data) == before
 
 

@@ -4,7 +4,8 @@ last good outputs left exactly as they were; never a traceback.
 Each case breaks one thing in a copy of seeds/ (or of metadata.yml, which sits beside
 it as ../metadata.yml) and names the file, the line the message must point at (the
 last line reading exactly `needle`, or a line number), and a pattern the message must
-match. Decisions taken here, each with its test below:
+match; tests/test_bad_input.py runs the table, in process and as a real process.
+Decisions taken here, each with its test below:
 - article texts are verbatim: markup in them is text, accepted and stored unchanged;
   a text that is not UTF-8 text (another encoding, a byte-order mark, NUL bytes or
   control characters) is rejected, since its characters would not be the article's;
@@ -15,19 +16,15 @@ match. Decisions taken here, each with its test below:
 
 import csv
 import hashlib
-import os
 import re
 import shutil
-import subprocess
-import sys
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import sqlite_utils
 from click.testing import CliRunner
 
 from build.cli import cli
-from conftest import ROOT, SEEDS
+from conftest import ROOT
 
 MEMO = "articles/middle-east-monitor-2020-12-18.yml"
 HT = "articles/hindustan-times-2021-06-29.yml"
@@ -557,99 +554,9 @@ def inputs(seeds_copy):
     return seeds_copy
 
 
-@pytest.fixture(scope="module")
-def good_build(tmp_path_factory):
-    """One good build of the real seeds, made by the command line."""
-    data = tmp_path_factory.mktemp("good") / "data"
-    result = CliRunner().invoke(cli, ["build", "--data", str(data)])
-    assert result.exit_code == 0, result.output
-    return data
-
-
-@pytest.fixture
-def good_outputs(tmp_path, good_build):
-    """A data folder holding a good build, and a snapshot of its bytes."""
-    data = tmp_path / "data"
-    shutil.copytree(good_build, data)
-    return data, {p.name: p.read_bytes() for p in data.iterdir()}
-
-
 def test_there_are_many_distinct_cases():
     assert len(CASES) >= 25
     assert len({message for *_, message in CASES.values()}) == len(CASES)
-
-
-@pytest.mark.parametrize("case", CASES)
-def test_bad_input_is_reported_and_nothing_is_lost(case, inputs, good_outputs):
-    mutate, path, needle, message = CASES[case]
-    mutate(inputs)
-    data, before = good_outputs
-    result = CliRunner().invoke(
-        cli,
-        [
-            "build",
-            "--seeds",
-            str(inputs),
-            "--data",
-            str(data),
-            "--metadata",
-            str(inputs.parent / "metadata.yml"),
-        ],
-    )
-    assert result.exit_code == 1, result.output
-    assert isinstance(result.exception, SystemExit), result.exception  # a message, not a crash
-    errors = result.stderr
-    assert re.search(expected_location(inputs, path, needle), errors, re.MULTILINE), errors
-    assert re.search(message, errors), errors
-    assert "nothing was written" in errors
-    assert {p.name: p.read_bytes() for p in data.iterdir()} == before
-
-
-@pytest.fixture(scope="module")
-def command_line_runs(tmp_path_factory):
-    """{case: (exit code, stdout + stderr, data folder)} of `python -m build build` run as
-    a process on every case, several at a time: what a curator sees in a terminal."""
-    folders = {}
-    for case, (mutate, *_) in CASES.items():
-        folder = folders[case] = tmp_path_factory.mktemp("case")
-        shutil.copytree(SEEDS, folder / "seeds")
-        shutil.copy(ROOT / "metadata.yml", folder / "metadata.yml")
-        mutate(folder / "seeds")
-
-    def run(case):
-        folder = folders[case]
-        process = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "build",
-                "build",
-                "--seeds",
-                str(folder / "seeds"),
-                "--data",
-                str(folder / "data"),
-                "--metadata",
-                str(folder / "metadata.yml"),
-            ],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
-        return case, (process.returncode, process.stdout + process.stderr, folder / "data")
-
-    with ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2)) as pool:
-        return dict(pool.map(run, CASES))
-
-
-@pytest.mark.parametrize("case", CASES)
-def test_the_command_line_shows_no_traceback(case, command_line_runs):
-    code, output, data = command_line_runs[case]
-    assert "Traceback" not in output, output
-    assert code == 1, output
-    assert re.search(r"^error: \S+", output, re.MULTILINE), output
-    assert re.search(CASES[case][3], output), output
-    assert not data.exists(), "a failed build created the data folder"
 
 
 def test_every_problem_is_reported_at_once(seeds_copy):

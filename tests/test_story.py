@@ -8,16 +8,12 @@ real words of those texts, the readings made up for the test); the real examples
 East Monitor's letter in The Current, the Foreign Office's statement, Bilawal's doubt)
 are tested in test_data.py once their articles are in seeds/."""
 
-import re
-
 import pytest
-from click.testing import CliRunner
 
 from build.check.assemble import assemble
-from build.cli import cli
 from build.problems import BuildError
 from build.read.seeds import read_seeds
-from test_errors import expected_location, good_build, good_outputs, inputs, replace  # noqa: F401 (fixtures)
+from test_errors import replace
 
 HT = "articles/hindustan-times-2021-06-29.yml"
 RW = "articles/republic-world-2020-12-20.yml"
@@ -584,32 +580,6 @@ CASES = {
 
 def test_the_story_cases_are_distinct():
     assert len({message for *_, message in CASES.values()}) == len(CASES)
-
-
-@pytest.mark.parametrize("case", CASES)
-def test_bad_story_input_is_reported_and_nothing_is_written(case, inputs, good_outputs):  # noqa: F811 (fixtures)
-    mutate, path, needle, message = CASES[case]
-    mutate(inputs)
-    data, before = good_outputs
-    result = CliRunner().invoke(
-        cli,
-        [
-            "build",
-            "--seeds",
-            str(inputs),
-            "--data",
-            str(data),
-            "--metadata",
-            str(inputs.parent / "metadata.yml"),
-        ],
-    )
-    assert result.exit_code == 1, result.output
-    assert isinstance(result.exception, SystemExit), result.exception
-    errors = result.stderr
-    assert re.search(expected_location(inputs, path, needle), errors, re.MULTILINE), errors
-    assert re.search(message, errors), errors
-    assert "nothing was written" in errors
-    assert {p.name: p.read_bytes() for p in data.iterdir()} == before
 
 
 def test_the_fixture_itself_builds(story):

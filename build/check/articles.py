@@ -320,6 +320,9 @@ def _link_vias(article, made):
 
 def _mention_row(article, entry, raw, where, start, end):
     citation = article.known["citation"].get(entry.get("citation"))
+    problem = strict.stance_problem(entry.get("stance"), entry.get("citation"))
+    if problem:
+        article.check.add(entry.line_of("stance"), f"{where}.stance", problem)
     hedges = list(entry.get("hedges") or [])
     return fill(
         "claim_mentions",

@@ -9,6 +9,7 @@ Every problem names the file, line and field, like the rest of the checks."""
 
 from functools import lru_cache
 
+from build.check.fields import fill
 from build.problems import Problem
 from build.read.seeds import line_of_item
 
@@ -385,21 +386,9 @@ def citation_work(ctx, entry, where, source):
 
 def identifications(ctx):
     """The identifications rows of the article; kept in ctx for its mentions."""
-    rows, skipped = [], set()
-    for index, raw, line in ctx.items(ctx.record, "identifications", skipped):
-        where = f"identifications[{index}]"
-        entry = ctx.check.entry(raw, keys()["identification"], where, line)
-        if entry is None or entry.get("id") is None:
-            continue
-        local = entry["id"]
-        if local in ctx.identifications:
-            ctx.check.add(
-                entry.line_of("id"), f"{where}.id", f"duplicate identification id {local!r}"
-            )
-            continue
-        start, end = ctx.quoted(entry, where)
+    rows = []
+    for where, entry, start, end in _items(ctx, "identification"):
         by = entry.get("by")
-        citation = ctx.citation(entry, "citation", where)
         if by == "source" and entry.get("citation") is None:
             ctx.check.add(
                 entry.line_of("by"),
@@ -412,19 +401,19 @@ def identifications(ctx):
                 f"{where}.citation",
                 f"citation is for by: source, not by: {by}",
             )
-        row = {
-            "identification_id": f"{ctx.article_id}_{local}",
-            "article_id": ctx.article_id,
-            "actor_id": ctx.actor(entry, "actor", where),
-            "identified_by": by,
-            "basis": entry.get("basis"),
-            "citation_id": citation,
-            "quote": entry.get("quote"),
-            "quote_start": start,
-            "quote_end": end,
-            **_note_and_provenance(ctx, entry),
-        }
-        ctx.identifications[local] = row
+        row = fill(
+            "identifications",
+            entry,
+            keys()["identification"],
+            identification_id=f"{ctx.article_id}_{entry['id']}",
+            article_id=ctx.article_id,
+            actor_id=ctx.actor(entry, "actor", where),
+            citation_id=ctx.citation(entry, "citation", where),
+            quote_start=start,
+            quote_end=end,
+            **ctx.provenance(entry),
+        )
+        ctx.identifications[entry["id"]] = row
         rows.append(row)
     return rows
 
@@ -534,152 +523,145 @@ def denial_extras(ctx, entry, where, denial_id):
 
 def after_denials(ctx, denials_by_local):
     """{table: rows} of the article's doubts, retractions and republication."""
-    rows = {"doubts": [], "retractions": [], "republications": []}
-    seen, skipped = set(), set()
-    for index, raw, line in ctx.items(ctx.record, "doubts", skipped):
-        where = f"doubts[{index}]"
-        entry = ctx.check.entry(raw, keys()["doubt"], where, line)
-        if entry is None or entry.get("id") is None:
-            continue
-        if entry["id"] in seen:
-            ctx.check.add(entry.line_of("id"), f"{where}.id", f"duplicate doubt id {entry['id']!r}")
-            continue
-        seen.add(entry["id"])
-        start, end = ctx.quoted(entry, where)
-        denial, work = entry.get("denial"), ctx.work(entry, "work", where)
-        denial_id = None
-        if denial is None and work is None and not {"denial", "work"} & entry.invalid:
-            ctx.check.add(
-                entry.line,
-                where,
-                "a doubt needs the denial it doubts (a denial id in this article) or the work that denial was made in",
-            )
-        if denial is not None:
-            if denial not in denials_by_local:
-                ctx.check.add(
-                    entry.line_of("denial"),
-                    f"{where}.denial",
-                    f"unknown denial id {denial!r} in this article",
-                )
-            else:
-                denial_id = denials_by_local[denial]["denial_id"]
-                made_in = denials_by_local[denial]["work_id"]
-                if work is not None and made_in is not None and made_in != work:
-                    ctx.check.add(
-                        entry.line_of("work"),
-                        f"{where}.work",
-                        f"denial {denial!r} was made in {made_in!r}, not {work!r}: give one of them",
-                    )
-                work = work or made_in
-        rows["doubts"].append(
-            {
-                "doubt_id": f"{ctx.article_id}_{entry['id']}",
-                "article_id": ctx.article_id,
-                "doubter_id": ctx.actor(entry, "doubter", where),
-                "denial_id": denial_id,
-                "work_id": work,
-                "citation_id": ctx.citation(entry, "citation", where),
-                "cue": entry.get("cue"),
-                "quote": entry.get("quote"),
-                "quote_start": start,
-                "quote_end": end,
-                **_note_and_provenance(ctx, entry),
-            }
-        )
-    seen = set()
-    for index, raw, line in ctx.items(ctx.record, "retractions", skipped):
-        where = f"retractions[{index}]"
-        entry = ctx.check.entry(raw, keys()["retraction"], where, line)
+    return {
+        "doubts": [_doubt_row(ctx, denials_by_local, *item) for item in _items(ctx, "doubt")],
+        "retractions": [_retraction_row(ctx, *item) for item in _items(ctx, "retraction")],
+        "republications": _republication_rows(ctx),
+    }
+
+
+def _items(ctx, noun):
+    """(where, entry, quote start, quote end) of each entry of the article's list of
+    `noun`s that has an id, the first of each id (a duplicate is reported and left out)."""
+    key, seen = f"{noun}s", set()
+    for index, raw, line in ctx.items(ctx.record, key, set()):
+        where = f"{key}[{index}]"
+        entry = ctx.check.entry(raw, keys()[noun], where, line)
         if entry is None or entry.get("id") is None:
             continue
         if entry["id"] in seen:
             ctx.check.add(
-                entry.line_of("id"), f"{where}.id", f"duplicate retraction id {entry['id']!r}"
+                entry.line_of("id"), f"{where}.id", f"duplicate {noun} id {entry['id']!r}"
             )
             continue
         seen.add(entry["id"])
-        start, end = ctx.quoted(entry, where)
-        retracted = ctx.article(entry, "retracted", where)
-        retracted_work = ctx.work(entry, "retracted_work", where)
-        if retracted is not None and retracted_work is not None:
+        yield where, entry, *ctx.quoted(entry, where)
+
+
+def _doubt_row(ctx, denials_by_local, where, entry, start, end):
+    denial, work = entry.get("denial"), ctx.work(entry, "work", where)
+    denial_id = None
+    if denial is None and work is None and not {"denial", "work"} & entry.invalid:
+        ctx.check.add(
+            entry.line,
+            where,
+            "a doubt needs the denial it doubts (a denial id in this article) or the work that denial was made in",
+        )
+    if denial is not None and denial not in denials_by_local:
+        ctx.check.add(
+            entry.line_of("denial"),
+            f"{where}.denial",
+            f"unknown denial id {denial!r} in this article",
+        )
+    elif denial is not None:
+        denial_id = denials_by_local[denial]["denial_id"]
+        made_in = denials_by_local[denial]["work_id"]
+        if work is not None and made_in is not None and made_in != work:
             ctx.check.add(
-                entry.line_of("retracted_work"),
-                f"{where}.retracted_work",
-                "give retracted (a corpus article) or retracted_work (a work), not both",
+                entry.line_of("work"),
+                f"{where}.work",
+                f"denial {denial!r} was made in {made_in!r}, not {work!r}: give one of them",
             )
-        if retracted is None and retracted_work is None:
-            retracted = ctx.article_id  # its own editor's note
-        rows["retractions"].append(
-            {
-                "retraction_id": f"{ctx.article_id}_{entry['id']}",
-                "article_id": ctx.article_id,
-                "retracted_article_id": retracted,
-                "retracted_work_id": retracted_work,
-                "kind": entry.get("kind"),
-                "by_id": ctx.actor(entry, "by", where),
-                "retracted_on": ctx.with_date(entry, "retracted_on", "retracted_on_basis", where),
-                "retracted_on_basis": entry.get("retracted_on_basis"),
-                "how": entry.get("how"),
-                "work_id": ctx.work(entry, "work", where),
-                "citation_id": ctx.citation(entry, "citation", where),
-                "cue": entry.get("cue"),
-                "quote": entry.get("quote"),
-                "quote_start": start,
-                "quote_end": end,
-                **_note_and_provenance(ctx, entry),
-            }
-        )
-    raw = ctx.record.get("republishes")
-    if raw is not None:
-        where = "republishes"
-        entry = ctx.check.entry(
-            raw, keys()["republishes"], where, ctx.record.line_of("republishes")
-        )
-        if entry is not None:
-            work = ctx.work(entry, "work", where)
-            article = ctx.article(entry, "article", where)
-            if (work is None) == (article is None) and not {"work", "article"} & entry.invalid:
-                ctx.check.add(
-                    entry.line,
-                    where,
-                    "republishes needs one of work (a works.yml id) or article (a corpus article id)",
-                )
-            if article == ctx.article_id:
-                ctx.check.add(
-                    entry.line_of("article"),
-                    f"{where}.article",
-                    "an article cannot republish itself",
-                )
-            start = end = None
-            if entry.get("quote") is not None:
-                start, end = ctx.quoted(entry, where)
-            elif entry.get("basis") == "stated":
-                ctx.check.add(
-                    entry.line_of("basis"),
-                    f"{where}.quote",
-                    "basis: stated needs quote (the words in the text saying whose text it is)",
-                )
-            rows["republications"].append(
-                {
-                    "article_id": ctx.article_id,
-                    "work_id": work,
-                    "republished_article_id": article,
-                    "via_id": ctx.actor(entry, "via", where),
-                    "extent": entry.get("extent"),
-                    "basis": entry.get("basis"),
-                    "quote": entry.get("quote"),
-                    "quote_start": start,
-                    "quote_end": end,
-                    "note": entry.get("note"),
-                    "source_file": ctx.provenance(entry)["source_file"],
-                    "source_line": entry.line,
-                }
-            )
-    return rows
+        work = work or made_in
+    return fill(
+        "doubts",
+        entry,
+        keys()["doubt"],
+        doubt_id=f"{ctx.article_id}_{entry['id']}",
+        article_id=ctx.article_id,
+        doubter_id=ctx.actor(entry, "doubter", where),
+        denial_id=denial_id,
+        work_id=work,
+        citation_id=ctx.citation(entry, "citation", where),
+        quote_start=start,
+        quote_end=end,
+        **ctx.provenance(entry),
+    )
 
 
-def _note_and_provenance(ctx, entry):
-    return {"note": entry.get("note"), **ctx.provenance(entry)}
+def _retraction_row(ctx, where, entry, start, end):
+    retracted = ctx.article(entry, "retracted", where)
+    retracted_work = ctx.work(entry, "retracted_work", where)
+    if retracted is not None and retracted_work is not None:
+        ctx.check.add(
+            entry.line_of("retracted_work"),
+            f"{where}.retracted_work",
+            "give retracted (a corpus article) or retracted_work (a work), not both",
+        )
+    if retracted is None and retracted_work is None:
+        retracted = ctx.article_id  # its own editor's note
+    return fill(
+        "retractions",
+        entry,
+        keys()["retraction"],
+        retraction_id=f"{ctx.article_id}_{entry['id']}",
+        article_id=ctx.article_id,
+        retracted_article_id=retracted,
+        retracted_work_id=retracted_work,
+        by_id=ctx.actor(entry, "by", where),
+        retracted_on=ctx.with_date(entry, "retracted_on", "retracted_on_basis", where),
+        work_id=ctx.work(entry, "work", where),
+        citation_id=ctx.citation(entry, "citation", where),
+        quote_start=start,
+        quote_end=end,
+        **ctx.provenance(entry),
+    )
+
+
+def _republication_rows(ctx):
+    """The article's republication row (none, or one: whose text it republishes)."""
+    raw, where = ctx.record.get("republishes"), "republishes"
+    if raw is None:
+        return []
+    entry = ctx.check.entry(raw, keys()[where], where, ctx.record.line_of(where))
+    if entry is None:
+        return []
+    work = ctx.work(entry, "work", where)
+    article = ctx.article(entry, "article", where)
+    if (work is None) == (article is None) and not {"work", "article"} & entry.invalid:
+        ctx.check.add(
+            entry.line,
+            where,
+            "republishes needs one of work (a works.yml id) or article (a corpus article id)",
+        )
+    if article == ctx.article_id:
+        ctx.check.add(
+            entry.line_of("article"), f"{where}.article", "an article cannot republish itself"
+        )
+    start = end = None
+    if entry.get("quote") is not None:
+        start, end = ctx.quoted(entry, where)
+    elif entry.get("basis") == "stated":
+        ctx.check.add(
+            entry.line_of("basis"),
+            f"{where}.quote",
+            "basis: stated needs quote (the words in the text saying whose text it is)",
+        )
+    return [
+        fill(
+            "republications",
+            entry,
+            keys()[where],
+            article_id=ctx.article_id,
+            work_id=work,
+            republished_article_id=article,
+            via_id=ctx.actor(entry, "via", where),
+            quote_start=start,
+            quote_end=end,
+            source_file=ctx.provenance(entry)["source_file"],
+            source_line=entry.line,
+        )
+    ]
 
 
 # The article tables this module adds, in the order of build/schema.yml.
