@@ -340,7 +340,7 @@ CASES = {
         replace(MEMO, "text: texts/000_2064759973fcbb03.txt", 'text: "texts/000\\0.txt"'),
         MEMO,
         'text: "texts/000\\0.txt"',
-        r"the control character U\+0000 \(written as an escape\) is not allowed in seeds",
+        r"the value holds the control character U\+0000 \(written as an escape\): texts and seeds allow no control character but tab, line feed and carriage return; remove it",
     ),
     "escape character in a statement": (
         replace(
@@ -350,13 +350,19 @@ CASES = {
         ),
         "claims.yml",
         'statement: "a \\e b"',
-        r"the control character U\+001B \(written as an escape\)",
+        r"the value holds the control character U\+001B \(written as an escape\): texts and seeds allow no control character but tab, line feed and carriage return; remove it",
+    ),
+    "form feed escape in a note": (
+        replace(MEMO, "title_basis: supplied", 'title_basis: "supp\\flied"'),
+        MEMO,
+        'title_basis: "supp\\flied"',
+        r"the value holds the control character U\+000C \(written as an escape\): texts and seeds allow no control character but tab, line feed and carriage return; remove it",
     ),
     "DEL escape in a note": (
         replace(MEMO, "title_basis: supplied", 'title_basis: "supp\\x7flied"'),
         MEMO,
         'title_basis: "supp\\x7flied"',
-        r"the control character U\+007F \(written as an escape\)",
+        r"the value holds the control character U\+007F \(written as an escape\): texts and seeds allow no control character but tab, line feed and carriage return; remove it",
     ),
     # --- numbers in other bases or forms ---------------------------------------------------
     "a year in hexadecimal": (

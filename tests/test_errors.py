@@ -399,7 +399,13 @@ CASES = {
         replace(MEMO, "title_basis: supplied", "title_basis: supp\x07lied"),
         MEMO,
         7,
-        r"the file holds the control character U\+0007 at character \d+ \(line 7\): it is binary data",
+        r"the file holds the control character U\+0007 at character \d+ \(line 7\): texts and seeds allow no control character but tab, line feed and carriage return; remove it",
+    ),
+    "form feed in YAML": (
+        replace(MEMO, "title_basis: supplied", "title_basis: supp\x0clied"),
+        MEMO,
+        7,
+        r"the file holds the control character U\+000C at character \d+ \(line 7\): texts and seeds allow no control character but tab, line feed and carriage return; remove it",
     ),
     # --- encodings and empty files --------------------------------------------------------
     "Latin-1 YAML": (
@@ -468,7 +474,13 @@ CASES = {
         retext(MEMO, MEMO_TEXT, lambda data: data.replace(b"Nziv", b"N\x1bziv", 1)),
         MEMO,
         "text: texts/000_2064759973fcbb03.txt",
-        r"text: texts/000_2064759973fcbb03\.txt holds the control character U\+001B at character \d+ \(line 1\)",
+        r"text: texts/000_2064759973fcbb03\.txt holds the control character U\+001B at character \d+ \(line 1\): texts and seeds allow no control character but tab, line feed and carriage return; remove it, then update sha256",
+    ),
+    "form feed in article text": (
+        retext(MEMO, MEMO_TEXT, lambda data: data.replace(b"Nziv", b"\x0cNziv", 1)),
+        MEMO,
+        "text: texts/000_2064759973fcbb03.txt",
+        r"text: texts/000_2064759973fcbb03\.txt holds the control character U\+000C at character \d+ \(line 1\): texts and seeds allow no control character but tab, line feed and carriage return; remove it",
     ),
     "empty article text": (
         retext(MEMO, MEMO_TEXT, lambda data: b""),

@@ -18,7 +18,7 @@ import yaml
 from build.incremental.cache import ParseCache, content_key
 from build.problems import BuildError, Problem
 from build.read import limits
-from build.read.text import decode_text
+from build.read.text import NOT_TEXT, decode_text, not_text_message
 from build.workers import map_on_cores
 
 # Where YAML breaks lines (YAML 1.1, as PyYAML reads it): what its line numbers count.
@@ -79,14 +79,9 @@ class _LineConstructor(yaml.constructor.SafeConstructor, yaml.resolver.Resolver)
 
     def construct_yaml_str(self, node):
         value = super().construct_yaml_str(node)
-        bad = NOT_TEXT.search(value)
+        bad = NOT_TEXT.search(value)  # raw ones are refused before: only escapes get here
         if bad:
-            character = bad.group()
-            what = (
-                f"the escape \\u{ord(character):04X} is half of a surrogate pair, not a character: write the character itself"
-                if "\ud800" <= character <= "\udfff"
-                else f"the control character U+{ord(character):04X} (written as an escape) is not allowed in seeds: remove it"
-            )
+            what = not_text_message(bad.group(), "the value", "(written as an escape)")
             raise yaml.constructor.ConstructorError(None, None, what, node.start_mark)
         return value
 
@@ -115,9 +110,6 @@ class _LineConstructor(yaml.constructor.SafeConstructor, yaml.resolver.Resolver)
         return value
 
 
-# Characters no seed text may hold, even written as escapes in double quotes: C0 controls
-# but tab and line breaks, DEL, and lone surrogates (which cannot be written as UTF-8).
-NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 # Numbers as the seeds write them; YAML 1.1's others (0x7E4 is 2020) are refused.
 DECIMAL_INTEGER = re.compile(r"-?(?:0|[1-9][0-9]*)")
 DECIMAL_FLOAT = re.compile(r"-?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
@@ -297,15 +289,7 @@ def parse_yaml(source, display_name):
     except yaml.MarkedYAMLError as error:
         raise BuildError([_syntax_problem(error, source, display_name)]) from None
     except yaml.reader.ReaderError as error:
-        character = error.character if isinstance(error.character, str) else chr(error.character)
-        what = (
-            "a NUL character (U+0000) is not allowed in YAML: is the file UTF-16 or binary? save it as UTF-8 text"
-            if character == "\0"
-            else f"the control character U+{ord(character):04X} is not allowed in YAML: remove it"
-        )
-        raise BuildError(
-            [Problem(display_name, line_at(source, error.position), "", what)]
-        ) from None
+        raise BuildError([_reader_problem(error, source, display_name)]) from None
     except RecursionError:
         raise BuildError(
             [
@@ -354,6 +338,20 @@ def parse_yaml(source, display_name):
             ]
         )
     return data
+
+
+def _reader_problem(error, source, display_name):
+    """A Problem from PyYAML's ReaderError: a character YAML does not read. Files are
+    checked as text before (build/read/text.py), so only a string given to parse_yaml can
+    still hold a NOT_TEXT character here; YAML's own refusals are C1 controls and U+FFFE/F."""
+    character = error.character if isinstance(error.character, str) else chr(error.character)
+    line = line_at(source, error.position)
+    if NOT_TEXT.fullmatch(character):
+        where = f"at character {error.position} (line {line})"
+        message = not_text_message(character, "the file", where)
+    else:
+        message = f"the character U+{ord(character):04X} is not allowed in YAML: remove it"
+    return Problem(display_name, line, "", message)
 
 
 def _node_line(loader):

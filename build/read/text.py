@@ -1,15 +1,37 @@
-"""The one text check: bytes that must be UTF-8 text (an article, a YAML file).
+"""The one text check: bytes that must be UTF-8 text (an article, a YAML file, a CSV).
 
 A text is refused when it is another encoding (UTF-16, Latin-1...), starts with a
 byte-order mark (unless the format allows one, as YAML does), holds NUL bytes or control
-characters (binary data), or, unless allowed, is empty. Markup is text like any other."""
+characters (binary data), or, unless allowed, is empty. Markup is text like any other.
+
+What texts allow is what YAML allows: of the C0 control characters only tab, line feed
+and carriage return, and no DEL (NOT_TEXT). The same rule serves the article texts, the
+YAML files and the values written in them as escapes (build/read/seeds.py), so every
+stretch of a text can be quoted in an annotation. A form feed is refused with the rest:
+YAML cannot hold one raw, and in a report it is a page break left by a print or PDF
+export, not the report's words."""
 
 import re
 from typing import NamedTuple
 
-# C0 control characters but tab, line feed, form feed and carriage return; and DEL.
-CONTROL = re.compile(r"[\x01-\x08\x0b\x0e-\x1f\x7f]")
+# What no text holds: C0 control characters but tab, line feed and carriage return, DEL,
+# and lone surrogates (only an escape in YAML can write one: UTF-8 cannot encode them).
+NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
+def not_text_message(character, holder, where):
+    """The one message for a character NOT_TEXT refuses: `holder` ("the file", "the value")
+    holds it `where` ("at character 12 (line 1)", "(written as an escape)")."""
+    if "\ud800" <= character <= "\udfff":
+        return (
+            f"the escape \\u{ord(character):04X} is half of a surrogate pair, not a character: "
+            "write the character itself"
+        )
+    return (
+        f"{holder} holds the control character U+{ord(character):04X} {where}: texts and seeds "
+        "allow no control character but tab, line feed and carriage return; remove it"
+    )
 
 
 class TextProblem(NamedTuple):
@@ -50,14 +72,11 @@ def decode_text(data, what, *, allow_bom=False, allow_empty=False):
             f"{what} starts with a byte-order mark (U+FEFF), which would become an invisible first "
             "character of the text: save it as UTF-8 without a BOM",
         )
-    control = CONTROL.search(text)
+    control = NOT_TEXT.search(text)
     if control:
         line = text.count("\n", 0, control.start()) + 1
-        return None, TextProblem(
-            line,
-            f"{what} holds the control character U+{ord(control.group()):04X} at character "
-            f"{control.start()} (line {line}): it is binary data, not text; save it as plain UTF-8 text",
-        )
+        where = f"at character {control.start()} (line {line})"
+        return None, TextProblem(line, not_text_message(control.group(), what, where))
     if not allow_empty and not text.strip():
         return None, TextProblem(
             1, f"{what} is empty: put the article's text there, exactly as received"
