@@ -1,22 +1,35 @@
 """Passages two articles share nearly word for word, found by the build (AUDIT O8).
 
-Two steps. Candidates: articles sharing at least MIN_SHARED rare content-word trigrams
-(three words in a row once stop words are dropped; a trigram in more than MAX_DF articles
-is common phrasing, or wire copy carried everywhere, and does not make a pair), each
-article with at most MAX_PARTNERS others, those sharing most first (so that a corpus of
-near-copies stays linear, not quadratic). Passages:
-for each candidate pair, rapidfuzz aligns the two word sequences (LCSseq opcodes over the
-lower-cased words), and runs of matching words separated by at most GAP unmatched words on
-either side make one passage; a passage is kept when it matches at least MIN_WORDS words,
-MIN_CONTENT of them content words and MIN_PLAIN of those printed in lower case in both
-texts (so that a shared name or job title, "Prime Minister Imran Khan", "Special Assistant
-to the Prime Minister", is not shared text on its own), with a similarity (matched words over the mean length
-of the two spans) of at least MIN_SIMILARITY. Each passage is one row: both articles, both
-spans (character offsets into each text), the similarity and the words matched.
+Candidates: articles sharing at least MIN_SHARED rare content-word trigrams (three words
+in a row once stop words are dropped; a trigram in more than MAX_DF articles is common
+phrasing, or wire copy carried everywhere, and does not make a pair), each article with at
+most MAX_PARTNERS others, those sharing most first (so that a corpus of near-copies stays
+linear, not quadratic). For each candidate pair, two kinds of passage.
+
+Copies: rapidfuzz aligns the two word sequences (LCSseq opcodes over the lower-cased words),
+and runs of matching words separated by at most GAP unmatched words on either side make one
+passage; a passage is kept when it matches at least MIN_WORDS words, MIN_CONTENT of them
+content words and MIN_PLAIN of those printed in lower case in both texts (so that a shared
+name or job title, "Prime Minister Imran Khan", "Special Assistant to the Prime Minister",
+is not shared text on its own), with a similarity (matched words over the mean length of
+the two spans) of at least MIN_SIMILARITY.
+
+Parallel sentences (a close rendering: "He stayed a few days in Israel where he met with
+... Yossi Cohen" for "Bukhari stayed in Israel for a few days, during which he met with
+... Yossi Cohen"), which one alignment of two whole texts misses: every pair of sentences,
+each word cut to its first STEM letters, whose shorter sentence shares at least
+MIN_SIMILARITY of its content words (and MIN_CONTENT at least), at least MIN_SIMILARITY of
+them in the same order (rapidfuzz LCSseq), and MIN_PLAIN of them printed in lower case in
+both; the same thresholds as the alignment, not new ones. Kept where no copied passage
+already covers it; its span runs from its first shared word to its last.
+
+Each passage is one row: both articles, both spans (character offsets into each text), the
+similarity and the words matched, and the method that found it.
 
 find_repeats(text, articles) applies the same test to a text not yet in the corpus (the
 draft command calls it), so that a text repeating a corpus article is recognised when it
-is added. tests/test_shared_text.py measures the precision on the corpus.
+is added. tests/test_shared_text.py measures the precision and recall on the corpus
+against passages found by reading, and the rule on a made-up story.
 """
 
 import re
@@ -45,7 +58,15 @@ REPEAT_COVERAGE = (
     0.5  # find_repeats: share of the new text's words in passages shared with one article
 )
 
+# Parallel sentences: where a sentence ends (not after an initial or a two-letter
+# abbreviation such as "Mr."), and how many letters of a word count ("economic", "economically").
+SENTENCE = re.compile(
+    r"[^\n]+?(?:(?<!\b[A-Z][a-z])(?<!\b[A-Z])[.!?][”\"’']?(?=\s)|$)", re.MULTILINE
+)
+STEM = 5
+
 METHOD = f"rapidfuzz {version('rapidfuzz')} LCSseq word alignment"
+SENTENCE_METHOD = f"rapidfuzz {version('rapidfuzz')} LCSseq over sentences' word stems"
 
 
 def words(text):
@@ -126,35 +147,104 @@ def align(tokens_a, tokens_b):
     return passages
 
 
+def sentence_stems(text):
+    """[(first, last, stems)] of each sentence of a text holding a content word: stems are
+    [(stem, start, end, printed in lower case)] of its content words, offsets in the text."""
+    units = []
+    for sentence in SENTENCE.finditer(text):
+        stems = [
+            (word[:STEM], start + sentence.start(), end + sentence.start(), plain)
+            for word, start, end, plain in words(sentence.group())
+            if word not in STOP and len(word) > 1
+        ]
+        if stems:
+            units.append(stems)
+    return units
+
+
+def parallel_sentences(units_a, units_b):
+    """The sentence pairs of two texts (from sentence_stems) that render the same words:
+    [(a_start, a_end, b_start, b_end, shared, similarity)], each span from the first to the
+    last shared stem of its sentence, in characters."""
+    found = []
+    for stems_a in units_a:
+        set_a = {stem[0] for stem in stems_a}
+        for stems_b in units_b:
+            set_b = {stem[0] for stem in stems_b}
+            shared = set_a & set_b
+            if len(shared) < max(MIN_CONTENT, MIN_SIMILARITY * min(len(set_a), len(set_b))):
+                continue
+            in_order = LCSseq.similarity([s[0] for s in stems_a], [s[0] for s in stems_b])
+            plain = {s[0] for s in stems_a if s[3]} & {s[0] for s in stems_b if s[3]} & shared
+            shorter = min(len(stems_a), len(stems_b))
+            if in_order < MIN_SIMILARITY * shorter or len(plain) < MIN_PLAIN:
+                continue
+            ends_a = [s for s in stems_a if s[0] in shared]
+            ends_b = [s for s in stems_b if s[0] in shared]
+            found.append(
+                (
+                    ends_a[0][1],
+                    ends_a[-1][2],
+                    ends_b[0][1],
+                    ends_b[-1][2],
+                    in_order,
+                    round(in_order / shorter, 3),
+                )
+            )
+    return found
+
+
+def _overlaps(passage, passages):
+    """Whether a passage (a_start, a_end, b_start, b_end, ...) overlaps one of passages on
+    both sides."""
+    a_start, a_end, b_start, b_end = passage[:4]
+    return any(
+        a_start < other[1] and other[0] < a_end and b_start < other[3] and other[2] < b_end
+        for other in passages
+    )
+
+
+def _row(texts, first, second, passage, method):
+    """One shared_text row for a passage (a_start, a_end, b_start, b_end, matched, similarity)."""
+    a_start, a_end, b_start, b_end, matched, similarity = passage
+    return {
+        "shared_id": f"{first}_{a_start}_{second}_{b_start}",
+        "article_id": first,
+        "quote_start": a_start,
+        "quote_end": a_end,
+        "quote": texts[first][a_start:a_end],
+        "other_article_id": second,
+        "other_start": b_start,
+        "other_end": b_end,
+        "other_quote": texts[second][b_start:b_end],
+        "similarity": similarity,
+        "words_matched": matched,
+        "method": method,
+    }
+
+
 def shared_passages(articles):
-    """The rows of shared_text for articles, an iterable of (article_id, text)."""
+    """The rows of shared_text for articles, an iterable of (article_id, text): the passages
+    the word alignment finds, then the parallel sentences that overlap none of them."""
     texts = dict(articles)
-    tokens = {}
+    tokens, units = {}, {}
     rows = []
     for first, second in candidate_pairs((key, trigrams(texts[key])) for key in sorted(texts)):
         for key in (first, second):
             if key not in tokens:
                 tokens[key] = words(texts[key])
+                units[key] = sentence_stems(texts[key])
         ta, tb = tokens[first], tokens[second]
-        for a_first, a_last, b_first, b_last, matched, similarity in align(ta, tb):
-            a_start, a_end = ta[a_first][1], ta[a_last][2]
-            b_start, b_end = tb[b_first][1], tb[b_last][2]
-            rows.append(
-                {
-                    "shared_id": f"{first}_{a_start}_{second}_{b_start}",
-                    "article_id": first,
-                    "quote_start": a_start,
-                    "quote_end": a_end,
-                    "quote": texts[first][a_start:a_end],
-                    "other_article_id": second,
-                    "other_start": b_start,
-                    "other_end": b_end,
-                    "other_quote": texts[second][b_start:b_end],
-                    "similarity": similarity,
-                    "words_matched": matched,
-                    "method": METHOD,
-                }
-            )
+        aligned = [
+            (ta[a_first][1], ta[a_last][2], tb[b_first][1], tb[b_last][2], matched, similarity)
+            for a_first, a_last, b_first, b_last, matched, similarity in align(ta, tb)
+        ]
+        rows.extend(_row(texts, first, second, passage, METHOD) for passage in aligned)
+        seen = list(aligned)
+        for passage in parallel_sentences(units[first], units[second]):
+            if not _overlaps(passage, seen):
+                seen.append(passage)
+                rows.append(_row(texts, first, second, passage, SENTENCE_METHOD))
     return rows
 
 

@@ -638,7 +638,7 @@ def _fill_shared_text(db, create=False):
         for name in ("shared_text", "shared_text_inputs"):
             db[name].drop(ignore=True)
         db["shared_text"].create(SHARED_TEXT_COLUMNS, pk="shared_id")
-        for columns in (["article_id"], ["other_article_id"], ["linked"]):
+        for columns in (["article_id"], ["other_article_id"], ["linked"], ["method"]):
             db["shared_text"].create_index(columns)
         db["shared_text_inputs"].create({"article_id": str, "sha256": str}, pk="article_id")
         same = False
