@@ -524,10 +524,10 @@ CASES = {
         r"outlet: actor 'pakistan' is a country, not an outlet",
     ),
     "an outlet that is an anonymous source": (
-        replace(MEMO, "outlet: middle-east-monitor", "outlet: unnamed-report"),
+        replace(MEMO, "outlet: middle-east-monitor", "outlet: unnamed-israeli-media"),
         MEMO,
-        "outlet: unnamed-report",
-        r"actor 'unnamed-report' is an anonymous source, not an outlet",
+        "outlet: unnamed-israeli-media",
+        r"actor 'unnamed-israeli-media' is an anonymous source, not an outlet",
     ),
     "a stance asserts resting on a citation": (
         replace(
