@@ -88,26 +88,30 @@ class _LineConstructor(yaml.constructor.SafeConstructor, yaml.resolver.Resolver)
     def construct_yaml_int(self, node):
         value = super().construct_yaml_int(node)  # what is no number at all fails here, as before
         if not DECIMAL_INTEGER.fullmatch(node.value):
-            raise yaml.constructor.ConstructorError(
-                None,
-                None,
-                f"{node.value!r} reads as a number in another base or form (YAML 1.1: hexadecimal, octal, binary, base 60, digits with _): "
-                "write a number in plain decimal digits, or put text in quotes",
-                node.start_mark,
+            _refuse_number(
+                node,
+                "a number in another base or form (YAML 1.1: hexadecimal, octal, binary, base 60, digits with _)",
             )
         return value
 
     def construct_yaml_float(self, node):
         value = super().construct_yaml_float(node)
         if not DECIMAL_FLOAT.fullmatch(node.value):
-            raise yaml.constructor.ConstructorError(
-                None,
-                None,
-                f"{node.value!r} reads as an unusual number (infinity, not-a-number, base 60, digits with _): "
-                "write a number in plain decimal digits, or put text in quotes",
-                node.start_mark,
+            _refuse_number(
+                node, "an unusual number (infinity, not-a-number, base 60, digits with _)"
             )
         return value
+
+
+def _refuse_number(node, reads_as):
+    """Refuse a number the seeds do not write (it reads_as something unexpected)."""
+    raise yaml.constructor.ConstructorError(
+        None,
+        None,
+        f"{node.value!r} reads as {reads_as}: "
+        "write a number in plain decimal digits, or put text in quotes",
+        node.start_mark,
+    )
 
 
 # Numbers as the seeds write them; YAML 1.1's others (0x7E4 is 2020) are refused.
@@ -514,53 +518,80 @@ def read_seeds(seeds_dir, cache=None, progress=None, articles=None):
     root = Path(seeds_dir)
     problems = []
     seeds = Seeds(root=root)
+    seeds.extractor_scores = _problems_to(problems, [], read_scores, *_shown(root, SCORES_FILE))
+    seeds.releases = _problems_to(problems, None, _read_releases, root, cache)
+    seeds.actors = _read_list(root, "actors.yml", "actors", cache, problems)
+    seeds.claims = _read_list(root, "claims.yml", "claims", cache, problems)
+    if (root / "works.yml").exists():  # optional: a corpus may cite no works
+        seeds.works = _read_list(root, "works.yml", "works", cache, problems)
+    article_paths = _article_paths(root, articles, problems)
+    parsed = parse_files(article_paths, root, cache, progress)
+    for path in article_paths:
+        article = _article_seed(root, path, parsed[path], problems)
+        if article is not None:
+            seeds.articles.append(article)
+    if problems:
+        raise BuildError(problems)
+    return seeds
 
-    def load_list(name, what, optional=False):
-        path = root / name
-        if optional and not path.exists():
-            return []
-        shown = display_path(path, root)
-        data, file_problems = parse_files([path], root, cache)[path]
-        if file_problems:
-            problems.extend(file_problems)
-            return []
-        if data is None:
-            problems.append(
-                Problem(
-                    shown,
-                    1,
-                    "",
-                    f"the file holds nothing (empty, or only comments): it should list the {what}, one '- id: ...' entry each",
-                )
-            )
-            return []
-        if not isinstance(data, list):
-            problems.append(
-                Problem(
-                    shown,
-                    getattr(data, "line", 1),
-                    "",
-                    f"expected a list of {what} (one '- id: ...' entry each), got {_kind(data)}",
-                )
-            )
-            return []
-        return data
 
+def _shown(root, name):
+    """(path, display path) of a file in the seeds folder."""
+    return root / name, display_path(root / name, root)
+
+
+def _problems_to(problems, default, read, *args):
+    """read(*args), or default with the BuildError's problems added to problems."""
     try:
-        seeds.extractor_scores = read_scores(
-            root / SCORES_FILE, display_path(root / SCORES_FILE, root)
-        )
+        return read(*args)
     except BuildError as error:
         problems.extend(error.problems)
-    try:
-        from build.release.record import read_releases  # it reads YAML with this module
+        return default
 
-        seeds.releases = read_releases(root, lambda path: parse_files([path], root, cache)[path])
-    except BuildError as error:
-        problems.extend(error.problems)
-    seeds.actors = load_list("actors.yml", "actors")
-    seeds.claims = load_list("claims.yml", "claims")
-    seeds.works = load_list("works.yml", "works", optional=True)
+
+def _read_releases(root, cache):
+    """release.yml and changes.csv (build/release/record.py), parsed as the seeds are."""
+    from build.release.record import read_releases  # it reads YAML with this module
+
+    return read_releases(root, lambda path: parse_files([path], root, cache)[path])
+
+
+def _shaped(parsed, shown, kind, should_hold, expected, problems):
+    """The value of a parsed file (value, problems) when it is of `kind`; else None, with
+    the file's problems added to problems, or the one that the file holds nothing though
+    it should_hold something, or holds something else than the `expected` value."""
+    data, file_problems = parsed
+    problems.extend(file_problems)
+    if file_problems:
+        return None
+    if data is None:
+        message = f"the file holds nothing (empty, or only comments): it should {should_hold}"
+        problems.append(Problem(shown, 1, "", message))
+        return None
+    if not isinstance(data, kind):
+        message = f"expected {expected}, got {_kind(data)}"
+        problems.append(Problem(shown, getattr(data, "line", 1), "", message))
+        return None
+    return data
+
+
+def _read_list(root, name, what, cache, problems):
+    """The entries of a YAML file that lists `what` (actors.yml ...), or [] with problems."""
+    path, shown = _shown(root, name)
+    data = _shaped(
+        parse_files([path], root, cache)[path],
+        shown,
+        list,
+        f"list the {what}, one '- id: ...' entry each",
+        f"a list of {what} (one '- id: ...' entry each)",
+        problems,
+    )
+    return [] if data is None else data
+
+
+def _article_paths(root, articles, problems):
+    """The article files to read: every articles/*.yml, or only those named in articles;
+    a problem for a .yaml file (it would be left out) and for a folder with none."""
     articles_dir = root / "articles"
     # Sorted by name: the same order, and ten times faster than comparing Paths at 10,000.
     article_paths = sorted(
@@ -582,43 +613,30 @@ def read_seeds(seeds_dir, cache=None, progress=None, articles=None):
         )
     if articles is not None:
         article_paths = [path for path in article_paths if path.stem in articles]
-    parsed = parse_files(article_paths, root, cache, progress)
-    for path in article_paths:
-        shown = display_path(path, root)
-        record, file_problems = parsed[path]
-        if file_problems:
-            problems.extend(file_problems)
-            continue
-        if record is None:
-            problems.append(
-                Problem(
-                    shown,
-                    1,
-                    "",
-                    "the file holds nothing (empty, or only comments): it should hold the article's fields (text, sha256, outlet, ...; see seeds/README.md)",
-                )
-            )
-            continue
-        if not isinstance(record, Record):
-            problems.append(
-                Problem(
-                    shown,
-                    getattr(record, "line", 1),
-                    "",
-                    f"expected a mapping of article fields (text: ..., outlet: ...), got {_kind(record)}",
-                )
-            )
-            continue
-        article = ArticleSeed(article_id=path.stem, path=shown, record=record)
-        text_name = record.get("text")
-        if isinstance(text_name, str) and text_name:
-            problem = _read_text(root, text_name, record, shown, article)
-            if problem:
-                problems.append(problem)
-        seeds.articles.append(article)
-    if problems:
-        raise BuildError(problems)
-    return seeds
+    return article_paths
+
+
+def _article_seed(root, path, parsed, problems):
+    """The ArticleSeed of one parsed article file with its text's bytes, or None when the
+    file is no mapping of fields; what cannot be read is added to problems."""
+    shown = display_path(path, root)
+    record = _shaped(
+        parsed,
+        shown,
+        Record,
+        "hold the article's fields (text, sha256, outlet, ...; see seeds/README.md)",
+        "a mapping of article fields (text: ..., outlet: ...)",
+        problems,
+    )
+    if record is None:
+        return None
+    article = ArticleSeed(article_id=path.stem, path=shown, record=record)
+    text_name = record.get("text")
+    if isinstance(text_name, str) and text_name:
+        problem = _read_text(root, text_name, record, shown, article)
+        if problem:
+            problems.append(problem)
+    return article
 
 
 def _read_text(root, text_name, record, shown, article):
