@@ -331,98 +331,106 @@ def check_site_metadata(metadata, shown):
     """Problems with the table settings of metadata.yml: shapes, and columns the tables lack;
     HTML that is not safe to show (build/check/strict.py html_problem)."""
     problems = html_problems(metadata, shown)
-
-    def mapping(parent, key, where):
-        value = parent.get(key)
-        if value is None:
-            return Record()
-        if not isinstance(value, dict):
-            problems.append(
-                Problem(shown, parent.line_of(key), where, "expected a mapping (key: value lines)")
-            )
-            return Record()
-        return value
-
-    database = mapping(
-        mapping(metadata, "databases", "databases"),
-        Path(DATABASE_NAME).stem,
-        "databases.provenance",
+    databases = _mapping(metadata, "databases", "databases", shown, problems)
+    database = _mapping(
+        databases, Path(DATABASE_NAME).stem, "databases.provenance", shown, problems
     )
-    tables = mapping(database, "tables", "databases.provenance.tables")
+    tables = _mapping(database, "tables", "databases.provenance.tables", shown, problems)
     known = {
         res["name"]: {f["name"] for f in res["schema"]["fields"]} for res in schema.resources()
     }
     for table in tables:
         where = f"databases.provenance.tables.{table}"
-        config = mapping(tables, table, where)
+        config = _mapping(tables, table, where, shown, problems)
         columns = known.get(table)  # None for a view: its columns are not in the schema
-        for key in ("sort", "sort_desc", "label_column"):
-            value = config.get(key)
-            if value is None:
-                continue
-            if not isinstance(value, str):
-                problems.append(
-                    Problem(shown, config.line_of(key), f"{where}.{key}", "expected a column name")
-                )
-            elif columns is not None and value not in columns:
-                problems.append(
-                    Problem(
-                        shown,
-                        config.line_of(key),
-                        f"{where}.{key}",
-                        f"table {table} has no column {value!r} (its columns: {', '.join(sorted(columns))})",
-                    )
-                )
-        if config.get("sort") is not None and config.get("sort_desc") is not None:
-            problems.append(
-                Problem(
-                    shown,
-                    config.line_of("sort_desc"),
-                    f"{where}.sort_desc",
-                    "give sort or sort_desc, not both: Datasette answers every visitor of the table with an error (500) then",
-                )
-            )
-        facets = config.get("facets")
-        if facets is None:
+        problems.extend(_sort_problems(config, table, columns, where, shown))
+        problems.extend(_facet_problems(config, table, columns, where, shown))
+    return problems
+
+
+def _mapping(parent, key, where, shown, problems):
+    """parent[key] when it is a mapping; an empty Record when it is absent, or is not a
+    mapping (then with a problem added to problems)."""
+    value = parent.get(key)
+    if value is None:
+        return Record()
+    if not isinstance(value, dict):
+        problems.append(
+            Problem(shown, parent.line_of(key), where, "expected a mapping (key: value lines)")
+        )
+        return Record()
+    return value
+
+
+def _no_column(shown, line, where, table, name, columns):
+    """The problem of a setting that names a column the table lacks."""
+    return Problem(
+        shown,
+        line,
+        where,
+        f"table {table} has no column {name!r} (its columns: {', '.join(sorted(columns))})",
+    )
+
+
+def _sort_problems(config, table, columns, where, shown):
+    """Problems with a table's sort, sort_desc and label_column (columns None: not checked)."""
+    problems = []
+    for key in ("sort", "sort_desc", "label_column"):
+        value = config.get(key)
+        if value is None:
             continue
-        if not isinstance(facets, list):
+        if not isinstance(value, str):
             problems.append(
-                Problem(
-                    shown,
-                    config.line_of("facets"),
-                    f"{where}.facets",
-                    "expected a list of columns ([a, b])",
+                Problem(shown, config.line_of(key), f"{where}.{key}", "expected a column name")
+            )
+        elif columns is not None and value not in columns:
+            problems.append(
+                _no_column(shown, config.line_of(key), f"{where}.{key}", table, value, columns)
+            )
+    if config.get("sort") is not None and config.get("sort_desc") is not None:
+        problems.append(
+            Problem(
+                shown,
+                config.line_of("sort_desc"),
+                f"{where}.sort_desc",
+                "give sort or sort_desc, not both: Datasette answers every visitor of the table with an error (500) then",
+            )
+        )
+    return problems
+
+
+def _facet_problems(config, table, columns, where, shown):
+    """Problems with a table's facets: a list of column names or {array: column}."""
+    facets = config.get("facets")
+    if facets is None:
+        return []
+    if not isinstance(facets, list):
+        return [
+            Problem(
+                shown,
+                config.line_of("facets"),
+                f"{where}.facets",
+                "expected a list of columns ([a, b])",
+            )
+        ]
+    problems = []
+    for index, facet in enumerate(facets):
+        line = line_of_item(facets, index, config.line_of("facets"))
+        names = (
+            [facet]
+            if isinstance(facet, str)
+            else list(facet.values())
+            if isinstance(facet, dict)
+            else [None]
+        )
+        for name in names:
+            at = f"{where}.facets[{index}]"
+            if not isinstance(name, str):
+                problems.append(
+                    Problem(shown, line, at, "expected a column name, or {array: column}")
                 )
-            )
-            continue
-        for index, facet in enumerate(facets):
-            line = line_of_item(facets, index, config.line_of("facets"))
-            names = (
-                [facet]
-                if isinstance(facet, str)
-                else list(facet.values())
-                if isinstance(facet, dict)
-                else [None]
-            )
-            for name in names:
-                if not isinstance(name, str):
-                    problems.append(
-                        Problem(
-                            shown,
-                            line,
-                            f"{where}.facets[{index}]",
-                            "expected a column name, or {array: column}",
-                        )
-                    )
-                elif columns is not None and name not in columns:
-                    problems.append(
-                        Problem(
-                            shown,
-                            line,
-                            f"{where}.facets[{index}]",
-                            f"table {table} has no column {name!r} (its columns: {', '.join(sorted(columns))})",
-                        )
-                    )
+            elif columns is not None and name not in columns:
+                problems.append(_no_column(shown, line, at, table, name, columns))
     return problems
 
 
