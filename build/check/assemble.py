@@ -12,24 +12,14 @@ from build.check.aliases import find_actor_mentions
 from build.check.articles import check_article
 from build.check.claims import check_claims
 from build.check.dates import date_order, date_range, parse_date  # noqa: F401 - names other modules import from here
-from build.check.fields import (  # noqa: F401
-    DRAFTED,
-    QUOTE,
-    SLUG,
-    Checker,
-    Spec,
-    column,
-    entry_name,
-    is_drafted,
-    seed_file,
-)
+from build.check.fields import is_drafted, seed_file
 from build.check.quotes import appearances, locate  # noqa: F401
 from build.check.summaries import Summary, article_summary, derive_columns  # noqa: F401
 from build.problems import BuildError, Problem
 from build.release.record import read_releases, release_tables
 
-# The names build/check/story.py and tests/test_data.py use.
-_derive_columns, _entry_name, _seed_file = derive_columns, entry_name, seed_file
+# The name tests/test_data.py uses.
+_derive_columns = derive_columns
 
 # The tables made article by article: each of their rows belongs to one article (its
 # article_id), and no row of one article depends on another article's rows.

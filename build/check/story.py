@@ -2,93 +2,97 @@
 cite and report (seeds/works.yml), how claims bear on each other (claims.yml's
 `presupposes` and `compatible_with`), and, in each article file, the identifications of
 unnamed people, the deniers, grounds and coverage of denials, doubts about denials,
-retractions and republication. build/assemble.py calls these from small hooks; the
-format is in seeds/README.md.
+retractions and republication. build/check/articles.py, claims.py and assemble.py call
+these from small hooks; the format is in seeds/README.md.
 
 Every problem names the file, line and field, like the rest of the checks."""
 
-from functools import lru_cache
-
-from build.check.fields import fill
-from build.problems import Problem
+from build.check.dates import date_range, parse_date
+from build.check.fields import (
+    DRAFTED,
+    QUOTE,
+    SLUG,
+    Checker,
+    Spec,
+    column,
+    fill,
+    seed_file,
+    unique_entries,
+)
+from build.check.quotes import locate
 from build.read.seeds import line_of_item
 
 
-@lru_cache(maxsize=None)
-def keys():
-    """The seed keys of each new kind of entry, as Specs (made on first use: assemble.py
-    imports this module, and these are built from its Spec and column)."""
-    from build.check.assemble import DRAFTED, QUOTE, SLUG, Spec, column
-
-    slug = Spec(required=True, pattern=SLUG.pattern)
-    return {
-        "work": {
-            "id": column("works", "work_id"),
-            "kind": column("works", "kind"),
-            "author": Spec(),
-            "title": column("works", "title"),
-            "published": column("works", "published", kind="partial-date"),
-            "date_basis": column("works", "date_basis"),
-            "date_evidence": column("works", "date_evidence"),
-            "not_before": column("works", "not_before"),
-            "not_after": column("works", "not_after"),
-            "url": column("works", "url"),
-            "replies_to": Spec(),
-            "note": Spec(),
-        },
-        "identification": {
-            "id": slug,
-            **QUOTE,
-            "actor": Spec(required=True),
-            "by": column("identifications", "identified_by"),
-            "basis": column("identifications", "basis"),
-            "citation": Spec(),
-            "note": Spec(),
-            **DRAFTED,
-        },
-        "ground": {
-            "ground": column("denial_grounds", "ground"),
-            "quote": Spec(),
-            "occurrence": Spec("integer"),
-        },
-        "doubt": {
-            "id": slug,
-            "doubter": Spec(required=True),
-            "denial": Spec(),
-            "work": Spec(),
-            "citation": Spec(),
-            **QUOTE,
-            "cue": Spec(),
-            "note": Spec(),
-            **DRAFTED,
-        },
-        "retraction": {
-            "id": slug,
-            "retracted": Spec(),
-            "retracted_work": Spec(),
-            "kind": column("retractions", "kind"),
-            "by": Spec(required=True),
-            "retracted_on": column("retractions", "retracted_on", kind="partial-date"),
-            "retracted_on_basis": column("retractions", "retracted_on_basis"),
-            "how": column("retractions", "how"),
-            "work": Spec(),
-            "citation": Spec(),
-            **QUOTE,
-            "cue": Spec(),
-            "note": Spec(),
-            **DRAFTED,
-        },
-        "republishes": {
-            "work": Spec(),
-            "article": Spec(),
-            "via": Spec(),
-            "extent": column("republications", "extent"),
-            "basis": column("republications", "basis"),
-            "quote": Spec(),
-            "occurrence": Spec("integer"),
-            "note": Spec(),
-        },
-    }
+# The seed keys of each kind of entry this module checks, as Specs.
+_SLUG = Spec(required=True, pattern=SLUG.pattern)
+KEYS = {
+    "work": {
+        "id": column("works", "work_id"),
+        "kind": column("works", "kind"),
+        "author": Spec(),
+        "title": column("works", "title"),
+        "published": column("works", "published", kind="partial-date"),
+        "date_basis": column("works", "date_basis"),
+        "date_evidence": column("works", "date_evidence"),
+        "not_before": column("works", "not_before"),
+        "not_after": column("works", "not_after"),
+        "url": column("works", "url"),
+        "replies_to": Spec(),
+        "note": Spec(),
+    },
+    "identification": {
+        "id": _SLUG,
+        **QUOTE,
+        "actor": Spec(required=True),
+        "by": column("identifications", "identified_by"),
+        "basis": column("identifications", "basis"),
+        "citation": Spec(),
+        "note": Spec(),
+        **DRAFTED,
+    },
+    "ground": {
+        "ground": column("denial_grounds", "ground"),
+        "quote": Spec(),
+        "occurrence": Spec("integer"),
+    },
+    "doubt": {
+        "id": _SLUG,
+        "doubter": Spec(required=True),
+        "denial": Spec(),
+        "work": Spec(),
+        "citation": Spec(),
+        **QUOTE,
+        "cue": Spec(),
+        "note": Spec(),
+        **DRAFTED,
+    },
+    "retraction": {
+        "id": _SLUG,
+        "retracted": Spec(),
+        "retracted_work": Spec(),
+        "kind": column("retractions", "kind"),
+        "by": Spec(required=True),
+        "retracted_on": column("retractions", "retracted_on", kind="partial-date"),
+        "retracted_on_basis": column("retractions", "retracted_on_basis"),
+        "how": column("retractions", "how"),
+        "work": Spec(),
+        "citation": Spec(),
+        **QUOTE,
+        "cue": Spec(),
+        "note": Spec(),
+        **DRAFTED,
+    },
+    "republishes": {
+        "work": Spec(),
+        "article": Spec(),
+        "via": Spec(),
+        "extent": column("republications", "extent"),
+        "basis": column("republications", "basis"),
+        "quote": Spec(),
+        "occurrence": Spec("integer"),
+        "note": Spec(),
+    },
+}
 
 
 WORKS_HINT = "works are the `id`s in seeds/works.yml"
@@ -99,75 +103,83 @@ WORKS_HINT = "works are the `id`s in seeds/works.yml"
 
 def works(seeds, actors, problems):
     """{work id: row} of seeds/works.yml, checked; problems appended."""
-    from build.check.assemble import Checker, _entry_name, _seed_file, date_range, parse_date
-
-    file = _seed_file(seeds, "works.yml")
+    file = seed_file(seeds, "works.yml")
     check = Checker(file)
     rows, records = {}, {}
-    for index, raw in enumerate(seeds.works):
-        where = _entry_name(raw, index)
-        record = check.entry(raw, keys()["work"], where, line_of_item(seeds.works, index))
-        if record is None or record.get("id") is None:
-            continue
-        work_id = record["id"]
-        if work_id in rows:
-            check.add(record.line_of("id"), f"{where}.id", f"duplicate work id {work_id!r}")
-            continue
-        author = record.get("author")
-        if author is not None and author not in actors:
-            check.add(record.line_of("author"), f"{where}.author", f"unknown actor id {author!r}")
-        published = record.get("published")
-        if (published is None) != (
-            record.get("date_basis") is None
-        ) and "published" not in record.invalid:
-            check.add(
-                record.line, where, "published and date_basis go together: give both or neither"
-            )
-        span = date_range(published) if published is not None else None
-        not_before, not_after = (span[0], span[1]) if span else (None, None)
-        for key in ("not_before", "not_after"):
-            value = parse_date(record.get(key))
-            if value is None:
-                continue
-            if span is None:
-                check.add(
-                    record.line_of(key),
-                    f"{where}.{key}",
-                    f"{key} narrows published down: give published too",
-                )
-            elif not span[0] <= value <= span[1]:
-                check.add(
-                    record.line_of(key),
-                    f"{where}.{key}",
-                    f"{value} lies outside published {published!r} ({span[0]}..{span[1]})",
-                )
-            elif key == "not_before":
-                not_before = value
-            else:
-                not_after = value
-        if not_before and not_after and not_before > not_after:
-            check.add(
-                record.line_of("not_before"),
-                f"{where}.not_before",
-                f"{not_before} is after not_after {not_after}",
-            )
+    for where, work_id, record in unique_entries(seeds.works, KEYS["work"], "work", check):
         records[work_id] = record
-        rows[work_id] = {
-            "work_id": work_id,
-            "kind": record.get("kind"),
-            "author_id": author,
-            "title": record.get("title"),
-            "published": None if published is None else str(published),
-            "date_basis": record.get("date_basis"),
-            "date_evidence": record.get("date_evidence"),
-            "not_before": not_before.isoformat() if not_before else None,
-            "not_after": not_after.isoformat() if not_after else None,
-            "url": record.get("url"),
-            "replies_to": record.get("replies_to"),
-            "note": record.get("note"),
-            "source_file": file,
-            "source_line": record.line,
-        }
+        rows[work_id] = _work_row(check, record, where, actors, file)
+    _check_replies(check, records, rows)
+    problems += check.problems
+    return rows
+
+
+def _work_row(check, record, where, actors, file):
+    """The works row of one checked entry of works.yml: its author known, its dates whole."""
+    author = record.get("author")
+    if author is not None and author not in actors:
+        check.add(record.line_of("author"), f"{where}.author", f"unknown actor id {author!r}")
+    published = record.get("published")
+    not_before, not_after = _work_window(check, record, where)
+    return {
+        "work_id": record["id"],
+        "kind": record.get("kind"),
+        "author_id": author,
+        "title": record.get("title"),
+        "published": None if published is None else str(published),
+        "date_basis": record.get("date_basis"),
+        "date_evidence": record.get("date_evidence"),
+        "not_before": not_before.isoformat() if not_before else None,
+        "not_after": not_after.isoformat() if not_after else None,
+        "url": record.get("url"),
+        "replies_to": record.get("replies_to"),
+        "note": record.get("note"),
+        "source_file": file,
+        "source_line": record.line,
+    }
+
+
+def _work_window(check, record, where):
+    """(not_before, not_after) of a work: the span of published, narrowed by not_before
+    and not_after when they lie inside it; published and date_basis go together."""
+    published = record.get("published")
+    if (published is None) != (
+        record.get("date_basis") is None
+    ) and "published" not in record.invalid:
+        check.add(record.line, where, "published and date_basis go together: give both or neither")
+    span = date_range(published) if published is not None else None
+    not_before, not_after = (span[0], span[1]) if span else (None, None)
+    for key in ("not_before", "not_after"):
+        value = parse_date(record.get(key))
+        if value is None:
+            continue
+        if span is None:
+            check.add(
+                record.line_of(key),
+                f"{where}.{key}",
+                f"{key} narrows published down: give published too",
+            )
+        elif not span[0] <= value <= span[1]:
+            check.add(
+                record.line_of(key),
+                f"{where}.{key}",
+                f"{value} lies outside published {published!r} ({span[0]}..{span[1]})",
+            )
+        elif key == "not_before":
+            not_before = value
+        else:
+            not_after = value
+    if not_before and not_after and not_before > not_after:
+        check.add(
+            record.line_of("not_before"),
+            f"{where}.not_before",
+            f"{not_before} is after not_after {not_after}",
+        )
+    return not_before, not_after
+
+
+def _check_replies(check, records, rows):
+    """Each work's replies_to names another known work."""
     for work_id, record in records.items():
         reply = record.get("replies_to")
         if reply is None:
@@ -184,8 +196,6 @@ def works(seeds, actors, problems):
                 f"{work_id}.replies_to",
                 "a work cannot reply to itself",
             )
-    problems += check.problems
-    return rows
 
 
 # --- claims.yml: presupposes, compatible_with ---------------------------------------
@@ -279,7 +289,7 @@ def reach(claims, relations):
 
 
 class ArticleContext:
-    """What the hooks need of the article being checked (see assemble._article)."""
+    """What the hooks need of the article being checked (made in build/check/articles.py)."""
 
     def __init__(
         self,
@@ -404,7 +414,7 @@ def identifications(ctx):
         row = fill(
             "identifications",
             entry,
-            keys()["identification"],
+            KEYS["identification"],
             identification_id=f"{ctx.article_id}_{entry['id']}",
             article_id=ctx.article_id,
             actor_id=ctx.actor(entry, "actor", where),
@@ -435,8 +445,21 @@ def mention_identification(ctx, entry, where):
 
 def denial_extras(ctx, entry, where, denial_id):
     """(fields of the denial row, deniers rows, grounds rows, covers rows) of one denial."""
-    from build.check.assemble import locate
+    deniers, denier_rows = _denier_rows(ctx, entry, where, denial_id)
+    ground_rows = _ground_rows(ctx, entry, where, denial_id)
+    cover_rows = _cover_rows(ctx, entry, where, denial_id)
+    fields = {
+        "denier_id": deniers[0] if deniers else None,
+        "denier_count": max(len(denier_rows), 1),
+        "work_id": ctx.work(entry, "work", where),
+        "citation_id": ctx.citation(entry, "citation", where),
+    }
+    return fields, denier_rows, ground_rows, cover_rows
 
+
+def _denier_rows(ctx, entry, where, denial_id):
+    """(the denier ids as given, denial_deniers rows) of a denial: one denier or a list,
+    each a known actor, none twice."""
     deniers = entry.get("denier")
     deniers = [deniers] if isinstance(deniers, str) else list(deniers or [])
     denier_rows = []
@@ -464,12 +487,17 @@ def denial_extras(ctx, entry, where, denial_id):
                 "article_id": ctx.article_id,
             }
         )
+    return deniers, denier_rows
+
+
+def _ground_rows(ctx, entry, where, denial_id):
+    """The denial_grounds rows of a denial, each quote found in the text."""
     ground_rows = []
     text = ctx.text
     for index, raw in enumerate(entry.get("grounds") or []):
         line = line_of_item(entry["grounds"], index, entry.line_of("grounds"))
         gwhere = f"{where}.grounds[{index}]"
-        ground = ctx.check.entry(raw, keys()["ground"], gwhere, line)
+        ground = ctx.check.entry(raw, KEYS["ground"], gwhere, line)
         if ground is None:
             continue
         start = end = None
@@ -495,6 +523,11 @@ def denial_extras(ctx, entry, where, denial_id):
                 "source_line": ground.line or line,
             }
         )
+    return ground_rows
+
+
+def _cover_rows(ctx, entry, where, denial_id):
+    """The denial_covers rows of a denial: known claims besides its own, none twice."""
     cover_rows, covers = [], entry.get("covers") or []
     for index, claim in enumerate(covers):
         line = line_of_item(covers, index, entry.line_of("covers"))
@@ -512,13 +545,7 @@ def denial_extras(ctx, entry, where, denial_id):
             ctx.check.add(line, f"{where}.covers[{index}]", f"{claim!r} is listed twice")
             continue
         cover_rows.append({"denial_id": denial_id, "claim_id": claim, "article_id": ctx.article_id})
-    fields = {
-        "denier_id": deniers[0] if deniers else None,
-        "denier_count": max(len(denier_rows), 1),
-        "work_id": ctx.work(entry, "work", where),
-        "citation_id": ctx.citation(entry, "citation", where),
-    }
-    return fields, denier_rows, ground_rows, cover_rows
+    return cover_rows
 
 
 def after_denials(ctx, denials_by_local):
@@ -536,7 +563,7 @@ def _items(ctx, noun):
     key, seen = f"{noun}s", set()
     for index, raw, line in ctx.items(ctx.record, key, set()):
         where = f"{key}[{index}]"
-        entry = ctx.check.entry(raw, keys()[noun], where, line)
+        entry = ctx.check.entry(raw, KEYS[noun], where, line)
         if entry is None or entry.get("id") is None:
             continue
         if entry["id"] in seen:
@@ -576,7 +603,7 @@ def _doubt_row(ctx, denials_by_local, where, entry, start, end):
     return fill(
         "doubts",
         entry,
-        keys()["doubt"],
+        KEYS["doubt"],
         doubt_id=f"{ctx.article_id}_{entry['id']}",
         article_id=ctx.article_id,
         doubter_id=ctx.actor(entry, "doubter", where),
@@ -603,7 +630,7 @@ def _retraction_row(ctx, where, entry, start, end):
     return fill(
         "retractions",
         entry,
-        keys()["retraction"],
+        KEYS["retraction"],
         retraction_id=f"{ctx.article_id}_{entry['id']}",
         article_id=ctx.article_id,
         retracted_article_id=retracted,
@@ -623,7 +650,7 @@ def _republication_rows(ctx):
     raw, where = ctx.record.get("republishes"), "republishes"
     if raw is None:
         return []
-    entry = ctx.check.entry(raw, keys()[where], where, ctx.record.line_of(where))
+    entry = ctx.check.entry(raw, KEYS[where], where, ctx.record.line_of(where))
     if entry is None:
         return []
     work = ctx.work(entry, "work", where)
@@ -651,7 +678,7 @@ def _republication_rows(ctx):
         fill(
             "republications",
             entry,
-            keys()[where],
+            KEYS[where],
             article_id=ctx.article_id,
             work_id=work,
             republished_article_id=article,
@@ -662,18 +689,6 @@ def _republication_rows(ctx):
             source_line=entry.line,
         )
     ]
-
-
-# The article tables this module adds, in the order of build/schema.yml.
-ARTICLE_TABLES = (
-    "identifications",
-    "denial_deniers",
-    "denial_grounds",
-    "denial_covers",
-    "doubts",
-    "retractions",
-    "republications",
-)
 
 
 def cross_references(rows):
@@ -688,7 +703,3 @@ def cross_references(rows):
         if r["republished_article_id"]
     }
     return named
-
-
-def problem(file, line, field, message):
-    return Problem(file, line, field, message)
