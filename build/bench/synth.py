@@ -59,62 +59,13 @@ def synthetic_article(number, units, rng, outlets):
             text += "\n\n"
         placed.append((index, unit, len(text)))
         text += unit["text"]
-
-    def quoted(row, unit, offset):
-        quote = row["quote"]
-        position = offset + row["quote_start"] - unit["start"]
-        occurrence = text.count(quote, 0, position) + 1
-        entry = {"quote": quote}
-        if text.count(quote) > 1:
-            entry["occurrence"] = occurrence
-        return entry
-
     citations, mentions, denials = [], [], []
     for index, unit, offset in placed:
         kept = {local_id(c["citation_id"], unit["article_id"]) for c in unit["citations"]}
-        for citation in unit["citations"]:
-            local = local_id(citation["citation_id"], unit["article_id"])
-            entry = {"id": f"u{index}-{local}", **quoted(citation, unit, offset)}
-            if citation["cue"]:
-                entry["cue"] = citation["cue"]
-            if citation["source_id"]:
-                entry["source"] = citation["source_id"]
-            entry.update(source_basis=citation["source_basis"], medium=citation["medium"])
-            if citation["work_id"]:
-                entry["work"] = citation["work_id"]
-            if citation["cited_article_id"]:
-                entry["cited_article"] = citation["cited_article_id"]
-            via = citation["via_citation_id"] and local_id(
-                citation["via_citation_id"], unit["article_id"]
-            )
-            if via in kept:
-                entry["via"] = f"u{index}-{via}"
-            citations.append(entry)
-        for mention in unit["claim_mentions"]:
-            entry = {
-                "claim": mention["claim_id"],
-                **quoted(mention, unit, offset),
-                "stance": mention["stance"],
-                "hedges": list(mention["hedges"]),
-            }
-            cited = mention["citation_id"] and local_id(mention["citation_id"], unit["article_id"])
-            if cited in kept:
-                entry["citation"] = f"u{index}-{cited}"
-            mentions.append(entry)
-        for denial in unit["denials"]:
-            entry = {
-                "id": f"u{index}-{local_id(denial['denial_id'], unit['article_id'])}",
-                "claim": denial["claim_id"],
-                "denier": denial["denier_id"],
-                "medium": denial["medium"],
-                **quoted(denial, unit, offset),
-            }
-            if denial["cue"]:
-                entry["cue"] = denial["cue"]
-            if denial["work_id"]:
-                entry["work"] = denial["work_id"]
-            denials.append(entry)
-
+        place = (text, unit, index, offset)
+        citations += [_citation_entry(place, kept, row) for row in unit["citations"]]
+        mentions += [_mention_entry(place, kept, row) for row in unit["claim_mentions"]]
+        denials += [_denial_entry(place, row) for row in unit["denials"]]
     published = FIRST_DAY + datetime.timedelta(days=rng.randrange(DAYS))
     outlet = rng.choice(outlets)
     annotation = {
@@ -135,6 +86,74 @@ def synthetic_article(number, units, rng, outlets):
     }
     _story_items(annotation, random.Random(number * 7919 + 1))
     return text, annotation
+
+
+def _quoted(place, row):
+    """{quote, occurrence when needed} of a row's quote where its unit was placed:
+    place is (article text, unit, unit's index, unit's offset in the text)."""
+    text, unit, _, offset = place
+    quote = row["quote"]
+    position = offset + row["quote_start"] - unit["start"]
+    entry = {"quote": quote}
+    if text.count(quote) > 1:
+        entry["occurrence"] = text.count(quote, 0, position) + 1
+    return entry
+
+
+def _local(place, row_id):
+    """The synthetic article's id of a seed row of the placed unit: u{index}-{local id}."""
+    _, unit, index, _ = place
+    return f"u{index}-{local_id(row_id, unit['article_id'])}"
+
+
+def _citation_entry(place, kept, citation):
+    """The citations entry of a unit's citation row; its via kept when that citation is."""
+    _, unit, index, _ = place
+    entry = {"id": _local(place, citation["citation_id"]), **_quoted(place, citation)}
+    if citation["cue"]:
+        entry["cue"] = citation["cue"]
+    if citation["source_id"]:
+        entry["source"] = citation["source_id"]
+    entry.update(source_basis=citation["source_basis"], medium=citation["medium"])
+    if citation["work_id"]:
+        entry["work"] = citation["work_id"]
+    if citation["cited_article_id"]:
+        entry["cited_article"] = citation["cited_article_id"]
+    via = citation["via_citation_id"] and local_id(citation["via_citation_id"], unit["article_id"])
+    if via in kept:
+        entry["via"] = f"u{index}-{via}"
+    return entry
+
+
+def _mention_entry(place, kept, mention):
+    """The mentions entry of a unit's claim_mentions row; its citation kept when it is."""
+    _, unit, index, _ = place
+    entry = {
+        "claim": mention["claim_id"],
+        **_quoted(place, mention),
+        "stance": mention["stance"],
+        "hedges": list(mention["hedges"]),
+    }
+    cited = mention["citation_id"] and local_id(mention["citation_id"], unit["article_id"])
+    if cited in kept:
+        entry["citation"] = f"u{index}-{cited}"
+    return entry
+
+
+def _denial_entry(place, denial):
+    """The denials entry of a unit's denials row."""
+    entry = {
+        "id": _local(place, denial["denial_id"]),
+        "claim": denial["claim_id"],
+        "denier": denial["denier_id"],
+        "medium": denial["medium"],
+        **_quoted(place, denial),
+    }
+    if denial["cue"]:
+        entry["cue"] = denial["cue"]
+    if denial["work_id"]:
+        entry["work"] = denial["work_id"]
+    return entry
 
 
 # Ids in the seeds the synthetic articles' retractions, doubts and identifications name.
