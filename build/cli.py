@@ -80,34 +80,44 @@ def read_and_check(seeds_dir, metadata_path, cache_path=None, include_drafts=Fal
     return tables, site_metadata
 
 
-SEEDS_OPTION = click.option(
-    "--seeds",
-    "seeds_dir",
-    default=paths.SEEDS,
-    type=click.Path(file_okay=False, path_type=Path),
-    show_default=True,
-    help="Folder of curated input.",
+def path_option(flag, name, default, help, *, folder, exists=False):
+    """A click option naming a folder (folder=True) or a file, given as a Path."""
+    return click.option(
+        flag,
+        name,
+        default=default,
+        type=click.Path(file_okay=not folder, dir_okay=folder, exists=exists, path_type=Path),
+        show_default=True,
+        help=help,
+    )
+
+
+def data_option(help, exists=True):
+    """--data: the folder of the built outputs."""
+    return path_option("--data", "data_dir", paths.DATA, help, folder=True, exists=exists)
+
+
+SEEDS_OPTION = path_option(
+    "--seeds", "seeds_dir", paths.SEEDS, "Folder of curated input.", folder=True
 )
-CACHE_OPTION = click.option(
+CACHE_OPTION = path_option(
     "--cache",
     "cache_path",
-    default=paths.CACHE,
-    type=click.Path(dir_okay=False, path_type=Path),
-    show_default=True,
-    help="Build cache: unchanged article files are not parsed again, and a build redoes only the articles changed since the last. Delete it to start cold.",
+    paths.CACHE,
+    "Build cache: unchanged article files are not parsed again, and a build redoes only the articles changed since the last. Delete it to start cold.",
+    folder=False,
 )
 NO_CACHE_OPTION = click.option(
     "--no-cache",
     is_flag=True,
     help="Read (and build) everything afresh, and leave the cache alone.",
 )
-METADATA_OPTION = click.option(
+METADATA_OPTION = path_option(
     "--metadata",
     "metadata_path",
-    default=paths.METADATA,
-    type=click.Path(dir_okay=False, path_type=Path),
-    show_default=True,
-    help="Datasette metadata to extend with the column descriptions.",
+    paths.METADATA,
+    "Datasette metadata to extend with the column descriptions.",
+    folder=False,
 )
 
 
@@ -167,14 +177,7 @@ def check(seeds_dir, metadata_path, cache_path, no_cache):
 
 @cli.command()
 @SEEDS_OPTION
-@click.option(
-    "--data",
-    "data_dir",
-    default=paths.DATA,
-    type=click.Path(file_okay=False, path_type=Path),
-    show_default=True,
-    help="Folder to write outputs to.",
-)
+@data_option("Folder to write outputs to.", exists=False)
 @METADATA_OPTION
 @CACHE_OPTION
 @NO_CACHE_OPTION
@@ -246,14 +249,7 @@ def validate(package):
 
 
 @cli.command()
-@click.option(
-    "--data",
-    "data_dir",
-    default=paths.DATA,
-    type=click.Path(file_okay=False, exists=True, path_type=Path),
-    show_default=True,
-    help="Folder holding the built database.",
-)
+@data_option("Folder holding the built database.")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8001, show_default=True)
 def serve(data_dir, host, port):
@@ -420,14 +416,7 @@ def evaluate(seeds_dir, compare, markdown):
     help="Check, and say what the release would be, without writing, committing or tagging.",
 )
 @SEEDS_OPTION
-@click.option(
-    "--data",
-    "data_dir",
-    default=paths.DATA,
-    type=click.Path(file_okay=False, exists=True, path_type=Path),
-    show_default=True,
-    help="The committed package.",
-)
+@data_option("The committed package.")
 @METADATA_OPTION
 @CACHE_OPTION
 def release(
