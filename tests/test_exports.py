@@ -377,14 +377,10 @@ def nested_document(tables):
     graph = []
     for claim in tables["claims"]:
         key = claim["claim_id"]
-        node = {
-            "@id": path("claims", key),
-            "@type": "Claim",
-            "identifier": key,
-            "url": path("claims", key),
-            "text": claim["statement"],
-            "about": [actor(r["actor_id"]) for r in tables["claim_actors"] if r["claim_id"] == key],
-        }
+        node = exports.claim_node(key, claim["statement"])
+        node["about"] = [
+            actor(r["actor_id"]) for r in tables["claim_actors"] if r["claim_id"] == key
+        ]
         if claim["detail_of"]:
             node["isPartOf"] = {"@id": path("claims", claim["detail_of"]), "@type": "Claim"}
         node["appearance"] = []

@@ -257,50 +257,51 @@ def _articles(conn, article_ids):
     )
 
 
+def _chosen_by_article(conn, alias, article_ids, sql):
+    """{article_id: [rows]} of sql, its {where} the condition keeping the chosen articles'
+    rows of the table named alias (_chosen); sql orders by article_id first."""
+    where, parameters = _chosen(alias, article_ids)
+    return _by_article(_query(conn, sql.format(where=where), parameters))
+
+
 def _mentions(conn, article_ids):
     """{article_id: [claim mentions in text order, with the citation each rests on]}."""
-    where, parameters = _chosen("m", article_ids)
-    return _by_article(
-        _query(
-            conn,
-            f"""
+    return _chosen_by_article(
+        conn,
+        "m",
+        article_ids,
+        """
         SELECT m.article_id, m.mention_id, m.claim_id, m.quote, m.voice_id, m.citation_id,
                c.cited_article_id, c.work, c.source_id
         FROM claim_mentions m LEFT JOIN citations c ON c.citation_id = m.citation_id
         WHERE {where} ORDER BY m.article_id, m.quote_start, m.quote_end, m.mention_id""",
-            parameters,
-        )
     )
 
 
 def _denials(conn, article_ids):
     """{article_id: [denials in text order]}."""
-    where, parameters = _chosen("d", article_ids)
-    return _by_article(
-        _query(
-            conn,
-            f"""
+    return _chosen_by_article(
+        conn,
+        "d",
+        article_ids,
+        """
         SELECT d.article_id, d.denial_id, d.claim_id, d.denier_id, d.denied_on, d.quote
         FROM denials d WHERE {where} ORDER BY d.article_id, d.quote_start, d.quote_end, d.denial_id""",
-            parameters,
-        )
     )
 
 
 def _citations(conn, article_ids):
     """{article_id: [citations by id, with what their via citation cites]}."""
-    where, parameters = _chosen("c", article_ids)
-    return _by_article(
-        _query(
-            conn,
-            f"""
+    return _chosen_by_article(
+        conn,
+        "c",
+        article_ids,
+        """
         SELECT c.article_id, c.citation_id, c.source_id, c.source_basis, c.medium, c.work_id AS work,
                c.cited_article_id, c.via_citation_id, c.cue, c.quote, c.quote_start, c.quote_end,
                v.cited_article_id AS via_cited_article_id, v.work_id AS via_work, v.source_id AS via_source_id
         FROM citations c LEFT JOIN citations v ON v.citation_id = c.via_citation_id
         WHERE {where} ORDER BY c.article_id, c.citation_id""",
-            parameters,
-        )
     )
 
 
@@ -328,6 +329,18 @@ def _ref(table, key):
     return {"@id": row_path(table, key)}
 
 
+def claim_node(claim_id, statement):
+    """A claim's node with what it states of itself (id, address, text); what it refers
+    to (actors, the claim it is a detail of, its first appearance) is added by the caller."""
+    return {
+        "@id": row_path("claims", claim_id),
+        "@type": "Claim",
+        "identifier": claim_id,
+        "url": row_path("claims", claim_id),
+        "text": statement,
+    }
+
+
 def _claim_nodes(conn):
     """One Claim node per claim, with its actors and first appearance."""
     claims = _query(
@@ -347,13 +360,7 @@ def _claim_nodes(conn):
         about.setdefault(row["claim_id"], []).append(_ref("actors", row["actor_id"]))
     for claim in claims:
         claim_id = claim["claim_id"]
-        node = {
-            "@id": row_path("claims", claim_id),
-            "@type": "Claim",
-            "identifier": claim_id,
-            "url": row_path("claims", claim_id),
-            "text": claim["statement"],
-        }
+        node = claim_node(claim_id, claim["statement"])
         if claim_id in about:
             node["about"] = about[claim_id]
         if claim["detail_of"]:
