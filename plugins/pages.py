@@ -496,29 +496,29 @@ LEGEND_NAME = {kind: spec[4] for kind, spec in MARK_KINDS.items()}
 def tip_of(kind, row):
     """The words a mark shows on hover and focus: what it is, its stance and its source."""
     if kind == "mention":
+        hedges = hedge_words(row["hedges"])
         parts = [
             f"Claim: {row['statement']}",
             f"stance: {row['stance']}",
             f"in the words of {row['voice']}",
+            hedges and f"hedged: {hedges}",
+            f"source: {row['source']}" if row["source"] else "source: none named",
+            f"claim {row['status']}",
         ]
-        hedges = hedge_words(row["hedges"])
-        if hedges:
-            parts.append(f"hedged: {hedges}")
-        parts.append(f"source: {row['source']}" if row["source"] else "source: none named")
-        parts.append(f"claim {row['status']}")
     elif kind == "citation":
-        parts = [f"Source: {row['source']}", f"medium: {row['medium']}"]
-        if row["work"]:
-            parts.append(row["work"])
-        parts.append(f"source {row['source_basis']}")
+        parts = [
+            f"Source: {row['source']}",
+            f"medium: {row['medium']}",
+            row["work"],
+            f"source {row['source_basis']}",
+        ]
     elif kind == "denial":
         parts = [
             f"Denial by {row['denier']}",
             f"of: {row['statement']}",
             f"medium: {row['medium']}",
+            row["denied_on"] and f"on {row['denied_on']}",
         ]
-        if row["denied_on"]:
-            parts.append(f"on {row['denied_on']}")
     elif kind == "ground":
         parts = [
             f"Ground of a denial: {row['ground'].replace('-', ' ')}",
@@ -535,9 +535,8 @@ def tip_of(kind, row):
             f"{row['kind'].capitalize()} by {row['by_name']}",
             f"of: {what}",
             f"how: {row['how']}",
+            row["retracted_on"] and f"on {row['retracted_on']}",
         ]
-        if row["retracted_on"]:
-            parts.append(f"on {row['retracted_on']}")
     elif kind == "identification":
         parts = [
             f"Taken to mean {row['actor']}",
@@ -552,9 +551,13 @@ def tip_of(kind, row):
         ]
     else:
         what = row["work"] or row["republished_title"]
-        parts = [f"Republishes: {what}", f"{row['extent']}", f"credit {row['basis']}"]
-        if row["via"]:
-            parts.append(f"via {row['via']}")
+        parts = [
+            f"Republishes: {what}",
+            f"{row['extent']}",
+            f"credit {row['basis']}",
+            row["via"] and f"via {row['via']}",
+        ]
+    # Parts a row leaves empty (no hedges, work, date or via) are left out.
     return " \u00b7 ".join(str(p) for p in parts if p)
 
 
