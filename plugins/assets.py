@@ -29,6 +29,7 @@ import os
 from datasette import hookimpl
 
 from build.site.assets import assets, hashed_url
+from build.site.headers import with_header
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 SHORT = "public, max-age=300"
@@ -68,12 +69,10 @@ def asgi_wrapper(datasette):
                 if event["type"] == "http.response.start" and event["status"] == 200:
                     headers = event.get("headers", [])
                     if control:
-                        headers = [(k, v) for k, v in headers if k.lower() != b"cache-control"]
-                        headers = headers + [(b"cache-control", control.encode())]
+                        event = with_header(event, b"cache-control", control.encode())
                     elif not any(k.lower() == b"cache-control" for k, v in headers):
                         # Pages Datasette gives no lifetime (the home page, plugins' pages).
-                        headers = headers + [(b"cache-control", SHORT.encode())]
-                    event = {**event, "headers": headers}
+                        event = with_header(event, b"cache-control", SHORT.encode())
                 await send(event)
 
             return await app(scope, receive, send_with_cache_control)

@@ -32,6 +32,8 @@ import urllib.parse
 from datasette import hookimpl
 from datasette.utils import path_with_format
 
+from build.site.headers import with_header
+
 mimetypes.add_type("application/vnd.sqlite3", ".db")
 mimetypes.add_type("application/vnd.sqlite3", ".sqlite")
 mimetypes.add_type("application/ld+json", ".jsonld")
@@ -110,8 +112,7 @@ def asgi_wrapper(datasette):
                         (b"text/plain", b"text/csv")
                     )
                     if state["csv"]:
-                        headers = [(k, v) for k, v in headers if k.lower() != b"content-type"]
-                        event = {**event, "headers": headers + [(b"content-type", CSV_TYPE)]}
+                        event = with_header(event, b"content-type", CSV_TYPE)
                 elif event["type"] == "http.response.body" and state["csv"] and event.get("body"):
                     event = {**event, "body": neutralise_record(event["body"])}
                 await send(event)

@@ -24,6 +24,7 @@ import urllib.parse
 from datasette import hookimpl
 
 from build.site import internals  # the one module that reaches into Datasette's private parts
+from build.site.headers import with_header
 
 ALLOWED_METHODS = ("GET", "HEAD", "OPTIONS")
 
@@ -59,15 +60,7 @@ def asgi_wrapper(datasette):
 
             async def send_nosniff(event):
                 if event["type"] == "http.response.start":
-                    headers = [
-                        (k, v)
-                        for k, v in event.get("headers", [])
-                        if k.lower() != b"x-content-type-options"
-                    ]
-                    event = {
-                        **event,
-                        "headers": headers + [(b"x-content-type-options", b"nosniff")],
-                    }
+                    event = with_header(event, b"x-content-type-options", b"nosniff")
                 await send(event)
 
             return await app(scope, receive, send_nosniff)

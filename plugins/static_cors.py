@@ -6,6 +6,8 @@ fetched from /exports/, so a page on another origin needs the header there as we
 
 from datasette import hookimpl
 
+from build.site.headers import with_header
+
 CORS_PREFIXES = ("/static/", "/exports/")
 
 
@@ -22,12 +24,7 @@ def asgi_wrapper(datasette):
 
             async def send_with_cors(event):
                 if event["type"] == "http.response.start":
-                    headers = [
-                        (k, v)
-                        for k, v in event.get("headers", [])
-                        if k.lower() != b"access-control-allow-origin"
-                    ]
-                    event = {**event, "headers": headers + [(b"access-control-allow-origin", b"*")]}
+                    event = with_header(event, b"access-control-allow-origin", b"*")
                 await send(event)
 
             return await app(scope, receive, send_with_cors)
