@@ -24,7 +24,7 @@ import urllib.parse
 from datasette import hookimpl
 
 from build.site import internals  # the one module that reaches into Datasette's private parts
-from build.site.headers import with_header
+from build.site.headers import sending_with_header
 
 ALLOWED_METHODS = ("GET", "HEAD", "OPTIONS")
 
@@ -58,12 +58,8 @@ def asgi_wrapper(datasette):
                 await send({"type": "http.response.body", "body": body})
                 return
 
-            async def send_nosniff(event):
-                if event["type"] == "http.response.start":
-                    event = with_header(event, b"x-content-type-options", b"nosniff")
-                await send(event)
-
-            return await app(scope, receive, send_nosniff)
+            nosniff = sending_with_header(send, b"x-content-type-options", b"nosniff")
+            return await app(scope, receive, nosniff)
 
         return public_site
 

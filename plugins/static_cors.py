@@ -6,7 +6,7 @@ fetched from /exports/, so a page on another origin needs the header there as we
 
 from datasette import hookimpl
 
-from build.site.headers import with_header
+from build.site.headers import sending_with_header
 
 CORS_PREFIXES = ("/static/", "/exports/")
 
@@ -22,12 +22,8 @@ def asgi_wrapper(datasette):
             ):
                 return await app(scope, receive, send)
 
-            async def send_with_cors(event):
-                if event["type"] == "http.response.start":
-                    event = with_header(event, b"access-control-allow-origin", b"*")
-                await send(event)
-
-            return await app(scope, receive, send_with_cors)
+            cors = sending_with_header(send, b"access-control-allow-origin", b"*")
+            return await app(scope, receive, cors)
 
         return with_cors
 

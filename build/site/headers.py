@@ -7,3 +7,15 @@ def with_header(event, name, value):
     value: any the response had under that name, in whatever case, is dropped."""
     headers = [(k, v) for k, v in event.get("headers", []) if k.lower() != name]
     return {**event, "headers": headers + [(name, value)]}
+
+
+def sending_with_header(send, name, value):
+    """An ASGI send that passes every event on to send, the response's start with the
+    header `name` set to value (with_header)."""
+
+    async def send_with_header(event):
+        if event["type"] == "http.response.start":
+            event = with_header(event, name, value)
+        await send(event)
+
+    return send_with_header
