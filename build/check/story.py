@@ -411,17 +411,14 @@ def identifications(ctx):
                 f"{where}.citation",
                 f"citation is for by: source, not by: {by}",
             )
-        row = fill(
-            "identifications",
+        row = _item_row(
+            ctx,
+            "identification",
             entry,
-            KEYS["identification"],
-            identification_id=f"{ctx.article_id}_{entry['id']}",
-            article_id=ctx.article_id,
+            start,
+            end,
             actor_id=ctx.actor(entry, "actor", where),
             citation_id=ctx.citation(entry, "citation", where),
-            quote_start=start,
-            quote_end=end,
-            **ctx.provenance(entry),
         )
         ctx.identifications[entry["id"]] = row
         rows.append(row)
@@ -575,6 +572,23 @@ def _items(ctx, noun):
         yield where, entry, *ctx.quoted(entry, where)
 
 
+def _item_row(ctx, noun, entry, start, end, **values):
+    """The row of an entry of the article's list of `noun`s, in the table of that name:
+    its id (the article's id and the entry's), the article, the quote's offsets and
+    provenance, and values (the columns the caller checked)."""
+    return fill(
+        f"{noun}s",
+        entry,
+        KEYS[noun],
+        **{f"{noun}_id": f"{ctx.article_id}_{entry['id']}"},
+        article_id=ctx.article_id,
+        quote_start=start,
+        quote_end=end,
+        **values,
+        **ctx.provenance(entry),
+    )
+
+
 def _doubt_row(ctx, denials_by_local, where, entry, start, end):
     denial, work = entry.get("denial"), ctx.work(entry, "work", where)
     denial_id = None
@@ -600,19 +614,16 @@ def _doubt_row(ctx, denials_by_local, where, entry, start, end):
                 f"denial {denial!r} was made in {made_in!r}, not {work!r}: give one of them",
             )
         work = work or made_in
-    return fill(
-        "doubts",
+    return _item_row(
+        ctx,
+        "doubt",
         entry,
-        KEYS["doubt"],
-        doubt_id=f"{ctx.article_id}_{entry['id']}",
-        article_id=ctx.article_id,
+        start,
+        end,
         doubter_id=ctx.actor(entry, "doubter", where),
         denial_id=denial_id,
         work_id=work,
         citation_id=ctx.citation(entry, "citation", where),
-        quote_start=start,
-        quote_end=end,
-        **ctx.provenance(entry),
     )
 
 
@@ -627,21 +638,18 @@ def _retraction_row(ctx, where, entry, start, end):
         )
     if retracted is None and retracted_work is None:
         retracted = ctx.article_id  # its own editor's note
-    return fill(
-        "retractions",
+    return _item_row(
+        ctx,
+        "retraction",
         entry,
-        KEYS["retraction"],
-        retraction_id=f"{ctx.article_id}_{entry['id']}",
-        article_id=ctx.article_id,
+        start,
+        end,
         retracted_article_id=retracted,
         retracted_work_id=retracted_work,
         by_id=ctx.actor(entry, "by", where),
         retracted_on=ctx.with_date(entry, "retracted_on", "retracted_on_basis", where),
         work_id=ctx.work(entry, "work", where),
         citation_id=ctx.citation(entry, "citation", where),
-        quote_start=start,
-        quote_end=end,
-        **ctx.provenance(entry),
     )
 
 
