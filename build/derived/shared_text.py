@@ -147,18 +147,22 @@ def align(tokens_a, tokens_b):
     return passages
 
 
-def sentence_stems(text):
-    """[(first, last, stems)] of each sentence of a text holding a content word: stems are
-    [(stem, start, end, printed in lower case)] of its content words, offsets in the text."""
-    units = []
-    for sentence in SENTENCE.finditer(text):
-        stems = [
-            (word[:STEM], start + sentence.start(), end + sentence.start(), plain)
-            for word, start, end, plain in words(sentence.group())
-            if word not in STOP and len(word) > 1
-        ]
-        if stems:
-            units.append(stems)
+def sentence_stems(text, tokens=None):
+    """[stems] of each sentence of a text holding a content word: stems are [(stem, start,
+    end, printed in lower case)] of its content words, offsets in the text; tokens, when
+    given, are words(text), so that a text is read once."""
+    ends = [sentence.end() for sentence in SENTENCE.finditer(text)]
+    units, current, index = [], [], 0
+    for word, start, end, plain in words(text) if tokens is None else tokens:
+        while index < len(ends) - 1 and start >= ends[index]:
+            if current:
+                units.append(current)
+                current = []
+            index += 1
+        if word not in STOP and len(word) > 1:
+            current.append((word[:STEM], start, end, plain))
+    if current:
+        units.append(current)
     return units
 
 
@@ -167,10 +171,10 @@ def parallel_sentences(units_a, units_b):
     [(a_start, a_end, b_start, b_end, shared, similarity)], each span from the first to the
     last shared stem of its sentence, in characters."""
     found = []
+    sets_b = [{stem[0] for stem in stems_b} for stems_b in units_b]
     for stems_a in units_a:
         set_a = {stem[0] for stem in stems_a}
-        for stems_b in units_b:
-            set_b = {stem[0] for stem in stems_b}
+        for stems_b, set_b in zip(units_b, sets_b):
             shared = set_a & set_b
             if len(shared) < max(MIN_CONTENT, MIN_SIMILARITY * min(len(set_a), len(set_b))):
                 continue
@@ -233,7 +237,7 @@ def shared_passages(articles):
         for key in (first, second):
             if key not in tokens:
                 tokens[key] = words(texts[key])
-                units[key] = sentence_stems(texts[key])
+                units[key] = sentence_stems(texts[key], tokens[key])
         ta, tb = tokens[first], tokens[second]
         aligned = [
             (ta[a_first][1], ta[a_last][2], tb[b_first][1], tb[b_last][2], matched, similarity)
