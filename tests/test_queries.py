@@ -90,6 +90,19 @@ async def test_a_report_that_repeats_another_resolves_to_the_first(datasette):
     assert chains["middle-east-monitor-2020-12-18"]["hops"] == 0
 
 
+async def test_a_chain_whose_branch_shares_text_with_another_says_so(datasette):
+    chains = {row["article_id"]: row for row in await rows(datasette, "chains")}
+    # Republic World repeats Middle East Monitor, whose Nziv account runs parallel to Dahri's
+    # statement in YWN (AUDIT O8): neither chain credits the other
+    assert "yeshiva-world-news-2020-12" in chains["republic-world-2020-12-20"]["shares_text_with"]
+    pairs = await rows(datasette, "chains_sharing_text")
+    assert {"middle-east-monitor-2020-12-18", "yeshiva-world-news-2020-12"} in [
+        {pair["article_id"], pair["other_article_id"]} for pair in pairs
+    ]
+    facet = (await datasette.client.get("/provenance/source_chains.json?_facet=shares_text")).json()
+    assert {value["value"] for value in facet["facet_results"]["shares_text"]["results"]} == {0, 1}
+
+
 async def test_circular_sourcing_is_flagged(datasette):
     circles = await rows(datasette, "circular")
     assert circles

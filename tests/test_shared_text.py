@@ -487,6 +487,25 @@ def test_middle_east_monitor_and_yeshiva_world_news_share_text_though_unlinked(d
     assert linked == {1}  # Republic World repeats Middle East Monitor
 
 
+def test_each_chain_names_the_reports_outside_it_it_shares_text_with(db):
+    unlinked = {
+        frozenset(pair)
+        for pair in db.execute(
+            "select article_id, other_article_id from shared_text where linked = 0"
+        ).fetchall()
+    }
+    for row in db["source_chains"].rows:
+        members = row["chain"].split(" -> ")
+        others = {
+            other
+            for pair in unlinked
+            for other in pair
+            if other not in members and pair - {other} <= set(members)
+        }
+        assert row["shares_text_with"] == ("; ".join(sorted(others)) or None), row["chain"]
+        assert row["shares_text"] == int(bool(others))
+
+
 def test_a_shared_name_or_title_alone_is_not_shared_text():
     a = "The visit was announced by Prime Minister Imran Khan and his cabinet on Monday."
     b = "Reports named Prime Minister Imran Khan and army chief Qamar Bajwa yesterday."

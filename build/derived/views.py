@@ -132,6 +132,7 @@ left join citations relay on relay.citation_id = d.citation_id
 
 # Reports that repeat another report in the corpus, followed to the first one. {starts}
 # is the articles whose chains are computed: all of them, or those a refresh recomputes.
+# shares_text_with and shares_text are filled after shared_text (_mark_chains_sharing_text).
 # (`in (chain.reached_id)` rather than `=`: with `=`, SQLite 3.40 first builds a Bloom
 # filter over every citation, 20-30 ms at 10,000 articles, for a refresh of one chain.)
 SOURCE_CHAINS = """
@@ -150,7 +151,9 @@ select
   (select group_concat(work, '; ') from (
      select distinct oc.work from citations oc
      where oc.article_id = chain.reached_id and oc.work is not null and oc.cited_article_id is null
-     order by oc.work)) as origin_works
+     order by oc.work)) as origin_works,
+  null as shares_text_with,
+  0 as shares_text
 from chain
 where not exists (
   select 1 from citations c
@@ -468,7 +471,15 @@ SOURCE_CHAINS_TABLE = Derived(
     "source_chains",
     SOURCE_CHAINS,
     ("article_id", "chain"),
-    {"article_id": str, "chain": str, "hops": int, "origin_article_id": str, "origin_works": str},
+    {
+        "article_id": str,
+        "chain": str,
+        "hops": int,
+        "origin_article_id": str,
+        "origin_works": str,
+        "shares_text_with": str,
+        "shares_text": int,
+    },
     indexes=[[DescIndex("hops"), "article_id", "chain"]],  # the chains query's order
 )
 DISCREPANCIES_TABLE = Derived(
@@ -605,6 +616,7 @@ def refresh_derived_tables(db, article_ids=None):
                 for index in table.indexes:
                     _create_index(db, table.name, index)
             _fill_shared_text(db, create=True)
+            _mark_chains_sharing_text(db)
             for name, sql in VIEWS.items():
                 db.create_view(name, sql.strip(), replace=True)
             for name, indexes in CANNED_QUERY_INDEXES.items():
@@ -626,6 +638,7 @@ def refresh_derived_tables(db, article_ids=None):
             db.execute(f"delete from [{table.name}]")
             _insert(db, table)
         _fill_shared_text(db)
+        _mark_chains_sharing_text(db)
 
 
 def _fill_shared_text(db, create=False):
@@ -689,6 +702,36 @@ def _fill_shared_text(db, create=False):
             select work_id from citations where article_id = shared_text.other_article_id and work_id is not null
             union select work_id from republications where article_id = shared_text.other_article_id and work_id is not null) theirs
           on theirs.work_id = mine.work_id)""")
+
+
+def _mark_chains_sharing_text(db):
+    """Say on each source chain which reports outside it share text with a report in it
+    although no chain or republication links the two (shared_text.linked = 0): branches
+    that look independent but are not. Every chain is worked out afresh (a changed text or
+    credit anywhere can change any chain's), but only the rows that change are written."""
+    partners = {}
+    for first, second in db.execute(
+        "select distinct article_id, other_article_id from shared_text where linked = 0"
+    ):
+        partners.setdefault(first, set()).add(second)
+        partners.setdefault(second, set()).add(first)
+    rows = db.execute(
+        """select article_id, chain, shares_text_with from source_chains
+        where shares_text_with is not null or exists (
+          select 1 from json_each(?) s where instr(' -> ' || chain || ' ->', ' -> ' || s.value || ' ->') > 0)""",
+        [json.dumps(sorted(partners))],
+    ).fetchall()
+    changes = []
+    for article_id, chain, before in rows:
+        members = chain.split(" -> ")
+        others = set().union(*(partners.get(member, ()) for member in members)) - set(members)
+        after = "; ".join(sorted(others)) or None
+        if after != before:
+            changes.append((after, int(after is not None), article_id, chain))
+    db.conn.executemany(
+        "update source_chains set shares_text_with = ?, shares_text = ? where article_id = ? and chain = ?",
+        changes,
+    )
 
 
 def _select(table, only=None):
