@@ -17,6 +17,7 @@ from build.check.assemble import date_range, locate, parse_date
 from build.problems import BuildError
 from build.read import seeds
 from build.read.seeds import Items, Record, load_yaml, parse_yaml
+from build.read.text import NOT_TEXT
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 CI = settings(
@@ -281,9 +282,9 @@ WORDS = st.from_regex(r"[a-z][a-z0-9_]{0,11}", fullmatch=True)
 # yaml.safe_dump(["\x85"], allow_unicode=True)) == [" "]): a round trip no loader can win.
 # How the loader counts them as line breaks is tested on hand-written sources below.
 # The reader refuses control characters and lone surrogates, raw or written as escapes
-# (seeds.NOT_TEXT; the refusals are cases in tests/test_bad_input.py): the round trips
+# (build/read/text.py NOT_TEXT; the refusals are cases in tests/test_bad_input.py): the round trips
 # leave them out.
-REFUSED = "".join(c for c in map(chr, range(0x80)) if seeds.NOT_TEXT.fullmatch(c))
+REFUSED = "".join(c for c in map(chr, range(0x80)) if NOT_TEXT.fullmatch(c))
 NOT_NEL_LS_PS = st.characters(
     blacklist_categories=("Cs",), blacklist_characters="\x85\u2028\u2029" + REFUSED
 )

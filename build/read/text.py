@@ -49,7 +49,7 @@ def decode_text(data, what, *, allow_bom=False, allow_empty=False):
         return None, TextProblem(
             1, f"{what} is UTF-16 (it starts with a UTF-16 byte-order mark): save it as UTF-8"
         )
-    if b"\0" in data:
+    if b"\0" in data:  # NOT_TEXT too, but in bytes a NUL means binary data or UTF-16: said so
         at = data.index(b"\0")
         line = data.count(b"\n", 0, at) + 1
         return None, TextProblem(
