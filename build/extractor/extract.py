@@ -289,105 +289,115 @@ class Mention:
 def actor_mentions(text, knowledge, sentences, options):
     """Known aliases wherever they occur, then new names proposed as new actors, each with
     the kind its words and the model's entity label suggest."""
-    items = []
-    owner = {a["alias"]: a["actor_id"] for a in knowledge.aliases}
-    if knowledge.aliases:
-        for match in alias_pattern(knowledge.aliases).finditer(text):
-            items.append(
-                Item(
-                    "actor_mention",
-                    match.start(),
-                    match.end(),
-                    match.group(),
-                    0.95,
-                    {"actor": owner[match.group()]},
-                )
-            )
+    items = _alias_mentions(text, knowledge)
     taken = [(i.start, i.end) for i in items]
-
-    def free(start, end):
-        return not any(start < b and a < end for a, b in taken)
-
     proposed = {}  # surname or whole name -> proposed actor id, so one person stays one actor
     for start, end, kind in _names(text, sentences, options):
-        if not free(start, end):
-            inside = [i for i in items if i.start >= start and i.end <= end]
-            outside = re.sub(
-                r"[’']s\b", "", "".join(text[a:b] for a, b in _gaps(start, end, inside))
-            )
-            if (
-                kind is None
-                or not inside
-                or not free_beyond(start, end, inside, taken)
-                or not [
-                    w
-                    for w in re.findall(r"[A-Za-z]+", outside)
-                    if w.lower() not in TITLES and w.lower() != "the"
-                ]
-            ):
+        if not _free(taken, start, end):
+            inside = _displaced(text, items, taken, start, end, kind)
+            if inside is None:
                 continue
             # "Israel Haymon" holds the known alias "Israel": the longer name is the actor's
             for item in inside:
                 items.remove(item)
                 taken.remove((item.start, item.end))
-        name = text[start:end]
-        known = _known_actor(name, knowledge, kind)
-        if known:
-            items.append(Item("actor_mention", start, end, name, 0.7, {"actor": known}))
-        elif kind is not None:
-            words = _name_words(name)
-            actor = (
-                proposed.get(" ".join(words))
-                or (proposed.get(words[-1]) if kind == "person" and words else None)
-                or slug(" ".join(words))
-            )
-            if not actor:
-                continue
-            proposed[" ".join(words)] = actor
-            if kind == "person" and words:
-                proposed.setdefault(words[-1], actor)
-            items.append(
-                Item(
-                    "actor_mention", start, end, name, 0.5, {"actor": actor, "proposed_kind": kind}
-                )
-            )
-        else:
+        item = _name_mention(text[start:end], start, end, kind, knowledge, proposed)
+        if item is None:
             continue
+        items.append(item)
         taken.append((start, end))
+    items.extend(_surname_mentions(text, knowledge, items, taken))
+    return sorted(items, key=lambda i: i.start)
+
+
+def _alias_mentions(text, knowledge):
+    """A mention of each known alias wherever it occurs."""
+    if not knowledge.aliases:
+        return []
+    owner = {a["alias"]: a["actor_id"] for a in knowledge.aliases}
+    return [
+        Item(
+            "actor_mention",
+            match.start(),
+            match.end(),
+            match.group(),
+            0.95,
+            {"actor": owner[match.group()]},
+        )
+        for match in alias_pattern(knowledge.aliases).finditer(text)
+    ]
+
+
+def _free(taken, start, end):
+    """True when no taken stretch overlaps [start, end)."""
+    return not any(start < b and a < end for a, b in taken)
+
+
+def _displaced(text, items, taken, start, end, kind):
+    """The mentions a longer name overlapping them replaces ("Israel Haymon" holds the known
+    alias "Israel"), or None when the name must give way: it is no actor, holds no mention
+    whole, overlaps others, or adds only titles to the mentions it holds."""
+    inside = [i for i in items if i.start >= start and i.end <= end]
+    outside = re.sub(r"[’']s\b", "", "".join(text[a:b] for a, b in _gaps(start, end, inside)))
+    if (
+        kind is None
+        or not inside
+        or not free_beyond(start, end, inside, taken)
+        or not [
+            w
+            for w in re.findall(r"[A-Za-z]+", outside)
+            if w.lower() not in TITLES and w.lower() != "the"
+        ]
+    ):
+        return None
+    return inside
+
+
+def _name_mention(name, start, end, kind, knowledge, proposed):
+    """The mention of a name: the known actor it stands for, else a proposed actor (one id
+    per whole name, and a person's surname alone names the same one), else None for a place
+    or an event. proposed gathers the ids proposed so far."""
+    known = _known_actor(name, knowledge, kind)
+    if known:
+        return Item("actor_mention", start, end, name, 0.7, {"actor": known})
+    if kind is None:
+        return None
+    words = _name_words(name)
+    actor = (
+        proposed.get(" ".join(words))
+        or (proposed.get(words[-1]) if kind == "person" and words else None)
+        or slug(" ".join(words))
+    )
+    if not actor:
+        return None
+    proposed[" ".join(words)] = actor
+    if kind == "person" and words:
+        proposed.setdefault(words[-1], actor)
+    return Item("actor_mention", start, end, name, 0.5, {"actor": actor, "proposed_kind": kind})
+
+
+def _surname_mentions(text, knowledge, items, taken):
+    """A surname alone ("Dahri" after "Noor Dahri") where no mention is: a mention of the
+    person of the full name, known or proposed. taken grows with each one."""
     surnames = {
         i.quote.split()[-1]: i.fields["actor"]
         for i in items
         if i.fields.get("proposed_kind") == "person" and " " in i.quote
     }
+    found = []
     for match in re.finditer(r"\b[A-Z][a-z]+\b", text):
-        # "Dahri" after "Noor Dahri": a surname alone names the actor of the full name
         owner_id = _surname_owner(match.group(), knowledge) or surnames.get(match.group())
-        if owner_id and owner_id not in knowledge.actors and free(match.start(), match.end()):
-            items.append(
-                Item(
-                    "actor_mention",
-                    match.start(),
-                    match.end(),
-                    match.group(),
-                    0.5,
-                    {"actor": owner_id, "proposed_kind": "person"},
-                )
-            )
-            taken.append((match.start(), match.end()))
+        if not owner_id or not _free(taken, match.start(), match.end()):
             continue
-        if owner_id and free(match.start(), match.end()):
-            items.append(
-                Item(
-                    "actor_mention",
-                    match.start(),
-                    match.end(),
-                    match.group(),
-                    0.7,
-                    {"actor": owner_id},
-                )
-            )
-            taken.append((match.start(), match.end()))
-    return sorted(items, key=lambda i: i.start)
+        fields = {"actor": owner_id}
+        confidence = 0.7
+        if owner_id not in knowledge.actors:
+            fields, confidence = {"actor": owner_id, "proposed_kind": "person"}, 0.5
+        found.append(
+            Item("actor_mention", match.start(), match.end(), match.group(), confidence, fields)
+        )
+        taken.append((match.start(), match.end()))
+    return found
 
 
 def _gaps(start, end, inside):
@@ -627,6 +637,24 @@ def speaker(state, sentence, head, phrase_start):
     actor named in it (the head itself, its compound, its apposition: "Avi Scarf of Y" is
     Scarf, "a Hebrew newspaper, Israel Hayom" is Israel Hayom); a pronoun's or a "the
     report"'s antecedent; else a new actor proposed from the phrase's words."""
+    for resolve in (
+        _named_speaker,
+        _pronoun_speaker,
+        _report_speaker,
+        _anonymous_speaker,
+        _role_speaker,
+        _unrecognised_name,
+        _mention_in_subject,
+    ):
+        found = resolve(state, sentence, head, phrase_start)
+        if found:
+            return found
+    return _speaker_from_words(state, sentence, head, phrase_start)
+
+
+def _named_speaker(state, sentence, head, phrase_start):
+    """The actor a mention at the head names, or one in its compound, apposition or
+    possessive; a role's holder for a proposed role word ("NSA")."""
     head_start, head_end = char_span(sentence, head)
     own = state.covering(head_start, head_end)
     context = {head.lemma_.lower()} | {
@@ -655,6 +683,12 @@ def speaker(state, sentence, head, phrase_start):
                 or (found and child.dep_ == "appos")
             ):
                 return found.actor, "stated", 0.8, _learn_kind(state, found, context)
+    return None
+
+
+def _pronoun_speaker(state, sentence, head, phrase_start):
+    """A pronoun's antecedent: he/she/I the last person, "it" the last outlet or body, "they"
+    the last anonymous source (else body)."""
     lower = head.lower_
     if lower in PRONOUNS_PERSON or lower in ("i", "we"):
         actor = state.last(phrase_start, {"person"}) or state.last_mention(phrase_start, {"person"})
@@ -670,16 +704,26 @@ def speaker(state, sentence, head, phrase_start):
         )
         if actor:
             return actor, "inferred", 0.5, state.actor_kind(actor)
-    if head.lemma_.lower() in REPORT_NOUNS or lower in REPORT_NOUNS:
-        definite = any(
-            c.dep_ in ("det", "poss") and c.lower_ not in ("a", "an") for c in head.children
+    return None
+
+
+def _report_speaker(state, sentence, head, phrase_start):
+    """ "the report", "the paper", "Monday's report": the last outlet credited in its own
+    right (else the last outlet named)."""
+    if head.lemma_.lower() not in REPORT_NOUNS and head.lower_ not in REPORT_NOUNS:
+        return None
+    definite = any(c.dep_ in ("det", "poss") and c.lower_ not in ("a", "an") for c in head.children)
+    if definite:
+        actor = state.last(phrase_start, {"outlet"}, primary=True) or state.last_mention(
+            phrase_start, {"outlet"}
         )
-        if definite:
-            actor = state.last(phrase_start, {"outlet"}, primary=True) or state.last_mention(
-                phrase_start, {"outlet"}
-            )
-            if actor:
-                return actor, "inferred", 0.6, "outlet"
+        if actor:
+            return actor, "inferred", 0.6, "outlet"
+    return None
+
+
+def _anonymous_speaker(state, sentence, head, phrase_start):
+    """ "the sources", "these officials": the last anonymous source credited."""
     definite = any(
         c.dep_ in ("det", "poss")
         and c.lower_ in ("the", "these", "those", "my", "our", "his", "her", "their", "such")
@@ -693,6 +737,11 @@ def speaker(state, sentence, head, phrase_start):
         actor = state.last(phrase_start, {"anonymous_source"}, pools=(state.sources,))
         if actor:
             return actor, "inferred", 0.6, "anonymous_source"
+    return None
+
+
+def _role_speaker(state, sentence, head, phrase_start):
+    """ "the spokesperson", "the minister", "NSA": the last actor named with that word."""
     role = (
         head.pos_ == "NOUN"
         or head.lower_ in PERSON_NOUNS
@@ -706,38 +755,51 @@ def speaker(state, sentence, head, phrase_start):
             or any(c.dep_ == "det" and c.lower_ in ("the", "this", "that") for c in head.children)
         )
     ):
-        # "the spokesperson", "the minister", "NSA": the last actor named with that word before it
         actor = _named_with(state, phrase_start, head.lower_)
         if actor:
             return actor, "inferred", 0.55, state.actor_kind(actor)
-    if head.pos_ == "PROPN" and not state.covering(head_start, head_end):
-        # a name the entity model missed ("Avi Scarf of Y said"): the head with its compounds,
-        # less the titles and role words before it ("FO Spokesperson Zahid Hafeez Chaudhri")
-        tokens = [c for c in head.children if c.dep_ == "compound" and c.i < head.i] + [head]
-        tokens = [t for t in sentence.span.doc[tokens[0].i : head.i + 1]]
-        while len(tokens) > 1 and (
-            tokens[0].lower_ in TITLES | PERSON_NOUNS
-            or tokens[0].text.isupper()
-            or not tokens[0].text[:1].isupper()
-        ):
-            tokens = tokens[1:]
-        name = state.text[char_span(sentence, tokens[0])[0] : head_end]
-        if head.text in state.surnames:
-            return state.surnames[head.text], "stated", 0.6, "person"
-        known = _known_actor(name, state.knowledge, "person")
-        if known:
-            return known, "stated", 0.6, state.actor_kind(known)
-        kind = "country" if head.ent_type_ == "GPE" else actor_kind(name, "person") or "person"
-        actor = slug(" ".join(_name_words(name)))
-        if actor:
-            state.names.setdefault(actor, name)
-            state.mentions.append(
-                Mention(char_span(sentence, tokens[0])[0], head_end, actor, kind, True)
-            )
-            state.mentions.sort(key=lambda m: m.start)
-            if kind == "person" and " " in name:
-                state.surnames.setdefault(name.split()[-1], actor)
-            return actor, "stated", 0.5, kind
+    return None
+
+
+def _unrecognised_name(state, sentence, head, phrase_start):
+    """A name the entity model missed ("Avi Scarf of Y said"): the head with its compounds,
+    less the titles and role words before it ("FO Spokesperson Zahid Hafeez Chaudhri"); a
+    new one is remembered as a proposed actor's mention."""
+    head_start, head_end = char_span(sentence, head)
+    if head.pos_ != "PROPN" or state.covering(head_start, head_end):
+        return None
+    tokens = [c for c in head.children if c.dep_ == "compound" and c.i < head.i] + [head]
+    tokens = [t for t in sentence.span.doc[tokens[0].i : head.i + 1]]
+    while len(tokens) > 1 and (
+        tokens[0].lower_ in TITLES | PERSON_NOUNS
+        or tokens[0].text.isupper()
+        or not tokens[0].text[:1].isupper()
+    ):
+        tokens = tokens[1:]
+    name_start = char_span(sentence, tokens[0])[0]
+    name = state.text[name_start:head_end]
+    if head.text in state.surnames:
+        return state.surnames[head.text], "stated", 0.6, "person"
+    known = _known_actor(name, state.knowledge, "person")
+    if known:
+        return known, "stated", 0.6, state.actor_kind(known)
+    kind = "country" if head.ent_type_ == "GPE" else actor_kind(name, "person") or "person"
+    actor = slug(" ".join(_name_words(name)))
+    if not actor:
+        return None
+    state.names.setdefault(actor, name)
+    state.mentions.append(Mention(name_start, head_end, actor, kind, True))
+    state.mentions.sort(key=lambda m: m.start)
+    if kind == "person" and " " in name:
+        state.surnames.setdefault(name.split()[-1], actor)
+    return actor, "stated", 0.5, kind
+
+
+def _mention_in_subject(state, sentence, head, phrase_start):
+    """The last actor mentioned in the phrase; else, for a noun, a name in apposition
+    anywhere in it ("Former special assistant to ..., Zulfi Bukhari, on Monday denied": the
+    parser may hang it on the wrong noun)."""
+    head_end = char_span(sentence, head)[1]
     inside = [
         m
         for m in state.mentions
@@ -747,20 +809,20 @@ def speaker(state, sentence, head, phrase_start):
     ]
     if inside:
         return inside[-1].actor, "stated", 0.5, inside[-1].kind
-    if head.pos_ == "NOUN":
-        # "Former special assistant to ..., Zulfi Bukhari, on Monday denied": a name in apposition
-        # somewhere in the subject (the parser may hang it on the wrong noun)
-        for token in reversed(list(head.subtree)):
-            if token.dep_ == "appos" and token.i > head.i:
-                found = state.covering(*char_span(sentence, token))
-                if found and found.kind in (
-                    "person",
-                    "government",
-                    "organisation",
-                    "outlet",
-                    "agency",
-                ):
-                    return found.actor, "stated", 0.6, found.kind
+    if head.pos_ != "NOUN":
+        return None
+    for token in reversed(list(head.subtree)):
+        if token.dep_ == "appos" and token.i > head.i:
+            found = state.covering(*char_span(sentence, token))
+            if found and found.kind in ("person", "government", "organisation", "outlet", "agency"):
+                return found.actor, "stated", 0.6, found.kind
+    return None
+
+
+def _speaker_from_words(state, sentence, head, phrase_start):
+    """A new actor proposed from the phrase's words, when they can name someone who speaks
+    ("people familiar with the developments"); else no one (a long phrase naming no one,
+    "talks denied", "the issue resurfaced")."""
     start, end = subtree_span(
         sentence, head, skip=("relcl", "acl", "punct", "cc", "conj", "advcl", "appos")
     )
@@ -774,12 +836,7 @@ def speaker(state, sentence, head, phrase_start):
         for t in sentence.span.doc[head.left_edge.i : head.i + 1]
     )
     if not named and head.lemma_.lower() not in SPEAKER_NOUNS and head.lower_ not in SPEAKER_NOUNS:
-        return (
-            None,
-            "stated",
-            0.0,
-            None,
-        )  # "talks denied", "the issue resurfaced": not someone who speaks
+        return None, "stated", 0.0, None  # not someone who speaks
     # a source named by no name is anonymous, whatever it is ("Pakistani paper", "people familiar with ...")
     kind = (
         (
@@ -975,146 +1032,10 @@ def _medium(state, sentence, verb, source_kind):
 def find_citations(state, sentences):
     """Attribution: the subject of each reporting or denial verb, the object of "according
     to", "based on", "citing" and of cite/quote, and a passive's "by X", in text order."""
-    items = []
-    for line in re.finditer(r"^Source:[ \t]*(\S.*?)[ \t]*$", state.text, re.MULTILINE):
-        # a source line credits the outlet the text comes from
-        name = line.group(1)
-        mention = state.mention_at(line.start(1), line.end(1))
-        source = mention.actor if mention else slug(re.split(r"\s[–-]\s", name)[0])
-        if source:
-            state.kinds.setdefault(source, "outlet") if not mention else None
-            state.names.setdefault(source, name)
-            sentence = next((x for x in sentences if x.start <= line.start() < x.end), None)
-            items.append(
-                Item(
-                    "citation",
-                    line.start(),
-                    line.end(),
-                    line.group(),
-                    0.8,
-                    {
-                        "cue": "Source:",
-                        "source": source,
-                        "source_basis": "stated",
-                        "medium": "source-line",
-                        "_kind": "outlet",
-                        "_verb": None,
-                        "_sentence": sentence,
-                        "_proposed_kind": "outlet"
-                        if source not in state.knowledge.actors
-                        else None,
-                        "_name": name,
-                    },
-                )
-            )
-    for line in re.finditer(
-        r"^[ \t]*(?:by|By|BY)[ \t]+(\S.{1,80}?)[ \t]*$", state.text, re.MULTILINE
-    ):
-        # a byline credits each name in it: "by Israel Hayom / JNS.org"
-        sentence = next((x for x in sentences if x.start <= line.start(1) < x.end), None)
-        for number, part in enumerate(
-            re.finditer(r"[^/,&]+?(?=\s*(?:/|,|&|\band\b|$))", line.group(1))
-        ):
-            name = part.group().strip()
-            if not name or name.lower() == "and":
-                continue
-            start = line.start(1) + part.start() + (len(part.group()) - len(part.group().lstrip()))
-            end = start + len(name)
-            mention = state.mention_at(start, end)
-            source = (
-                mention.actor
-                if mention
-                else slug(
-                    _name_words(name)[0]
-                    if len(_name_words(name)) == 1
-                    else " ".join(_name_words(name))
-                )
-            )
-            if not source:
-                continue
-            kind = mention.kind if mention else (actor_kind(name, "person") or "person")
-            state.names.setdefault(source, name)
-            quote_start = (
-                line.start() + (len(line.group()) - len(line.group().lstrip()))
-                if number == 0
-                else start
-            )
-            items.append(
-                Item(
-                    "citation",
-                    quote_start,
-                    end,
-                    state.text[quote_start:end],
-                    0.7,
-                    {
-                        "cue": "by",
-                        "source": source,
-                        "source_basis": "stated",
-                        "medium": "source-line",
-                        "_kind": kind,
-                        "_verb": None,
-                        "_sentence": sentence,
-                        "_proposed_kind": kind if source not in state.knowledge.actors else None,
-                        "_name": name,
-                    },
-                )
-            )
-    for line in re.finditer(
-        r"^[ \t]*([A-Z][\w.&]+(?:[ \t][A-Z][\w.&]+){0,3})[ \t]+[–—-][ \t]", state.text, re.MULTILINE
-    ):
-        # a wire's dateline credit: "JNS.org – ..." (a place's dateline, "ISLAMABAD –", credits no one)
-        name = line.group(1)
-        mention = state.mention_at(line.start(1), line.end(1))
-        kind = mention.kind if mention else actor_kind(name, None)
-        if kind != "outlet" or any(i.start <= line.start(1) < i.end for i in items):
-            continue
-        source = mention.actor if mention else slug(re.sub(r"\.(?:org|com|net)$", "", name))
-        state.names.setdefault(source, name)
-        sentence = next((x for x in sentences if x.start <= line.start(1) < x.end), None)
-        end = line.end() - 1
-        items.append(
-            Item(
-                "citation",
-                line.start(1),
-                end,
-                state.text[line.start(1) : end].rstrip(),
-                0.6,
-                {
-                    "cue": state.text[line.end(1) : end].strip(),
-                    "source": source,
-                    "source_basis": "stated",
-                    "medium": "source-line",
-                    "_kind": "outlet",
-                    "_verb": None,
-                    "_sentence": sentence,
-                    "_proposed_kind": "outlet" if source not in state.knowledge.actors else None,
-                    "_name": name,
-                },
-            )
-        )
+    items = _source_line_citations(state, sentences) + _byline_citations(state, sentences)
+    items += _dateline_citations(state, sentences, items)
     for sentence in sentences:
-        found = []
-        for token in sentence.span:
-            lemma = token.lemma_.lower()
-            if token.pos_ in ("VERB", "AUX") and (
-                lemma in REPORTING or lemma in DENYING or lemma in SOURCE_OBJECT
-            ):
-                found.extend(_verb_citation(state, sentence, token, lemma))
-            elif (
-                token.lower_ in ("according", "based")
-                and token.i + 1 < len(token.doc)
-                and token.doc[token.i + 1].lower_ in ("to", "on")
-                or token.lower_ == "per"
-                and token.dep_ == "prep"
-            ):
-                found.extend(_preposition_citation(state, sentence, token))
-            elif (
-                token.lower_ in ("from", "by")
-                and token.dep_ in ("prep", "agent")
-                and _work_noun(token) is not None
-            ):
-                found.extend(_work_citation(state, sentence, token))
-        for item in sorted(found, key=lambda i: i.start):
+        for item in sorted(_sentence_citations(state, sentence), key=lambda i: i.start):
             if any(i.start < item.end and item.start < i.end for i in items):
                 continue  # overlapping cues: keep the first
             items.append(item)
@@ -1128,6 +1049,159 @@ def find_citations(state, sentences):
             )
         _note_subject(state, sentence)
     return sorted(items, key=lambda i: i.start)
+
+
+def _sentence_at(sentences, offset):
+    """The sentence an offset of the text falls in, or None."""
+    return next((x for x in sentences if x.start <= offset < x.end), None)
+
+
+def _line_citation(state, span, quote, confidence, cue, source, kind, sentence, name):
+    """A citation a line of the page makes (a source line, a byline, a dateline): stated, in
+    the medium source-line; span is its (start, end)."""
+    return Item(
+        "citation",
+        span[0],
+        span[1],
+        quote,
+        confidence,
+        {
+            "cue": cue,
+            "source": source,
+            "source_basis": "stated",
+            "medium": "source-line",
+            "_kind": kind,
+            "_verb": None,
+            "_sentence": sentence,
+            "_proposed_kind": kind if source not in state.knowledge.actors else None,
+            "_name": name,
+        },
+    )
+
+
+def _source_line_citations(state, sentences):
+    """A `Source:` line credits the outlet the text comes from."""
+    items = []
+    for line in re.finditer(r"^Source:[ \t]*(\S.*?)[ \t]*$", state.text, re.MULTILINE):
+        name = line.group(1)
+        mention = state.mention_at(line.start(1), line.end(1))
+        source = mention.actor if mention else slug(re.split(r"\s[–-]\s", name)[0])
+        if not source:
+            continue
+        if not mention:
+            state.kinds.setdefault(source, "outlet")
+        state.names.setdefault(source, name)
+        sentence = _sentence_at(sentences, line.start())
+        items.append(
+            _line_citation(
+                state, line.span(), line.group(), 0.8, "Source:", source, "outlet", sentence, name
+            )
+        )
+    return items
+
+
+def _byline_citations(state, sentences):
+    """A byline credits each name in it: "by Israel Hayom / JNS.org"."""
+    items = []
+    for line in re.finditer(
+        r"^[ \t]*(?:by|By|BY)[ \t]+(\S.{1,80}?)[ \t]*$", state.text, re.MULTILINE
+    ):
+        sentence = _sentence_at(sentences, line.start(1))
+        for number, part in enumerate(
+            re.finditer(r"[^/,&]+?(?=\s*(?:/|,|&|\band\b|$))", line.group(1))
+        ):
+            name = part.group().strip()
+            if not name or name.lower() == "and":
+                continue
+            start = line.start(1) + part.start() + (len(part.group()) - len(part.group().lstrip()))
+            end = start + len(name)
+            mention = state.mention_at(start, end)
+            words = _name_words(name)
+            source = (
+                mention.actor if mention else slug(words[0] if len(words) == 1 else " ".join(words))
+            )
+            if not source:
+                continue
+            kind = mention.kind if mention else (actor_kind(name, "person") or "person")
+            state.names.setdefault(source, name)
+            # the first name's quote starts with "by"
+            quote_start = (
+                line.start() + (len(line.group()) - len(line.group().lstrip()))
+                if number == 0
+                else start
+            )
+            items.append(
+                _line_citation(
+                    state,
+                    (quote_start, end),
+                    state.text[quote_start:end],
+                    0.7,
+                    "by",
+                    source,
+                    kind,
+                    sentence,
+                    name,
+                )
+            )
+    return items
+
+
+def _dateline_citations(state, sentences, items):
+    """A wire's dateline credit: "JNS.org – ..." (a place's dateline, "ISLAMABAD –", credits
+    no one), unless a citation of items already covers it."""
+    found = []
+    for line in re.finditer(
+        r"^[ \t]*([A-Z][\w.&]+(?:[ \t][A-Z][\w.&]+){0,3})[ \t]+[–—-][ \t]", state.text, re.MULTILINE
+    ):
+        name = line.group(1)
+        mention = state.mention_at(line.start(1), line.end(1))
+        kind = mention.kind if mention else actor_kind(name, None)
+        if kind != "outlet" or any(i.start <= line.start(1) < i.end for i in items + found):
+            continue
+        source = mention.actor if mention else slug(re.sub(r"\.(?:org|com|net)$", "", name))
+        state.names.setdefault(source, name)
+        end = line.end() - 1
+        found.append(
+            _line_citation(
+                state,
+                (line.start(1), end),
+                state.text[line.start(1) : end].rstrip(),
+                0.6,
+                state.text[line.end(1) : end].strip(),
+                source,
+                "outlet",
+                _sentence_at(sentences, line.start(1)),
+                name,
+            )
+        )
+    return found
+
+
+def _sentence_citations(state, sentence):
+    """The citations each cue of a sentence makes: a reporting, denial or cite verb,
+    "according to"/"based on"/"per", and "a report from X"/"a statement issued by X"."""
+    found = []
+    for token in sentence.span:
+        lemma = token.lemma_.lower()
+        if token.pos_ in ("VERB", "AUX") and (
+            lemma in REPORTING or lemma in DENYING or lemma in SOURCE_OBJECT
+        ):
+            found.extend(_verb_citation(state, sentence, token, lemma))
+        elif (
+            token.lower_ in ("according", "based")
+            and token.i + 1 < len(token.doc)
+            and token.doc[token.i + 1].lower_ in ("to", "on")
+            or token.lower_ == "per"
+            and token.dep_ == "prep"
+        ):
+            found.extend(_preposition_citation(state, sentence, token))
+        elif (
+            token.lower_ in ("from", "by")
+            and token.dep_ in ("prep", "agent")
+            and _work_noun(token) is not None
+        ):
+            found.extend(_work_citation(state, sentence, token))
+    return found
 
 
 def _note_subject(state, sentence):
@@ -1144,67 +1218,17 @@ def _note_subject(state, sentence):
 
 
 def _verb_citation(state, sentence, verb, lemma):
-    text = state.text
+    """The citation a reporting, denial or cite verb makes: its subject credited with the
+    words from the subject to the cue (or to the medium or object that completes it)."""
     if lemma in SOURCE_OBJECT:
-        objects = [c for c in verb.children if c.dep_ in ("dobj", "obj")]
-        if not objects:
-            return []
-        head = objects[0]
-        own = next((c for c in verb.children if c.dep_ == "nsubj"), None)
-        start = (
-            subtree_span(sentence, own, skip=("relcl", "acl", "appos"))[0]
-            if own is not None and own.i < verb.i
-            else _cue_start(sentence, verb)
-        )
-        end = subtree_span(sentence, head, skip=("relcl", "acl"))[1]
-        source, basis, confidence, kind = speaker(
-            state, sentence, head, char_span(sentence, head)[0]
-        )
-        cue = text[char_span(sentence, verb)[0] : char_span(sentence, verb)[1]]
-        item = _citation(state, sentence, verb, start, end, cue, source, basis, confidence, kind)
-        item.fields["_secondary"] = True  # the source of a source: not what "the report" refers to
-        return [item]
+        return _object_citation(state, sentence, verb)
     if _passive(verb):
-        agent = _agent(verb)
-        if agent is None:
-            return []  # "is said to", "it is claimed": a hedge, not a credit
-        source, basis, confidence, kind = speaker(
-            state, sentence, agent, char_span(sentence, agent)[0]
-        )
-        start = _cue_start(sentence, verb)
-        end = subtree_span(sentence, agent)[1]
-        return [
-            _citation(
-                state,
-                sentence,
-                verb,
-                start,
-                end,
-                text[start : char_span(sentence, verb)[1]],
-                source,
-                basis,
-                confidence,
-                kind,
-            )
-        ]
-    if any(c.dep_ == "aux" and c.lower_ in MODALS for c in verb.children):
-        return []  # "she could maintain", "would suggest": no one is credited
-    if lemma in REPORTING and any(c.dep_ == "neg" for c in verb.children):
-        return []  # "the report did not identify": nothing is credited
-    if lemma == "point" and not any(c.dep_ == "prt" and c.lower_ == "out" for c in verb.children):
+        return _passive_citation(state, sentence, verb)
+    if _credits_no_one(verb, lemma):
         return []
-    subject = _subject(verb)
-    if subject is not None and subject.lower_ in ("who", "that", "which") and verb.dep_ == "relcl":
-        subject = verb.head  # "officials who told me": the officials told
-    if (
-        subject is None
-        or subject.lower_ in ("it", "there", "this", "that", "which", "what")
-        or subject.pos_ not in ("NOUN", "PROPN", "PRON")
-        and not (subject.text[:1].isupper() and subject.pos_ in ("VERB", "X", "NUM"))
-    ):  # a name mistagged
-        return []  # "Enough said": no one
-    if sentence.quoted and subject.lower_ in ("i", "me", "we", "us", "you"):
-        return []  # "Let me state ...": inside a quotation, the quotation's speaker is credited
+    subject = _reporting_subject(sentence, verb)
+    if subject is None:
+        return []
     if state.options.speaker == "nearest":
         return _nearest_citation(state, sentence, verb, subject)
     inherited = subject.head.i != verb.i and verb.dep_ != "relcl"
@@ -1221,54 +1245,124 @@ def _verb_citation(state, sentence, verb, lemma):
         return []
     cue_start, cue_end = _cue_start(sentence, verb), _cue_end(sentence, verb)
     if inherited:
-        # "X called for ... and questioned ...", "X continued to deny": the verb's own clause
-        start, end = cue_start, cue_end
-        previous = sentence.span.doc[verb.i - 1] if verb.i > 0 else None
-        if previous is not None and previous.dep_ == "cc":
-            start = char_span(sentence, previous)[0]
-        elif verb.dep_ == "xcomp":
-            start = char_span(sentence, verb.head)[0] if subject.i > verb.head.i else subject_start
+        start, end = _inherited_start(sentence, verb, subject, subject_start, cue_start), cue_end
     elif subject.i < verb.i:
-        start, end = subject_start, cue_end
-        clausal = any(
-            c.dep_ in ("ccomp", "xcomp", "parataxis") or c.text in ':“"' for c in verb.children
-        )
-        for child in sorted(verb.children, key=lambda c: c.i):
-            if child.i <= verb.i:
-                continue
-            if (
-                child.dep_ == "prep"
-                and child.lower_ in ("in", "on")
-                and re.search(
-                    r"interview|condition of anonymity|tweet|Twitter|statement",
-                    text[slice(*subtree_span(sentence, child))],
-                )
-            ):
-                end = subtree_span(sentence, child)[
-                    1
-                ]  # "said in an interview", "wrote on Twitter": the medium
-                break
-            if child.dep_ in ("dobj", "oprd") and not clausal and child.i - verb.i <= 3:
-                # "identified the country as Pakistan", "denied allegations": what is said is the object
-                object_end = subtree_span(
-                    sentence, child, skip=("relcl", "acl", "prep", "punct", "cc", "conj")
-                )[1]
-                end = max(end, object_end)
-                for sibling in verb.children:
-                    if (
-                        sibling.dep_ in ("prep",)
-                        and sibling.i > child.i
-                        and sibling.lower_ in ("as",)
-                    ):
-                        end = max(end, subtree_span(sentence, sibling)[1])
-            elif child.dep_ in ("punct", "cc", "ccomp", "advcl", "conj"):
-                break
+        start, end = subject_start, _said_end(state.text, sentence, verb, cue_end)
     else:
         start, end = cue_start, subject_end  # "..., said the sources"
     if end - start > 220:
         return []
-    cue = text[cue_start:cue_end]
+    cue = state.text[cue_start:cue_end]
     return [_citation(state, sentence, verb, start, end, cue, source, basis, confidence, kind)]
+
+
+def _object_citation(state, sentence, verb):
+    """cite/quote: the object is the source ("the report cited a source in Islamabad"), a
+    source of a source."""
+    objects = [c for c in verb.children if c.dep_ in ("dobj", "obj")]
+    if not objects:
+        return []
+    head = objects[0]
+    own = next((c for c in verb.children if c.dep_ == "nsubj"), None)
+    start = (
+        subtree_span(sentence, own, skip=("relcl", "acl", "appos"))[0]
+        if own is not None and own.i < verb.i
+        else _cue_start(sentence, verb)
+    )
+    end = subtree_span(sentence, head, skip=("relcl", "acl"))[1]
+    source, basis, confidence, kind = speaker(state, sentence, head, char_span(sentence, head)[0])
+    cue = state.text[char_span(sentence, verb)[0] : char_span(sentence, verb)[1]]
+    item = _citation(state, sentence, verb, start, end, cue, source, basis, confidence, kind)
+    item.fields["_secondary"] = True  # the source of a source: not what "the report" refers to
+    return [item]
+
+
+def _passive_citation(state, sentence, verb):
+    """A passive credits its "by X" ("was reported by X"); without one ("is said to", "it is
+    claimed") it is a hedge, not a credit."""
+    agent = _agent(verb)
+    if agent is None:
+        return []
+    source, basis, confidence, kind = speaker(state, sentence, agent, char_span(sentence, agent)[0])
+    start = _cue_start(sentence, verb)
+    end = subtree_span(sentence, agent)[1]
+    cue = state.text[start : char_span(sentence, verb)[1]]
+    return [_citation(state, sentence, verb, start, end, cue, source, basis, confidence, kind)]
+
+
+def _credits_no_one(verb, lemma):
+    """True for a verb that credits no one: a modal ("she could maintain", "would suggest"),
+    a negated reporting verb ("the report did not identify"), "point" without "out"."""
+    if any(c.dep_ == "aux" and c.lower_ in MODALS for c in verb.children):
+        return True
+    if lemma in REPORTING and any(c.dep_ == "neg" for c in verb.children):
+        return True
+    return lemma == "point" and not any(
+        c.dep_ == "prt" and c.lower_ == "out" for c in verb.children
+    )
+
+
+def _reporting_subject(sentence, verb):
+    """The subject a reporting verb credits, or None where it names no one ("Enough said",
+    "it", a first person inside a quotation, whose speaker is credited instead)."""
+    subject = _subject(verb)
+    if subject is not None and subject.lower_ in ("who", "that", "which") and verb.dep_ == "relcl":
+        subject = verb.head  # "officials who told me": the officials told
+    if (
+        subject is None
+        or subject.lower_ in ("it", "there", "this", "that", "which", "what")
+        or subject.pos_ not in ("NOUN", "PROPN", "PRON")
+        and not (subject.text[:1].isupper() and subject.pos_ in ("VERB", "X", "NUM"))
+    ):  # a name mistagged
+        return None
+    if sentence.quoted and subject.lower_ in ("i", "me", "we", "us", "you"):
+        return None  # "Let me state ...": inside a quotation, the quotation's speaker is credited
+    return subject
+
+
+def _inherited_start(sentence, verb, subject, subject_start, cue_start):
+    """Where the clause of a verb that shares its subject starts ("X called for ... and
+    questioned ...", "X continued to deny"): at its "and", or for an infinitive at its
+    governing verb (or the subject, when the subject comes first)."""
+    previous = sentence.span.doc[verb.i - 1] if verb.i > 0 else None
+    if previous is not None and previous.dep_ == "cc":
+        return char_span(sentence, previous)[0]
+    if verb.dep_ == "xcomp":
+        return char_span(sentence, verb.head)[0] if subject.i > verb.head.i else subject_start
+    return cue_start
+
+
+def _said_end(text, sentence, verb, cue_end):
+    """Where "X said ..." ends: at the cue, or at the medium that follows it ("said in an
+    interview", "wrote on Twitter"), or with the object of a verb with no clause
+    ("identified the country as Pakistan", "denied allegations")."""
+    end = cue_end
+    clausal = any(
+        c.dep_ in ("ccomp", "xcomp", "parataxis") or c.text in ':“"' for c in verb.children
+    )
+    for child in sorted(verb.children, key=lambda c: c.i):
+        if child.i <= verb.i:
+            continue
+        if (
+            child.dep_ == "prep"
+            and child.lower_ in ("in", "on")
+            and re.search(
+                r"interview|condition of anonymity|tweet|Twitter|statement",
+                text[slice(*subtree_span(sentence, child))],
+            )
+        ):
+            return subtree_span(sentence, child)[1]  # the medium
+        if child.dep_ in ("dobj", "oprd") and not clausal and child.i - verb.i <= 3:
+            object_end = subtree_span(
+                sentence, child, skip=("relcl", "acl", "prep", "punct", "cc", "conj")
+            )[1]
+            end = max(end, object_end)
+            for sibling in verb.children:
+                if sibling.dep_ in ("prep",) and sibling.i > child.i and sibling.lower_ in ("as",):
+                    end = max(end, subtree_span(sentence, sibling)[1])
+        elif child.dep_ in ("punct", "cc", "ccomp", "advcl", "conj"):
+            break
+    return end
 
 
 def _nearest_citation(state, sentence, verb, subject):
