@@ -276,15 +276,19 @@ def find_metadata(text, url=None, meta=None, knowledge=None):
     return fields, warnings
 
 
+def _date(published, precision, basis, evidence):
+    """The draft's date fields: published, date_precision, date_basis, date_evidence."""
+    return dict(
+        published=published, date_precision=precision, date_basis=basis, date_evidence=evidence
+    )
+
+
 def _find_date(text, lines, url, meta, warnings):
+    """The date fields: from a `date` line, a `Published`/`Posted` line, a date on its own
+    line, an `Updated` line, the URL, then the sidecar (the last three with a warning)."""
     date = DATE_LINE.match(text)
     if date:
-        return dict(
-            published=date.group(1),
-            date_precision="day",
-            date_basis="stated",
-            date_evidence=date.group(0).strip(),
-        )
+        return _date(date.group(1), "day", "stated", date.group(0).strip())
     labelled = {}
     for match in PUBLISHED_LINE.finditer(text):
         found = _date_in(match.group("date"))
@@ -296,12 +300,7 @@ def _find_date(text, lines, url, meta, warnings):
     for line in lines[:8]:
         found = _date_in(line)
         if found and len(line.strip()) <= len(found[1]) + 25:  # "June 28, 2021" on its own line
-            return dict(
-                published=found[0],
-                date_precision="day",
-                date_basis="stated",
-                date_evidence=line.strip(),
-            )
+            return _date(found[0], "day", "stated", line.strip())
     for label in ("updated", "last updated"):
         if label in labelled:
             warnings.append(
@@ -313,22 +312,13 @@ def _find_date(text, lines, url, meta, warnings):
             return _published(*labelled[label])
     from_url = date_from_url(url)
     if from_url:
-        return dict(
-            published=from_url[0],
-            date_precision=from_url[1],
-            date_basis="inferred",
-            date_evidence=from_url[2],
-        )
+        return _date(from_url[0], from_url[1], "inferred", from_url[2])
     meta_date = re.match(r"\s*(\d{4}(?:-\d{2}(?:-\d{2})?)?)", meta.get("date", ""))
     if meta_date:
         value = meta_date.group(1)
         warnings.append(("published", f"the date is the sidecar's ({meta['date']}): check it"))
-        return dict(
-            published=value,
-            date_precision={4: "year", 7: "month", 10: "day"}[len(value)],
-            date_basis="inferred",
-            date_evidence=f"the .meta sidecar: {meta['date']}",
-        )
+        precision = {4: "year", 7: "month", 10: "day"}[len(value)]
+        return _date(value, precision, "inferred", f"the .meta sidecar: {meta['date']}")
     warnings.append(
         (
             "published",
@@ -336,7 +326,7 @@ def _find_date(text, lines, url, meta, warnings):
             "fill in published, date_precision, date_basis and date_evidence from what the text reports",
         )
     )
-    return dict(published=None, date_precision=None, date_basis="inferred", date_evidence=None)
+    return _date(None, None, "inferred", None)
 
 
 def _published(match, found):
@@ -345,18 +335,9 @@ def _published(match, found):
     day_iso = found[0]
     if hour and zone in UTC_OFFSETS:
         hour = int(hour) % 12 + (12 if (half or "").lower() == "pm" else 0) if half else int(hour)
-        return {
-            "published": f"{day_iso}T{hour:02d}:{minute}{UTC_OFFSETS[zone]}",
-            "date_precision": "minute",
-            "date_basis": "stated",
-            "date_evidence": match.group(0).strip(),
-        }
-    return {
-        "published": day_iso,
-        "date_precision": "day",
-        "date_basis": "stated",
-        "date_evidence": match.group(0).strip(),
-    }
+        published = f"{day_iso}T{hour:02d}:{minute}{UTC_OFFSETS[zone]}"
+        return _date(published, "minute", "stated", match.group(0).strip())
+    return _date(day_iso, "day", "stated", match.group(0).strip())
 
 
 def _is_furniture(line):
@@ -420,24 +401,24 @@ def _find_title(lines, meta, warnings):
     return dict(title=" ".join(first.split()[:14]).rstrip("."), title_basis="supplied")
 
 
+def _outlet(outlet, name, basis, evidence):
+    """The draft's outlet fields: the outlet's actor id, the name it goes by in the text (for
+    a proposed actor), outlet_basis, outlet_evidence."""
+    return dict(outlet=outlet, outlet_name=name, outlet_basis=basis, outlet_evidence=evidence)
+
+
 def _find_outlet(text, url, knowledge, warnings):
+    """The outlet fields: from a `Source:` line, a sign-off (also the byline), the outlet
+    speaking of itself, then the URL's site; else a warning."""
     source = SOURCE_LINE.search(text)
     if source:
-        return dict(
-            outlet=_outlet_id(source.group(1), knowledge),
-            outlet_name=source.group(1),
-            outlet_basis="inferred",
-            outlet_evidence=source.group(0).strip(),
-        )
+        name = source.group(1)
+        return _outlet(_outlet_id(name, knowledge), name, "inferred", source.group(0).strip())
     sign_off = SIGN_OFF.search(text)
     if sign_off:
-        return dict(
-            outlet=_outlet_id(sign_off.group(1), knowledge),
-            outlet_name=sign_off.group(1),
-            outlet_basis="stated",
-            outlet_evidence=sign_off.group(0).strip(),
-            byline=sign_off.group(1),
-        )
+        name = sign_off.group(1)
+        evidence = sign_off.group(0).strip()
+        return _outlet(_outlet_id(name, knowledge), name, "stated", evidence) | {"byline": name}
     byline = BYLINE.search(text)
     voice = OUTLET_VOICE.search(text)
     site = url_site(url)
@@ -447,19 +428,12 @@ def _find_outlet(text, url, knowledge, warnings):
         and site
     ):
         name = voice.group(1)
-        return dict(
-            outlet=_outlet_id(name, knowledge),
-            outlet_name=name,
-            outlet_basis="stated",
-            outlet_evidence=voice.group(0),
-        )
+        return _outlet(_outlet_id(name, knowledge), name, "stated", voice.group(0))
     if site:
         known = outlet_from_site(site, knowledge)
-        return dict(
-            outlet=known or slug(site),
-            outlet_name=None if known else site.capitalize(),
-            outlet_basis="inferred",
-            outlet_evidence=f"the URL's site: {url.split('://', 1)[-1].split('/', 1)[0]}",
+        evidence = f"the URL's site: {url.split('://', 1)[-1].split('/', 1)[0]}"
+        return _outlet(
+            known or slug(site), None if known else site.capitalize(), "inferred", evidence
         )
     warnings.append(
         (
@@ -468,26 +442,59 @@ def _find_outlet(text, url, knowledge, warnings):
             "fill in outlet (an actor id), outlet_basis and outlet_evidence (or give --url)",
         )
     )
-    return dict(outlet=None, outlet_name=None, outlet_basis="inferred", outlet_evidence=None)
+    return _outlet(None, None, "inferred", None)
 
 
 def draft_record(text, text_name, knowledge, options=None, url=None, meta=None):
     """(article id, draft as a dict in the seeds' format, warnings) for one article text;
     url and meta (a `.meta` sidecar's fields) complete what the text does not say."""
+    options = options or DEFAULT
     fields, warnings = find_metadata(text, url=url, meta=meta, knowledge=knowledge)
-    items = extract(text, knowledge, options or DEFAULT)
+    items = extract(text, knowledge, options)
     outlet = fields.get("outlet")
-    published = (fields["published"] or "")[:10]
-    article_id = (
-        "-".join(part for part in (outlet, published) if part)
-        if outlet
-        else f"draft-{slug(Path(text_name).stem)}"
-    )
+    record = _record_head(text, text_name, fields, options)
+    proposed_actors, proposed_claims = {}, {}
+    citation_ids = {}  # id of a drafted citation -> its local id, for the mentions resting on it
+    for item in items:
+        if item.kind == "citation":
+            citation = _draft_citation(text, item, citation_ids)
+            record["citations"].append(citation)
+            _propose_item_actor(proposed_actors, item, "source", "_proposed_kind", knowledge)
+        elif item.kind == "denial":
+            taken = [d["id"] for d in record["denials"]]
+            record["denials"].append(_draft_denial(text, item, taken, proposed_claims))
+            _propose_item_actor(proposed_actors, item, "denier", "_kind", knowledge)
+        elif item.kind == "mention":
+            record["mentions"].append(_draft_mention(text, item, citation_ids, proposed_claims))
+        elif item.fields["actor"] not in knowledge.actors:
+            _propose(
+                proposed_actors,
+                item.fields["actor"],
+                item.quote,
+                knowledge,
+                item.fields.get("proposed_kind"),
+            )
+    if outlet and outlet not in knowledge.actors:
+        _propose(proposed_actors, outlet, fields.get("outlet_name") or outlet, knowledge, "outlet")
+    record["proposed_actors"] = list(proposed_actors.values())
+    record["proposed_claims"] = list(proposed_claims.values())
+    return _article_id(outlet, fields["published"], text_name), record, warnings
+
+
+def _article_id(outlet, published, text_name):
+    """OUTLET-DATE (as much of both as is known), or draft-NAME when the outlet is not."""
+    if not outlet:
+        return f"draft-{slug(Path(text_name).stem)}"
+    return "-".join(part for part in (outlet, (published or "")[:10]) if part)
+
+
+def _record_head(text, text_name, fields, options):
+    """The draft's metadata, with empty lists of citations, mentions and denials."""
     record = {
         "status": "drafted",
         "text": text_name,
         "sha256": sha256(text.encode("utf-8")),
-        "outlet": outlet,
+        "outlet": fields.get("outlet"),
         **{
             key: fields.get(key)
             for key in (
@@ -504,119 +511,102 @@ def draft_record(text, text_name, knowledge, options=None, url=None, meta=None):
         "url": fields.get("url"),
         "byline": fields.get("byline"),
         "language": "en",
-        "note": f"Drafted by the extractor ({(options or DEFAULT).label()}); review every item.",
+        "note": f"Drafted by the extractor ({options.label()}); review every item.",
         "citations": [],
         "mentions": [],
         "denials": [],
     }
     if not record["url"]:
         del record["url"]
-    proposed_actors, proposed_claims = {}, {}
-    citation_ids = {}
-    for item in items:
-        common = _located(text, item)
-        if item.kind == "citation":
-            local = _unique(
-                slug(f"{item.fields['source']} {item.fields['cue']}"), citation_ids.values()
-            )
-            citation_ids[id(item)] = local
-            _propose(
-                proposed_actors,
-                item.fields["source"],
-                item.fields.get("_name"),
-                knowledge,
-                item.fields.get("_proposed_kind"),
-            )
-            record["citations"].append(
-                {
-                    "id": local,
-                    **common,
-                    "cue": item.fields["cue"],
-                    "source": item.fields["source"],
-                    "source_basis": item.fields["source_basis"],
-                    "medium": item.fields["medium"],
-                    **_status(item),
-                }
-            )
-        elif item.kind == "denial":
-            local = _unique(
-                slug(f"{item.fields['denier']} denial"), [d["id"] for d in record["denials"]]
-            )
-            if item.fields["claim"] is None:  # denies something like no known claim
-                claim = _unique(slug(" ".join(item.quote.split()[:8])), proposed_claims)
-                proposed_claims[claim] = {
-                    "id": claim,
-                    "statement": item.quote,
-                    "kind": "allegation",
-                    "topic": "reporting",
-                    "subject": None,
-                    "status": "drafted",
-                }
-                item.fields["claim"] = claim
-            _propose(
-                proposed_actors,
-                item.fields["denier"],
-                item.fields.get("_name"),
-                knowledge,
-                item.fields.get("_kind"),
-            )
-            denial = {
-                "id": local,
-                "claim": item.fields["claim"],
-                "denier": item.fields["denier"],
-                "medium": item.fields["medium"],
-                **common,
-                "cue": item.fields["cue"],
-                **_status(item),
-            }
-            if not denial["cue"]:
-                del denial["cue"]  # in the denier's own words: no denial verb
-            grounds = []
-            for ground in item.fields.get("grounds", ()):
-                entry = {"ground": ground["ground"], "quote": ground["quote"]}
-                starts = appearances(text, ground["quote"])
-                if len(starts) > 1:
-                    entry["occurrence"] = starts.index(ground["start"]) + 1
-                grounds.append(entry)
-            if grounds:
-                denial["grounds"] = grounds
-            record["denials"].append(denial)
-        elif item.kind == "mention":
-            claim = item.fields["claim"]
-            if claim is None:
-                claim = _unique(slug(" ".join(item.quote.split()[:8])), proposed_claims)
-                proposed_claims[claim] = {
-                    "id": claim,
-                    "statement": item.quote,
-                    "kind": "reporting",
-                    "topic": "reporting",
-                    "subject": None,
-                    "status": "drafted",
-                }
-            cited = item.fields["citation"]
-            record["mentions"].append(
-                {
-                    "claim": claim,
-                    **common,
-                    "stance": item.fields["stance"],
-                    "hedges": item.fields["hedges"],
-                    "citation": citation_ids.get(id(cited)) if cited else None,
-                    **_status(item),
-                }
-            )
-        elif item.fields["actor"] not in knowledge.actors:
-            _propose(
-                proposed_actors,
-                item.fields["actor"],
-                item.quote,
-                knowledge,
-                item.fields.get("proposed_kind"),
-            )
-    if outlet and outlet not in knowledge.actors:
-        _propose(proposed_actors, outlet, fields.get("outlet_name") or outlet, knowledge, "outlet")
-    record["proposed_actors"] = list(proposed_actors.values())
-    record["proposed_claims"] = list(proposed_claims.values())
-    return article_id, record, warnings
+    return record
+
+
+def _propose_item_actor(proposed_actors, item, role, kind_field, knowledge):
+    """Propose the actor an item credits (its source or denier) when it is not known."""
+    _propose(
+        proposed_actors,
+        item.fields[role],
+        item.fields.get("_name"),
+        knowledge,
+        item.fields.get(kind_field),
+    )
+
+
+def _draft_citation(text, item, citation_ids):
+    """A drafted citation as the seeds write it, under a local id noted in citation_ids."""
+    local = _unique(slug(f"{item.fields['source']} {item.fields['cue']}"), citation_ids.values())
+    citation_ids[id(item)] = local
+    return {
+        "id": local,
+        **_located(text, item),
+        "cue": item.fields["cue"],
+        "source": item.fields["source"],
+        "source_basis": item.fields["source_basis"],
+        "medium": item.fields["medium"],
+        **_status(item),
+    }
+
+
+def _draft_denial(text, item, taken, proposed_claims):
+    """A drafted denial as the seeds write it, its id not among taken; a denial of no known
+    claim proposes the claim it denies."""
+    local = _unique(slug(f"{item.fields['denier']} denial"), taken)
+    if item.fields["claim"] is None:  # denies something like no known claim
+        item.fields["claim"] = _propose_claim(proposed_claims, item.quote, "allegation")
+    denial = {
+        "id": local,
+        "claim": item.fields["claim"],
+        "denier": item.fields["denier"],
+        "medium": item.fields["medium"],
+        **_located(text, item),
+        "cue": item.fields["cue"],
+        **_status(item),
+    }
+    if not denial["cue"]:
+        del denial["cue"]  # in the denier's own words: no denial verb
+    grounds = [_draft_ground(text, ground) for ground in item.fields.get("grounds", ())]
+    if grounds:
+        denial["grounds"] = grounds
+    return denial
+
+
+def _draft_ground(text, ground):
+    """A denial's ground: its kind and quote, with the quote's occurrence when it repeats."""
+    entry = {"ground": ground["ground"], "quote": ground["quote"]}
+    starts = appearances(text, ground["quote"])
+    if len(starts) > 1:
+        entry["occurrence"] = starts.index(ground["start"]) + 1
+    return entry
+
+
+def _draft_mention(text, item, citation_ids, proposed_claims):
+    """A drafted claim mention as the seeds write it; one of no known claim proposes it."""
+    claim = item.fields["claim"]
+    if claim is None:
+        claim = _propose_claim(proposed_claims, item.quote, "reporting")
+    cited = item.fields["citation"]
+    return {
+        "claim": claim,
+        **_located(text, item),
+        "stance": item.fields["stance"],
+        "hedges": item.fields["hedges"],
+        "citation": citation_ids.get(id(cited)) if cited else None,
+        **_status(item),
+    }
+
+
+def _propose_claim(proposed_claims, statement, kind):
+    """Propose a new claim stated as statement (an id from its first words); its id."""
+    claim = _unique(slug(" ".join(statement.split()[:8])), proposed_claims)
+    proposed_claims[claim] = {
+        "id": claim,
+        "statement": statement,
+        "kind": kind,
+        "topic": "reporting",
+        "subject": None,
+        "status": "drafted",
+    }
+    return claim
 
 
 def _located(text, item):
