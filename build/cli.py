@@ -283,6 +283,7 @@ def serve(data_dir, host, port):
 def draft(article, seeds_dir, url, meta_path, output_path, force):
     """Draft the annotation file of ARTICLE, a text under seeds/, for a person to review."""
     from build.extractor.draft import (
+        corpus_texts,
         draft_record,
         draft_yaml,
         read_article_text,
@@ -312,7 +313,12 @@ def draft(article, seeds_dir, url, meta_path, output_path, force):
         text_name = article.resolve().relative_to(seeds_dir.resolve()).as_posix()
         meta = read_sidecar(meta_path or sidecar_for(article))
         article_id, record, warnings = draft_record(
-            text, text_name, knowledge_from_tables(tables), url=url, meta=meta
+            text,
+            text_name,
+            knowledge_from_tables(tables),
+            url=url,
+            meta=meta,
+            corpus=corpus_texts(tables, text_name),
         )
         output_path = output_path or seeds_dir / "articles" / f"{article_id}.yml"
         write_draft(

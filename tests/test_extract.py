@@ -5,6 +5,7 @@ The sixth article (tests/fixtures/sixth/) is made up for these tests, in our own
 it is never copied into seeds/ or data/."""
 
 import asyncio
+import re
 import shutil
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from click.testing import CliRunner
 
 from build.check.assemble import assemble
 from build.cli import cli
-from build.extractor.draft import draft_record, draft_yaml
+from build.extractor.draft import draft_record, draft_yaml, repeat_message
 from build.extractor.evaluate import (
     CATEGORIES,
     TARGETS,
@@ -471,6 +472,81 @@ def test_check_lists_drafts_left_out_and_reviewed_files_still_holding_drafts(see
         in second.output
     )
     assert "left out of the build: the file is still drafted" not in second.output
+
+
+# --- a text that repeats a corpus article (issue 13) ----------------------------------------
+# Radio Pakistan's report of the Foreign Office statement (28 June 2021) and Daily Pakistan's
+# of the next day, which carries most of it: two real texts of the corpus.
+RADIO, DAILY = "radio-pakistan-2021-06-28", "daily-pakistan-2021-06-29"
+
+
+def test_a_draft_names_the_corpus_article_its_text_repeats_with_spans_and_score(tables):
+    texts = {a["article_id"]: a["text"] for a in tables["articles"]}
+    knowledge = knowledge_from_tables(tables)
+    for text_id, other_id, verdict in (
+        (RADIO, DAILY, "repeats"),
+        (DAILY, RADIO, "shares passages"),
+    ):
+        text, other = texts[text_id], texts[other_id]
+        _, record, warnings = draft_record(
+            text, "texts/new.txt", knowledge, corpus=[(other_id, other)]
+        )
+        [entry] = record["repeats"]
+        assert entry["article"] == other_id and entry["verdict"] == verdict
+        assert (entry["coverage"] >= 0.5) == (verdict == "repeats") and 0 < entry["coverage"] <= 1
+        for passage in entry["passages"]:
+            assert text[passage["start"] : passage["end"]] == passage["quote"]
+            words, other_words = (
+                re.findall(r"\w+", span.lower())
+                for span in (passage["quote"], other[passage["other_start"] : passage["other_end"]])
+            )
+            assert (words[0], words[-1]) == (other_words[0], other_words[-1])  # aligned spans
+            assert 0.5 <= passage["similarity"] <= 1
+        assert ("repeats", repeat_message(entry)) in warnings
+    _, alone, _ = draft_record(texts[RADIO], "texts/new.txt", knowledge)
+    assert "repeats" not in alone  # no corpus given, nothing said
+
+
+def test_drafting_a_copy_of_a_corpus_text_warns_and_check_shows_it(seeds_copy):
+    """The draft command searches the corpus, its draft passes the check, and the check
+    repeats what the draft found; the article's own text is not a repeat of itself."""
+    radio = next(
+        parse_yaml(p.read_text(encoding="utf-8"), p.name)["text"]
+        for p in (seeds_copy / "articles").glob(f"{RADIO}.yml")
+    )
+    copy = seeds_copy / "texts" / "990_copy.txt"
+    shutil.copy(seeds_copy / radio, copy)
+    output = seeds_copy / "articles" / "copy.yml"
+    result = CliRunner().invoke(
+        cli, ["draft", str(copy), "--seeds", str(seeds_copy), "--output", str(output)]
+    )
+    assert result.exit_code == 0, result.output
+    assert f"repeats: the text repeats corpus article {RADIO}: 100% of its words" in result.output
+    assert f"repeats: the text repeats corpus article {DAILY}: " in result.output
+    draft = yaml.safe_load(output.read_text(encoding="utf-8"))
+    assert [(e["article"], e["verdict"]) for e in draft["repeats"]][:2] == [
+        (RADIO, "repeats"),
+        (DAILY, "repeats"),
+    ]
+    assert draft["repeats"][0]["coverage"] == 1.0
+    assert "# - `repeats` names the corpus articles" in output.read_text(encoding="utf-8")
+    checked = CliRunner().invoke(cli, ["check", "--seeds", str(seeds_copy), "--no-cache"])
+    assert checked.exit_code == 0, checked.output
+    assert f"repeats: the text repeats corpus article {RADIO}" in checked.output
+    again = CliRunner().invoke(
+        cli,
+        [
+            "draft",
+            str(seeds_copy / radio),
+            "--seeds",
+            str(seeds_copy),
+            "--output",
+            str(output),
+            "--force",
+        ],
+    )
+    assert again.exit_code == 0, again.output
+    assert f"corpus article {RADIO}:" not in again.output and DAILY in again.output
 
 
 # --- reports of other stories ------------------------------------------------------------

@@ -57,6 +57,7 @@ ARTICLE_KEYS = {
         "list"
     ),  # the extractor's proposals, for a person to move to actors.yml
     "proposed_claims": Spec("list"),  # ... and to claims.yml; the build does not read them
+    "repeats": Spec("list"),  # the corpus articles the text shares passages with (the draft's)
 }
 CITATION_KEYS = {
     "id": Spec(required=True, pattern=SLUG.pattern),

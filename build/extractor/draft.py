@@ -11,6 +11,7 @@ from pathlib import Path
 import yaml
 
 from build.check.assemble import appearances
+from build.derived.shared_text import REPEAT_COVERAGE, find_repeats
 from build.extractor.extract import DEFAULT, extract, slug
 from build.read.text import decode_text
 from build.problems import BuildError, Problem
@@ -445,9 +446,10 @@ def _find_outlet(text, url, knowledge, warnings):
     return _outlet(None, None, "inferred", None)
 
 
-def draft_record(text, text_name, knowledge, options=None, url=None, meta=None):
+def draft_record(text, text_name, knowledge, options=None, url=None, meta=None, corpus=()):
     """(article id, draft as a dict in the seeds' format, warnings) for one article text;
-    url and meta (a `.meta` sidecar's fields) complete what the text does not say."""
+    url and meta (a `.meta` sidecar's fields) complete what the text does not say; corpus,
+    (article id, text) of the corpus articles, is searched for passages the text repeats."""
     options = options or DEFAULT
     fields, warnings = find_metadata(text, url=url, meta=meta, knowledge=knowledge)
     items = extract(text, knowledge, options)
@@ -478,7 +480,70 @@ def draft_record(text, text_name, knowledge, options=None, url=None, meta=None):
         _propose(proposed_actors, outlet, fields.get("outlet_name") or outlet, knowledge, "outlet")
     record["proposed_actors"] = list(proposed_actors.values())
     record["proposed_claims"] = list(proposed_claims.values())
+    repeats = draft_repeats(text, corpus, warnings)
+    if repeats:
+        record["repeats"] = repeats
     return _article_id(outlet, fields["published"], text_name), record, warnings
+
+
+def corpus_texts(tables, text_name):
+    """(article id, text) of each corpus article in the assembled tables, less the one whose
+    text file is text_name: a text drafted again does not repeat itself."""
+    return [
+        (article["article_id"], article["text"])
+        for article in tables["articles"]
+        if article["text_file"].removeprefix("seeds/") != text_name
+    ]
+
+
+def draft_repeats(text, corpus, warnings):
+    """The draft's `repeats` section: each corpus article the text shares passages with, by
+    the build's shared-text test (find_repeats), most covered first: its coverage (the share
+    of the text's words inside the passages), whether the text repeats it (a coverage of
+    REPEAT_COVERAGE or more) and each passage's spans in both texts and similarity. A
+    warning says each."""
+    entries = []
+    for article_id, coverage, passages in find_repeats(text, corpus):
+        verdict = "repeats" if coverage >= REPEAT_COVERAGE else "shares passages"
+        entries.append(
+            {
+                "article": article_id,
+                "coverage": coverage,
+                "verdict": verdict,
+                "passages": [
+                    {
+                        "quote": text[start:end],
+                        "start": start,
+                        "end": end,
+                        "other_start": other_start,
+                        "other_end": other_end,
+                        "similarity": similarity,
+                    }
+                    for start, end, other_start, other_end, similarity in passages
+                ],
+                "status": "drafted",
+            }
+        )
+        warnings.append(("repeats", repeat_message(entries[-1])))
+    return entries
+
+
+def repeat_message(entry):
+    """What a `repeats` entry tells the reviewer, in a warning of the draft or of the check."""
+    passages = len(entry.get("passages") or ())
+    coverage = entry.get("coverage")
+    share = f"{coverage:.0%}" if isinstance(coverage, (int, float)) else "part"
+    share += " of its words"
+    if entry.get("verdict") == "repeats":
+        return (
+            f"the text repeats corpus article {entry.get('article')}: {share} are in the "
+            f"{passages} passage(s) it shares with it: if one republishes the other, say so "
+            "under `republishes:` (seeds/README.md); then delete `repeats`"
+        )
+    return (
+        f"the text shares {passages} passage(s) with corpus article {entry.get('article')} "
+        f"({share}): see `repeats`, then delete it"
+    )
 
 
 def _article_id(outlet, published, text_name):
@@ -681,6 +746,11 @@ HEADER = """\
 # The build leaves out everything still drafted (`provenance build --include-drafts`
 # publishes it, with method = extractor).
 """
+REPEATS_HEADER = """\
+# - `repeats` names the corpus articles this text shares passages with (coverage: the
+#   share of its words in them; verdict repeats: half or more). If the text republishes
+#   one, say so under `republishes:`; then delete the section (the build does not read it).
+"""
 
 
 def draft_yaml(record, text_name):
@@ -693,7 +763,8 @@ def draft_yaml(record, text_name):
         width=1000,
         default_flow_style=False,
     )
-    return HEADER.format(text=text_name) + body
+    header = HEADER.format(text=text_name) + (REPEATS_HEADER if record.get("repeats") else "")
+    return header + body
 
 
 class _NoAliasDumper(yaml.SafeDumper):

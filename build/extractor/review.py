@@ -1,12 +1,14 @@
 """What `provenance check` tells a reviewer about drafts: the files the build leaves out
 (still `status: drafted`), and the files marked reviewed that still hold drafted items or
-proposals (which the build leaves out, or does not read, without saying so).
+proposals (which the build leaves out, or does not read, without saying so); and each
+corpus article a draft's `repeats` says its text repeats or shares passages with.
 
 Only files that hold the words `drafted` or `proposed_` are parsed again, so a corpus of
 reviewed files costs one read of each file's bytes."""
 
 from pathlib import Path
 
+from build.extractor.draft import repeat_message
 from build.problems import BuildError, Problem
 from build.read import limits
 from build.read.seeds import display_path, parse_yaml_bytes
@@ -64,7 +66,7 @@ def _file_notes(record, shown):
                 f"left out of the build: the file is still drafted ({counts} drafted); review the metadata "
                 "and each item, then set `status: reviewed`",
             )
-        ]
+        ] + _repeat_notes(record, shown)
     notes = []
     for key, items in drafted.items():
         if items:
@@ -91,4 +93,30 @@ def _file_notes(record, shown):
                     "then delete the section",
                 )
             )
-    return notes
+    return notes + _repeat_notes(record, shown)
+
+
+def _repeat_notes(record, shown):
+    """In a drafted file, one note per corpus article its `repeats` names (what the draft
+    warned); in a file marked reviewed, one that the section is still there."""
+    entries = [e for e in record.get("repeats") or () if isinstance(e, dict)]
+    if entries and record.get("status") != "drafted":
+        return [
+            Problem(
+                shown,
+                _line(record, "repeats"),
+                "repeats",
+                f"the file is marked reviewed but still holds `repeats` ({len(entries)} corpus "
+                "articles its text shares passages with), which the build does not read: say under "
+                "`republishes:` what the text republishes, then delete the section",
+            )
+        ]
+    return [
+        Problem(
+            shown,
+            getattr(entry, "line", None) or _line(record, "repeats"),
+            "repeats",
+            repeat_message(entry),
+        )
+        for entry in entries
+    ]
