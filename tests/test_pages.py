@@ -234,6 +234,30 @@ async def test_claim_page_has_lineage_denials_disagreements_and_related_claims(d
     )
 
 
+async def test_claim_page_says_whether_it_rests_on_a_retracted_report(datasette, db):
+    """claims.rests_on_retracted on the page: a claim carried only by Middle East Monitor's
+    withdrawn report and Republic World, which repeats it; one other reports also carry;
+    one that rests on no retracted report."""
+    only = (await datasette.client.get("/claim/visit-flight-british-airways")).text
+    row = only.split("<dt>Retracted source</dt>")[1].split("</dd>")[0]
+    assert "rests only on a retracted report" in row and "2 of its 2 mentions rest" in row
+    assert 'href="/article/middle-east-monitor-2020-12-18"' in row
+    part = (await datasette.client.get("/claim/bukhari-visited-israel")).text
+    resting, total = db.execute("""
+        select count(distinct rr.mention_id), (select count(*) from claim_mentions where claim_id = rr.claim_id)
+        from retraction_reach rr where rr.claim_id = 'bukhari-visited-israel'""").fetchone()
+    row = part.split("<dt>Retracted source</dt>")[1].split("</dd>")[0]
+    assert "rests in part on a retracted report" in row
+    assert f"{resting} of its {total} mentions rest" in row and 0 < resting < total
+    none = (await datasette.client.get("/claim/pakistan-does-not-recognise-israel")).text
+    assert "none: no report carrying it rests on a retracted report" in none
+    facet = (await datasette.client.get("/provenance/claims.json?_facet=rests_on_retracted")).json()
+    values = {
+        v["value"]: v["count"] for v in facet["facet_results"]["rests_on_retracted"]["results"]
+    }
+    assert values["every"] == 5 and set(values) == {"every", "some", "none"}
+
+
 async def test_claim_page_lists_the_details_of_a_broad_claim(datasette, db):
     children = [
         r[0]

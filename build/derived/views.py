@@ -347,6 +347,20 @@ join retracted r on r.retraction_id = resting.retraction_id
 group by m.mention_id, r.retraction_id
 """
 
+# claims.rests_on_retracted, from retraction_reach (its one rule of what rests on a retracted
+# report): every, some or none of the claim's mentions are there.
+CLAIMS_RESTING_ON_RETRACTED = """
+update claims set rests_on_retracted = (
+  select case when resting = 0 then 'none' when resting = count then 'every' else 'some' end
+  from (
+    select count(*) as count,
+           count(case when exists (select 1 from retraction_reach rr where rr.mention_id = m.mention_id)
+                 then 1 end) as resting
+    from claim_mentions m where m.claim_id = claims.claim_id
+  )
+)
+"""
+
 # Every place an article reports a work: cites it, reports a denial or a doubt made in it,
 # a retraction carried by it or of it, or carries its text.
 WORK_REPORTS = """
@@ -599,12 +613,13 @@ def refresh_derived_tables(db, article_ids=None):
     again), or bring the derived tables up to date after the rows of the articles in
     article_ids were replaced in the base tables (an incremental build).
 
-    For a refresh, every base table (claims' computed columns included) must already hold
+    For a refresh, every base table (claims' other computed columns included) must already hold
     the new rows of those articles, and no other article's rows may have changed; nor
     actors, nor the claims as curated (statement, kind, detail_of, attribute, value): a
     change to those calls for a cold build. An id may name an article that was added
     or removed. Either way the tables end up as a cold build would fill them. Runs in
-    one transaction; db is a sqlite_utils.Database."""
+    one transaction; db is a sqlite_utils.Database. Last, claims.rests_on_retracted is
+    worked out again for every claim (from retraction_reach)."""
     with db.conn:
         if article_ids is None:
             for name in VIEWS:
@@ -617,6 +632,7 @@ def refresh_derived_tables(db, article_ids=None):
                     _create_index(db, table.name, index)
             _fill_shared_text(db, create=True)
             _mark_chains_sharing_text(db)
+            db.execute(CLAIMS_RESTING_ON_RETRACTED)
             for name, sql in VIEWS.items():
                 db.create_view(name, sql.strip(), replace=True)
             for name, indexes in CANNED_QUERY_INDEXES.items():
@@ -639,6 +655,7 @@ def refresh_derived_tables(db, article_ids=None):
             _insert(db, table)
         _fill_shared_text(db)
         _mark_chains_sharing_text(db)
+        db.execute(CLAIMS_RESTING_ON_RETRACTED)
 
 
 def _fill_shared_text(db, create=False):

@@ -36,6 +36,12 @@ PACKAGE_NAME = "datapackage.json"
 # keys, which SQLite checks in the database (write_database, patch_database) far faster
 # than Frictionless, which reads every referenced table again for each reference.
 ROWS_PACKAGE_NAME = "datapackage-rows.json"
+# Columns the database works out from its derived tables (build/derived/views.py), by
+# table: claims.rests_on_retracted, from retraction_reach. Their tables' CSVs are written
+# once the database is, with these read back from it, so that the two agree.
+DATABASE_COLUMNS = {"claims": ("rests_on_retracted",)}
+# The package as the build validates the CSVs written after the database (rows only, as above).
+LATE_ROWS_PACKAGE_NAME = "datapackage-rows-late.json"
 
 # Full-text search: which columns of which tables.
 SEARCHABLE = {
@@ -119,13 +125,16 @@ def csv_parts(table, rows):
     ]
 
 
-def write_csvs(tables, folder, previous=None):
-    """Write one CSV per table; return {table: (index, bytes, sha256)} (build.write.parts.write_parts).
-    previous, for an incremental build, is the last build's Previous: tables then hold the
-    rows of the changed articles only, and every other article's rows are copied."""
+def write_csvs(tables, folder, previous=None, names=None):
+    """Write one CSV per table (or per table in names); return {table: (index, bytes,
+    sha256)} (build.write.parts.write_parts). previous, for an incremental build, is the
+    last build's Previous: tables then hold the rows of the changed articles only, and
+    every other article's rows are copied."""
     written = {}
     for res in schema.resources():
         name = res["name"]
+        if names is not None and name not in names:
+            continue
         file = f"{name}.csv"
         reuse = previous.reuse(file) if previous else None
         written[name] = write_parts(
@@ -137,8 +146,11 @@ def write_csvs(tables, folder, previous=None):
 def package_descriptor(csv_files, foreign_keys=True):
     """The datapackage.json descriptor: the schema file plus each CSV's path, size and hash
     (csv_files: {table: (index, bytes, sha256)}, as write_csvs returns). Without
-    foreign_keys, for validating some rows of a package apart from the rest."""
+    foreign_keys, for validating some rows of a package apart from the rest: then only
+    the tables in csv_files are listed."""
     descriptor = json.loads(json.dumps(schema.package_descriptor()))
+    if not foreign_keys:
+        descriptor["resources"] = [r for r in descriptor["resources"] if r["name"] in csv_files]
     for res in descriptor["resources"]:
         _, size, digest = csv_files[res["name"]]
         res.update(
@@ -619,12 +631,13 @@ def _write_outputs(tables, data_dir, site_metadata, progress, previous):
                 copied = copier.submit(shutil.copyfile, previous.data_dir / DATABASE_NAME, database)
             # Frictionless checks the CSVs in other processes while this one writes the rest;
             # the new rows of an incremental build as soon as they are written, apart.
+            early = [r["name"] for r in schema.resources() if r["name"] not in DATABASE_COLUMNS]
             if previous:
                 new_rows = scratch / "new-rows"
                 new_rows.mkdir()
-                _write_package(new_rows, write_csvs(tables, new_rows), foreign_keys=False)
+                _write_package(new_rows, write_csvs(tables, new_rows, None, early), False)
                 validation_problems = start_validating(new_rows / PACKAGE_NAME, workers, whole=True)
-            csv_files = write_csvs(tables, scratch, previous)
+            csv_files = write_csvs(tables, scratch, previous, early)
             if not previous:
                 _write_package(scratch, csv_files, foreign_keys=False, name=ROWS_PACKAGE_NAME)
                 validation_problems = start_validating(scratch / ROWS_PACKAGE_NAME, workers)
@@ -634,6 +647,8 @@ def _write_outputs(tables, data_dir, site_metadata, progress, previous):
                 patch_database(tables, str(database), previous.owners)
             else:
                 write_database(tables, str(database), facet_columns(site_metadata))
+            csv_files.update(_read_back(tables, database, scratch, previous))
+            late_problems = start_validating(scratch / LATE_ROWS_PACKAGE_NAME, workers)
             # datapackage.json, with the release's version, sources and licences, and its text-free variant
             package = release_outputs(
                 scratch, package_descriptor(csv_files), tables["releases"], database
@@ -652,7 +667,7 @@ def _write_outputs(tables, data_dir, site_metadata, progress, previous):
             with contextlib.closing(sqlite3.connect(scratch / DATABASE_NAME)) as db:
                 exports = write_exports(db, scratch, previous)
             next(stages)
-            problems = validation_problems()
+            problems = validation_problems() + late_problems()
         if problems:
             raise BuildError(_by_key(problems, tables) if previous else problems)
         next(stages, None)
@@ -667,6 +682,25 @@ def _write_outputs(tables, data_dir, site_metadata, progress, previous):
         return Written([data_dir / name for name in names], indexes)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _read_back(tables, database, folder, previous):
+    """Set the DATABASE_COLUMNS of the rows in tables from the database just written, and
+    write those tables' CSVs, with a package to validate their rows; return {table:
+    (index, bytes, sha256)}, as write_csvs does."""
+    with contextlib.closing(sqlite3.connect(database)) as db:
+        for name, columns in DATABASE_COLUMNS.items():
+            key = schema.resource(name)["schema"]["primaryKey"]
+            names = ", ".join(f"[{c}]" for c in [*key, *columns])
+            values = {
+                tuple(row[: len(key)]): row[len(key) :]
+                for row in db.execute(f"select {names} from [{name}]")
+            }
+            for row in tables[name]:
+                row.update(zip(columns, values[tuple(row[k] for k in key)]))
+    written = write_csvs(tables, folder, previous, list(DATABASE_COLUMNS))
+    _write_package(folder, written, foreign_keys=False, name=LATE_ROWS_PACKAGE_NAME)
+    return written
 
 
 def _write_package(folder, csv_files, foreign_keys=True, name=PACKAGE_NAME):
