@@ -1,6 +1,7 @@
 """Shared fixtures: a fresh build of the real seeds into a temporary folder, and a
 Datasette instance serving it exactly as `make serve` does, in process or as a process."""
 
+import importlib.util
 import shutil
 from pathlib import Path
 
@@ -30,6 +31,28 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+
+
+def load_plugin(name):
+    """The module plugins/NAME.py, loaded from its file as Datasette loads it (plugins/ is
+    not a package); each call gives a fresh module."""
+    spec = importlib.util.spec_from_file_location(f"{name}_plugin", ROOT / "plugins" / f"{name}.py")
+    plugin = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(plugin)
+    return plugin
+
+
+def served(folder, log):
+    """A context manager: `provenance serve`'s command for the data folder, as a process
+    logging to log; yields its base URL, stops it after."""
+    return serving(lambda port: datasette_command(folder, port=port), log)
+
+
+async def get_ok(datasette, path):
+    """Datasette's response to path, which must be a 200."""
+    response = await datasette.client.get(path)
+    assert response.status_code == 200, path
+    return response
 
 
 def pytest_collection_modifyitems(items):
@@ -75,10 +98,7 @@ def seeds_copy(tmp_path):
 @pytest.fixture(scope="module")
 def server(built, tmp_path_factory):
     """A Datasette process serving a fresh build; yields its base URL, stops it after."""
-    with serving(
-        lambda port: datasette_command(built, port=port),
-        tmp_path_factory.mktemp("server") / "datasette.log",
-    ) as base:
+    with served(built, tmp_path_factory.mktemp("server") / "datasette.log") as base:
         yield base
 
 

@@ -840,6 +840,21 @@ def snapshot(folder):
     }
 
 
+def build_argv(seeds, data, *options):
+    """`provenance build`'s arguments for a prepared seeds copy (its metadata.yml beside it)
+    into data; the in-process and the real-process runs differ only in options."""
+    return [
+        "build",
+        "--seeds",
+        str(seeds),
+        "--data",
+        str(data),
+        "--metadata",
+        str(seeds.parent / "metadata.yml"),
+        *options,
+    ]
+
+
 def prepare(case, folder):
     """A copy of seeds/ with metadata.yml beside it, broken as the case says."""
     seeds = folder / "seeds"
@@ -856,18 +871,7 @@ def test_bad_input_is_reported_in_process(case, tmp_path, good_build):
     data = linked_copy(good_build, tmp_path / "data")
     before = snapshot(data)
     result = CliRunner().invoke(
-        cli,
-        [
-            "build",
-            "--seeds",
-            str(seeds),
-            "--data",
-            str(data),
-            "--metadata",
-            str(tmp_path / "metadata.yml"),
-            "--cache",
-            str(tmp_path / "cache.sqlite"),
-        ],
+        cli, build_argv(seeds, data, "--cache", str(tmp_path / "cache.sqlite"))
     )
     assert result.exit_code == 1, result.output
     assert isinstance(result.exception, SystemExit), result.exception
@@ -891,19 +895,7 @@ def real_processes(tmp_path_factory, good_build):
         data = linked_copy(good_build, folder / "data")
         before = snapshot(data)
         process = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "build",
-                "build",
-                "--seeds",
-                str(seeds),
-                "--data",
-                str(data),
-                "--metadata",
-                str(folder / "metadata.yml"),
-                "--no-cache",
-            ],
+            [sys.executable, "-m", "build", *build_argv(seeds, data, "--no-cache")],
             cwd=ROOT,
             capture_output=True,
             text=True,

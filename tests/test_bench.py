@@ -8,6 +8,7 @@ import sqlite3
 import pytest
 from click.testing import CliRunner
 
+from build import schema
 from build.bench import run as bench
 from build.check.assemble import assemble
 from build.bench.builds import revise_one_article, timed_build
@@ -33,15 +34,7 @@ def test_the_pages_cover_every_table_facet_view_canned_query_search_and_a_csv(me
     found = pages(metadata)
     paths = {page["path"] for page in found}
     database = metadata["databases"]["provenance"]
-    for name in [
-        "articles",
-        "claims",
-        "claim_mentions",
-        "citations",
-        "denials",
-        "actor_mentions",
-        "claim_lineage",
-    ]:
+    for name in [*(res["name"] for res in schema.resources()), "claim_lineage"]:
         assert f"/provenance/{name}" in paths and f"/provenance/{name}.json" in paths
     for name in database["queries"]:
         assert any(

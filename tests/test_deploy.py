@@ -121,6 +121,15 @@ def _listens(proc_dir, port):
     return b"datasette" in argv and str(port).encode() in argv and b"serve" in argv
 
 
+def dockerignore():
+    """The patterns of .dockerignore, in order, without blank lines and comments."""
+    return [
+        line.strip()
+        for line in (ROOT / ".dockerignore").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+
+
 def ignored(path, patterns):
     """Whether Docker's .dockerignore patterns leave path out of the build context (the last
     matching pattern decides; a pattern matches a path or any folder above it)."""
@@ -160,12 +169,7 @@ def ignored(path, patterns):
     ],
 )
 def test_dockerignore_lets_in_what_the_image_needs(path):
-    patterns = [
-        line.strip()
-        for line in (ROOT / ".dockerignore").read_text().splitlines()
-        if line.strip() and not line.startswith("#")
-    ]
-    assert not ignored(path, patterns)
+    assert not ignored(path, dockerignore())
 
 
 @pytest.mark.parametrize(
@@ -181,12 +185,7 @@ def test_dockerignore_lets_in_what_the_image_needs(path):
     ],
 )
 def test_dockerignore_keeps_out_what_it_does_not(path):
-    patterns = [
-        line.strip()
-        for line in (ROOT / ".dockerignore").read_text().splitlines()
-        if line.strip() and not line.startswith("#")
-    ]
-    assert ignored(path, patterns)
+    assert ignored(path, dockerignore())
 
 
 def test_every_path_the_dockerfile_copies_exists_after_a_build():

@@ -12,6 +12,7 @@ import openpyxl
 import pytest
 
 from build import schema
+from conftest import get_ok
 
 TABLES = [res["name"] for res in schema.resources()]
 FORMULA = '=HYPERLINK("https://example.org","click")'
@@ -24,8 +25,7 @@ async def test_csv_is_text_csv(datasette):
         "/provenance.csv?sql=select+1+as+one",
         "/provenance/claims.csv?_dl=1",
     ):
-        response = await datasette.client.get(path)
-        assert response.status_code == 200, path
+        response = await get_ok(datasette, path)
         assert response.headers["content-type"] == "text/csv; charset=utf-8", path
 
 

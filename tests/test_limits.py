@@ -4,7 +4,6 @@ inside one SQLite step, every answer's time and size are capped, bad parameters 
 hostile requests at once leave a well-behaved visitor served within a second."""
 
 import http.client
-import importlib.util
 import json
 import os
 import re
@@ -18,19 +17,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import ROOT
+from conftest import ROOT, load_plugin
 
 
-def load_plugin():
-    spec = importlib.util.spec_from_file_location(
-        "query_limits_plugin", ROOT / "plugins" / "query_limits.py"
-    )
-    plugin = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(plugin)
-    return plugin
-
-
-LIMITS = load_plugin()
+LIMITS = load_plugin("query_limits")
 
 
 def sql_url(sql, fmt=".json"):

@@ -6,12 +6,12 @@ is a link with a label; a quote links to the original sentence with a text fragm
 
 import html
 import html.parser
-import importlib.util
 import re
 import urllib.parse
 
 import pytest
-from conftest import ROOT
+from conftest import get_ok, load_plugin
+from test_queries import QUERIES
 from hypothesis import given
 from hypothesis import strategies as st
 from markupsafe import escape
@@ -19,14 +19,7 @@ from markupsafe import escape
 from build.derived.views import DERIVED_NAMES, VIEWS
 
 
-def load_pages_plugin():
-    spec = importlib.util.spec_from_file_location("pages_plugin", ROOT / "plugins" / "pages.py")
-    plugin = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(plugin)
-    return plugin
-
-
-pages = load_pages_plugin()
+pages = load_plugin("pages")
 
 
 class Elements(html.parser.HTMLParser):
@@ -327,16 +320,6 @@ async def test_row_pages_link_to_the_reading_page(datasette, db, table, kind):
 
 # Every derived table and view (build/derived/views.py), whatever the build makes.
 DERIVED = [*DERIVED_NAMES, *VIEWS]
-CANNED = [
-    "lineage",
-    "chains",
-    "circular",
-    "denied_claims",
-    "undenied_claims",
-    "discrepancies_by_detail",
-    "actor",
-    "search",
-]
 
 
 def id_cells(page):
@@ -380,7 +363,7 @@ async def test_derived_tables_describe_every_column(datasette, db, table):
     assert set(columns) <= set(described), f"{table}: undescribed {set(columns) - set(described)}"
 
 
-@pytest.mark.parametrize("name", CANNED)
+@pytest.mark.parametrize("name", QUERIES)
 async def test_every_id_on_a_canned_query_page_is_a_link_with_a_label(datasette, name):
     params = {
         "lineage": "?claim=bukhari-visited-israel",
@@ -461,7 +444,7 @@ async def test_home_page_lists_the_reports_and_claims_and_links_each_question(da
         "/provenance/retractions",
     ):
         assert f'href="{path}"' in page, path
-        assert (await datasette.client.get(path)).status_code == 200, path
+        await get_ok(datasette, path)
     # The questions the build's further derived tables answer, once it makes them.
     for table in ("shared_text", "retraction_reach", "doubted_denials", "denial_reach"):
         assert (f'href="/provenance/{table}"' in page) == (table in db.table_names()), table

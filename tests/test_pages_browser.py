@@ -7,18 +7,15 @@ quote, and its link goes to its row; a mark's tip shows on hover and on keyboard
 every id on a derived table's page is a link with a label. Screenshots go to
 tests/artifacts/pages-*.png for a person to look at."""
 
-import importlib.util
 import json
 import urllib.parse
 
 import pytest
-from conftest import ARTIFACTS, ROOT
+from conftest import ARTIFACTS, load_plugin
 
 from build.derived.views import DERIVED_NAMES, VIEWS
 
-_spec = importlib.util.spec_from_file_location("pages_plugin", ROOT / "plugins" / "pages.py")
-pages = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(pages)
+pages = load_plugin("pages")
 
 WIDTHS = {"desktop": 1400, "phone": 390}
 READING_PAGES = {

@@ -40,14 +40,37 @@ KILLED_BUILD = textwrap.dedent("""
 """)
 
 
-def provenance(*args, **kwargs):
-    return subprocess.run(
-        [sys.executable, "-m", "build", *map(str, args)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        **kwargs,
+def command(*args):
+    """The command line of `provenance ARGS`, run from this checkout."""
+    return [sys.executable, "-m", "build", *map(str, args)]
+
+
+def run_to_end(argv):
+    """Run argv as a process from this checkout, to its end."""
+    return subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, timeout=300)
+
+
+def provenance(*args):
+    """Run `provenance ARGS` as a process to its end."""
+    return run_to_end(command(*args))
+
+
+def start(*args):
+    """Start `provenance ARGS` as a process, its output piped; it runs on."""
+    return subprocess.Popen(
+        command(*args), cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+
+
+def killed_build(data, after, seeds, cache):
+    """Run a build of seeds into data that kills itself once it has moved `after` outputs in."""
+    return run_to_end(
+        [
+            sys.executable,
+            "-c",
+            KILLED_BUILD,
+            *map(str, [data, after, *build_args(seeds, data, cache)]),
+        ]
     )
 
 
@@ -115,18 +138,7 @@ def test_a_build_killed_during_the_swap_is_finished_before_anything_reads_the_fo
 ):
     a, b, reference_a, reference_b = two_corpora
     data = fresh_data(tmp_path, a)
-    killed = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            KILLED_BUILD,
-            *map(str, [data, after, *build_args(b, data, tmp_path / "cache.sqlite")]),
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    killed = killed_build(data, after, b, tmp_path / "cache.sqlite")
     assert killed.returncode == -signal.SIGKILL, killed.stderr
     assert outputs(data) != reference_b, "the kill came mid-swap: not every new file is in"
     assert (data / JOURNAL_NAME).exists()
@@ -141,18 +153,7 @@ def test_a_build_killed_during_the_swap_is_finished_before_anything_reads_the_fo
 def test_a_build_after_a_killed_one_finishes_its_swap_and_then_builds(two_corpora, tmp_path):
     a, b, reference_a, reference_b = two_corpora
     data = fresh_data(tmp_path, a)
-    killed = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            KILLED_BUILD,
-            *map(str, [data, 2, *build_args(b, data, tmp_path / "cache.sqlite")]),
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    killed = killed_build(data, 2, b, tmp_path / "cache.sqlite")
     assert killed.returncode == -signal.SIGKILL
     result = provenance(*build_args(a, data, tmp_path / "cache.sqlite"))
     assert result.returncode == 0, result.stderr
@@ -169,18 +170,7 @@ def test_a_second_build_waits_for_the_first_and_says_who_holds_the_lock(two_corp
         fcntl.flock(lock, fcntl.LOCK_EX)
         lock.write(f"the test's process {os.getpid()}\n")
         lock.flush()
-        second = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "build",
-                *map(str, build_args(b, data, tmp_path / "cache.sqlite")),
-            ],
-            cwd=ROOT,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+        second = start(*build_args(b, data, tmp_path / "cache.sqlite"))
         time.sleep(3)
         assert second.poll() is None, "the second build went ahead"
         assert outputs(data) == reference_a
@@ -195,19 +185,7 @@ def test_two_builds_at_once_take_turns_and_leave_one_whole_build(two_corpora, tm
     a, b, reference_a, reference_b = two_corpora
     data = fresh_data(tmp_path, a)
     runs = [
-        subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "build",
-                *map(str, build_args(seeds, data, tmp_path / f"cache-{n}.sqlite")),
-                "--no-cache",
-            ],
-            cwd=ROOT,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+        start(*build_args(seeds, data, tmp_path / f"cache-{n}.sqlite"), "--no-cache")
         for n, seeds in enumerate((b, a))
     ]
     results = [(run.wait(timeout=300), run.stderr.read()) for run in runs]
@@ -234,19 +212,7 @@ def test_leftovers_of_killed_builds_are_removed(two_corpora, tmp_path):
 def test_sigterm_ends_a_build_without_leaving_scratch(two_corpora, tmp_path):
     a, b, reference_a, reference_b = two_corpora
     data = fresh_data(tmp_path, a)
-    run = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "build",
-            *map(str, build_args(b, data, tmp_path / "cache.sqlite")),
-            "--no-cache",
-        ],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    run = start(*build_args(b, data, tmp_path / "cache.sqlite"), "--no-cache")
     while not any(p.name.startswith(".build-") for p in data.iterdir()) and run.poll() is None:
         time.sleep(0.01)
     run.send_signal(signal.SIGTERM)

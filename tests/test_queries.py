@@ -6,6 +6,7 @@ import re
 import pytest
 from markupsafe import escape
 
+# The canned queries that answer the README's questions (tests/test_pages.py checks their ids).
 QUERIES = [
     "lineage",
     "chains",

@@ -30,17 +30,29 @@ def seeds(corpus, tmp_path):
     return shutil.copytree(corpus, tmp_path / "seeds")
 
 
-def build(seeds, data, *options):
-    """Run `provenance build` as a user does; return its output (it must succeed)."""
-    result = CliRunner().invoke(
+def run_build(seeds, data, *options):
+    """Run `provenance build` as a user does; return the click result."""
+    return CliRunner().invoke(
         cli.cli, ["build", "--seeds", str(seeds), "--data", str(data), *options]
     )
+
+
+def build(seeds, data, *options):
+    """Run `provenance build`; return its output (it must succeed)."""
+    result = run_build(seeds, data, *options)
     assert result.exit_code == 0, result.output
     return result.output
 
 
 def incremental_build(seeds, data, tmp_path):
     return build(seeds, data, "--cache", str(tmp_path / "cache.sqlite"))
+
+
+def failed_incremental_build(seeds, data, tmp_path):
+    """Run the incremental build on seeds that are wrong; return its output (it must fail)."""
+    result = run_build(seeds, data, "--cache", str(tmp_path / "cache.sqlite"))
+    assert result.exit_code == 1, result.output
+    return result.output
 
 
 def full_build(seeds, tmp_path):
@@ -269,21 +281,9 @@ def test_removing_a_cited_article_is_reported_where_it_is_cited_and_nothing_is_w
     incremental_build(seeds, data, tmp_path)
     before = {path.name: path.read_bytes() for path in data.iterdir() if path.is_file()}
     article(seeds, "middle-east-monitor-2020-12-18").unlink()
-    result = CliRunner().invoke(
-        cli.cli,
-        [
-            "build",
-            "--seeds",
-            str(seeds),
-            "--data",
-            str(data),
-            "--cache",
-            str(tmp_path / "cache.sqlite"),
-        ],
-    )
-    assert result.exit_code == 1
-    assert "seeds/articles/republic-world-2020-12-20.yml:" in result.output
-    assert "cited_article: unknown article id 'middle-east-monitor-2020-12-18'" in result.output
+    output = failed_incremental_build(seeds, data, tmp_path)
+    assert "seeds/articles/republic-world-2020-12-20.yml:" in output
+    assert "cited_article: unknown article id 'middle-east-monitor-2020-12-18'" in output
     assert {path.name: path.read_bytes() for path in data.iterdir() if path.is_file()} == before
 
 
@@ -293,19 +293,7 @@ def test_after_a_failed_rebuild_the_next_one_still_redoes_only_what_changed(seed
     path = article(seeds, "synthetic-000003")
     good = path.read_text(encoding="utf-8")
     path.write_text(good.replace("\noutlet: ", "\noutlet: nobody-", 1), encoding="utf-8")
-    result = CliRunner().invoke(
-        cli.cli,
-        [
-            "build",
-            "--seeds",
-            str(seeds),
-            "--data",
-            str(data),
-            "--cache",
-            str(tmp_path / "cache.sqlite"),
-        ],
-    )
-    assert result.exit_code == 1 and "unknown actor id 'nobody-" in result.output
+    assert "unknown actor id 'nobody-" in failed_incremental_build(seeds, data, tmp_path)
     path.write_text(
         good.replace("\noutlet_evidence: ", "\noutlet_evidence: Fixed ", 1), encoding="utf-8"
     )

@@ -24,9 +24,9 @@ from build.release import changes as diff
 from build.release.citation import cff_problems
 from build.release.cut import plan, release
 from build.release.record import read_releases
-from build.site.serve import datasette_app, datasette_command, serving
+from build.site.serve import datasette_app
 
-from conftest import ROOT, SEEDS
+from conftest import ROOT, SEEDS, served
 
 SIXTH = Path(__file__).resolve().parent / "fixtures" / "sixth" / "901_fo-denial.txt"
 ADDED = "capital-ledger-2021-07-02"
@@ -343,9 +343,7 @@ def test_the_site_says_which_release_it_serves(released, tmp_path):
         "/provenance/changelog.json?_shape=objects",
         "/provenance/articles",
     )
-    with serving(
-        lambda port: datasette_command(second, port=port), tmp_path / "datasette.log"
-    ) as base:
+    with served(second, tmp_path / "datasette.log") as base:
         home, releases, changes, changelog, articles = [
             httpx.get(base + path, timeout=30) for path in paths
         ]

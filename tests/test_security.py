@@ -15,7 +15,6 @@ whose output is a pipe nobody reads, so this module keeps what it sends there sm
 
 import asyncio
 import hashlib
-import importlib.util
 import os
 import sqlite3
 import time
@@ -28,7 +27,7 @@ from build import schema
 from build.write.exports import STATIC_MOUNT
 from build.write.outputs import DATABASE_NAME
 from build.site.serve import SETTINGS, datasette_app
-from conftest import ROOT
+from conftest import ROOT, get_ok, load_plugin
 
 TABLES = [res["name"] for res in schema.resources()]
 CANNED = yaml.safe_load((ROOT / "metadata.yml").read_text(encoding="utf-8"))["databases"][
@@ -163,17 +162,8 @@ async def test_only_known_plugins_and_none_that_writes(datasette):
     # (robots.txt, sitemap.xml, the chart pages) only read.
 
 
-def load_snapshot_plugin():
-    spec = importlib.util.spec_from_file_location(
-        "snapshot_plugin", ROOT / "plugins" / "snapshot.py"
-    )
-    plugin = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(plugin)
-    return plugin
-
-
 def test_snapshot_plugin_knows_where_the_exports_are_mounted():
-    assert load_snapshot_plugin().EXPORTS_MOUNT == STATIC_MOUNT
+    assert load_plugin("snapshot").EXPORTS_MOUNT == STATIC_MOUNT
 
 
 @pytest.mark.parametrize("writable", [True, False])
@@ -182,7 +172,7 @@ def test_the_snapshot_is_taken_only_where_a_build_could_replace_the_database(
 ):
     """In a folder the server may write, a build may rename a new database in: serve a copy.
     In one it may not (the container image), nothing can: serve the file itself."""
-    plugin = load_snapshot_plugin()
+    plugin = load_plugin("snapshot")
     datasette = datasette_app(built)
     database = datasette.databases["provenance"]
     original = database.path
@@ -435,8 +425,7 @@ async def test_responses_are_not_sniffed_and_only_successes_are_cached(datasette
         "/exports/claims.csv",
         "/provenance.db",
     ):
-        response = await datasette.client.get(path)
-        assert response.status_code == 200, path
+        response = await get_ok(datasette, path)
         assert response.headers["x-content-type-options"] == "nosniff", path
     assert (await datasette.client.get("/provenance/claims.json")).headers["cache-control"] == ttl
     refused = await datasette.client.get("/provenance.json", params={"sql": "delete from claims"})

@@ -8,11 +8,14 @@ real words of those texts, the readings made up for the test); the real examples
 East Monitor's letter in The Current, the Foreign Office's statement, Bilawal's doubt)
 are tested in test_data.py once their articles are in seeds/."""
 
+import shutil
+
 import pytest
 
 from build.check.assemble import assemble
 from build.problems import BuildError
 from build.read.seeds import read_seeds
+from conftest import SEEDS
 from test_errors import replace
 
 HT = "articles/hindustan-times-2021-06-29.yml"
@@ -95,13 +98,15 @@ def fixture(seeds):
 
 @pytest.fixture(scope="module")
 def story(tmp_path_factory):
-    import shutil
-
-    from conftest import SEEDS
-
     seeds = tmp_path_factory.mktemp("story") / "seeds"
     shutil.copytree(SEEDS, seeds)
-    fixture(seeds)
+    return assembled(seeds, fixture)
+
+
+def assembled(seeds, *mutations):
+    """The tables of a seeds copy once each mutation has changed it."""
+    for mutate in mutations:
+        mutate(seeds)
     return assemble(read_seeds(seeds))
 
 
@@ -138,20 +143,14 @@ def test_a_work_is_one_row_that_citations_and_denials_point_at(story):
     )
 
 
-def test_a_citation_of_a_work_takes_its_author_as_source(tmp_path):
-    import shutil
-
-    from conftest import SEEDS
-
-    seeds = tmp_path / "seeds"
-    shutil.copytree(SEEDS, seeds)
-    replace(
+def test_a_citation_of_a_work_takes_its_author_as_source(seeds_copy):
+    without_source = replace(
         HT,
         "    source: israel-hayom\n    source_basis: stated\n    medium: report\n    work: israel-hayom-2021-06-28-report",
         "    source_basis: stated\n    medium: report\n    work: israel-hayom-2021-06-28-report",
-    )(seeds)
+    )
     citation = one(
-        assemble(read_seeds(seeds))["citations"],
+        assembled(seeds_copy, without_source)["citations"],
         citation_id="hindustan-times-2021-06-29_ih-reported",
     )
     assert citation["source_id"] == "israel-hayom"
@@ -176,19 +175,13 @@ def test_denials_have_deniers_grounds_and_covers(story):
     assert text[ground["quote_start"] : ground["quote_end"]] == ground["quote"]
 
 
-def test_a_denial_may_have_several_deniers(tmp_path):
-    import shutil
-
-    from conftest import SEEDS
-
-    seeds = tmp_path / "seeds"
-    shutil.copytree(SEEDS, seeds)
-    replace(
+def test_a_denial_may_have_several_deniers(seeds_copy):
+    two_deniers = replace(
         HT,
         "    claim: bukhari-visited-israel\n    denier: zulfi-bukhari\n",
         "    claim: bukhari-visited-israel\n    denier: [zulfi-bukhari, imran-khan]\n",
-    )(seeds)
-    tables = assemble(read_seeds(seeds))
+    )
+    tables = assembled(seeds_copy, two_deniers)
     denial = one(tables["denials"], denial_id="hindustan-times-2021-06-29_bukhari-tweet")
     assert (denial["denier_id"], denial["denier_count"]) == ("zulfi-bukhari", 2)
     assert sorted(
@@ -591,18 +584,12 @@ def test_the_fixture_itself_builds(story):
     )
 
 
-def test_problems_are_build_errors(tmp_path):
-    import shutil
-
-    from conftest import SEEDS
-
-    seeds = tmp_path / "seeds"
-    shutil.copytree(SEEDS, seeds)
-    replace(
+def test_problems_are_build_errors(seeds_copy):
+    misspelt = replace(
         WORKS, "  kind: tweet\n  author: zulfi-bukhari", "  kind: tweeet\n  author: zulfi-bukhari"
-    )(seeds)
+    )
     with pytest.raises(BuildError, match="tweeet"):
-        assemble(read_seeds(seeds))
+        assembled(seeds_copy, misspelt)
 
 
 # --- derived tables, on the fixture -----------------------------------------------------

@@ -24,8 +24,7 @@ import pytest
 from build.check.assemble import assemble
 from build.write.outputs import write_outputs
 from build.read.seeds import read_seeds
-from build.site.serve import datasette_command, serving
-from conftest import ARTIFACTS, ROOT, SEEDS
+from conftest import ARTIFACTS, ROOT, SEEDS, served
 
 HOSTILE = Path(__file__).resolve().parent / "fixtures" / "hostile"
 
@@ -120,10 +119,7 @@ def hostile_data(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def hostile_server(hostile_data, tmp_path_factory):
-    with serving(
-        lambda port: datasette_command(hostile_data, port=port),
-        tmp_path_factory.mktemp("hostile-log") / "datasette.log",
-    ) as base:
+    with served(hostile_data, tmp_path_factory.mktemp("hostile-log") / "datasette.log") as base:
         yield base
 
 
