@@ -30,6 +30,7 @@ from build.write import exports
 from build.cli import cli
 from build.write.parts import join_parts, write_parts
 from build.problems import BuildError, Problem
+from conftest import get_ok
 
 MEMO = "middle-east-monitor-2020-12-18"
 REPUBLIC = "republic-world-2020-12-20"
@@ -348,96 +349,106 @@ def as_rdf(document):
     return graph
 
 
-def nested_document(tables):
+class Nested:
     """The claims as the export wrote them before it was made of parts: every claim one
     node, with its appearances, their articles and actors, and its denials nested inside."""
-    actors, articles = by(tables["actors"], "actor_id"), by(tables["articles"], "article_id")
-    citations = by(tables["citations"], "citation_id")
 
-    def actor(key):
+    def __init__(self, tables):
+        self.tables = tables
+        self.actors = by(tables["actors"], "actor_id")
+        self.articles = by(tables["articles"], "article_id")
+        self.citations = by(tables["citations"], "citation_id")
+
+    def document(self):
         return {
-            "@id": path("actors", key),
-            "@type": exports.SCHEMA_TYPES[actors[key]["kind"]],
-            "name": actors[key]["name"],
+            "@context": "https://schema.org",
+            "@graph": [self.claim(claim) for claim in self.tables["claims"]],
         }
 
-    def article(key):
-        row = articles[key]
+    def actor(self, key):
+        return {
+            "@id": path("actors", key),
+            "@type": exports.SCHEMA_TYPES[self.actors[key]["kind"]],
+            "name": self.actors[key]["name"],
+        }
+
+    def article(self, key):
+        row = self.articles[key]
         node = {
             "@id": path("articles", key),
             "@type": "NewsArticle",
             "identifier": key,
             "headline": row["title"],
             "datePublished": row["published"],
-            "publisher": actor(row["outlet_id"]),
+            "publisher": self.actor(row["outlet_id"]),
             "inLanguage": row["language"],
         }
         return {**node, "url": row["url"]} if row.get("url") else node
 
-    graph = []
-    for claim in tables["claims"]:
+    def claim(self, claim):
         key = claim["claim_id"]
+        mentions = [m for m in self.tables["claim_mentions"] if m["claim_id"] == key]
         node = exports.claim_node(key, claim["statement"])
         node["about"] = [
-            actor(r["actor_id"]) for r in tables["claim_actors"] if r["claim_id"] == key
+            self.actor(r["actor_id"]) for r in self.tables["claim_actors"] if r["claim_id"] == key
         ]
         if claim["detail_of"]:
             node["isPartOf"] = {"@id": path("claims", claim["detail_of"]), "@type": "Claim"}
-        node["appearance"] = []
-        for mention in (m for m in tables["claim_mentions"] if m["claim_id"] == key):
-            appearance = {
-                "@id": path("claim_mentions", mention["mention_id"]),
-                "@type": "CreativeWork",
-                "identifier": mention["mention_id"],
-                "text": mention["quote"],
-                "author": actor(mention["voice_id"]),
-                "isPartOf": article(mention["article_id"]),
-            }
-            if mention["citation_id"]:
-                cited = citations[mention["citation_id"]]
-                work = {
-                    "@type": "CreativeWork",
-                    "author": actor(cited["source_id"]),
-                    **({"name": cited["work"]} if cited["work"] else {}),
-                }
-                appearance["citation"] = (
-                    article(cited["cited_article_id"]) if cited["cited_article_id"] else work
-                )
-            node["appearance"].append(appearance)
+        node["appearance"] = [self.appearance(mention) for mention in mentions]
         if claim["first_article_id"]:
             in_text_order = sorted(
-                (
-                    m
-                    for m in tables["claim_mentions"]
-                    if m["claim_id"] == key and m["article_id"] == claim["first_article_id"]
-                ),
+                (m for m in mentions if m["article_id"] == claim["first_article_id"]),
                 key=lambda m: (m["quote_start"], m["quote_end"], m["mention_id"]),
             )
             node["firstAppearance"] = {
                 "@id": path("claim_mentions", in_text_order[0]["mention_id"])
             }
         node["@reverse"] = {
-            "about": [
-                {
-                    "@id": path("denials", d["denial_id"]),
-                    "@type": "Claim",
-                    "identifier": d["denial_id"],
-                    "author": actor(d["denier_id"]),
-                    "appearance": [
-                        {
-                            "@type": "CreativeWork",
-                            "text": d["quote"],
-                            "isPartOf": article(d["article_id"]),
-                        }
-                    ],
-                    **({"dateCreated": d["denied_on"]} if d["denied_on"] else {}),
-                }
-                for d in tables["denials"]
-                if d["claim_id"] == key
-            ]
+            "about": [self.denial(d) for d in self.tables["denials"] if d["claim_id"] == key]
         }
-        graph.append(node)
-    return {"@context": "https://schema.org", "@graph": graph}
+        return node
+
+    def appearance(self, mention):
+        appearance = {
+            "@id": path("claim_mentions", mention["mention_id"]),
+            "@type": "CreativeWork",
+            "identifier": mention["mention_id"],
+            "text": mention["quote"],
+            "author": self.actor(mention["voice_id"]),
+            "isPartOf": self.article(mention["article_id"]),
+        }
+        if mention["citation_id"]:
+            cited = self.citations[mention["citation_id"]]
+            work = {
+                "@type": "CreativeWork",
+                "author": self.actor(cited["source_id"]),
+                **({"name": cited["work"]} if cited["work"] else {}),
+            }
+            appearance["citation"] = (
+                self.article(cited["cited_article_id"]) if cited["cited_article_id"] else work
+            )
+        return appearance
+
+    def denial(self, denial):
+        return {
+            "@id": path("denials", denial["denial_id"]),
+            "@type": "Claim",
+            "identifier": denial["denial_id"],
+            "author": self.actor(denial["denier_id"]),
+            "appearance": [
+                {
+                    "@type": "CreativeWork",
+                    "text": denial["quote"],
+                    "isPartOf": self.article(denial["article_id"]),
+                }
+            ],
+            **({"dateCreated": denial["denied_on"]} if denial["denied_on"] else {}),
+        }
+
+
+def nested_document(tables):
+    """The claims document as the export wrote it before it was made of parts (Nested)."""
+    return Nested(tables).document()
 
 
 def test_jsonld_means_as_rdf_what_the_nested_document_meant(jsonld, tables):
@@ -824,8 +835,7 @@ async def test_the_site_serves_the_exports(datasette, built):
         exports.CITATIONS_PROV: "application/json",
     }
     for name, path in exports.download_paths().items():
-        response = await datasette.client.get(path)
-        assert response.status_code == 200, path
+        response = await get_ok(datasette, path)
         assert response.content == (built / name).read_bytes()
         assert response.headers["content-type"].split(";")[0] == types[name]
 

@@ -269,54 +269,66 @@ def counts(db_path):
         conn.close()
 
 
-def test_builds_while_serving_never_show_through(tmp_path, figures):
+def two_seed_sets(tmp_path):
+    """A data folder built from seeds/, and a copy of seeds/ with one claim more, whose
+    builds differ from it."""
     data = tmp_path / "data"
     write_outputs(assemble(read_seeds(SEEDS)), data, ROOT / "metadata.yml")
     other_seeds = tmp_path / "seeds"
     shutil.copytree(SEEDS, other_seeds)
     with open(other_seeds / "claims.yml", "a", encoding="utf-8") as claims:
         claims.write(EXTRA_CLAIM)
-    started = counts(data / DATABASE_NAME)
-    assert started["joined"] == started["mentions"] > 0, "every mention joins its claim and article"
-    started_bytes = (data / DATABASE_NAME).read_bytes()
-    started_hash = hashlib.sha256(started_bytes).hexdigest()
-    claims_csv_rows = set()
+    return data, other_seeds
 
-    served = Served(data, tmp_path / "server.log")
-    stop = threading.Event()
-    builds, build_failures = [], []
 
-    def build_again_and_again():
-        seeds = [other_seeds, SEEDS]
-        while not stop.is_set():
-            command = [
-                PROVENANCE,
-                "build",
-                "--seeds",
-                str(seeds[len(builds) % 2]),
-                "--data",
-                str(data),
-            ]
+class RepeatedBuilds:
+    """`provenance build` into data, again and again in a thread until stopped, alternating
+    seed sets; builds lists the seeds of each finished build, failures their errors."""
+
+    def __init__(self, data, seed_sets):
+        self.data, self.seed_sets = data, seed_sets
+        self.builds, self.failures = [], []
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self.build_again_and_again, daemon=True)
+
+    def build_again_and_again(self):
+        while not self.stopping.is_set():
+            seeds = self.seed_sets[len(self.builds) % 2]
+            command = [PROVENANCE, "build", "--seeds", str(seeds), "--data", str(self.data)]
             result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
             if result.returncode != 0:
-                build_failures.append(result.stderr[-500:])
-            builds.append(seeds[len(builds) % 2])
+                self.failures.append(result.stderr[-500:])
+            self.builds.append(seeds)
 
-    sql_path = "/provenance.json?" + urllib.parse.urlencode(
-        {"sql": CONSISTENCY_SQL, "_shape": "array"}
-    )
-    paths = [
-        sql_path,
-        "/provenance/claims.json?_size=max",
-        "/provenance/claims",
-        "/provenance.db",
-        "/exports/claims.csv",
-        "/exports/provenance.db",
-        "/provenance/claim_mentions.json?_size=5&_facet=stance",
-    ]
+    def stop(self):
+        self.stopping.set()
+        self.thread.join(timeout=120)
 
-    def check(path, response):
-        if path == sql_path:
+
+class StartedBuild:
+    """The paths to ask while builds run, and the check of each answer (for hammer):
+    it must be of the build served at the start (the exports: a whole file of either)."""
+
+    def __init__(self, data):
+        self.started = counts(data / DATABASE_NAME)
+        self.started_hash = hashlib.sha256((data / DATABASE_NAME).read_bytes()).hexdigest()
+        self.claims_csv_rows = set()
+        self.sql_path = "/provenance.json?" + urllib.parse.urlencode(
+            {"sql": CONSISTENCY_SQL, "_shape": "array"}
+        )
+        self.paths = [
+            self.sql_path,
+            "/provenance/claims.json?_size=max",
+            "/provenance/claims",
+            "/provenance.db",
+            "/exports/claims.csv",
+            "/exports/provenance.db",
+            "/provenance/claim_mentions.json?_size=5&_facet=stance",
+        ]
+
+    def __call__(self, path, response):
+        started = self.started
+        if path == self.sql_path:
             assert response.json() == [started], (
                 f"the answer {response.json()} is not of the build served at start {started}"
             )
@@ -331,15 +343,15 @@ def test_builds_while_serving_never_show_through(tmp_path, figures):
             assert f"{started['claims']} rows" in response.text
             return "page"
         if path == "/provenance.db":
-            assert hashlib.sha256(response.content).hexdigest() == started_hash, (
+            assert hashlib.sha256(response.content).hexdigest() == self.started_hash, (
                 "the download is not the served build"
             )
-            assert response.headers["etag"] == f'"{started_hash}"'
+            assert response.headers["etag"] == f'"{self.started_hash}"'
             return "download"
         if path == "/exports/claims.csv":
             assert len(response.content) == int(response.headers["content-length"])
             rows = list(csv.DictReader(io.StringIO(response.text)))
-            claims_csv_rows.add(len(rows))
+            self.claims_csv_rows.add(len(rows))
             assert len(rows) in (started["claims"], started["claims"] + 1), (
                 "a whole file of one build"
             )
@@ -356,36 +368,46 @@ def test_builds_while_serving_never_show_through(tmp_path, figures):
             return "export-db"
         return "other"
 
-    builder = threading.Thread(target=build_again_and_again, daemon=True)
+
+def test_builds_while_serving_never_show_through(tmp_path, figures):
+    data, other_seeds = two_seed_sets(tmp_path)
+    check = StartedBuild(data)
+    started = check.started
+    assert started["joined"] == started["mentions"] > 0, "every mention joins its claim and article"
+
+    served = Served(data, tmp_path / "server.log")
+    builder = RepeatedBuilds(data, [other_seeds, SEEDS])
+    builds = builder.builds
     try:
-        builder.start()
+        builder.thread.start()
         # One request at a time until the first build is in place: Datasette opens a SQL
         # thread's connection on its first query, so only one is open when the hammering
         # starts and the others open theirs after a build (which plugins/snapshot.py makes safe).
-        while not builds and builder.is_alive():
-            check(sql_path, httpx.get(served.base + sql_path, timeout=30))
+        while not builds and builder.thread.is_alive():
+            check(check.sql_path, httpx.get(served.base + check.sql_path, timeout=30))
         start = time.monotonic()
 
         def enough():
             return len(builds) >= BUILDS or time.monotonic() - start > BUILD_SECONDS_MAX
 
         latencies, errors, results = asyncio.run(
-            hammer(served.base, paths, BUILD_CLIENTS, BUILD_SECONDS, check=check, until=enough)
+            hammer(
+                served.base, check.paths, BUILD_CLIENTS, BUILD_SECONDS, check=check, until=enough
+            )
         )
     finally:
-        stop.set()
-        builder.join(timeout=120)
+        builder.stop()
         served.stop()
     last = counts(data / DATABASE_NAME)
     gone = list(Path(tempfile.gettempdir()).glob(f"provenance-serving-{served.process.pid}-*"))
     assert gone == [], "the server's copy of the database is removed when it stops"
     summary = (
         f"{len(builds)} builds while serving, {sum(results.values())} requests checked ({dict(sorted(results.items()))}), "
-        f"{len(errors)} errors; /exports/claims.csv row counts seen: {sorted(claims_csv_rows)}"
+        f"{len(errors)} errors; /exports/claims.csv row counts seen: {sorted(check.claims_csv_rows)}"
     )
     figures.lines.append(summary)
     print(summary)
-    assert build_failures == []
+    assert builder.failures == []
     assert len(builds) >= BUILDS, (
         "the builds swapped the files back and forth while the site was asked"
     )
@@ -397,7 +419,7 @@ def test_builds_while_serving_never_show_through(tmp_path, figures):
     # A server started now serves the last build: restart to publish a build.
     restarted = Served(data, tmp_path / "restarted.log")
     try:
-        answer = httpx.get(restarted.base + sql_path).json()
+        answer = httpx.get(restarted.base + check.sql_path).json()
     finally:
         restarted.stop()
     assert answer == [last]
