@@ -1511,64 +1511,11 @@ def find_denials(state, sentences, citations):
         by_sentence.setdefault(id(citation.fields["_sentence"]), []).append(citation)
     title = _title_sentence(state.text, sentences)
     for index, sentence in enumerate(sentences):
-        found = None
         if sentence is title:
             continue  # a headline restates a denial the report then gives
-        for token in sentence.span:
-            if token.dep_ in ("relcl", "acl") and token.head.lemma_.lower() in ("time", "occasion"):
-                continue  # "the second time that X has denied ...": about the denials, not one
-            if token.lemma_.lower() in DENYING and token.pos_ == "VERB" and not _passive(token):
-                found = _verb_denial(state, sentence, token, by_sentence)
-                if found:
-                    break
-        if found is None:
-            found = _nominal_denial(state, sentence)
-        alleging = any(c.fields.get("_verb") in ALLEGING for c in by_sentence.get(id(sentence), ()))
-        if found is None and not alleging and _denies_in_own_words(sentence):
-            denier = _voice(state, sentences, index, by_sentence)
-            if denier:
-                start, end = _trim(state.text, sentence.start, sentence.end)
-                found = Item(
-                    "denial",
-                    start,
-                    end,
-                    state.text[start:end],
-                    0.55,
-                    {"cue": None, "denier": denier},
-                )
-        if found is not None:
-            found.fields["denier"] = _spoken_for(state, found.fields["denier"])
-            found.fields["_name"] = state.names.get(found.fields["denier"])
-            found.fields["_kind"] = state.kinds.get(found.fields["denier"]) or next(
-                (k for _, a, k, _ in reversed(state.sources) if a == found.fields["denier"]), None
-            )
-        if found is None:
+        found = _sentence_denial(state, sentences, index, by_sentence)
+        if found is None or _continues_denial(state, items, found, sentence, index):
             continue
-        previous = items[-1] if items else None
-        if (
-            previous
-            and previous.fields["denier"] == found.fields["denier"]
-            and found.fields["cue"] is None
-            and (sentence.line == previous.fields["_line"] or sentence.quoted)
-            and _gap(state.text, previous.end, found.start)
-        ):
-            # one statement in several sentences; a denial and the quoted words that follow it
-            previous.end, previous.quote = found.end, state.text[previous.start : found.end]
-            continue
-        if found.fields["cue"] is None:
-            earlier = next(
-                (
-                    d
-                    for d in reversed(items)
-                    if d.fields["denier"] == found.fields["denier"]
-                    and d.fields["_index"] >= index - 3
-                ),
-                None,
-            )
-            if earlier is not None:
-                # the denier's own words after their denial: its grounds, not another denial
-                earlier.fields.setdefault("grounds", []).append(_ground(state, sentence))
-                continue
         found.fields["_line"] = sentence.line
         found.fields["_index"] = index
         found.fields["medium"] = _denial_medium(state, sentence)
@@ -1578,6 +1525,73 @@ def find_denials(state, sentences, citations):
         item.fields["claim"] = claim
         item.confidence = round(min(0.95, item.confidence * 0.5 + similarity * 0.5 + 0.2), 2)
     return items
+
+
+def _sentence_denial(state, sentences, index, by_sentence):
+    """The denial sentence index makes, or None: a denial verb's, a denial noun's, or the
+    speaker's own words that deny; its denier is whom a spokesperson speaks for."""
+    sentence = sentences[index]
+    found = None
+    for token in sentence.span:
+        if token.dep_ in ("relcl", "acl") and token.head.lemma_.lower() in ("time", "occasion"):
+            continue  # "the second time that X has denied ...": about the denials, not one
+        if token.lemma_.lower() in DENYING and token.pos_ == "VERB" and not _passive(token):
+            found = _verb_denial(state, sentence, token, by_sentence)
+            if found:
+                break
+    if found is None:
+        found = _nominal_denial(state, sentence)
+    alleging = any(c.fields.get("_verb") in ALLEGING for c in by_sentence.get(id(sentence), ()))
+    if found is None and not alleging and _denies_in_own_words(sentence):
+        denier = _voice(state, sentences, index, by_sentence)
+        if denier:
+            start, end = _trim(state.text, sentence.start, sentence.end)
+            found = Item(
+                "denial",
+                start,
+                end,
+                state.text[start:end],
+                0.55,
+                {"cue": None, "denier": denier},
+            )
+    if found is None:
+        return None
+    found.fields["denier"] = _spoken_for(state, found.fields["denier"])
+    found.fields["_name"] = state.names.get(found.fields["denier"])
+    found.fields["_kind"] = state.kinds.get(found.fields["denier"]) or next(
+        (k for _, a, k, _ in reversed(state.sources) if a == found.fields["denier"]), None
+    )
+    return found
+
+
+def _continues_denial(state, items, found, sentence, index):
+    """True when found goes on with a denial already in items, which takes it in: the same
+    denier's next sentence of one statement, or the quoted words after a denial, extend it;
+    the denier's own words soon after it are its grounds, not another denial."""
+    previous = items[-1] if items else None
+    if (
+        previous
+        and previous.fields["denier"] == found.fields["denier"]
+        and found.fields["cue"] is None
+        and (sentence.line == previous.fields["_line"] or sentence.quoted)
+        and _gap(state.text, previous.end, found.start)
+    ):
+        previous.end, previous.quote = found.end, state.text[previous.start : found.end]
+        return True
+    if found.fields["cue"] is not None:
+        return False
+    earlier = next(
+        (
+            d
+            for d in reversed(items)
+            if d.fields["denier"] == found.fields["denier"] and d.fields["_index"] >= index - 3
+        ),
+        None,
+    )
+    if earlier is None:
+        return False
+    earlier.fields.setdefault("grounds", []).append(_ground(state, sentence))
+    return True
 
 
 def _title_sentence(text, sentences):
