@@ -215,7 +215,10 @@ where e.from_country_id is not null and e.to_country_id is not null and e.from_c
   and (select kind from actors where actor_id = e.from_actor_id) in ('outlet', 'anonymous_source')
   and not exists (select 1 from claim_mentions m where m.citation_id = e.citation_id and m.stance = 'disputes')
 """
+# The sourcing rows are worked out once (materialized) and joined to themselves: written as
+# two subqueries, SQLite computed the second again for every row of the first.
 CIRCULAR_SOURCING = f"""
+with sourcing as materialized ({SOURCING})
 select
   one.from_country_id || ' <-> ' || one.to_country_id || ': ' || one.account as circle,
   one.from_country_id || ' <-> ' || one.to_country_id as countries,
@@ -232,8 +235,8 @@ select
         or e.citation_id in (select c.citation_id from citations c join citations v on v.citation_id = c.via_citation_id
                              where v.work_id = one.account or v.citation_id = one.account)
      order by e.article_id)) as reported_in
-from ({SOURCING}) one
-join ({SOURCING}) two on two.account = one.account
+from sourcing one
+join sourcing two on two.account = one.account
   and two.from_country_id = one.to_country_id and two.to_country_id = one.from_country_id
 where one.from_country_id < one.to_country_id
 group by one.from_country_id, one.to_country_id, one.account
