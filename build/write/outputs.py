@@ -688,6 +688,7 @@ def _read_back(tables, database, folder, previous):
     """Set the DATABASE_COLUMNS of the rows in tables from the database just written, and
     write those tables' CSVs, with a package to validate their rows; return {table:
     (index, bytes, sha256)}, as write_csvs does."""
+    late = {}  # new rows: the caller's tables are left as they were given
     with contextlib.closing(sqlite3.connect(database)) as db:
         for name, columns in DATABASE_COLUMNS.items():
             key = schema.resource(name)["schema"]["primaryKey"]
@@ -696,9 +697,11 @@ def _read_back(tables, database, folder, previous):
                 tuple(row[: len(key)]): row[len(key) :]
                 for row in db.execute(f"select {names} from [{name}]")
             }
-            for row in tables[name]:
-                row.update(zip(columns, values[tuple(row[k] for k in key)]))
-    written = write_csvs(tables, folder, previous, list(DATABASE_COLUMNS))
+            late[name] = [
+                {**row, **dict(zip(columns, values[tuple(row[k] for k in key)]))}
+                for row in tables[name]
+            ]
+    written = write_csvs({**tables, **late}, folder, previous, list(DATABASE_COLUMNS))
     _write_package(folder, written, foreign_keys=False, name=LATE_ROWS_PACKAGE_NAME)
     return written
 
