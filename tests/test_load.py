@@ -165,7 +165,7 @@ async def hammer(base, paths, clients, seconds, check=None, until=None):
     async with httpx.AsyncClient(base_url=base, timeout=60, limits=limits) as client:
 
         async def one_client(number):
-            turn = number
+            turn = number * len(paths) // clients  # spread out, so every path is asked for
             while going():
                 path = paths[turn % len(paths)]
                 turn += 1
