@@ -633,9 +633,7 @@ def refresh_derived_tables(db, article_ids=None):
                 _insert(db, table)
                 for index in table.indexes:
                     _create_index(db, table.name, index)
-            _fill_shared_text(db, create=True)
-            _mark_chains_sharing_text(db)
-            db.execute(CLAIMS_RESTING_ON_RETRACTED)
+            _fill_from_whole_tables(db, create=True)
             for name, sql in VIEWS.items():
                 db.create_view(name, sql.strip(), replace=True)
             for name, indexes in CANNED_QUERY_INDEXES.items():
@@ -656,9 +654,16 @@ def refresh_derived_tables(db, article_ids=None):
         for table in WHOLE:
             db.execute(f"delete from [{table.name}]")
             _insert(db, table)
-        _fill_shared_text(db)
-        _mark_chains_sharing_text(db)
-        db.execute(CLAIMS_RESTING_ON_RETRACTED)
+        _fill_from_whole_tables(db)
+
+
+def _fill_from_whole_tables(db, create=False):
+    """The steps that read whole derived tables, alike in a cold build and a refresh (so
+    that the two cannot drift apart): shared_text, which chains share text, and
+    claims.rests_on_retracted."""
+    _fill_shared_text(db, create=create)
+    _mark_chains_sharing_text(db)
+    db.execute(CLAIMS_RESTING_ON_RETRACTED)
 
 
 def _fill_shared_text(db, create=False):
