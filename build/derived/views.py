@@ -215,10 +215,17 @@ where e.from_country_id is not null and e.to_country_id is not null and e.from_c
   and (select kind from actors where actor_id = e.from_actor_id) in ('outlet', 'anonymous_source')
   and not exists (select 1 from claim_mentions m where m.citation_id = e.citation_id and m.stance = 'disputes')
 """
-# The sourcing rows are worked out once (materialized) and joined to themselves: written as
-# two subqueries, SQLite computed the second again for every row of the first.
+# The sourcing rows are worked out once (materialized) and reduced to one row a side
+# (countries and account) before the two sides are joined: joined row by row, a circle
+# that many reports carry made a product of its rows with themselves.
 CIRCULAR_SOURCING = f"""
-with sourcing as materialized ({SOURCING})
+with sourcing as materialized ({SOURCING}),
+sides as (
+  select from_country_id, to_country_id, account,
+    min(from_actor) as from_actor, min(to_actor) as to_actor, min(citation_id) as citation_id
+  from sourcing
+  group by from_country_id, to_country_id, account
+)
 select
   one.from_country_id || ' <-> ' || one.to_country_id || ': ' || one.account as circle,
   one.from_country_id || ' <-> ' || one.to_country_id as countries,
@@ -235,8 +242,8 @@ select
         or e.citation_id in (select c.citation_id from citations c join citations v on v.citation_id = c.via_citation_id
                              where v.work_id = one.account or v.citation_id = one.account)
      order by e.article_id)) as reported_in
-from sourcing one
-join sourcing two on two.account = one.account
+from sides one
+join sides two on two.account = one.account
   and two.from_country_id = one.to_country_id and two.to_country_id = one.from_country_id
 where one.from_country_id < one.to_country_id
 group by one.from_country_id, one.to_country_id, one.account
