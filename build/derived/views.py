@@ -279,8 +279,10 @@ group by reach.claim_id, reach.denied_claim_id
 """
 
 # The reports that could each be the first to carry a claim (AUDIT E5): every article
-# carrying it whose window opens no later than the earliest window closes.
+# carrying it whose window opens no later than the earliest window closes. Materialized,
+# so that the fill's ORDER BY does not lead SQLite to walk every article for every claim.
 CLAIM_FIRST_REPORTS = """
+with first_reports as materialized (
 select
   cl.claim_id,
   cl.statement,
@@ -292,6 +294,8 @@ select
 from claims cl
 join articles a on a.not_before <= cl.first_not_after
 where exists (select 1 from claim_mentions m where m.article_id = a.article_id and m.claim_id = cl.claim_id)
+)
+select * from first_reports
 """
 
 # Each report retracted, corrected or apologised for, with when and how, and where that is reported.
@@ -747,15 +751,15 @@ def _mark_chains_sharing_text(db):
     ):
         partners.setdefault(first, set()).add(second)
         partners.setdefault(second, set()).add(first)
-    rows = db.execute(
-        """select article_id, chain, shares_text_with from source_chains
-        where shares_text_with is not null or exists (
-          select 1 from json_each(?) s where instr(' -> ' || chain || ' ->', ' -> ' || s.value || ' ->') > 0)""",
-        [json.dumps(sorted(partners))],
-    ).fetchall()
+    # Matched here rather than in SQL: a chain against every partner by instr() was
+    # quadratic once thousands of reports share text.
     changes = []
-    for article_id, chain, before in rows:
+    for article_id, chain, before in db.execute(
+        "select article_id, chain, shares_text_with from source_chains"
+    ):
         members = chain.split(" -> ")
+        if before is None and partners.keys().isdisjoint(members):
+            continue
         others = set().union(*(partners.get(member, ()) for member in members)) - set(members)
         after = "; ".join(sorted(others)) or None
         if after != before:

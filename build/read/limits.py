@@ -40,8 +40,10 @@ def file_problem(path, root, limit, what="the file"):
     """Why the file at path may not be read as a seed (a message), or None: outside root,
     not a regular file, unreadable, or over limit bytes. Reads nothing."""
     try:
-        inside = Path(path).resolve().is_relative_to(Path(root).resolve())
-    except (OSError, RuntimeError):
+        # os.path, not pathlib: a rebuild checks every unchanged article's files this way.
+        real, real_root = os.path.realpath(path), os.path.realpath(root)
+        inside = real == real_root or real.startswith(os.path.join(real_root, ""))
+    except (OSError, ValueError):
         inside = False
     if not inside:
         return f"{what} leads outside {Path(root).name}/ (a symbolic link?): keep seeds inside it"
