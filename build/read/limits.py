@@ -105,6 +105,8 @@ def check_yaml_size(node):
     expanded, holds more than MAX_YAML_NODES values or nests deeper than MAX_YAML_DEPTH.
     Counted over the graph of nodes once each (an alias is the node it names), so that the
     count costs what the file's size does, however much it expands."""
+    if _plainly_small(node):
+        return
     sizes, depths, visiting = {}, {}, set()
     stack = [(node, False)]
     while stack:
@@ -139,6 +141,29 @@ def check_yaml_size(node):
                 f"lists and mappings are nested more than {MAX_YAML_DEPTH} deep here: the seeds need a few levels",
                 current.start_mark,
             )
+
+
+def _plainly_small(node):
+    """Whether the document is a tree (no node reached twice: no alias) within both
+    limits: what nearly every seed file is, told by one quick walk. Anything else is
+    counted node by node above, which also says where a limit is passed."""
+    seen, stack, count = set(), [(node, 0)], 0
+    while stack:
+        current, depth = stack.pop()
+        if id(current) in seen or depth > MAX_YAML_DEPTH:
+            return False
+        seen.add(id(current))
+        count += 1
+        if count > MAX_YAML_NODES:
+            return False
+        value = current.value
+        if isinstance(current, yaml.MappingNode):
+            for pair in value:
+                stack.append((pair[0], depth + 1))
+                stack.append((pair[1], depth + 1))
+        elif isinstance(current, yaml.SequenceNode):
+            stack.extend((child, depth + 1) for child in value)
+    return True
 
 
 def _children(node):
