@@ -17,7 +17,6 @@ import pickle
 import sqlite3
 from pathlib import Path
 
-import sqlite_utils
 import yaml
 
 TABLE = "parsed"
@@ -41,6 +40,8 @@ class ParseCache:
         self.db = None
         if path is None:
             return
+        import sqlite_utils  # here: a build without its cache, which may fail, never needs it
+
         try:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
             self.db = sqlite_utils.Database(sqlite3.connect(str(path), timeout=30))

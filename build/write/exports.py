@@ -131,7 +131,6 @@ import json
 import re
 import sqlite3
 
-from datasette.utils import tilde_encode
 
 from build import paths
 from build.write.parts import Part, Section, join_parts, write_parts
@@ -180,7 +179,12 @@ _TILDE_SAFE = re.compile(r"[A-Za-z0-9_-]*")
 
 def row_path(table, key):
     """The site path of one row's Datasette page, the key encoded as Datasette encodes it."""
-    encoded = key if _TILDE_SAFE.fullmatch(key) else tilde_encode(key)
+    if _TILDE_SAFE.fullmatch(key):
+        encoded = key
+    else:
+        from datasette.utils import tilde_encode  # rarely needed: Datasette's import is slow
+
+        encoded = tilde_encode(key)
     return f"{SITE_ROOT}{DATABASE_PATH}/{table}/{encoded}"
 
 

@@ -14,7 +14,6 @@ import tempfile
 from pathlib import Path
 from typing import NamedTuple
 
-import sqlite_utils
 
 from build import paths, schema
 from build.check import strict
@@ -24,7 +23,6 @@ from build.write.parts import Part, Section, join_parts, write_parts
 from build.write.publish import SCRATCH_PREFIX, build_lock, publish
 from build.problems import BuildError, Problem
 from build.read.seeds import Record, line_of_item, load_yaml
-from build.derived.views import refresh_derived_tables
 from build.release.package import RELEASE_OUTPUTS, release_outputs
 from build.release.package import site_metadata as release_site_metadata
 from build.workers import map_on_cores
@@ -183,6 +181,12 @@ def _insert_rows(db, name, rows):
 
 def write_database(tables, path, index_columns):
     """Create the SQLite database from the schemas: types, keys, foreign keys, indexes, FTS."""
+    # Imported here, not at the top: a build that fails its checks never writes, and exits
+    # sooner without them.
+    import sqlite_utils
+
+    from build.derived.views import refresh_derived_tables
+
     db = sqlite_utils.Database(path, recreate=True)
     # A scratch file, swapped in only once complete, so a crash mid-build loses nothing a
     # journal would save; without these each insert batch waits for the disk. VACUUM's
@@ -240,6 +244,10 @@ def patch_database(tables, path, owners):
     tables come in, the other tables' rows are updated in place (only their derived
     columns can differ: any other change to them makes a full build), and the derived
     tables (build/derived/views.py) are refreshed for those articles."""
+    import sqlite_utils
+
+    from build.derived.views import refresh_derived_tables
+
     db = sqlite_utils.Database(path)
     db.execute("PRAGMA journal_mode = OFF")  # a scratch copy, as in write_database
     db.execute("PRAGMA synchronous = OFF")
