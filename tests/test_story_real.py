@@ -37,6 +37,18 @@ def test_reports_resting_on_the_retracted_report(db):
     assert "bukhari-visited-israel" in claims
 
 
+def test_a_report_apologised_for_and_withdrawn_reaches_its_claims_as_withdrawn(db):
+    """Middle East Monitor's letter both apologises and withdraws (two retractions of one
+    report): what rests on it rests on a withdrawn report, by the withdrawal."""
+    kinds = {
+        (r["kind"], r["retraction_id"], r["retracted_on"])
+        for r in db["retraction_reach"].rows_where(
+            "retracted_id = 'middle-east-monitor-2020-12-18'"
+        )
+    }
+    assert kinds == {("retraction", "the-current-2020-12_memo-withdraws", "2020-12-23")}
+
+
 def test_every_report_of_bukharis_tweet_and_of_the_foreign_office_statement(db):
     tweet = {r["article_id"] for r in db["work_reports"].rows_where("work_id = ?", [WHO])}
     assert tweet >= {

@@ -397,12 +397,21 @@ left join works w on w.work_id = r.retracted_work_id
 
 # Every claim mention resting on a retracted report: carried in it, citing it (or the
 # retracted work), or citing a corpus report whose source chain runs through it. One row a
-# mention and report retracted (however many articles report the retraction).
+# mention and report retracted (however many articles report the retraction). A report
+# both apologised for and withdrawn counts as withdrawn: the strongest kind names it, the
+# earliest date dates it.
 RETRACTION_REACH = """
-with retracted as (
-  select retracted_article_id as article_id, retracted_work_id as work_id, min(retraction_id) as retraction_id,
-         min(kind) as kind, min(retracted_on) as retracted_on
-  from retractions group by retracted_article_id, retracted_work_id
+with ranked as (
+  select retracted_article_id as article_id, retracted_work_id as work_id, retraction_id, kind,
+         min(retracted_on) over (partition by retracted_article_id, retracted_work_id) as retracted_on,
+         row_number() over (
+           partition by retracted_article_id, retracted_work_id
+           order by case kind when 'retraction' then 0 when 'correction' then 1 else 2 end, retraction_id
+         ) as strength
+  from retractions
+),
+retracted as (
+  select article_id, work_id, retraction_id, kind, retracted_on from ranked where strength = 1
 ),
 resting(mention_id, retraction_id, how) as (
   select m.mention_id, r.retraction_id, 'carried in the retracted report'
