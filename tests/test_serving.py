@@ -150,6 +150,14 @@ async def test_the_home_and_database_pages_look_the_schema_up_once(datasette, mu
         (await datasette.client.get("/provenance.json")).json(),
         (await mutable.client.get("/provenance.json")).json(),
     )
+    # The mutable instance counts each table's rows live, within Datasette's limit of a few
+    # milliseconds a count: on a busy machine a count can run out (None). What it did count
+    # must match.
+    for table in unaided["tables"]:
+        if table["count"] is None:
+            table["count"] = next(
+                t["count"] for t in published["tables"] if t["name"] == table["name"]
+            )
     assert published["tables"] == unaided["tables"] and published["views"] == unaided["views"]
 
 
