@@ -187,12 +187,13 @@ def bounded_printf(name):
 
 def replacing(replace):
     """replace(X, Y, Z) in SQLite's order of cases: NULL if X or Y is, X as text if Y is
-    empty (SQLite's own, which takes no longer than X's length), else `replace`."""
+    empty or starts with a NUL, which SQLite reads as empty (its own, which takes no longer
+    than X's length), else `replace`."""
 
     def function(x, y, z):
         if x is None or y is None:
             return None
-        if y in ("", b""):
+        if isinstance(y, (str, bytes)) and y[:1] in ("", "\0", b"", b"\0"):
             return x if isinstance(x, str) else sqlite_builtin("replace", (x, y, z))
         return replace(x, y, z)
 

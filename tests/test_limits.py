@@ -14,7 +14,7 @@ import urllib.parse
 
 import httpx
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from conftest import ROOT, load_plugin
@@ -253,6 +253,8 @@ async def test_the_canned_search_still_finds_and_shows_matches(datasette):
         max_size=3,
     ),
 )
+@example("replace", ["", b"\x00", None])  # a pattern starting with NUL: SQLite reads it as empty
+@example("replace", ["ab", "\x00b", "c"])
 def test_the_linear_string_functions_answer_as_sqlite_does(name, args):
     arity = {"replace": 3, "printf": -1}.get(name, 2)
     args = args[:arity] if arity > 0 else ["%s-%d-%.2f-%5c|%%", *args]
