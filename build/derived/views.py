@@ -322,7 +322,6 @@ placed as (
 select row, depth, kind, node_id, label, detail, citations, in_circle, retraction, link, article_id, parent_row,
   case when parent_row is not null then depth - 1 end as parent_depth, coalesce(credited_by, 0) as credited_by
 from placed where role = 'row'
-order by row
 """
 
 # Every claim a denial reaches (AUDIT E17): the claim denied, the claims that are details

@@ -156,13 +156,7 @@ def _plainly_small(node):
         count += 1
         if count > MAX_YAML_NODES:
             return False
-        value = current.value
-        if isinstance(current, yaml.MappingNode):
-            for pair in value:
-                stack.append((pair[0], depth + 1))
-                stack.append((pair[1], depth + 1))
-        elif isinstance(current, yaml.SequenceNode):
-            stack.extend((child, depth + 1) for child in value)
+        stack.extend((child, depth + 1) for child in _children(current))
     return True
 
 

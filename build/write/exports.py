@@ -131,7 +131,6 @@ import json
 import re
 import sqlite3
 
-
 from build import paths
 from build.write.parts import Part, Section, join_parts, write_parts
 from build.problems import BuildError, Problem

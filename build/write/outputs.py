@@ -14,7 +14,6 @@ import tempfile
 from pathlib import Path
 from typing import NamedTuple
 
-
 from build import paths, schema
 from build.check import strict
 from build.check.assemble import ARTICLE_TABLES
