@@ -959,3 +959,30 @@ def test_a_year_in_decimal_is_still_a_year(tmp_path):
     ).read_text() else None
     result = CliRunner().invoke(cli, ["check", "--seeds", str(seeds)])
     assert result.exit_code == 0, result.output
+
+
+def test_inside_seeds_means_inside_once_every_link_is_followed(tmp_path):
+    """limits.is_inside answers as realpath does, though it calls it only when a link or a
+    `..` lies below the root: a link leading out, at any depth, is outside."""
+    root = tmp_path / "seeds"
+    (root / "texts").mkdir(parents=True)
+    (root / "texts" / "a.txt").write_text("a", encoding="utf-8")
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "b.txt").write_text("b", encoding="utf-8")
+    (root / "texts" / "in-link.txt").symlink_to(root / "texts" / "a.txt")
+    (root / "texts" / "out-link.txt").symlink_to(tmp_path / "elsewhere" / "b.txt")
+    (root / "linked-folder").symlink_to(tmp_path / "elsewhere")
+    (tmp_path / "root-link").symlink_to(root)
+    cases = {
+        root / "texts" / "a.txt": True,
+        root / "texts" / "missing.txt": True,
+        root / "texts" / "in-link.txt": True,
+        root / "texts" / "out-link.txt": False,
+        root / "linked-folder" / "b.txt": False,
+        root / "texts" / ".." / ".." / "elsewhere" / "b.txt": False,
+        root / "texts" / ".." / "texts" / "a.txt": True,
+        tmp_path / "elsewhere" / "b.txt": False,
+    }
+    for path, inside in cases.items():
+        assert limits.is_inside(str(path), str(root)) is inside, path
+        assert limits.is_inside(str(path), str(tmp_path / "root-link")) is inside, path

@@ -40,14 +40,16 @@ class ParseCache:
         self.db = None
         if path is None:
             return
-        import sqlite_utils  # here: a build without its cache, which may fail, never needs it
-
+        # Plain sqlite3 for two key-value tables: sqlite_utils (and the numpy it imports)
+        # would cost every build's start, the one with nothing to do included.
         try:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-            self.db = sqlite_utils.Database(sqlite3.connect(str(path), timeout=30))
+            self.db = sqlite3.connect(str(path), timeout=30)
             # Disposable: a cache left broken by a crash is ignored, so no waiting for the disk.
             self.db.execute("PRAGMA synchronous = OFF")
-            self.db[TABLE].create({"key": str, "value": bytes}, pk="key", if_not_exists=True)
+            self.db.execute(
+                f"create table if not exists [{TABLE}] ([key] text primary key, [value] blob)"
+            )
         except (OSError, sqlite3.Error):
             self.db = None
 
@@ -74,11 +76,12 @@ class ParseCache:
         if self.db is None or not items:
             return
         rows = (
-            {"key": key, "value": pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)}
+            (key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
             for key, value in items.items()
         )
         try:
-            self.db[TABLE].insert_all(rows, replace=True, batch_size=200)
+            with self.db:
+                self.db.executemany(f"insert or replace into [{TABLE}] values (?, ?)", rows)
         except sqlite3.Error:
             pass
 
@@ -105,7 +108,7 @@ class ParseCache:
         if self.db is None:
             return
         try:
-            with self.db.conn:
+            with self.db:
                 self.db.execute(
                     f"create table if not exists {STATES} (key text primary key, value blob)"
                 )
@@ -116,7 +119,7 @@ class ParseCache:
                     for (other,) in self.db.execute(f"select key from {STATES}")
                     if not Path(other).is_dir()
                 ]
-                self.db.conn.executemany(
+                self.db.executemany(
                     f"delete from {STATES} where key = ?", [(other,) for other in gone]
                 )
                 if state is not None:

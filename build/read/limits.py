@@ -39,13 +39,7 @@ def is_seed_name(name):
 def file_problem(path, root, limit, what="the file"):
     """Why the file at path may not be read as a seed (a message), or None: outside root,
     not a regular file, unreadable, or over limit bytes. Reads nothing."""
-    try:
-        # os.path, not pathlib: a rebuild checks every unchanged article's files this way.
-        real, real_root = os.path.realpath(path), os.path.realpath(root)
-        inside = real == real_root or real.startswith(os.path.join(real_root, ""))
-    except (OSError, ValueError):
-        inside = False
-    if not inside:
+    if not is_inside(os.fspath(path), os.fspath(root)):
         return f"{what} leads outside {Path(root).name}/ (a symbolic link?): keep seeds inside it"
     try:
         info = os.stat(path)
@@ -65,6 +59,27 @@ def file_problem(path, root, limit, what="the file"):
     if not os.access(path, os.R_OK):
         return "cannot read: Permission denied"
     return None
+
+
+def is_inside(path, root):
+    """Whether path, its symbolic links followed, lies inside root. os.path, not pathlib,
+    and realpath only when needed: a rebuild asks this of every unchanged article's files."""
+    prefix = os.path.join(root, "")
+    if path.startswith(prefix):
+        parts = path[len(prefix) :].split(os.sep)
+        if not {"", ".", ".."} & set(parts):
+            below = root
+            for part in parts:
+                below = os.path.join(below, part)
+                if os.path.islink(below):
+                    break
+            else:
+                return True  # lexically inside, and no link below root to lead out
+    try:
+        real, real_root = os.path.realpath(path), os.path.realpath(root)
+    except (OSError, ValueError):
+        return False
+    return real == real_root or real.startswith(os.path.join(real_root, ""))
 
 
 def read_limited(path, root, limit, display_name, what="the file"):
