@@ -68,9 +68,9 @@ def is_inside(path, root):
     if path.startswith(prefix):
         parts = path[len(prefix) :].split(os.sep)
         if not {"", ".", ".."} & set(parts):
-            below = root
+            below = prefix[:-1]
             for part in parts:
-                below = os.path.join(below, part)
+                below += os.sep + part
                 if os.path.islink(below):
                     break
             else:
