@@ -13,6 +13,7 @@ the same table contents. Each becomes a page in Datasette with facets, CSV and J
 a table; metadata.yml describes them.
 """
 
+import bisect
 import json
 from dataclasses import dataclass, field
 
@@ -449,12 +450,11 @@ group by m.mention_id, r.retraction_id
 # report): every, some or none of the claim's mentions are there.
 CLAIMS_RESTING_ON_RETRACTED = """
 update claims set rests_on_retracted = (
-  select case when resting = 0 then 'none' when resting = count then 'every' else 'some' end
+  select case when resting = 0 then 'none' when resting = total then 'every' else 'some' end
   from (
-    select count(*) as count,
-           count(case when exists (select 1 from retraction_reach rr where rr.mention_id = m.mention_id)
-                 then 1 end) as resting
-    from claim_mentions m where m.claim_id = claims.claim_id
+    select (select count(*) from claim_mentions m where m.claim_id = claims.claim_id) as total,
+           (select count(distinct rr.mention_id) from retraction_reach rr
+            where rr.claim_id = claims.claim_id) as resting
   )
 )
 """
@@ -1002,11 +1002,7 @@ def _refresh_lineage(db, ids):
     # not_before, and they are the articles opening no later than the claim's
     # first_not_after. Mark those and unmark the rest, touching only rows that change.
     for claim_id in claims:
-        possible = db.execute(
-            """select count(*) from claim_lineage l join articles a on a.article_id = l.article_id
-               where l.claim_id = :claim and a.not_before <= (select first_not_after from claims where claim_id = :claim)""",
-            {"claim": claim_id},
-        ).fetchone()[0]
+        possible = _steps_opening_by(db, claim_id)
         db.execute(
             "update claim_lineage set first_in_corpus = 1 where claim_id = ? and step <= ? and first_in_corpus = 0",
             [claim_id, possible],
@@ -1018,6 +1014,30 @@ def _refresh_lineage(db, ids):
     # Every claim these articles carry or carried: its discrepancies may change with a
     # mention's stance as well as with its articles.
     return set(claims)
+
+
+def _steps_opening_by(db, claim_id):
+    """How many of a claim's lineage steps are of articles opening no later than the claim's
+    first_not_after. Steps follow article_date (not_before, required), so the count is
+    found by bisection on the step index, not by reading the claim's every row (a claim
+    of 10,000 mentions took a tenth of a second that way, for each claim an article carries)."""
+    (first_not_after,) = db.execute(
+        "select first_not_after from claims where claim_id = ?", [claim_id]
+    ).fetchone()
+    (steps,) = db.execute(
+        "select max(step) from claim_lineage where claim_id = ?", [claim_id]
+    ).fetchone()
+    if first_not_after is None or steps is None:
+        return 0
+
+    def opens_after(step):
+        (date,) = db.execute(
+            "select article_date from claim_lineage where claim_id = ? and step = ?",
+            [claim_id, step],
+        ).fetchone()
+        return date > first_not_after
+
+    return bisect.bisect_left(range(1, steps + 1), True, key=opens_after)
 
 
 def _refresh_discrepancies(db, reordered):
