@@ -723,6 +723,10 @@ CANNED_QUERY_INDEXES = {
     "citations": [["source_id", "article_id"]],
     "actor_mentions": [["actor_id", "article_id"]],
 }
+# Indexes on base tables that filling the derived tables needs beyond the keys' (made
+# before the fill; the facets' indexes come after it): claim_first_reports reads each
+# claim's articles opening by its first_not_after.
+FILL_INDEXES = {"articles": [["not_before"]]}
 # The types CREATE TABLE ... AS SELECT gives a column copied from a base table.
 AFFINITIES = {"TEXT": str, "INT": int, "REAL": float}
 
@@ -744,6 +748,9 @@ def refresh_derived_tables(db, article_ids=None):
         if article_ids is None:
             for name in VIEWS:
                 db.execute(f"drop view if exists [{name}]")
+            for name, indexes in FILL_INDEXES.items():
+                for columns in indexes:
+                    db[name].create_index(columns, if_not_exists=True)
             for table in DERIVED:
                 db[table.name].drop(ignore=True)
                 _create(db, table)
