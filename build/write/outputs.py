@@ -50,26 +50,39 @@ SEARCHABLE = {
 }
 
 
+def _as_json(value):
+    return json.dumps(value, ensure_ascii=False)
+
+
+# How a value of each type that needs converting is stored (any other value as it is; None
+# stays None) in SQLite, and written to CSV (where csv.writer writes None as nothing and
+# anything else as str() gives it, the forms Frictionless reads back).
+SQLITE_FORMS = {"boolean": lambda value: int(bool(value)), "array": _as_json}
+CSV_FORMS = {"boolean": lambda value: "true" if value else "false", "array": _as_json}
+
+
 def cell(value, field_type):
     """A value as stored in SQLite: booleans as 0/1, lists as JSON text."""
-    if value is None:
-        return None
-    if field_type == "boolean":
-        return int(bool(value))
-    if field_type == "array":
-        return json.dumps(value, ensure_ascii=False)
-    return value
+    form = SQLITE_FORMS.get(field_type)
+    return value if value is None or form is None else form(value)
 
 
-def csv_cell(value, field_type):
-    """A value as written to CSV, in the forms Frictionless reads back."""
-    if value is None:
-        return ""
-    if field_type == "boolean":
-        return "true" if value else "false"
-    if field_type == "array":
-        return json.dumps(value, ensure_ascii=False)
-    return str(value)
+def row_values(table, forms, columns=None):
+    """A function giving a row's values (a dict, columns missing as None) for the table's
+    columns (or those named), in order, each converted by forms ({type: function}, as
+    SQLITE_FORMS): the conversions looked up once per table rather than once per value."""
+    fields = [f for f in schema.fields(table) if columns is None or f["name"] in columns]
+    names = [f["name"] for f in fields]
+    converted = [(i, forms[f["type"]]) for i, f in enumerate(fields) if f["type"] in forms]
+
+    def values(row):
+        found = [row.get(name) for name in names]
+        for i, form in converted:
+            if found[i] is not None:
+                found[i] = form(found[i])
+        return found
+
+    return values
 
 
 def csv_rows(table, rows):
@@ -80,7 +93,7 @@ def csv_rows(table, rows):
 def _csv_runs(table, rows, owner):
     """[(owner, CSV bytes of its rows)] for each run of consecutive rows with the same
     owner(row): all rows go through one writer, and each run is cut out of its text."""
-    fields = [(f["name"], f["type"]) for f in schema.fields(table)]
+    values = row_values(table, CSV_FORMS)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     cuts, current = [], object()
@@ -89,7 +102,7 @@ def _csv_runs(table, rows, owner):
         if this != current:
             cuts.append((this, buffer.tell()))
             current = this
-        writer.writerow([csv_cell(row.get(name), kind) for name, kind in fields])
+        writer.writerow(values(row))
     text = buffer.getvalue()
     ends = [start for _, start in cuts[1:]] + [len(text)]
     return [(this, text[start:end].encode("utf-8")) for (this, start), end in zip(cuts, ends)]
@@ -175,7 +188,7 @@ def _insert_rows(db, name, rows):
     columns = ", ".join(f"[{f['name']}]" for f in fields)
     db.conn.executemany(
         f"INSERT INTO [{name}] ({columns}) VALUES ({', '.join('?' * len(fields))})",
-        ([cell(row.get(f["name"]), f["type"]) for f in fields] for row in rows),
+        map(row_values(name, SQLITE_FORMS), rows),
     )
 
 
