@@ -139,12 +139,13 @@ class Checker:
                 )
         for key, spec in keys.items():
             value = record.get(key)
-            line, name = record.line_of(key), _join(where, key)
             if value is None or value == "" or value == []:
                 if spec.required:
-                    self.add(line, name, "required field is missing or empty")
+                    self.add(
+                        record.line_of(key), _join(where, key), "required field is missing or empty"
+                    )
                 continue
-            checked = self.value(value, spec, line, name)
+            checked = self.value(value, spec, record.line_of(key), _join(where, key))
             if checked is None:
                 clean.invalid.add(key)
             else:

@@ -51,6 +51,8 @@ SEARCHABLE = {
 
 
 def _as_json(value):
+    if value == []:
+        return "[]"  # most lists (a mention's hedges) are empty: no encoder call for them
     return json.dumps(value, ensure_ascii=False)
 
 
