@@ -296,6 +296,26 @@ def with_fixture(*mutations):
 
 
 CASES = {
+    "medium_basis: neither stated nor inferred": (
+        replace(
+            HT,
+            "    medium: conversation\n    medium_basis: inferred\n",
+            "    medium: conversation\n    medium_basis: guessed\n",
+        ),
+        HT,
+        "medium_basis: guessed",
+        r"citations\[\d+\]\.medium_basis: 'guessed' is not one of: stated, inferred",
+    ),
+    "medium_basis of an unspecified medium": (
+        replace(
+            HT,
+            "    denier: zulfi-bukhari\n    medium: tweet\n    denied_on: 2021-06-28\n",
+            "    denier: zulfi-bukhari\n    medium: unspecified\n    medium_basis: stated\n    denied_on: 2021-06-28\n",
+        ),
+        HT,
+        "medium_basis: stated",
+        r"denials\[0\]\.medium_basis: the medium is unspecified, so nothing is stated or inferred about it",
+    ),
     "work: unknown id": (
         replace(HT, "    work: bukhari-tweet-2021-06-28\n", "    work: bukhari-tweets\n"),
         HT,

@@ -123,3 +123,17 @@ def test_excerpts_are_marked(db):
 def test_an_identification_is_the_articles_or_the_curators(db):
     for row in db["identifications"].rows:
         assert row["identified_by"] in ("curator", "article", "source") and row["basis"]
+
+
+def test_media_the_curator_inferred_are_marked_so(db):
+    """AUDIT's judgement call: YWN calls Dahri's words a "full statement" (the curator took
+    it for the rest of his tweet), and HT's "people familiar" never say how they spoke."""
+    inferred = {
+        (r["citation_id"], r["medium"])
+        for r in db["citations"].rows_where("medium_basis = 'inferred'")
+    }
+    assert {
+        ("yeshiva-world-news-2020-12_dahri-statement", "tweet"),
+        ("hindustan-times-2021-06-29_people-familiar", "conversation"),
+    } <= inferred
+    assert not list(db["citations"].rows_where("medium = 'unspecified' and medium_basis != ''"))

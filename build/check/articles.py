@@ -66,6 +66,7 @@ CITATION_KEYS = {
     "source": Spec(fills="source_id"),  # or the author of its work (build/check/story.py)
     "source_basis": column("citations", "source_basis"),
     "medium": column("citations", "medium"),
+    "medium_basis": column("citations", "medium_basis"),
     "work": Spec(pattern=SLUG.pattern),  # an id in works.yml
     "cited_article": Spec(fills="cited_article_id"),
     "via": Spec(),
@@ -87,6 +88,7 @@ DENIAL_KEYS = {
     "claim": Spec(required=True, fills="claim_id"),
     "denier": Spec("text-or-list", required=True),  # one actor id, or several
     "medium": column("denials", "medium"),
+    "medium_basis": column("denials", "medium_basis"),
     "work": Spec(),  # these four: build/check/story.py
     "citation": Spec(),
     "grounds": Spec("list"),
@@ -270,6 +272,7 @@ def _citation_row(article, entry, raw, where, start, end):
     source, work_id, work_title = story.citation_work(
         article.story, entry, where, entry.get("source")
     )
+    _check_medium_basis(article, entry, where)
     if entry.get("cited_article") == article.article_id:
         article.check.add(
             entry.line_of("cited_article"),
@@ -289,6 +292,12 @@ def _citation_row(article, entry, raw, where, start, end):
         quote_end=end,
         **article.provenance(entry),
     )
+
+
+def _check_medium_basis(article, entry, where):
+    problem = strict.medium_basis_problem(entry)
+    if problem:
+        article.check.add(entry.line_of("medium_basis"), f"{where}.medium_basis", problem)
 
 
 def _link_vias(article, made):
@@ -343,6 +352,7 @@ def _mention_row(article, entry, raw, where, start, end):
 
 def _denial_row(article, entry, raw, where, start, end):
     denial_id = f"{article.article_id}_{entry.get('id')}"
+    _check_medium_basis(article, entry, where)
     extra, deniers, grounds, covers = story.denial_extras(article.story, entry, where, denial_id)
     for table, rows in (
         ("denial_deniers", deniers),

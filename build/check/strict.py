@@ -62,6 +62,13 @@ def stance_problem(stance, citation):
     return None
 
 
+def medium_basis_problem(entry):
+    """Why an item's medium_basis does not fit its medium, or None."""
+    if entry.get("medium") == "unspecified" and entry.get("medium_basis"):
+        return "the medium is unspecified, so nothing is stated or inferred about it: remove medium_basis, or name the medium"
+    return None
+
+
 def quote_end_problem(entry, start, end):
     """Why the given `end` of a located quote is wrong, or None (start is checked apart)."""
     given = entry.get("end")
