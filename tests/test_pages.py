@@ -488,3 +488,16 @@ async def test_every_text_fragment_finds_its_quote_in_the_article_text(datasette
                 )
             checked += 1
     assert checked > 50
+
+
+async def test_a_long_list_of_ids_links_the_first_hundred_and_counts_the_rest(datasette, db):
+    """A claim carried by thousands of reports (discrepancies.carried_by at 10,000 articles)
+    lists them in one cell: the first ID_LIST_LINKS are links, the rest a count."""
+    articles = db["articles"].count
+    assert articles * articles > 100
+    sql = "select group_concat(a.article_id, '; ') as carried_by from articles a, articles b"
+    response = await datasette.client.get("/provenance?" + urllib.parse.urlencode({"sql": sql}))
+    assert response.status_code == 200
+    cell = response.text.split('class="col-carried_by', 1)[1].split("</td>", 1)[0]
+    assert len(re.findall(r'<a class="id-link id-article"', cell)) == 100
+    assert f"and {articles * articles - 100:,} more" in cell
