@@ -129,8 +129,10 @@ REPORTING = frozenset(
     "insist explain suggest allege predict acknowledge conclude inform describe identify term call "
     "question clarify assert argue reiterate maintain admit speculate stress emphasise emphasize "
     "mention warn respond reply comment remark observe accuse declare disclose recall testify "
-    "affirm contend complain lament concede hint indicate quip retort".split()
+    "affirm contend complain lament concede hint indicate quip retort point insinuate imply".split()
 )
+# Verbs of disclosure: "can" with them is the formula "we can report", not a hedge
+DISCLOSING = frozenset("report reveal confirm disclose".split())
 # Verbs whose object is the source: "the report cited a source", "quoting an official".
 SOURCE_OBJECT = frozenset("cite quote".split())
 # Denial verbs (lemmas): their subject denies; the first two groups also credit the subject.
@@ -147,6 +149,8 @@ FALSITY = frozenset(
 DETERMINERS = frozenset(
     "a an the this that these those my our his her their its another some".split()
 )
+# Quantifiers that stand for people as a subject: "many on social media speculated"
+QUANTIFIERS = frozenset("many some others several most few both".split())
 MODALS = frozenset("could would may might can should will must shall".split())
 PRONOUNS_PERSON = frozenset("he she him her his hers".split())
 PRONOUNS_GROUP = frozenset("they them their".split())
@@ -301,7 +305,8 @@ def actor_mentions(text, knowledge, sentences, options):
             for item in inside:
                 items.remove(item)
                 taken.remove((item.start, item.end))
-        item = _name_mention(text[start:end], start, end, kind, knowledge, proposed)
+        seen = {i.fields["actor"] for i in items if i.start < start}
+        item = _name_mention(text[start:end], start, end, kind, knowledge, proposed, seen)
         if item is None:
             continue
         items.append(item)
@@ -353,11 +358,12 @@ def _displaced(text, items, taken, start, end, kind):
     return inside
 
 
-def _name_mention(name, start, end, kind, knowledge, proposed):
+def _name_mention(name, start, end, kind, knowledge, proposed, seen=()):
     """The mention of a name: the known actor it stands for, else a proposed actor (one id
     per whole name, and a person's surname alone names the same one), else None for a place
-    or an event. proposed gathers the ids proposed so far."""
-    known = _known_actor(name, knowledge, kind)
+    or an event. proposed gathers the ids proposed so far; seen holds the actors mentioned
+    before it."""
+    known = _known_actor(name, knowledge, kind, seen)
     if known:
         return Item("actor_mention", start, end, name, 0.7, {"actor": known})
     if kind is None:
@@ -426,10 +432,11 @@ def _name_words(name):
     return words
 
 
-def _known_actor(name, knowledge, kind):
+def _known_actor(name, knowledge, kind, seen=()):
     """A known actor the name stands for, though it is not one of its aliases: "PM Imran"
     or "Mr Cohen" (one word of a known person's name, titles aside), "the Foreign Office"
-    (a known alias less its article). Only when exactly one actor fits."""
+    (a known alias less its article). Only when exactly one actor fits, or one of those
+    that fit is an actor the text has mentioned before it (seen)."""
     words = _name_words(name)
     if not words:
         return None
@@ -441,6 +448,9 @@ def _known_actor(name, knowledge, kind):
     }
     if len(exact) == 1:
         return exact.pop()
+    leading = _leading_part_of(words, knowledge, seen) if kind is not None else None
+    if leading:  # not for a place: "the Middle East" is not the Middle East Monitor
+        return leading
     if len(joined) >= 8:
         # a misspelt known name ("Israel Haymon"): one edit or two away, the same first letter
         from difflib import SequenceMatcher
@@ -464,6 +474,25 @@ def _known_actor(name, knowledge, kind):
         if len(fits) == 1:
             return fits.pop()
     return None
+
+
+def _leading_part_of(words, knowledge, seen=()):
+    """The known actor whose full name or alias begins with these words, two or more, when
+    only one does (or only one the text has mentioned before, in seen): a name is often given
+    short ("Bilawal Bhutto" for Bilawal Bhutto Zardari, "Ministry of Foreign Affairs" for the
+    Ministry of Foreign Affairs of Pakistan when the text has named Pakistan's before)."""
+    if len(words) < 2:
+        return None
+    names = [(a["alias"], a["actor_id"]) for a in knowledge.aliases]
+    names += [(actor["name"], actor_id) for actor_id, actor in knowledge.actors.items()]
+    fits = {
+        actor_id
+        for name, actor_id in names
+        if name and len(name.split()) > len(words) and name.split()[: len(words)] == words
+    }
+    if len(fits) > 1:
+        fits &= set(seen)  # the one already in the story
+    return fits.pop() if len(fits) == 1 else None
 
 
 def _surname_owner(word, knowledge):
@@ -513,12 +542,25 @@ def _names(text, sentences, options):
                 ]  # "Pakistan’s Foreign Office": the Foreign Office
             while tokens and tokens[-1].text in ("’s", "'s", "’", "'"):
                 tokens = tokens[:-1]
-            if not tokens or not any(ch.isupper() for ch in tokens[0].text):
-                continue
-            start, _ = char_span(sentence, tokens[0])
-            _, end = char_span(sentence, tokens[-1])
-            found.append((start, end, actor_kind(text[start:end], ENTITY_KINDS[entity.label_])))
+            for part in _split_at_slashes(tokens):  # "Israel Hayom / JNS.org": two names
+                if not any(ch.isupper() for ch in part[0].text):
+                    continue
+                start, _ = char_span(sentence, part[0])
+                _, end = char_span(sentence, part[-1])
+                kind = actor_kind(text[start:end], ENTITY_KINDS[entity.label_])
+                found.append((start, end, kind))
     return found
+
+
+def _split_at_slashes(tokens):
+    """The runs of tokens between slashes (none empty)."""
+    parts, run = [], []
+    for token in tokens:
+        if token.text == "/":
+            parts, run = parts + [run] if run else parts, []
+        else:
+            run.append(token)
+    return parts + [run] if run else parts
 
 
 NOT_NAMES = frozenset(
@@ -587,6 +629,7 @@ class _State:
         self.sources = []  # (offset, actor id, kind, secondary) of each source credited so far
         self.kinds = {}  # proposed actor id -> the kind its context shows ("website Nziv": outlet)
         self.subjects = []  # (offset, actor id, kind) of each sentence subject naming an actor
+        self.voice = None  # the outlet whose credit line the text carries ("by X", "Source: X")
 
     def kind_of(self, item):
         return item.fields.get("proposed_kind") or self.knowledge.actors.get(
@@ -643,6 +686,7 @@ def speaker(state, sentence, head, phrase_start):
         _report_speaker,
         _anonymous_speaker,
         _role_speaker,
+        _body_speaker,
         _unrecognised_name,
         _mention_in_subject,
     ):
@@ -688,8 +732,11 @@ def _named_speaker(state, sentence, head, phrase_start):
 
 def _pronoun_speaker(state, sentence, head, phrase_start):
     """A pronoun's antecedent: he/she/I the last person, "it" the last outlet or body, "they"
-    the last anonymous source (else body)."""
+    the last anonymous source (else body); "we" outside a quotation the outlet of the text's
+    credit line."""
     lower = head.lower_
+    if lower == "we" and not sentence.quoted and state.voice:
+        return state.voice, "inferred", 0.6, state.actor_kind(state.voice)  # "we can report"
     if lower in PRONOUNS_PERSON or lower in ("i", "we"):
         actor = state.last(phrase_start, {"person"}) or state.last_mention(phrase_start, {"person"})
         if actor:
@@ -712,8 +759,10 @@ def _report_speaker(state, sentence, head, phrase_start):
     right (else the last outlet named)."""
     if head.lemma_.lower() not in REPORT_NOUNS and head.lower_ not in REPORT_NOUNS:
         return None
-    definite = any(c.dep_ in ("det", "poss") and c.lower_ not in ("a", "an") for c in head.children)
-    if definite:
+    definite = any(
+        c.dep_ in ("det", "poss") and c.lower_ not in ("a", "an", "another") for c in head.children
+    )
+    if definite:  # "another report" is a new one
         actor = state.last(phrase_start, {"outlet"}, primary=True) or state.last_mention(
             phrase_start, {"outlet"}
         )
@@ -758,6 +807,33 @@ def _role_speaker(state, sentence, head, phrase_start):
         actor = _named_with(state, phrase_start, head.lower_)
         if actor:
             return actor, "inferred", 0.55, state.actor_kind(actor)
+    return None
+
+
+BODY_KINDS = ("government", "agency", "organisation", "military")
+
+
+def _body_speaker(state, sentence, head, phrase_start):
+    """ "this Ministry", "the department": the body last credited (directly or through its
+    spokesperson), else the last body named; a definite noun naming a kind of body refers
+    back to one, as "the report" does to an outlet."""
+    head_start, head_end = char_span(sentence, head)
+    if (
+        head.lemma_.lower() not in GOVERNMENT_WORDS | AGENCY_WORDS
+        or state.covering(head_start, head_end)
+        or not any(
+            c.dep_ == "det" and c.lower_ in ("the", "this", "that", "our") for c in head.children
+        )
+        or any(c.dep_ in ("compound", "poss", "prep") for c in head.children)
+    ):
+        return None
+    for offset, actor, kind, *_ in reversed(state.sources):
+        body = _spoken_for(state, actor)
+        if offset < phrase_start and state.actor_kind(body) in BODY_KINDS:
+            return body, "inferred", 0.5, state.actor_kind(body)
+    actor = state.last_mention(phrase_start, set(BODY_KINDS))
+    if actor:
+        return actor, "inferred", 0.45, state.actor_kind(actor)
     return None
 
 
@@ -1034,6 +1110,8 @@ def find_citations(state, sentences):
     to", "based on", "citing" and of cite/quote, and a passive's "by X", in text order."""
     items = _source_line_citations(state, sentences) + _byline_citations(state, sentences)
     items += _dateline_citations(state, sentences, items)
+    # the outlet a credit line names speaks as "we" in the article's own voice
+    state.voice = next((i.fields["source"] for i in items if i.fields["_kind"] == "outlet"), None)
     for sentence in sentences:
         for item in sorted(_sentence_citations(state, sentence), key=lambda i: i.start):
             if any(i.start < item.end and item.start < i.end for i in items):
@@ -1292,14 +1370,26 @@ def _passive_citation(state, sentence, verb):
 
 def _credits_no_one(verb, lemma):
     """True for a verb that credits no one: a modal ("she could maintain", "would suggest"),
-    a negated reporting verb ("the report did not identify"), "point" without "out"."""
-    if any(c.dep_ == "aux" and c.lower_ in MODALS for c in verb.children):
+    a negated reporting verb ("the report did not identify"), "point" without "out". "we
+    can report" is news's formula for a disclosure, not a hedge (an outlet saying "the paper
+    can reveal" of itself credits no one)."""
+    if any(
+        c.dep_ == "aux"
+        and c.lower_ in MODALS
+        and not (c.lower_ == "can" and lemma in DISCLOSING and _we(verb))  # "we can report"
+        for c in verb.children
+    ):
         return True
     if lemma in REPORTING and any(c.dep_ == "neg" for c in verb.children):
         return True
     return lemma == "point" and not any(
         c.dep_ == "prt" and c.lower_ == "out" for c in verb.children
     )
+
+
+def _we(verb):
+    """True when a verb's subject is "we"."""
+    return any(c.dep_ == "nsubj" and c.lower_ == "we" for c in verb.children)
 
 
 def _reporting_subject(sentence, verb):
@@ -1313,7 +1403,8 @@ def _reporting_subject(sentence, verb):
         or subject.lower_ in ("it", "there", "this", "that", "which", "what")
         or subject.pos_ not in ("NOUN", "PROPN", "PRON")
         and not (subject.text[:1].isupper() and subject.pos_ in ("VERB", "X", "NUM"))
-    ):  # a name mistagged
+        and subject.lower_ not in QUANTIFIERS
+    ):  # a name mistagged; "many on social media speculated"
         return None
     if sentence.quoted and subject.lower_ in ("i", "me", "we", "us", "you"):
         return None  # "Let me state ...": inside a quotation, the quotation's speaker is credited
