@@ -849,3 +849,27 @@ def test_first_person_quantifiers_and_more_reporting_verbs_in_a_made_up_story():
     assert any(q == "the analysts pointed out" for q, _ in credits)
     assert ("A rival chairman has insinuated", "rival-chairman") in credits
     assert not [q for q, _ in credits if "can reveal" in q]  # the paper of itself: a hedge still
+
+
+BRIBERY = """Finance Minister Elena Varga dismissed the allegations on Friday, saying that she had never met the contractor. The allegation had been attributed to a source in the tax office. The story first appeared in a report in the Evening Standard alleging that cash changed hands. A report in March said nothing of it.
+The Daily Courier and other local newspapers reported that the contractor had been questioned. A firm rejection was also issued by the Green Party. This is the third time that Varga has denied such reports. She took to Twitter to deny the claims. The contractor was pressuring officials, accusing them of delays.
+"""
+
+
+def test_clauses_that_go_on_with_a_speech_and_works_that_name_their_source():
+    items = extract(BRIBERY, Knowledge(actors={}, aliases=[], claims={}))
+    credits = _credits(items)
+    # a participle going on with a reporting or denial verb is the same speaker's
+    assert ("saying that she had never met the contractor", "elena-varga") in credits
+    assert not [q for q, _ in credits if q.startswith("accusing")]  # "pressuring": no speech
+    assert (
+        "The allegation had been attributed to a source in the tax office",
+        "source-in-the-tax-office",
+    ) in credits
+    assert ("in a report in the Evening Standard", "evening-standard") in credits
+    assert not [q for q, _ in credits if q.startswith("in March")]  # a date is not an outlet
+    # each subject joined by "and" is credited
+    assert ("other local newspapers reported", "other-local-newspapers") in credits
+    assert ("A firm rejection was also issued by the Green Party", "green-party") in credits
+    assert not [q for q, _ in credits if "third time" in q or q.startswith("Varga has")]
+    assert ("She took to Twitter to deny", "elena-varga") in credits  # a purpose clause

@@ -134,7 +134,7 @@ REPORTING = frozenset(
 # Verbs of disclosure: "can" with them is the formula "we can report", not a hedge
 DISCLOSING = frozenset("report reveal confirm disclose".split())
 # Verbs whose object is the source: "the report cited a source", "quoting an official".
-SOURCE_OBJECT = frozenset("cite quote".split())
+SOURCE_OBJECT = frozenset("cite quote attribute".split())
 # Denial verbs (lemmas): their subject denies; the first two groups also credit the subject.
 DENYING = frozenset(
     "deny reject rubbish dismiss refute rebut dispel debunk repudiate disown contradict "
@@ -156,6 +156,8 @@ PRONOUNS_PERSON = frozenset("he she him her his hers".split())
 PRONOUNS_GROUP = frozenset("they them their".split())
 # Nouns that name a report or an outlet: "the report said", "the paper added".
 WORK_NOUNS = frozenset("report article story statement interview tweet broadcast".split())
+# Works that appear in an outlet: "an article in the Times"
+PRINTED_WORKS = frozenset("report reports article articles story stories column".split())
 REPORT_NOUNS = frozenset(
     "report reports article story newspaper paper daily website site outlet broadcaster channel publication".split()
 )
@@ -1114,7 +1116,9 @@ def find_citations(state, sentences):
     state.voice = next((i.fields["source"] for i in items if i.fields["_kind"] == "outlet"), None)
     for sentence in sentences:
         for item in sorted(_sentence_citations(state, sentence), key=lambda i: i.start):
-            if any(i.start < item.end and item.start < i.end for i in items):
+            if not item.fields.get("_conjunct") and any(
+                i.start < item.end and item.start < i.end for i in items
+            ):
                 continue  # overlapping cues: keep the first
             items.append(item)
             state.sources.append(
@@ -1274,7 +1278,7 @@ def _sentence_citations(state, sentence):
         ):
             found.extend(_preposition_citation(state, sentence, token))
         elif (
-            token.lower_ in ("from", "by")
+            token.lower_ in ("from", "by", "in")
             and token.dep_ in ("prep", "agent")
             and _work_noun(token) is not None
         ):
@@ -1310,7 +1314,8 @@ def _verb_citation(state, sentence, verb, lemma):
     if state.options.speaker == "nearest":
         return _nearest_citation(state, sentence, verb, subject)
     inherited = subject.head.i != verb.i and verb.dep_ != "relcl"
-    if inherited and verb.dep_ == "advcl":
+    trailing = _trailing_clause(verb) if inherited and verb.dep_ == "advcl" else None
+    if inherited and verb.dep_ == "advcl" and trailing is None:
         subject = _subject_before(verb)
         if subject is None:
             return []  # "Rubbishing the claims, X said": the main verb carries the citation
@@ -1322,7 +1327,12 @@ def _verb_citation(state, sentence, verb, lemma):
     if not source:
         return []
     cue_start, cue_end = _cue_start(sentence, verb), _cue_end(sentence, verb)
-    if inherited:
+    if trailing == "participle":  # "..., claiming that ...": the participle's clause
+        start, end = cue_start, subtree_span(sentence, verb, skip=("punct",))[1]
+        end = end if end - start <= 160 else cue_end
+    elif trailing == "purpose" and subject.i < verb.i:  # "X took to Twitter to deny the claims"
+        start, end = subject_start, _said_end(state.text, sentence, verb, cue_end)
+    elif inherited:
         start, end = _inherited_start(sentence, verb, subject, subject_start, cue_start), cue_end
     elif subject.i < verb.i:
         start, end = subject_start, _said_end(state.text, sentence, verb, cue_end)
@@ -1331,17 +1341,59 @@ def _verb_citation(state, sentence, verb, lemma):
     if end - start > 220:
         return []
     cue = state.text[cue_start:cue_end]
-    return [_citation(state, sentence, verb, start, end, cue, source, basis, confidence, kind)]
+    found = [_citation(state, sentence, verb, start, end, cue, source, basis, confidence, kind)]
+    if not inherited and subject.i < verb.i:
+        found += _conjunct_citations(state, sentence, verb, subject, source, cue, end)
+    return found
+
+
+def _trailing_clause(verb):
+    """What a clause that shares its verb's subject and follows it is: "participle" ("X
+    dispelled the reports, claiming that ...", the speech going on), "purpose" ("X took to
+    Twitter to deny ..."), else None (before its verb, "Rubbishing the claims, X said", it is the main verb's
+    citation)."""
+    if verb.i < verb.head.i:
+        return None
+    if verb.tag_ == "VBG" and verb.head.lemma_.lower() in REPORTING | DENYING | SOURCE_OBJECT:
+        return "participle"  # "X said ..., adding"; not "the US is pressuring ..., accusing"
+    if any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children):
+        return "purpose"
+    return None
+
+
+def _conjunct_citations(state, sentence, verb, subject, source, cue, end):
+    """Each further subject joined by "and" is credited too: in "X and other outlets
+    reported", the other outlets reported, from their words to the cue."""
+    found = []
+    for conj in subject.children:
+        if conj.dep_ != "conj" or conj.pos_ not in ("NOUN", "PROPN"):
+            continue
+        start = subtree_span(sentence, conj, skip=("relcl", "acl", "appos", "punct"))[0]
+        other, basis, confidence, kind = speaker(state, sentence, conj, start)
+        if other and other != source:
+            item = _citation(state, sentence, verb, start, end, cue, other, basis, confidence, kind)
+            item.fields["_conjunct"] = True  # inside the first subject's citation, and kept
+            found.append(item)
+    return found
 
 
 def _object_citation(state, sentence, verb):
     """cite/quote: the object is the source ("the report cited a source in Islamabad"), a
-    source of a source."""
+    source of a source; attribute: the "to X" ("the report was attributed to a source").
+    """
     objects = [c for c in verb.children if c.dep_ in ("dobj", "obj")]
+    if verb.lemma_.lower() == "attribute":  # "the report was attributed to a source"
+        objects = [
+            g
+            for c in verb.children
+            if c.dep_ == "prep" and c.lower_ == "to"
+            for g in c.children
+            if g.dep_ == "pobj"
+        ]
     if not objects:
         return []
     head = objects[0]
-    own = next((c for c in verb.children if c.dep_ == "nsubj"), None)
+    own = next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")), None)
     start = (
         subtree_span(sentence, own, skip=("relcl", "acl", "appos"))[0]
         if own is not None and own.i < verb.i
@@ -1382,6 +1434,8 @@ def _credits_no_one(verb, lemma):
         return True
     if lemma in REPORTING and any(c.dep_ == "neg" for c in verb.children):
         return True
+    if verb.dep_ in ("relcl", "acl") and verb.head.lemma_.lower() in ("time", "occasion"):
+        return True  # "the second time that X has denied ...": about the act, not a credit
     return lemma == "point" and not any(
         c.dep_ == "prt" and c.lower_ == "out" for c in verb.children
     )
@@ -1490,12 +1544,16 @@ def _nearest_citation(state, sentence, verb, subject):
 
 
 def _work_noun(token):
-    """The noun naming a work that "from X" or "by X" completes: "a report from X", "a
-    statement issued by X"; None when there is none."""
+    """The noun naming a work that "from X", "by X" or "in X" completes: "a report from X",
+    "a statement issued by X", "a rejection was issued by X", "an article in X"; None when
+    there is none."""
     noun = token.head
     if noun.pos_ == "VERB" and noun.dep_ == "acl":
         noun = noun.head
-    return noun if noun.pos_ in ("NOUN", "PROPN") and noun.lemma_.lower() in WORK_NOUNS else None
+    elif noun.pos_ == "VERB" and token.dep_ == "agent":
+        noun = next((c for c in noun.children if c.dep_ == "nsubjpass"), noun)
+    works = WORK_NOUNS | DENIAL_NOUNS if token.lower_ != "in" else PRINTED_WORKS
+    return noun if noun.pos_ in ("NOUN", "PROPN") and noun.lemma_.lower() in works else None
 
 
 def _work_citation(state, sentence, token):
@@ -1505,6 +1563,8 @@ def _work_citation(state, sentence, token):
         return []
     head = objects[0]
     noun = _work_noun(token)
+    if token.lower_ == "in" and not _names_outlet(state, sentence, head):
+        return []  # "a report in December", "an article in Islamabad": not where it appeared
     start = subtree_span(sentence, noun, skip=("prep", "relcl", "acl", "punct", "appos"))[0]
     if noun.dep_ == "pobj" and noun.head.dep_ == "prep":
         start = char_span(sentence, noun.head)[0]  # "In a report from X"
@@ -1522,6 +1582,15 @@ def _work_citation(state, sentence, token):
         else token.text
     )
     return [_citation(state, sentence, None, start, end, cue, source, basis, confidence, kind)]
+
+
+def _names_outlet(state, sentence, head):
+    """True when a phrase names an outlet: a mention of one, or outlet words ("the Israeli
+    press")."""
+    mention = state.covering(*char_span(sentence, head))
+    if mention is not None:
+        return state.actor_kind(mention.actor) == "outlet"
+    return head.lemma_.lower() in OUTLET_WORDS | REPORT_NOUNS
 
 
 def _preposition_citation(state, sentence, token):
