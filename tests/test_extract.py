@@ -873,3 +873,29 @@ def test_clauses_that_go_on_with_a_speech_and_works_that_name_their_source():
     assert ("A firm rejection was also issued by the Green Party", "green-party") in credits
     assert not [q for q, _ in credits if "third time" in q or q.startswith("Varga has")]
     assert ("She took to Twitter to deny", "elena-varga") in credits  # a purpose clause
+
+
+STEEL = """Two senior executives of Norvik Steel have denied reports that the company is in merger talks with Balder Metals.
+"There is no truth in it," chief financial officer Jonas Berg told the Harbour Post.
+Chief executive Lisa Holm said the story was false.
+Later, union leader Per Dahl said the claims were nonsense.
+But people close to the talks confirmed that, contrary to the reports, the two boards have never met.
+"""
+
+
+def test_a_counted_group_s_denial_takes_in_its_members_words_and_contrary_to_the_reports():
+    denials = [
+        i for i in extract(STEEL, Knowledge(actors={}, aliases=[], claims={})) if i.kind == "denial"
+    ]
+    first = denials[0]
+    assert first.quote.startswith("Two senior executives of Norvik Steel have denied reports")
+    # "two" executives: the next two speakers' own words are its grounds ("no truth in it")
+    assert [g["quote"].split(",")[0] for g in first.fields["grounds"]] == [
+        '"There is no truth in it',
+        "Chief executive Lisa Holm said the story was false",
+    ]
+    # a third speaker is not one of the two: a denial of his own
+    assert denials[1].quote == "Later, union leader Per Dahl said the claims were nonsense"
+    assert denials[2].fields["denier"] == "people-close-to-the-talks"
+    assert "contrary to the reports" in denials[2].quote
+    assert len(denials) == 3

@@ -954,6 +954,7 @@ SPEAKER_NOUNS = (
     | PARTY_WORDS
     | frozenset(
         "director lawyer chairman chairwoman president member officer witness resident club company firm "
+        "executive manager employee worker "
         "group organisation organization union team court committee user account many some others critics "
         "people person man woman friend relative neighbour insider adviser advisers ministers leaders "
         "spokespeople government state country letter statement memo note document notice".split()
@@ -1749,9 +1750,25 @@ def _continues_denial(state, items, found, sentence, index):
         None,
     )
     if earlier is None:
+        earlier = _counted_group(items, found)
+    if earlier is None:
         return False
     earlier.fields.setdefault("grounds", []).append(_ground(state, sentence))
     return True
+
+
+def _counted_group(items, found):
+    """The last denial, when a counted group made it ("Two top officials ... have denied")
+    and found is one more of its members' own words: a report that counts the deniers then
+    quotes each of them. Each member is taken once, up to the count."""
+    last = items[-1] if items else None
+    if last is None or not last.fields.get("_count"):
+        return None
+    members = last.fields.setdefault("_members", set())
+    if found.fields["denier"] not in members and len(members) >= last.fields["_count"]:
+        return None
+    members.add(found.fields["denier"])
+    return last
 
 
 def _title_sentence(text, sentences):
@@ -1852,9 +1869,24 @@ def _verb_denial(state, sentence, verb, by_sentence):
     cue = state.text[_cue_start(sentence, verb) : _cue_end(sentence, verb)]
     content = [c for c in verb.children if c.dep_ in ("dobj", "ccomp", "obj")]
     fields = {"cue": cue, "denier": denier}
+    if denier not in state.knowledge.actors and _count(subject):
+        fields["_count"] = _count(subject)  # "Two top officials": members quoted next
     if content:  # what is denied: "the reports about the visit of ... to Israel"
         fields["_content"] = state.text[slice(*subtree_span(sentence, content[0]))]
     return Item("denial", start, end, state.text[start:end], 0.75, fields)
+
+
+NUMBERS = {"two": 2, "both": 2, "three": 3, "four": 4, "five": 5}
+
+
+def _count(subject):
+    """How many a plural subject counts ("two top officials", "both ministers"), else 0."""
+    if subject.tag_ != "NNS":
+        return 0
+    for child in subject.children:
+        if child.dep_ in ("nummod", "det", "predet") and child.lower_ in NUMBERS:
+            return NUMBERS[child.lower_]
+    return 0
 
 
 # A speaker who alleges, reports or reveals is not denying, whatever else the sentence says
@@ -1889,12 +1921,20 @@ def _nominal_denial(state, sentence):
 
 def _denies_in_own_words(sentence):
     """True when a sentence calls something false, denies an event flatly ("No such visit
-    ..."), or has a speaker deny doing something ("I have not", "did not go")."""
+    ..."), sets itself against the reports ("contrary to the reports"), says there is no
+    truth in it, or has a speaker deny doing something ("I have not", "did not go")."""
     span = sentence.span
     for token in span:
         lower = token.lower_
         if lower in FALSITY and token.pos_ in ("ADJ", "NOUN", "VERB"):
             return True
+        if lower == "contrary" and _against_reports(token):
+            return True  # "contrary to the reports, X did not attend"
+        if lower in ("truth", "true") and any(
+            c.lower_ in ("no", "not", "n't", "never")
+            for c in list(token.children) + list(token.head.children)
+        ):
+            return True  # "there is no truth in it", "it is not true"
         if (
             lower == "no"
             and token.dep_ == "det"
@@ -1914,6 +1954,19 @@ def _denies_in_own_words(sentence):
             if subject is not None and subject.lower_ in ("i", "we"):
                 return True
     return False
+
+
+def _against_reports(token):
+    """True for "contrary to the reports" (claims, allegations, rumours, speculation)."""
+    return any(
+        grand.dep_ == "pobj" and grand.lemma_.lower() in REPORTED_THINGS
+        for child in token.children
+        if child.lower_ == "to"
+        for grand in child.children
+    )
+
+
+REPORTED_THINGS = frozenset("report claim allegation rumour rumor speculation story".split())
 
 
 def _voice(state, sentences, index, by_sentence):
@@ -1985,7 +2038,6 @@ def denied_claim(state, item):
 
 
 DENIAL_THRESHOLD = {"neighbours": 0.5, "embeddings": 0.4, "words": 0.1}
-
 
 DENY_STEMS = frozenset(w[:-1] if w.endswith("e") else w for w in DENYING) | frozenset(
     "denied deni rejected report".split()
