@@ -899,3 +899,22 @@ def test_a_counted_group_s_denial_takes_in_its_members_words_and_contrary_to_the
     assert denials[2].fields["denier"] == "people-close-to-the-talks"
     assert "contrary to the reports" in denials[2].quote
     assert len(denials) == 3
+
+
+RAIL = """Transport Minister Ana Ruiz has rejected reports that she accepted a bribe from a rail contractor.
+“I am saddened to read these stories. Let me be clear that I have never met anyone from the company,” Ana Ruiz wrote on Twitter.
+Union leader Marta Gil also rejected the claims.
+“We are shocked by these claims. We have not been consulted about any contract,” the union's treasurer Pablo Sanz said.
+"""
+
+
+def test_a_denial_takes_in_the_quotation_of_the_denier_that_follows_it():
+    denials = [
+        i for i in extract(RAIL, Knowledge(actors={}, aliases=[], claims={})) if i.kind == "denial"
+    ]
+    first = denials[0]
+    assert first.fields["denier"] == "ana-ruiz"
+    assert first.quote.startswith("Transport Minister Ana Ruiz has rejected reports")
+    assert "I have never met anyone from the company" in first.quote  # her words, one denial
+    # another speaker's quotation after another denial is not that denial's
+    assert not any("Pablo Sanz" in d.quote and d.fields["denier"] != "pablo-sanz" for d in denials)

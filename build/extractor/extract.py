@@ -1727,7 +1727,8 @@ def _sentence_denial(state, sentences, index, by_sentence):
 
 def _continues_denial(state, items, found, sentence, index):
     """True when found goes on with a denial already in items, which takes it in: the same
-    denier's next sentence of one statement, or the quoted words after a denial, extend it;
+    denier's next sentence of one statement, or the quoted words after a denial (from where
+    the quotation opens, in the next paragraph too), extend it;
     the denier's own words soon after it are its grounds, not another denial."""
     previous = items[-1] if items else None
     if (
@@ -1735,7 +1736,10 @@ def _continues_denial(state, items, found, sentence, index):
         and previous.fields["denier"] == found.fields["denier"]
         and found.fields["cue"] is None
         and (sentence.line == previous.fields["_line"] or sentence.quoted)
-        and _gap(state.text, previous.end, found.start)
+        and (
+            _gap(state.text, previous.end, found.start)
+            or _gap(state.text, previous.end, _quotation_start(state.text, found.start))
+        )
     ):
         previous.end, previous.quote = found.end, state.text[previous.start : found.end]
         return True
@@ -1824,6 +1828,15 @@ def _ground(state, sentence):
     else:
         ground = "other"
     return {"ground": ground, "quote": state.text[start:end], "start": start}
+
+
+def _quotation_start(text, offset):
+    """Where the quotation an offset is in opens, in its paragraph (the offset itself when
+    it is in none): the denier's quoted words that go on from a denial are part of it."""
+    line_start = text.rfind("\n", 0, offset) + 1
+    before = text[line_start:offset]
+    opening = max(before.rfind("“"), before.rfind('"') if before.count('"') % 2 else -1)
+    return line_start + opening if opening >= 0 else offset
 
 
 def _gap(text, end, start):
