@@ -768,9 +768,9 @@ def test_a_spokesperson_denies_for_the_body_and_a_headline_credits_no_one(other_
     )  # his words that follow are the same denial
     credits = _credits(items)
     assert (
-        "Interior Ministry spokesman Omar Haddad rejected the claims",
+        "Interior Ministry spokesman Omar Haddad rejected the claims on Sunday",
         "omar-haddad",
-    ) in credits  # the citation is his
+    ) in credits  # the citation is his, with when he said it (as the curated citations do)
     assert not [
         c for c in credits if c[0].startswith("Rebel talks")
     ]  # "talks denied": no one speaks
@@ -823,7 +823,10 @@ def test_a_name_given_short_is_the_known_actor_whose_name_it_begins():
 def test_this_ministry_is_the_body_last_credited():
     items = extract(HEALTH, _health_knowledge())
     credits = _credits(items)
-    assert ("this ministry has published every contract", "chile-health-ministry") in credits
+    assert (
+        "this ministry has published every contract since 2019",
+        "chile-health-ministry",
+    ) in credits
     assert ("the ministry said", "chile-health-ministry") in credits
     assert [d.fields["denier"] for d in items if d.kind == "denial"] == ["chile-health-ministry"]
 
@@ -918,3 +921,39 @@ def test_a_denial_takes_in_the_quotation_of_the_denier_that_follows_it():
     assert "I have never met anyone from the company" in first.quote  # her words, one denial
     # another speaker's quotation after another denial is not that denial's
     assert not any("Pablo Sanz" in d.quote and d.fields["denier"] != "pablo-sanz" for d in denials)
+
+
+TENDER = """MADRID – The rail contract was reportedly awarded without a public tender, according to the Evening Standard, which cited two officials.
+However, the tender rules were reportedly changed in March. The minister reportedly met the contractor twice.
+Ana Ruiz told the Harbour Post last week that the minister acted lawfully. She denied that she had accepted a bribe from the contractor. "It is a complete fabrication," she said.
+The newspaper quoted an official in Madrid. The claim had been attributed to a "senior official".
+"""
+
+
+def _tender_knowledge():
+    claims = {
+        "ruiz-took-bribe": "Transport Minister Ana Ruiz accepted a bribe from a rail contractor.",
+        "no-tender": "The rail contract was awarded without a public tender.",
+    }
+    return Knowledge(
+        actors={}, aliases=[], claims=claims, claim_kinds=dict.fromkeys(claims, "allegation")
+    )
+
+
+def test_statements_are_quoted_without_their_framing_in_a_made_up_story():
+    items = extract(TENDER, _tender_knowledge())
+    mentions = {i.quote: i.fields["claim"] for i in items if i.kind == "mention"}
+    # no dateline, no closing "according to X"; no opening "However,"; a whole sentence
+    # with its full stop
+    assert (
+        mentions["The rail contract was reportedly awarded without a public tender"] == "no-tender"
+    )
+    assert "the tender rules were reportedly changed in March" in mentions
+    assert "The minister reportedly met the contractor twice." in mentions
+    # the words of a denial that are like no claim dispute the claim it denies
+    assert mentions["It is a complete fabrication"] == "ruiz-took-bribe"
+    assert mentions["the minister acted lawfully"] is None  # not in a denial: a new claim
+    credits = {q for q, _ in _credits(items)}
+    assert "Ana Ruiz told the Harbour Post last week" in credits  # whom and when
+    assert "The newspaper quoted an official in Madrid" in credits
+    assert 'The claim had been attributed to a "senior official"' in credits  # quote closed

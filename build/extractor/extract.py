@@ -1401,6 +1401,10 @@ def _object_citation(state, sentence, verb):
         else _cue_start(sentence, verb)
     )
     end = subtree_span(sentence, head, skip=("relcl", "acl"))[1]
+    for child in verb.children:
+        # "cited a source in Islamabad": the parser may hang the source's place on the verb
+        if child.dep_ == "prep" and child.i == head.right_edge.i + 1 and child.lower_ != "as":
+            end = max(end, subtree_span(sentence, child)[1])
     source, basis, confidence, kind = speaker(state, sentence, head, char_span(sentence, head)[0])
     cue = state.text[char_span(sentence, verb)[0] : char_span(sentence, verb)[1]]
     item = _citation(state, sentence, verb, start, end, cue, source, basis, confidence, kind)
@@ -1481,7 +1485,9 @@ def _inherited_start(sentence, verb, subject, subject_start, cue_start):
 def _said_end(text, sentence, verb, cue_end):
     """Where "X said ..." ends: at the cue, or at the medium that follows it ("said in an
     interview", "wrote on Twitter"), or with the object of a verb with no clause
-    ("identified the country as Pakistan", "denied allegations")."""
+    ("identified the country as Pakistan", "denied allegations") or whom it was told ("told
+    the JC"), and when it was said ("last year in December").
+    """
     end = cue_end
     clausal = any(
         c.dep_ in ("ccomp", "xcomp", "parataxis") or c.text in ':“"' for c in verb.children
@@ -1498,17 +1504,38 @@ def _said_end(text, sentence, verb, cue_end):
             )
         ):
             return subtree_span(sentence, child)[1]  # the medium
-        if child.dep_ in ("dobj", "oprd") and not clausal and child.i - verb.i <= 3:
+        addressee = (
+            verb.lemma_.lower() in ADDRESSED
+            and child.dep_ in ("dobj", "dative")
+            and child.pos_ in ("PROPN", "PRON")  # "told the JC", "informed me"; not "reporters"
+        )
+        if child.dep_ in ("dobj", "oprd") and (not clausal or addressee) and child.i - verb.i <= 3:
             object_end = subtree_span(
                 sentence, child, skip=("relcl", "acl", "prep", "punct", "cc", "conj")
             )[1]
-            end = max(end, object_end)
+            end = max(end, object_end)  # "identified the country", "told the JC"
             for sibling in verb.children:
                 if sibling.dep_ in ("prep",) and sibling.i > child.i and sibling.lower_ in ("as",):
                     end = max(end, subtree_span(sentence, sibling)[1])
+        elif _when(child) and text[end : subtree_span(sentence, child)[0]].strip() == "":
+            end = subtree_span(sentence, child)[1]  # "dispelled the reports last year"
         elif child.dep_ in ("punct", "cc", "ccomp", "advcl", "conj"):
             break
     return end
+
+
+# Verbs whose object is whom the words were addressed to: "told the JC", "informed me"
+ADDRESSED = frozenset("tell inform assure brief notify".split())
+
+
+def _when(token):
+    """True for an adjunct that says when ("last year", "in December", "earlier on 18
+    December", "several days ago")."""
+    if token.dep_ not in ("npadvmod", "advmod", "prep"):
+        return False
+    if token.lower_ in ("earlier", "later", "ago", "today", "yesterday"):
+        return True
+    return any(t.ent_type_ in ("DATE", "TIME") for t in token.subtree)
 
 
 def _nearest_citation(state, sentence, verb, subject):
@@ -1628,7 +1655,7 @@ def _preposition_citation(state, sentence, token):
 
 
 def _citation(state, sentence, verb, start, end, cue, source, basis, confidence, kind):
-    start, end = _trim(state.text, start, end)
+    start, end = _close_quotation(state.text, *_trim(state.text, start, end))
     kind = kind or state.knowledge.actors.get(source, {}).get("kind")
     item = Item(
         "citation",
@@ -1649,6 +1676,16 @@ def _citation(state, sentence, verb, start, end, cue, source, basis, confidence,
         },
     )
     return item
+
+
+def _close_quotation(text, start, end):
+    """(start, end) with the closing mark of a quotation it opens and stops just short of
+    ('attributed to a "source in Islamabad"')."""
+    quote = text[start:end]
+    unclosed = quote.count("“") > quote.count("”") or quote.count('"') % 2
+    if unclosed and text[end : end + 1] in QUOTE_CLOSE:
+        return start, end + 1
+    return start, end
 
 
 def _trim(text, start, end):
@@ -2059,7 +2096,7 @@ DENY_STEMS = frozenset(w[:-1] if w.endswith("e") else w for w in DENYING) | froz
 
 # --- claims ---------------------------------------------------------------------------
 
-CLAIM_THRESHOLD = {"neighbours": 0.6, "embeddings": 0.45, "words": 0.2}
+CLAIM_THRESHOLD = {"neighbours": 0.7, "embeddings": 0.45, "words": 0.2}
 
 
 def find_claim_mentions(state, sentences, citations, denials):
@@ -2076,11 +2113,9 @@ def find_claim_mentions(state, sentences, citations, denials):
         denied = [d for d in denials if d.start < end and d.end > start]
         if not (hedges or cited or denied) or len(quote.split()) < 4:
             continue
-        clause = _governed_clause(sentence, cited)
-        if clause:
-            start, end = _trim(text, *clause)
-            quote = text[start:end]
-            hedges = sorted({m.group() for m in HEDGE_PATTERN.finditer(quote)}, key=quote.index)
+        start, end = _statement_span(text, sentence, cited)
+        quote = text[start:end]
+        hedges = sorted({m.group() for m in HEDGE_PATTERN.finditer(quote)}, key=quote.index)
         if len(quote.split()) < 4:
             continue
         stance = "disputes" if denied else _stance(cited, state.knowledge) if cited else "asserts"
@@ -2088,9 +2123,13 @@ def find_claim_mentions(state, sentences, citations, denials):
             rank_claims(quote, state.knowledge, state.options) if state.knowledge.claims else []
         )
         threshold = CLAIM_THRESHOLD[state.options.claims]
-        linked = [(claim, score) for claim, score in ranked[:2] if score >= threshold]
-        if len(linked) == 2 and linked[1][1] < linked[0][1] - 0.05:
-            linked = linked[:1]
+        # the closest claim only: a second guess is one a reviewer would mostly delete
+        linked = [(claim, score) for claim, score in ranked[:1] if score >= threshold]
+        disputed = next((d for d in denied if d.fields.get("claim")), None)
+        if disputed and not linked:
+            # words of a denial that are like no claim ("It is absolutely wrong") dispute
+            # the claim it denies
+            linked = [(disputed.fields["claim"], disputed.confidence * 0.8)]
         linked = linked or [(None, ranked[0][1] if ranked else 0.0)]
         for claim, score in linked:
             items.append(
@@ -2109,6 +2148,111 @@ def find_claim_mentions(state, sentences, citations, denials):
                 )
             )
     return items
+
+
+# What opens a line before its first sentence: the file's date marker, a wire's dateline
+LINE_OPENING = re.compile(
+    r"\s*(?:date \d{4}-\d{2}-\d{2}\s+)?(?:[A-Z][\w.&]+(?:[ \t][A-Z][\w.&]+){0,3}[ \t]+[–—-][ \t])?"
+)
+
+
+def _statement_span(text, sentence, cited):
+    """(start, end) of the statement a sentence makes: the clause its reporting verb
+    governs ("X said that <clause>"), else the sentence less what frames it (a dateline, an
+    opening "However," or "On Monday,", "It may be recalled that"); without the quotation
+    marks around it."""
+    clause = _governed_clause(sentence, cited) or _framed_clause(sentence)
+    if clause:
+        return _unquote(text, *_past_line_opening(text, *_trim(text, *clause)))
+    start, end = _past_line_opening(text, *_trim(text, sentence.start, sentence.end))
+    whole = start
+    start = _after_opening_phrase(sentence, start)
+    end = _before_closing_phrase(sentence, end)
+    start, end = _unquote(text, start, end)
+    if (
+        start == whole
+        and text[end : end + 1] == "."
+        and text[end - 1] not in QUOTE_CLOSE + "’"
+        and end + 1 >= sentence.end - 1
+    ):
+        end += 1  # a whole sentence is quoted with its full stop (not one after a quotation)
+    return start, end
+
+
+def _past_line_opening(text, start, end):
+    """(start, end) past a date marker or dateline when start opens a line."""
+    if text[text.rfind("\n", 0, start) + 1 : start].strip():
+        return start, end
+    return LINE_OPENING.match(text, start).end(), end
+
+
+def _framed_clause(sentence):
+    """(start, end) of the clause a frame introduces ("It may be recalled that <clause>",
+    "The point is that <clause>"): the frame says nothing itself."""
+    root = sentence.span.root
+    subject = _subject(root)
+    if subject is None or subject.lower_ not in ("it", "point", "fact", "truth"):
+        return None
+    for child in root.children:
+        if child.dep_ in ("ccomp", "attr") and any(
+            c.dep_ == "mark" and c.lower_ == "that" for c in child.children
+        ):
+            tokens = [t for t in child.subtree if not (t.dep_ == "mark" and t.head.i == child.i)]
+            return char_span(sentence, tokens[0])[0], char_span(sentence, tokens[-1])[1]
+    return None
+
+
+def _after_opening_phrase(sentence, start):
+    """Where a sentence's statement starts, after an opening adverb or phrase and its comma
+    ("However,", "In this regard,", "On Monday,", "According to the report,")."""
+    root = sentence.span.root
+    for child in sorted(root.children, key=lambda c: c.i):
+        if child.dep_ in ("nsubj", "nsubjpass", "expl", "csubj") or child.i > root.i:
+            break
+        if child.dep_ not in ("advmod", "prep", "npadvmod", "cc"):
+            continue
+        end = child.right_edge.i + 1
+        if end < len(child.doc) and child.doc[end].text == ",":
+            start = max(start, char_span(sentence, child.doc[end])[1])
+    return start
+
+
+def _before_closing_phrase(sentence, end):
+    """Where a sentence's statement ends, before a closing attribution or participle after
+    a comma ("..., according to X, which cited Y", "..., sparking outrage")."""
+    root = sentence.span.root
+    for child in sorted(root.children, key=lambda c: c.i):
+        if child.i <= root.i or child.i == 0:
+            continue
+        attribution = child.dep_ == "prep" and child.lower_ in ("according", "per")
+        participle = child.dep_ == "advcl" and child.tag_ == "VBG" and child.left_edge.i == child.i
+        if (attribution or participle) and child.doc[child.left_edge.i - 1].text == ",":
+            return min(end, char_span(sentence, child.doc[child.left_edge.i - 1])[0])
+    return end
+
+
+def _unquote(text, start, end):
+    """(start, end) less a quotation mark that opens or closes it unmatched (and a comma
+    before a closing one): the statement is the words, not the quotation around them."""
+    while True:
+        while end > start and text[end - 1] in " ,":
+            end -= 1
+        while start < end and text[start].isspace():
+            start += 1
+        quote = text[start:end]
+        if not quote:
+            return start, end
+        straight = quote.count('"') % 2 == 1
+        if quote[0] in "“‘" and quote.count(quote[0]) > quote.count("”’"[quote[0] == "‘"]):
+            start += 1
+        elif quote[0] == '"' and straight:
+            start += 1
+        elif quote[-1] in "”’" and quote.count(quote[-1]) > quote.count("“‘"[quote[-1] == "’"]):
+            end -= 1
+        elif quote[-1] == '"' and straight:
+            end -= 1
+        else:
+            return start, end
 
 
 def _governed_clause(sentence, cited):
