@@ -957,3 +957,33 @@ def test_statements_are_quoted_without_their_framing_in_a_made_up_story():
     assert "Ana Ruiz told the Harbour Post last week" in credits  # whom and when
     assert "The newspaper quoted an official in Madrid" in credits
     assert 'The claim had been attributed to a "senior official"' in credits  # quote closed
+
+
+def test_an_unnamed_outlet_of_a_nation_is_the_one_of_that_nation_the_text_names():
+    knowledge = Knowledge(
+        actors={
+            "spain": {"kind": "country", "name": "Spain"},
+            "france": {"kind": "country", "name": "France"},
+            "el-diario": {
+                "kind": "outlet",
+                "name": "El Diario",
+                "country": "spain",
+                "description": "Spanish daily newspaper.",
+            },
+            "le-monde": {"kind": "outlet", "name": "Le Monde", "country": "france"},
+        },
+        aliases=[
+            {"alias": "El Diario", "actor_id": "el-diario"},
+            {"alias": "Le Monde", "actor_id": "le-monde"},
+        ],
+        claims={},
+    )
+    text = (
+        "According to a Spanish newspaper, the minister resigned on Friday. El Diario later "
+        "published the documents, and other Spanish outlets reported the story. A French "
+        "paper said the talks had failed.\n"
+    )
+    credits = _credits(extract(text, knowledge))
+    assert ("According to a Spanish newspaper", "el-diario") in credits  # named later
+    assert ("other Spanish outlets reported the story", "el-diario") not in credits  # "other"
+    assert ("A French paper said", "le-monde") not in credits  # Le Monde is not in the text

@@ -109,7 +109,12 @@ def knowledge_from_tables(
     claims = [c for c in tables["claims"] if c["claim_id"] not in hidden_claims]
     return Knowledge(
         actors={
-            a["actor_id"]: {"kind": a["kind"], "name": a["name"]}
+            a["actor_id"]: {
+                "kind": a["kind"],
+                "name": a["name"],
+                "country": a.get("country_id"),
+                "description": a.get("description") or "",
+            }
             for a in tables["actors"]
             if a["actor_id"] not in hidden_actors
         },
@@ -691,6 +696,7 @@ def speaker(state, sentence, head, phrase_start):
         _body_speaker,
         _unrecognised_name,
         _mention_in_subject,
+        _described_outlet,
     ):
         found = resolve(state, sentence, head, phrase_start)
         if found:
@@ -895,6 +901,41 @@ def _mention_in_subject(state, sentence, head, phrase_start):
             if found and found.kind in ("person", "government", "organisation", "outlet", "agency"):
                 return found.actor, "stated", 0.6, found.kind
     return None
+
+
+def _described_outlet(state, sentence, head, phrase_start):
+    """The outlet an unnamed description of one stands for ("Israeli paper says", "an
+    Israeli media report"): the one known outlet of that nation the text names (of its
+    country, or described with that word), or of several, the one it has credited so far."""
+    if head.lemma_.lower() not in REPORT_NOUNS or any(
+        c.lower_ in ("other", "another") for c in head.children
+    ):
+        return None  # "other Israeli outlets", "the Israeli press": not the one named
+    nations = [t.lower_ for t in head.subtree if t.ent_type_ == "NORP" and t.i < head.i]
+    if not nations:
+        return None
+    named = {
+        m.actor
+        for m in state.mentions
+        if _of_nation(state.knowledge, state.knowledge.actors.get(m.actor, {}), nations[0])
+    }
+    if len(named) > 1:
+        named &= {actor for offset, actor, *_ in state.sources if offset < phrase_start}
+    if len(named) != 1:
+        return None
+    return named.pop(), "inferred", 0.45, "outlet"
+
+
+def _of_nation(knowledge, actor, adjective):
+    """True for an outlet of the nation an adjective names: described with the word
+    ("Israeli Hebrew-language daily"), or of the country whose name begins it ("Israeli":
+    Israel)."""
+    if actor.get("kind") != "outlet":
+        return False
+    if adjective in re.findall(r"[a-z]+", actor.get("description", "").lower()):
+        return True
+    country = knowledge.actors.get(actor.get("country"), {}).get("name", "")
+    return len(country) >= 4 and adjective.startswith(country.lower())
 
 
 def _speaker_from_words(state, sentence, head, phrase_start):
