@@ -587,9 +587,9 @@ def test_speakers_are_the_subjects_of_reporting_verbs_in_other_stories(other_dra
     assert ("Opposition leader Hans Brauer, speaking to Radio Nord, said", "hans-brauer") in credits
     assert ("he said", "hans-brauer") in credits
     assert (
-        "Riedel himself dismissed the story",
+        "Riedel himself dismissed",
         "tomas-riedel",
-    ) in credits  # a surname: the person named in full before
+    ) in credits  # a surname: the person named in full before (the cue: not what is denied)
     _, items = other_drafts["club-chairman"]
     credits = _credits(items)
     assert ("The paper said", "coastal-gazette") in credits and (
@@ -987,3 +987,22 @@ def test_an_unnamed_outlet_of_a_nation_is_the_one_of_that_nation_the_text_names(
     assert ("According to a Spanish newspaper", "el-diario") in credits  # named later
     assert ("other Spanish outlets reported the story", "el-diario") not in credits  # "other"
     assert ("A French paper said", "le-monde") not in credits  # Le Monde is not in the text
+
+
+BRIDGE = """Speaking to Radio Nord, Mayor Lena Frisk acknowledged that the bridge had failed its inspection.
+Referring to newspapers that reported the inspection, she said the city would publish it.
+"There is nothing to hide," Frisk said during an interview with Radio Nord, where she stressed that repairs had begun.
+The company has rejected the reports. Its chairman dismissed the claims on Monday.
+"""
+
+
+def test_citation_quotes_are_the_cue_with_its_speaker_in_a_made_up_story():
+    quotes = {q for q, _ in _credits(extract(BRIDGE, Knowledge(actors={}, aliases=[], claims={})))}
+    # an opening participle that leads to the verb is part of it, unless it cites itself
+    assert "Speaking to Radio Nord, Mayor Lena Frisk acknowledged" in quotes
+    assert {"newspapers that reported the inspection", "she said"} <= quotes
+    # the medium, but not a clause hung on it, which credits again
+    assert {"Frisk said during an interview with Radio Nord", "she stressed"} <= quotes
+    # a denial verb's object is not the cue, unless when it was said follows
+    assert "The company has rejected" in quotes
+    assert "Its chairman dismissed the claims on Monday" in quotes

@@ -1375,9 +1375,11 @@ def _verb_citation(state, sentence, verb, lemma):
     elif trailing == "purpose" and subject.i < verb.i:  # "X took to Twitter to deny the claims"
         start, end = subject_start, _said_end(state.text, sentence, verb, cue_end)
     elif inherited:
-        start, end = _inherited_start(sentence, verb, subject, subject_start, cue_start), cue_end
+        start = _inherited_start(sentence, verb, subject, subject_start, cue_start)
+        end = _said_end(state.text, sentence, verb, cue_end) if verb.dep_ == "conj" else cue_end
     elif subject.i < verb.i:
-        start, end = subject_start, _said_end(state.text, sentence, verb, cue_end)
+        start = _named_start(sentence, verb, subject, subject_start)
+        end = _said_end(state.text, sentence, verb, cue_end)
     else:
         start, end = cue_start, subject_end  # "..., said the sources"
     if end - start > 220:
@@ -1387,6 +1389,26 @@ def _verb_citation(state, sentence, verb, lemma):
     if not inherited and subject.i < verb.i:
         found += _conjunct_citations(state, sentence, verb, subject, source, cue, end)
     return found
+
+
+def _named_start(sentence, verb, subject, subject_start):
+    """Where a citation's quote starts: at the subject, or at a participle clause that opens
+    the sentence and leads to the verb ("Speaking to Ynet TV, the minister acknowledged")."""
+    start = subject_start
+    for child in verb.children:
+        if (
+            child.dep_ == "advcl"
+            and child.tag_ == "VBG"
+            and child.i < subject.left_edge.i
+            and child.left_edge.i == sentence.span.start
+            and not any(  # "Referring to newspapers who reported ...": a citation of its own
+                t.lemma_.lower() in REPORTING | DENYING | {"according"}
+                for t in child.subtree
+                if t.i != child.i
+            )
+        ):
+            start = subtree_span(sentence, child)[0]
+    return start
 
 
 def _trailing_clause(verb):
@@ -1526,10 +1548,11 @@ def _inherited_start(sentence, verb, subject, subject_start, cue_start):
 def _said_end(text, sentence, verb, cue_end):
     """Where "X said ..." ends: at the cue, or at the medium that follows it ("said in an
     interview", "wrote on Twitter"), or with the object of a verb with no clause
-    ("identified the country as Pakistan", "denied allegations") or whom it was told ("told
-    the JC"), and when it was said ("last year in December").
+    ("identified the country as Pakistan") or whom it was told ("told the JC"), and when it
+    was said ("dispelled the reports last year in December"). A denial verb's object alone
+    is not part of the cue ("X has rejected the reports": "X has rejected").
     """
-    end = cue_end
+    end, denied = cue_end, None
     clausal = any(
         c.dep_ in ("ccomp", "xcomp", "parataxis") or c.text in ':“"' for c in verb.children
     )
@@ -1538,13 +1561,13 @@ def _said_end(text, sentence, verb, cue_end):
             continue
         if (
             child.dep_ == "prep"
-            and child.lower_ in ("in", "on")
+            and child.lower_ in ("in", "on", "during")
             and re.search(
                 r"interview|condition of anonymity|tweet|Twitter|statement",
                 text[slice(*subtree_span(sentence, child))],
             )
         ):
-            return subtree_span(sentence, child)[1]  # the medium
+            return _span_before_clause(sentence, child)[1]  # the medium
         addressee = (
             verb.lemma_.lower() in ADDRESSED
             and child.dep_ in ("dobj", "dative")
@@ -1560,8 +1583,13 @@ def _said_end(text, sentence, verb, cue_end):
                     end = max(end, subtree_span(sentence, sibling)[1])
         elif _when(child) and text[end : subtree_span(sentence, child)[0]].strip() == "":
             end = subtree_span(sentence, child)[1]  # "dispelled the reports last year"
+            denied = None
         elif child.dep_ in ("punct", "cc", "ccomp", "advcl", "conj"):
             break
+        if child.dep_ == "dobj" and verb.lemma_.lower() in DENYING:
+            denied = end
+    if denied == end:
+        return cue_end  # "X has rejected the reports": the cue is the verb, what it denies is not
     return end
 
 
@@ -1577,6 +1605,15 @@ def _when(token):
     if token.lower_ in ("earlier", "later", "ago", "today", "yesterday"):
         return True
     return any(t.ent_type_ in ("DATE", "TIME") for t in token.subtree)
+
+
+def _span_before_clause(sentence, token):
+    """(start, end) of token's subtree up to a clause in it ("an interview with Samaa TV,
+    where he stressed ...": "an interview with Samaa TV")."""
+    clauses = [t for t in token.subtree if t.dep_ in ("relcl", "acl", "advcl") and t.i > token.i]
+    stop = min((t.left_edge.i for t in clauses), default=token.right_edge.i + 1)
+    tokens = [t for t in token.subtree if t.i < stop and t.dep_ != "punct" or t.i == token.i]
+    return char_span(sentence, tokens[0])[0], char_span(sentence, tokens[-1])[1]
 
 
 def _nearest_citation(state, sentence, verb, subject):
