@@ -1006,3 +1006,25 @@ def test_citation_quotes_are_the_cue_with_its_speaker_in_a_made_up_story():
     # a denial verb's object is not the cue, unless when it was said follows
     assert "The company has rejected" in quotes
     assert "Its chairman dismissed the claims on Monday" in quotes
+
+
+def test_a_claim_s_curated_words_found_in_a_text_are_its_mention():
+    claims = {
+        "met-contractor": "Minister Ana Ruiz met the rail contractor twice.",
+        "no-tender": "The rail contract was awarded without a public tender.",
+    }
+    knowledge = Knowledge(
+        actors={},
+        aliases=[],
+        claims=claims,
+        claim_kinds=dict.fromkeys(claims, "allegation"),
+        claim_quotes={"met-contractor": ["the minister met the contractor twice in March"]},
+    )
+    text = (
+        "The Evening Standard reported that the minister met the contractor twice in March, "
+        "weeks before the deal was signed.\n"
+    )
+    mentions = [i for i in extract(text, knowledge) if i.kind == "mention"]
+    assert [(m.quote, m.fields["claim"], m.fields["stance"]) for m in mentions] == [
+        ("the minister met the contractor twice in March", "met-contractor", "reports")
+    ]  # in the curated words, and instead of the clause that holds them

@@ -2180,52 +2180,87 @@ CLAIM_THRESHOLD = {"neighbours": 0.7, "embeddings": 0.45, "words": 0.2}
 def find_claim_mentions(state, sentences, citations, denials):
     """Statements that are hedged, attributed or denied, each linked to the claim closest in
     meaning (above a threshold), or proposed as a new claim. An attributed statement is the
-    clause the reporting verb governs ("X said that <clause>")."""
+    clause the reporting verb governs ("X said that <clause>"). A claim's curated wording
+    found word for word in the text (a republished report, a quoted tweet) is a mention of
+    that claim in those words, and stands for the statement it is in when they agree."""
+    verbatim = _verbatim_mentions(state, sentences, citations, denials)
     items = []
-    text = state.text
     for sentence in sentences:
-        start, end = _trim(text, sentence.start, sentence.end)
-        quote = text[start:end]
-        hedges = sorted({m.group() for m in HEDGE_PATTERN.finditer(quote)}, key=quote.index)
-        cited = [c for c in citations if c.fields["_sentence"] is sentence]
-        denied = [d for d in denials if d.start < end and d.end > start]
-        if not (hedges or cited or denied) or len(quote.split()) < 4:
-            continue
-        start, end = _statement_span(text, sentence, cited)
-        quote = text[start:end]
-        hedges = sorted({m.group() for m in HEDGE_PATTERN.finditer(quote)}, key=quote.index)
-        if len(quote.split()) < 4:
-            continue
-        stance = "disputes" if denied else _stance(cited, state.knowledge) if cited else "asserts"
-        ranked = (
-            rank_claims(quote, state.knowledge, state.options) if state.knowledge.claims else []
+        item = _sentence_mention(state, sentence, citations, denials)
+        if item is not None and not any(
+            v.fields["claim"] == item.fields["claim"] and v.start < item.end and item.start < v.end
+            for v in verbatim
+        ):
+            items.append(item)
+    return sorted(items + verbatim, key=lambda i: i.start)
+
+
+def _sentence_mention(state, sentence, citations, denials):
+    """The mention a sentence's statement makes, or None (not hedged, attributed or denied)."""
+    text = state.text
+    start, end = _trim(text, sentence.start, sentence.end)
+    quote = text[start:end]
+    hedges = HEDGE_PATTERN.findall(quote)
+    cited = [c for c in citations if c.fields["_sentence"] is sentence]
+    denied = [d for d in denials if d.start < end and d.end > start]
+    if not (hedges or cited or denied) or len(quote.split()) < 4:
+        return None
+    start, end = _statement_span(text, sentence, cited)
+    quote = text[start:end]
+    if len(quote.split()) < 4:
+        return None
+    ranked = rank_claims(quote, state.knowledge, state.options) if state.knowledge.claims else []
+    # the closest claim only: a second guess is one a reviewer would mostly delete
+    claim, score = ranked[0] if ranked else (None, 0.0)
+    disputed = next((d for d in denied if d.fields.get("claim")), None)
+    if score < CLAIM_THRESHOLD[state.options.claims]:
+        # words of a denial that are like no claim ("It is absolutely wrong") dispute the
+        # claim it denies; other words like no claim propose one
+        claim, score = (
+            (disputed.fields["claim"], disputed.confidence * 0.8) if disputed else (None, score)
         )
-        threshold = CLAIM_THRESHOLD[state.options.claims]
-        # the closest claim only: a second guess is one a reviewer would mostly delete
-        linked = [(claim, score) for claim, score in ranked[:1] if score >= threshold]
-        disputed = next((d for d in denied if d.fields.get("claim")), None)
-        if disputed and not linked:
-            # words of a denial that are like no claim ("It is absolutely wrong") dispute
-            # the claim it denies
-            linked = [(disputed.fields["claim"], disputed.confidence * 0.8)]
-        linked = linked or [(None, ranked[0][1] if ranked else 0.0)]
-        for claim, score in linked:
-            items.append(
-                Item(
-                    "mention",
-                    start,
-                    end,
-                    quote,
-                    round(min(1.0, max(0.0, score)), 2),
-                    {
-                        "claim": claim,
-                        "stance": stance,
-                        "hedges": hedges,
-                        "citation": cited[0] if cited else None,
-                    },
+    return _mention(state, start, end, claim, score, cited, denied)
+
+
+def _mention(state, start, end, claim, score, cited, denied):
+    """A drafted claim mention of text[start:end]."""
+    quote = state.text[start:end]
+    stance = "disputes" if denied else _stance(cited, state.knowledge) if cited else "asserts"
+    return Item(
+        "mention",
+        start,
+        end,
+        quote,
+        round(min(1.0, max(0.0, score)), 2),
+        {
+            "claim": claim,
+            "stance": stance,
+            "hedges": sorted({m.group() for m in HEDGE_PATTERN.finditer(quote)}, key=quote.index),
+            "citation": cited[0] if cited else None,
+        },
+    )
+
+
+def _verbatim_mentions(state, sentences, citations, denials):
+    """Mentions of known claims in their curated words, where the text has those words
+    exactly (five or more), one per place."""
+    found = {}
+    for claim, quotes in sorted(state.knowledge.claim_quotes.items()):
+        if claim not in state.knowledge.claims:
+            continue
+        for quote in quotes:
+            if len(quote.split()) < 5:
+                continue
+            for match in re.finditer(re.escape(quote), state.text):
+                sentence = _sentence_at(sentences, match.start())
+                if sentence is None or (match.start(), match.end()) in found:
+                    continue
+                cited = [c for c in citations if c.fields["_sentence"] is sentence]
+                denied = [d for d in denials if d.start < match.end() and d.end > match.start()]
+                found[match.span()] = _mention(
+                    state, match.start(), match.end(), claim, 0.9, cited, denied
                 )
-            )
-    return items
+    return list(found.values())
 
 
 # What opens a line before its first sentence: the file's date marker, a wire's dateline
