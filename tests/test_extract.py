@@ -936,7 +936,14 @@ def _tender_knowledge():
         "no-tender": "The rail contract was awarded without a public tender.",
     }
     return Knowledge(
-        actors={}, aliases=[], claims=claims, claim_kinds=dict.fromkeys(claims, "allegation")
+        actors={},
+        aliases=[],
+        claims=claims,
+        claim_kinds=dict.fromkeys(claims, "allegation"),
+        # another report's denial of the claim, as the corpus would hold it
+        denial_quotes={
+            "ruiz-took-bribe": ["Ruiz denied that she had accepted a bribe from the contractor"]
+        },
     )
 
 
@@ -1028,3 +1035,12 @@ def test_a_claim_s_curated_words_found_in_a_text_are_its_mention():
     assert [(m.quote, m.fields["claim"], m.fields["stance"]) for m in mentions] == [
         ("the minister met the contractor twice in March", "met-contractor", "reports")
     ]  # in the curated words, and instead of the clause that holds them
+
+
+def test_statements_of_other_stories_link_to_none_of_our_claims(other_drafts):
+    """With the corpus as knowledge, a made-up story's statements (a minister's trip to
+    Moscow, a club chairman, an interior ministry) are about none of our claims: each
+    proposes a new one, the words of its denials too."""
+    for name, (_, items) in other_drafts.items():
+        linked = [(i.quote, i.fields["claim"]) for i in items if i.kind == "mention"]
+        assert linked and all(claim is None for _, claim in linked), (name, linked)

@@ -83,6 +83,7 @@ class Knowledge:
     claim_quotes: dict = field(default_factory=dict)  # claim id -> [quote, ...]
     claim_kinds: dict = field(default_factory=dict)  # claim id -> kind (allegation, ...)
     denial_quotes: dict = field(default_factory=dict)  # claim id -> [quote of a denial, ...]
+    disputing_quotes: dict = field(default_factory=dict)  # claim id -> [quote disputing it, ...]
 
 
 def knowledge_from_tables(
@@ -99,13 +100,18 @@ def knowledge_from_tables(
         for a in tables["actor_aliases"]
         if a["alias"] not in hidden_aliases and a["actor_id"] not in hidden_actors
     ]
-    quotes, denied = {}, {}
+    quotes, disputing, denied = {}, {}, {}
     for mention in tables["claim_mentions"]:
         if mention["article_id"] != hidden_article and mention["claim_id"] not in hidden_claims:
-            quotes.setdefault(mention["claim_id"], []).append(mention["quote"])
+            # words that dispute a claim ("It is an absolutely wrong news") are like any
+            # denial, not like the claim: they teach denials, not what a statement is about
+            shelf = disputing if mention.get("stance") == "disputes" else quotes
+            shelf.setdefault(mention["claim_id"], []).append(mention["quote"])
     for denial in tables["denials"]:
         if denial["article_id"] != hidden_article and denial["claim_id"] not in hidden_claims:
             denied.setdefault(denial["claim_id"], []).append(denial["quote"])
+    for claim_id, words in disputing.items():
+        denied.setdefault(claim_id, []).extend(words)  # like the claim's denials
     claims = [c for c in tables["claims"] if c["claim_id"] not in hidden_claims]
     return Knowledge(
         actors={
@@ -123,6 +129,7 @@ def knowledge_from_tables(
         claim_quotes=quotes,
         claim_kinds={c["claim_id"]: c.get("kind") for c in claims},
         denial_quotes=denied,
+        disputing_quotes=disputing,
     )
 
 
@@ -1798,7 +1805,7 @@ def find_denials(state, sentences, citations):
         items.append(found)
     for item in items:
         claim, similarity = denied_claim(state, item)
-        item.fields["claim"] = claim
+        item.fields["claim"], item.fields["_similarity"] = claim, similarity
         item.confidence = round(min(0.95, item.confidence * 0.5 + similarity * 0.5 + 0.2), 2)
     return items
 
@@ -2166,6 +2173,9 @@ def denied_claim(state, item):
 
 
 DENIAL_THRESHOLD = {"neighbours": 0.5, "embeddings": 0.4, "words": 0.1}
+# How like its claim a denial must be for the statements in it that are like no claim to be
+# taken for that claim too: a denial of another story may still pass DENIAL_THRESHOLD
+SURE_DENIAL = 0.65
 
 DENY_STEMS = frozenset(w[:-1] if w.endswith("e") else w for w in DENYING) | frozenset(
     "denied deni rejected report".split()
@@ -2212,7 +2222,10 @@ def _sentence_mention(state, sentence, citations, denials):
     ranked = rank_claims(quote, state.knowledge, state.options) if state.knowledge.claims else []
     # the closest claim only: a second guess is one a reviewer would mostly delete
     claim, score = ranked[0] if ranked else (None, 0.0)
-    disputed = next((d for d in denied if d.fields.get("claim")), None)
+    disputed = next(
+        (d for d in denied if d.fields.get("claim") and d.fields["_similarity"] >= SURE_DENIAL),
+        None,
+    )
     if score < CLAIM_THRESHOLD[state.options.claims]:
         # words of a denial that are like no claim ("It is absolutely wrong") dispute the
         # claim it denies; other words like no claim propose one
@@ -2244,11 +2257,13 @@ def _mention(state, start, end, claim, score, cited, denied):
 def _verbatim_mentions(state, sentences, citations, denials):
     """Mentions of known claims in their curated words, where the text has those words
     exactly (five or more), one per place."""
-    found = {}
-    for claim, quotes in sorted(state.knowledge.claim_quotes.items()):
-        if claim not in state.knowledge.claims:
+    found, knowledge = {}, state.knowledge
+    for claim in sorted(set(knowledge.claim_quotes) | set(knowledge.disputing_quotes)):
+        if claim not in knowledge.claims:
             continue
-        for quote in quotes:
+        for quote in knowledge.claim_quotes.get(claim, []) + knowledge.disputing_quotes.get(
+            claim, []
+        ):
             if len(quote.split()) < 5:
                 continue
             for match in re.finditer(re.escape(quote), state.text):
