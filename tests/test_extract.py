@@ -1044,3 +1044,24 @@ def test_statements_of_other_stories_link_to_none_of_our_claims(other_drafts):
     for name, (_, items) in other_drafts.items():
         linked = [(i.quote, i.fields["claim"]) for i in items if i.kind == "mention"]
         assert linked and all(claim is None for _, claim in linked), (name, linked)
+
+
+def test_a_definite_description_is_the_person_the_text_names_who_is_so_described():
+    knowledge = Knowledge(
+        actors={
+            "jonas-berg": {
+                "kind": "person",
+                "name": "Jonas Berg",
+                "description": "Norwegian shipping businessman and former minister.",
+            }
+        },
+        aliases=[{"alias": "Jonas Berg", "actor_id": "jonas-berg"}],
+        claims={},
+    )
+    text = (
+        "Jonas Berg was named in the leaked files. The Norwegian businessman denied the claims "
+        "on Tuesday. The Swedish businessman said nothing.\n"
+    )
+    credits = _credits(extract(text, knowledge))
+    assert ("The Norwegian businessman denied the claims on Tuesday", "jonas-berg") in credits
+    assert ("The Swedish businessman said", "jonas-berg") not in credits  # not so described

@@ -819,10 +819,30 @@ def _role_speaker(state, sentence, head, phrase_start):
             or any(c.dep_ == "det" and c.lower_ in ("the", "this", "that") for c in head.children)
         )
     ):
-        actor = _named_with(state, phrase_start, head.lower_)
+        actor = _named_with(state, phrase_start, head.lower_) or _described_person(state, head)
         if actor:
             return actor, "inferred", 0.55, state.actor_kind(actor)
     return None
+
+
+def _described_person(state, head):
+    """The known person the text names whose description has the words of a definite
+    description ("The Pakistani businessman": the one described as a British Pakistani
+    businessman), when only one has them all."""
+    words = {head.lower_} | {
+        c.lower_ for c in head.children if c.dep_ in ("amod", "compound") and c.is_alpha
+    }
+    if len(words) < 2 or head.lower_ not in PERSON_NOUNS:
+        return None  # "the minister" alone says too little
+    named = {m.actor for m in state.mentions}
+    fits = {
+        actor
+        for actor in named
+        if state.knowledge.actors.get(actor, {}).get("kind") == "person"
+        and words
+        <= set(re.findall(r"[a-z]+", state.knowledge.actors[actor].get("description", "").lower()))
+    }
+    return fits.pop() if len(fits) == 1 else None
 
 
 BODY_KINDS = ("government", "agency", "organisation", "military")
