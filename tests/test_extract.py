@@ -1065,3 +1065,19 @@ def test_a_definite_description_is_the_person_the_text_names_who_is_so_described
     credits = _credits(extract(text, knowledge))
     assert ("The Norwegian businessman denied the claims on Tuesday", "jonas-berg") in credits
     assert ("The Swedish businessman said", "jonas-berg") not in credits  # not so described
+
+
+def test_a_frame_is_not_part_of_the_statement_it_introduces():
+    text = (
+        "It is understood that the contract was reportedly signed in secret.\n"
+        "The point is that the deal was reportedly never approved.\n"
+    )
+    quotes = [
+        i.quote
+        for i in extract(text, Knowledge(actors={}, aliases=[], claims={}))
+        if i.kind == "mention"
+    ]
+    assert quotes == [
+        "the contract was reportedly signed in secret",  # a passive frame
+        "the deal was reportedly never approved",
+    ]

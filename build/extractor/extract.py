@@ -2338,9 +2338,9 @@ def _framed_clause(sentence):
     """(start, end) of the clause a frame introduces ("It may be recalled that <clause>",
     "The point is that <clause>"): the frame says nothing itself."""
     root = sentence.span.root
-    subject = _subject(root)
+    subject = _subject(root) or next((c for c in root.children if c.dep_ == "nsubjpass"), None)
     if subject is None or subject.lower_ not in ("it", "point", "fact", "truth"):
-        return None
+        return None  # "It may be recalled that": a passive frame too
     for child in root.children:
         if child.dep_ in ("ccomp", "attr") and any(
             c.dep_ == "mark" and c.lower_ == "that" for c in child.children
