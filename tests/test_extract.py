@@ -1081,3 +1081,20 @@ def test_a_frame_is_not_part_of_the_statement_it_introduces():
         "the contract was reportedly signed in secret",  # a passive frame
         "the deal was reportedly never approved",
     ]
+
+
+def test_a_document_speaks_for_its_author():
+    text = (
+        "The Harbour Post has apologised for its story, in a letter from the Harbour Post to "
+        "the minister.\n"
+        '"We regret the error," the letter read, adding that the story had been removed. The '
+        "minister read the letter twice.\n"
+        '"We accept your complaint," concluded the letter.\n'
+    )
+    credits = _credits(extract(text, Knowledge(actors={}, aliases=[], claims={})))
+    assert {
+        ("the letter read", "harbour-post"),
+        ("adding that the story had been removed", "harbour-post"),
+        ("concluded the letter", "harbour-post"),
+    } <= credits
+    assert not [q for q, _ in credits if "minister read" in q]  # a person reading: no credit

@@ -141,7 +141,7 @@ REPORTING = frozenset(
     "insist explain suggest allege predict acknowledge conclude inform describe identify term call "
     "question clarify assert argue reiterate maintain admit speculate stress emphasise emphasize "
     "mention warn respond reply comment remark observe accuse declare disclose recall testify "
-    "affirm contend complain lament concede hint indicate quip retort point insinuate imply".split()
+    "affirm contend complain lament concede hint indicate quip retort point insinuate imply read".split()
 )
 # Verbs of disclosure: "can" with them is the formula "we can report", not a hedge
 DISCLOSING = frozenset("report reveal confirm disclose".split())
@@ -644,6 +644,7 @@ class _State:
         self.kinds = {}  # proposed actor id -> the kind its context shows ("website Nziv": outlet)
         self.subjects = []  # (offset, actor id, kind) of each sentence subject naming an actor
         self.voice = None  # the outlet whose credit line the text carries ("by X", "Source: X")
+        self.documents = []  # (offset, noun, author) of each document named with its author
 
     def kind_of(self, item):
         return item.fields.get("proposed_kind") or self.knowledge.actors.get(
@@ -701,6 +702,7 @@ def speaker(state, sentence, head, phrase_start):
         _anonymous_speaker,
         _role_speaker,
         _body_speaker,
+        _document_speaker,
         _unrecognised_name,
         _mention_in_subject,
         _described_outlet,
@@ -869,6 +871,19 @@ def _body_speaker(state, sentence, head, phrase_start):
     actor = state.last_mention(phrase_start, set(BODY_KINDS))
     if actor:
         return actor, "inferred", 0.45, state.actor_kind(actor)
+    return None
+
+
+def _document_speaker(state, sentence, head, phrase_start):
+    """ "the letter", "the statement": the author of the last one named with its author."""
+    lemma = head.lemma_.lower()
+    if lemma not in DOCUMENTS or not any(
+        c.dep_ == "det" and c.lower_ in ("the", "this", "that") for c in head.children
+    ):
+        return None
+    for offset, noun, author in reversed(state.documents):
+        if noun == lemma and offset < phrase_start:
+            return author, "inferred", 0.5, state.actor_kind(author)
     return None
 
 
@@ -1199,7 +1214,32 @@ def find_citations(state, sentences):
                 )
             )
         _note_subject(state, sentence)
+        _note_documents(state, sentence)
     return sorted(items, key=lambda i: i.start)
+
+
+# Documents that speak for their author: "the letter read", "concluded the statement"
+DOCUMENTS = frozenset("letter statement note memo notice message document".split())
+
+
+def _note_documents(state, sentence):
+    """Remember the author of each document a sentence names ("a letter by X", "a
+    statement from X", "X's letter"), for "the letter read" later."""
+    for token in sentence.span:
+        if token.lemma_.lower() not in DOCUMENTS or token.pos_ != "NOUN":
+            continue
+        authors = [c for c in token.children if c.dep_ == "poss"] + [
+            g
+            for c in token.children
+            if c.dep_ == "prep" and c.lower_ in ("by", "from")
+            for g in c.children
+            if g.dep_ == "pobj"
+        ]
+        if authors:
+            start = char_span(sentence, token)[0]
+            author = speaker(state, sentence, authors[0], subtree_span(sentence, authors[0])[0])[0]
+            if author:
+                state.documents.append((start, token.lemma_.lower(), author))
 
 
 def _sentence_at(sentences, offset):
@@ -1531,6 +1571,9 @@ def _credits_no_one(verb, lemma):
         return True
     if verb.dep_ in ("relcl", "acl") and verb.head.lemma_.lower() in ("time", "occasion"):
         return True  # "the second time that X has denied ...": about the act, not a credit
+    if lemma == "read":  # "the letter read"; not "he read the report"
+        subject = _subject(verb)
+        return subject is None or subject.lemma_.lower() not in DOCUMENTS | WORK_NOUNS
     return lemma == "point" and not any(
         c.dep_ == "prt" and c.lower_ == "out" for c in verb.children
     )
