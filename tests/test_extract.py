@@ -1093,6 +1093,7 @@ def test_a_document_speaks_for_its_author():
     )
     credits = _credits(extract(text, Knowledge(actors={}, aliases=[], claims={})))
     assert {
+        ("The Harbour Post has apologised", "harbour-post"),  # an apology is a speech act
         ("the letter read", "harbour-post"),
         ("adding that the story had been removed", "harbour-post"),
         ("concluded the letter", "harbour-post"),

@@ -141,7 +141,8 @@ REPORTING = frozenset(
     "insist explain suggest allege predict acknowledge conclude inform describe identify term call "
     "question clarify assert argue reiterate maintain admit speculate stress emphasise emphasize "
     "mention warn respond reply comment remark observe accuse declare disclose recall testify "
-    "affirm contend complain lament concede hint indicate quip retort point insinuate imply read".split()
+    "affirm contend complain lament concede hint indicate quip retort point insinuate imply read "
+    "apologise apologize".split()
 )
 # Verbs of disclosure: "can" with them is the formula "we can report", not a hedge
 DISCLOSING = frozenset("report reveal confirm disclose".split())
