@@ -539,7 +539,8 @@ def start_validating(descriptor_path, stack, whole=False):
     in worker processes, largest first, when the package is large: Frictionless validates a
     package with foreign keys on one core only. The workers belong to `stack` (an ExitStack),
     and run while the caller does other work. whole validates a small package in one go,
-    on one worker process: an incremental build's new rows, checked while it writes."""
+    on one worker process: an incremental build's new rows, or the rows written after the
+    database, checked while the rest is written (Frictionless is not imported here)."""
     descriptor_path = Path(descriptor_path)
     try:
         descriptor = json.loads(descriptor_path.read_text(encoding="utf-8"))
@@ -672,7 +673,7 @@ def _write_outputs(tables, data_dir, site_metadata, progress, previous):
             else:
                 write_database(tables, str(database), facet_columns(site_metadata))
             csv_files.update(_read_back(tables, database, scratch, previous))
-            late_problems = start_validating(scratch / LATE_ROWS_PACKAGE_NAME, workers)
+            late_problems = start_validating(scratch / LATE_ROWS_PACKAGE_NAME, workers, whole=True)
             # datapackage.json, with the release's version, sources and licences, and its text-free variant
             package = release_outputs(
                 scratch, package_descriptor(csv_files), tables["releases"], database
