@@ -46,7 +46,10 @@ COLUMNS = {
         "parent_depth",
         "credited_by",
     },
-    "timeline": {"lane", "kind", "label", "detail", "start", "end", "uncertain", "dated", "link"},
+    "timeline": {
+        *("lane", "kind", "label", "detail", "start", "end", "uncertain", "dated", "link"),
+        "reported_in",
+    },
     "citations": {"source_id", "source", "source_kind", "citations", "articles"},
     "status": {"status", "kind", "claims"},
 }

@@ -325,6 +325,82 @@ select row, depth, kind, node_id, label, detail, citations, in_circle, retractio
 from placed where role = 'row'
 """
 
+# The timeline chart's rows (/charts/timeline, the chart_timeline canned query): a lane per
+# report, from the earliest to the latest day it can have appeared, one per denial (on the day
+# it was made or, undated, on or before its first report) and one per retraction. A table
+# filled by the build, as graph_outline: computed per request, it took a sixth of a second of
+# SQL at 10,000 articles.
+TIMELINE_LANES = """
+with report as (
+  select a.article_id, o.name as outlet, a.title, a.published, a.date_precision, a.date_basis,
+    a.not_before, a.not_after
+  from articles a join actors o on o.actor_id = a.outlet_id
+),
+retraction as (
+  select r.retraction_id, r.kind, b.name as by_name, coalesce(ra.title, w.title) as what,
+    coalesce(ro.outlet, w.title) as whose, coalesce(r.retracted_on, rep.not_before) as start,
+    r.retracted_on is null as uncertain, rep.outlet || ', ' || rep.published as reported_by,
+    coalesce('/article/' || r.retracted_article_id, '/work/' || r.retracted_work_id) as link,
+    r.article_id as reported_in
+  from retractions r join actors b on b.actor_id = r.by_id join report rep on rep.article_id = r.article_id
+    left join report ro on ro.article_id = r.retracted_article_id
+    left join articles ra on ra.article_id = r.retracted_article_id
+    left join works w on w.work_id = r.retracted_work_id
+),
+denial as (
+  select d.denier_id, d.claim_id, d.denied_on, p.name as denier, c.statement,
+    coalesce(d.denied_on, min(r.not_before)) as start, count(*) as reports,
+    (select group_concat(outlet, '; ') from (
+       select r2.outlet from denials same join report r2 using (article_id)
+       where same.denier_id = d.denier_id and same.claim_id = d.claim_id and same.denied_on is d.denied_on
+       order by r2.not_before, r2.article_id)) as reported_by,
+    min(r.published) as first_reported,
+    (select first.article_id from denials same join articles first using (article_id)
+     where same.denier_id = d.denier_id and same.claim_id = d.claim_id and same.denied_on is d.denied_on
+     order by first.not_before, first.article_id limit 1) as reported_in
+  from denials d join claims c using (claim_id) join actors p on p.actor_id = d.denier_id
+    join report r using (article_id)
+  group by d.denier_id, d.claim_id, d.denied_on
+),
+event as (
+  select 'report' as kind, 1 as section, r.outlet || ', ' || substr(r.published, 1, 10) as label,
+    r.title as detail, r.not_before as start, date(r.not_after, '+1 day') as end,
+    r.not_before != r.not_after as uncertain,
+    'published ' || r.published || ' (' || r.date_precision || ', ' || r.date_basis || '); between '
+      || r.not_before || ' and ' || r.not_after as dated,
+    '/article/' || r.article_id as link, r.article_id as reported_in
+  from report r
+  union all
+  select 'denial', 2, d.denier || ' denies: ' || d.statement, d.statement, d.start, date(d.start, '+1 day'),
+    d.denied_on is null,
+    case when d.denied_on is null then 'date not given: on or before ' || d.start else d.denied_on end
+      || '; reported by ' || d.reported_by,
+    '/claim/' || d.claim_id, d.reported_in
+  from denial d
+  union all
+  select 'retraction', 3, x.by_name || ' (' || x.kind || '): ' || x.what, x.what, x.start, date(x.start, '+1 day'),
+    x.uncertain,
+    case when x.uncertain then 'date not given: on or before ' || x.start else x.start end
+      || '; reported by ' || x.reported_by,
+    x.link, x.reported_in
+  from retraction x
+)
+select row_number() over (order by e.section, e.start, e.end, e.label, e.link, e.reported_in) as lane,
+  e.kind, e.label, e.detail,
+  e.start, e.end, e.uncertain, e.dated, e.link, e.reported_in
+from event e
+"""
+
+# The citations chart's rows (/charts/citations, the chart_citations canned query): how many
+# citations credit each source (or the author of the work cited), in how many articles.
+SOURCE_CREDITS = """
+select a.actor_id as source_id, a.name as source, a.kind as source_kind,
+  count(*) as citations, count(distinct c.article_id) as articles
+from citations c left join works w using (work_id)
+  join actors a on a.actor_id = coalesce(c.source_id, w.author_id)
+group by a.actor_id, a.name, a.kind
+"""
+
 # Every claim a denial reaches (AUDIT E17): the claim denied, the claims that are details
 # of it or presuppose it, followed on, and those a denial lists in covers. One row per
 # claim and denied claim; a claim no row names stands undenied.
@@ -648,6 +724,30 @@ GRAPH_OUTLINE_TABLE = Derived(
         "credited_by": int,
     },
 )
+TIMELINE_LANES_TABLE = Derived(
+    "timeline_lanes",
+    TIMELINE_LANES,
+    ("lane",),
+    {
+        "lane": int,
+        "kind": str,
+        "label": str,
+        "detail": str,
+        "start": str,
+        "end": str,
+        "uncertain": int,
+        "dated": str,
+        "link": str,
+        "reported_in": str,
+    },
+)
+SOURCE_CREDITS_TABLE = Derived(
+    "source_credits",
+    SOURCE_CREDITS,
+    ("source_id",),
+    {"citations": int, "articles": int},
+    declared_key=False,  # a rowid table: the page links each source to its actor, not to this row
+)
 DENIAL_REACH_TABLE = Derived(
     "denial_reach",
     DENIAL_REACH,
@@ -675,6 +775,8 @@ DOUBTED_DENIALS_TABLE = Derived(
 WHOLE = [
     CIRCULAR_SOURCING_TABLE,
     GRAPH_OUTLINE_TABLE,
+    TIMELINE_LANES_TABLE,
+    SOURCE_CREDITS_TABLE,
     DENIAL_REACH_TABLE,
     CLAIM_FIRST_REPORTS_TABLE,
     RETRACTED_REPORTS_TABLE,
