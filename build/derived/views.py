@@ -351,9 +351,10 @@ denial as (
   select d.denier_id, d.claim_id, d.denied_on, p.name as denier, c.statement,
     coalesce(d.denied_on, min(r.not_before)) as start, count(*) as reports,
     (select group_concat(outlet, '; ') from (
-       select r2.outlet from denials same join report r2 using (article_id)
+       select o2.name as outlet from denials same join articles a2 using (article_id)
+         join actors o2 on o2.actor_id = a2.outlet_id
        where same.denier_id = d.denier_id and same.claim_id = d.claim_id and same.denied_on is d.denied_on
-       order by r2.not_before, r2.article_id)) as reported_by,
+       order by a2.not_before, a2.article_id)) as reported_by,
     min(r.published) as first_reported,
     (select first.article_id from denials same join articles first using (article_id)
      where same.denier_id = d.denier_id and same.claim_id = d.claim_id and same.denied_on is d.denied_on
