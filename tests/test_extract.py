@@ -1149,3 +1149,23 @@ def test_a_denial_is_quoted_without_an_opening_but_and_a_closing_bare_participle
     )
     assert "the ministry denied the claims on Friday" in _quotes(text, "denial")
     assert "Mr Lund took to Twitter to deny the reports" in _quotes(text, "mention")
+
+
+def test_an_opening_participle_with_what_it_disputes_leads_to_the_speaker_s_verb():
+    text = (
+        "Dismissing the claims, Anna Lund said the tender had been fair.\n"
+        "Referring to the Valley Courier's report, Marta Vale said the farms were sold.\n"
+    )
+    quotes = _quotes(text, "citation")
+    assert "Dismissing the claims, Anna Lund said" in quotes
+    assert "Marta Vale said" in quotes  # the report is a source of its own
+
+
+def test_an_emphatic_reflexive_belongs_to_the_source_it_follows():
+    text = (
+        "Anna Lund was accused of rigging the tender. A categorical rejection was also issued "
+        "today by Anna Lund herself.\n"
+    )
+    assert "A categorical rejection was also issued today by Anna Lund herself" in _quotes(
+        text, "citation"
+    )

@@ -1471,6 +1471,7 @@ def _named_start(sentence, verb, subject, subject_start):
             and child.left_edge.i == sentence.span.start
             and not any(  # "Referring to newspapers who reported ...": a citation of its own
                 t.lemma_.lower() in REPORTING | DENYING | {"according"}
+                and _credited_words(t)  # not "Rubbishing the claims, X said"
                 for t in child.subtree
                 if t.i != child.i
             )
@@ -1497,6 +1498,12 @@ def _named_apposition(sentence, subject, subject_start):
         ):
             return char_span(sentence, child.doc[child.left_edge.i])[0]
     return subject_start
+
+
+def _credited_words(token):
+    """True for a reporting word that credits someone: a verb ("who reported"), or a noun
+    with its author ("X's report"); "the claims" alone credits no one."""
+    return token.pos_ in ("VERB", "AUX") or any(c.dep_ == "poss" for c in token.children)
 
 
 def _trailing_clause(verb):
@@ -1571,9 +1578,19 @@ def _passive_citation(state, sentence, verb):
         return []
     source, basis, confidence, kind = speaker(state, sentence, agent, char_span(sentence, agent)[0])
     start = _cue_start(sentence, verb)
-    end = subtree_span(sentence, agent)[1]
+    end = _past_reflexive(state.text, subtree_span(sentence, agent)[1])
     cue = state.text[start : char_span(sentence, verb)[1]]
     return [_citation(state, sentence, verb, start, end, cue, source, basis, confidence, kind)]
+
+
+REFLEXIVE = re.compile(r"\s+(?:himself|herself|itself|themselves)\b")
+
+
+def _past_reflexive(text, end):
+    """end, or past an emphatic "himself" that closes the source's phrase ("by the minister
+    himself"): it belongs to the source, whatever token the parser hangs it on."""
+    reflexive = REFLEXIVE.match(text, end)
+    return reflexive.end() if reflexive else end
 
 
 def _credits_no_one(verb, lemma):
@@ -1765,7 +1782,9 @@ def _work_citation(state, sentence, token):
     start = subtree_span(sentence, noun, skip=("prep", "relcl", "acl", "punct", "appos"))[0]
     if noun.dep_ == "pobj" and noun.head.dep_ == "prep":
         start = char_span(sentence, noun.head)[0]  # "In a report from X"
-    end = subtree_span(sentence, head, skip=("relcl", "acl", "appos", "punct"))[1]
+    end = _past_reflexive(
+        state.text, subtree_span(sentence, head, skip=("relcl", "acl", "appos", "punct"))[1]
+    )
     comma = next((t for t in head.doc[head.i : head.right_edge.i + 1] if t.text == ","), None)
     if (
         comma is not None
