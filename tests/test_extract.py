@@ -1169,3 +1169,8 @@ def test_an_emphatic_reflexive_belongs_to_the_source_it_follows():
     assert "A categorical rejection was also issued today by Anna Lund herself" in _quotes(
         text, "citation"
     )
+
+
+def test_a_reported_clause_starts_after_its_own_opening_phrase():
+    text = "Marta Vale said that according to the ledger, the farms had been sold in secret.\n"
+    assert _quotes(text, "mention") == ["the farms had been sold in secret"]

@@ -2420,6 +2420,7 @@ def _statement_span(text, sentence, cited):
     if clause:
         start, end = _past_line_opening(text, *_trim(text, *clause))
         head = _clause_head(sentence, start, end)
+        start = _after_opening_phrase(sentence, start, head)
         end = _first_conjunct(sentence, head, _before_closing_phrase(sentence, end, head))
         return _unquote(text, start, end)
     start, end = _past_line_opening(text, *_trim(text, sentence.start, sentence.end))
@@ -2490,10 +2491,11 @@ def _framed_clause(sentence):
     return None
 
 
-def _after_opening_phrase(sentence, start):
-    """Where a sentence's statement starts, after an opening adverb or phrase and its comma
-    ("However,", "In this regard,", "On Monday,", "According to the report,")."""
-    root = sentence.span.root
+def _after_opening_phrase(sentence, start, root=None):
+    """Where a sentence's (or clause's, under root) statement starts, after an opening
+    adverb or phrase and its comma ("However,", "In this regard,", "On Monday,", "According
+    to the report,")."""
+    root = sentence.span.root if root is None else root
     for child in sorted(root.children, key=lambda c: c.i):
         if child.dep_ in ("nsubj", "nsubjpass", "expl", "csubj") or child.i > root.i:
             break
