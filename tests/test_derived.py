@@ -10,7 +10,7 @@ import sqlite_utils
 
 from build import schema
 from build.check.assemble import assemble
-from build.write.outputs import DATABASE_NAME, cell
+from build.write.outputs import DATABASE_NAME, SQLITE_FORMS, row_values
 from build.read.seeds import read_seeds
 from build.derived.views import DERIVED, DERIVED_NAMES, refresh_derived_tables
 
@@ -35,13 +35,12 @@ def write_article_rows(db, tables, article_ids):
         )
     db.execute("delete from claims")
     for table in ["claims"] + ARTICLE_ROWS:
-        fields = schema.fields(table)
+        names = [f["name"] for f in schema.fields(table)]
+        values = row_values(table, SQLITE_FORMS)
         rows = [
             row for row in tables[table] if table == "claims" or row["article_id"] in article_ids
         ]
-        db[table].insert_all(
-            ({f["name"]: cell(row.get(f["name"]), f["type"]) for f in fields} for row in rows)
-        )
+        db[table].insert_all(dict(zip(names, values(row))) for row in rows)
 
 
 def contents(db):

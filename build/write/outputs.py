@@ -63,12 +63,6 @@ SQLITE_FORMS = {"boolean": lambda value: int(bool(value)), "array": _as_json}
 CSV_FORMS = {"boolean": lambda value: "true" if value else "false", "array": _as_json}
 
 
-def cell(value, field_type):
-    """A value as stored in SQLite: booleans as 0/1, lists as JSON text."""
-    form = SQLITE_FORMS.get(field_type)
-    return value if value is None or form is None else form(value)
-
-
 def row_values(table, forms, columns=None):
     """A function giving a row's values (a dict, columns missing as None) for the table's
     columns (or those named), in order, each converted by forms ({type: function}, as
@@ -316,14 +310,12 @@ def _update_rows(db, name, rows):
     key = schema.resource(name)["schema"]["primaryKey"]
     # Keys are left out of the SET list: were they in it, SQLite would count every row
     # referring to each key (the 100,000 mentions of an actor) as if it could change.
-    fields = [f for f in schema.fields(name) if f["name"] not in key]
-    assignments = ", ".join(f"[{f['name']}] = ?" for f in fields)
+    columns = [f["name"] for f in schema.fields(name) if f["name"] not in key]
+    assignments = ", ".join(f"[{column}] = ?" for column in columns)
+    values = row_values(name, SQLITE_FORMS, columns)
     db.conn.executemany(
         f"UPDATE [{name}] SET {assignments} WHERE {' AND '.join(f'[{k}] = ?' for k in key)}",
-        (
-            [cell(row.get(f["name"]), f["type"]) for f in fields] + [row[k] for k in key]
-            for row in rows
-        ),
+        (values(row) + [row[k] for k in key] for row in rows),
     )
 
 
