@@ -6,7 +6,9 @@ is a link with a label; a quote links to the original sentence with a text fragm
 
 import html
 import html.parser
+import json
 import re
+import shutil
 import urllib.parse
 
 import pytest
@@ -17,6 +19,8 @@ from hypothesis import strategies as st
 from markupsafe import escape
 
 from build.derived.views import DERIVED_NAMES, VIEWS
+from build.site.serve import datasette_app
+from build.write.outputs import METADATA_NAME
 
 
 pages = load_plugin("pages")
@@ -501,3 +505,26 @@ async def test_a_long_list_of_ids_links_the_first_hundred_and_counts_the_rest(da
     cell = response.text.split('class="col-carried_by', 1)[1].split("</td>", 1)[0]
     assert len(re.findall(r'<a class="id-link id-article"', cell)) == 100
     assert f"and {articles * articles - 100:,} more" in cell
+
+
+async def test_a_canned_query_page_draws_the_first_hundred_rows_and_offers_them_all(
+    built, tmp_path
+):
+    """A canned query answering more than a table page's worth (a chart's data at 10,000
+    articles) draws its first 100 rows, says so, and links the whole answer."""
+    folder = shutil.copytree(built, tmp_path / "data")
+    metadata = json.loads((folder / METADATA_NAME).read_text(encoding="utf-8"))
+    metadata["databases"]["provenance"]["queries"]["every_actor_mention"] = {
+        "title": "Every actor mention",
+        "sql": "select actor_mention_id, article_id from actor_mentions order by actor_mention_id",
+    }
+    (folder / METADATA_NAME).write_text(json.dumps(metadata), encoding="utf-8")
+    datasette = datasette_app(folder)
+    rows = (await get_ok(datasette, "/provenance/every_actor_mention.json?_shape=array")).json()
+    assert len(rows) > 100
+    page = (await get_ok(datasette, "/provenance/every_actor_mention")).text
+    body = page.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    assert body.count("<tr>") == 100
+    assert rows[99]["actor_mention_id"] in body and rows[100]["actor_mention_id"] not in body
+    assert f"{len(rows):,} rows, the first 100 shown here · All of them as" in page
+    assert 'href="/provenance/every_actor_mention.json"' in page
