@@ -573,7 +573,7 @@ def _validate_resource(job):
 
     descriptor_path, name = job
     try:
-        package = Package(descriptor_path)
+        package = _loaded_package(Package, descriptor_path)
         report = package.validate() if name is None else package.get_resource(name).validate()
     except FrictionlessException as error:
         return [Problem(PACKAGE_NAME, None, "", f"{error.error.type}: {error.error.note}")]
@@ -588,6 +588,22 @@ def _validate_resource(job):
     for error in report.errors:
         problems.append(Problem(PACKAGE_NAME, None, "", f"{error.type}: {error.note}"))
     return problems
+
+
+# The package last loaded in this process, for the next resource of the same package:
+# reading a descriptor of 20 resources costs Frictionless more than validating most of them.
+_last_package = {}
+
+
+def _loaded_package(package_class, descriptor_path):
+    """The Frictionless package of descriptor_path, loaded again only when the file is
+    another (a new build writes a new file: another inode, size or time)."""
+    stat = os.stat(descriptor_path)
+    key = (descriptor_path, stat.st_ino, stat.st_size, stat.st_mtime_ns)
+    if key not in _last_package:
+        _last_package.clear()
+        _last_package[key] = package_class(descriptor_path)
+    return _last_package[key]
 
 
 WRITE_STAGES = ["CSV files", "database", "exports", "validation", "swap"]
