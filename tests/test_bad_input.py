@@ -816,10 +816,14 @@ def test_there_are_150_distinct_cases():
 
 @pytest.fixture(scope="module")
 def good_build(tmp_path_factory):
-    data = tmp_path_factory.mktemp("good") / "data"
-    result = CliRunner().invoke(cli, ["build", "--data", str(data), "--no-cache"])
+    """A build of the real seeds; its parse cache (good/cache.sqlite) holds every seed file,
+    as a user's does before an edit breaks one."""
+    folder = tmp_path_factory.mktemp("good")
+    result = CliRunner().invoke(
+        cli, ["build", "--data", str(folder / "data"), "--cache", str(folder / "cache.sqlite")]
+    )
     assert result.exit_code == 0, result.output
-    return data
+    return folder / "data"
 
 
 def linked_copy(good_build, folder):
@@ -870,9 +874,9 @@ def test_bad_input_is_reported_in_process(case, tmp_path, good_build):
     seeds = prepare(case, tmp_path)
     data = linked_copy(good_build, tmp_path / "data")
     before = snapshot(data)
-    result = CliRunner().invoke(
-        cli, build_argv(seeds, data, "--cache", str(tmp_path / "cache.sqlite"))
-    )
+    # The good build's parse cache: files are cached by content, so only the broken one is parsed.
+    cache = good_build.parent / "cache.sqlite"
+    result = CliRunner().invoke(cli, build_argv(seeds, data, "--cache", str(cache)))
     assert result.exit_code == 1, result.output
     assert isinstance(result.exception, SystemExit), result.exception
     assert re.search(expected_location(seeds, path, needle), result.stderr, re.MULTILINE), (

@@ -14,6 +14,7 @@ from build import cli
 from build.write.outputs import DATABASE_NAME, validate_package
 from build.read.seeds import sha256
 from build.bench.synth import write_corpus
+from build.incremental.cache import ParseCache
 from build.write.publish import LOCK_NAME
 
 from conftest import ROOT
@@ -28,6 +29,29 @@ def corpus(tmp_path_factory):
 @pytest.fixture
 def seeds(corpus, tmp_path):
     return shutil.copytree(corpus, tmp_path / "seeds")
+
+
+@pytest.fixture(scope="module")
+def first_build(corpus, tmp_path_factory):
+    """The corpus built once with a build cache, as each test's first build would be."""
+    folder = tmp_path_factory.mktemp("first-build")
+    assert "(all articles)" in build(
+        corpus, folder / "data", "--cache", str(folder / "cache.sqlite")
+    )
+    return folder
+
+
+@pytest.fixture
+def built(first_build, tmp_path):
+    """tmp_path/data, built from the corpus with tmp_path/cache.sqlite, as if that first
+    build had been made there: the outputs copied with their times, the build's state
+    filed under the new folder (so the next build there redoes only what changed)."""
+    data = shutil.copytree(first_build / "data", tmp_path / "data", copy_function=shutil.copy2)
+    shutil.copy(first_build / "cache.sqlite", tmp_path / "cache.sqlite")
+    cache = ParseCache(tmp_path / "cache.sqlite")
+    cache.put_state(str(data.resolve()), cache.get_state(str((first_build / "data").resolve())))
+    cache.close()
+    return data
 
 
 def run_build(seeds, data, *options):
@@ -195,9 +219,8 @@ EDITS = [
 
 
 @pytest.mark.parametrize("change", EDITS, ids=[change.__name__ for change in EDITS])
-def test_a_rebuild_after_an_edit_writes_what_a_full_build_writes(seeds, tmp_path, change):
-    data = tmp_path / "data"
-    assert "(all articles)" in incremental_build(seeds, data, tmp_path)
+def test_a_rebuild_after_an_edit_writes_what_a_full_build_writes(seeds, built, tmp_path, change):
+    data = built
     changed = change(seeds)
     output = incremental_build(seeds, data, tmp_path)
     assert f"({len(changed)} changed article(s), the rest copied from the last build)" in output
@@ -205,9 +228,8 @@ def test_a_rebuild_after_an_edit_writes_what_a_full_build_writes(seeds, tmp_path
     assert_same_outputs(data, full_build(seeds, tmp_path))
 
 
-def test_edits_one_after_another_keep_the_outputs_those_of_a_full_build(seeds, tmp_path):
-    data = tmp_path / "data"
-    incremental_build(seeds, data, tmp_path)
+def test_edits_one_after_another_keep_the_outputs_those_of_a_full_build(seeds, built, tmp_path):
+    data = built
     for change in (retitle, remove_article, add_article, make_it_the_first_report):
         change(seeds)
         assert "changed article(s)" in incremental_build(seeds, data, tmp_path)
@@ -276,10 +298,9 @@ def test_a_change_beyond_the_articles_builds_everything(seeds, tmp_path, change)
 
 
 def test_removing_a_cited_article_is_reported_where_it_is_cited_and_nothing_is_written(
-    seeds, tmp_path
+    seeds, built, tmp_path
 ):
-    data = tmp_path / "data"
-    incremental_build(seeds, data, tmp_path)
+    data = built
     before = {path.name: path.read_bytes() for path in data.iterdir() if path.is_file()}
     article(seeds, "middle-east-monitor-2020-12-18").unlink()
     output = failed_incremental_build(seeds, data, tmp_path)
@@ -288,9 +309,8 @@ def test_removing_a_cited_article_is_reported_where_it_is_cited_and_nothing_is_w
     assert {path.name: path.read_bytes() for path in data.iterdir() if path.is_file()} == before
 
 
-def test_after_a_failed_rebuild_the_next_one_still_redoes_only_what_changed(seeds, tmp_path):
-    data = tmp_path / "data"
-    incremental_build(seeds, data, tmp_path)
+def test_after_a_failed_rebuild_the_next_one_still_redoes_only_what_changed(seeds, built, tmp_path):
+    data = built
     path = article(seeds, "synthetic-000003")
     good = path.read_text(encoding="utf-8")
     path.write_text(good.replace("\noutlet: ", "\noutlet: nobody-", 1), encoding="utf-8")
