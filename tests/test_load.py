@@ -48,7 +48,7 @@ from conftest import ROOT, SEEDS
 pytestmark = pytest.mark.load
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
-LOAD_SECONDS = float(os.environ.get("LOAD_SECONDS", "10"))
+LOAD_SECONDS = float(os.environ.get("LOAD_SECONDS", "5"))
 CLIENTS = 50
 BUILD_SECONDS = 5  # at least; and until BUILDS builds have finished (at most BUILD_SECONDS_MAX)
 BUILD_SECONDS_MAX = 90

@@ -22,7 +22,7 @@ import datasette
 
 from build import paths
 from build.bench.builds import bench_builds
-from build.bench.serving import bench_serving
+from build.bench.serving import WARM_UP, bench_serving
 
 DEFAULT_SIZES = "0,1000,10000"
 QUICK = {"sizes": "0,50", "requests": 5, "budget": 2.0}
@@ -49,14 +49,14 @@ def machine():
     }
 
 
-def bench_size(articles, requests, budget):
+def bench_size(articles, requests, budget, warm_up=WARM_UP):
     """Every figure for one corpus size (articles synthetic articles plus the real ones)."""
     with tempfile.TemporaryDirectory(prefix="provenance-bench-") as scratch:
         scratch = Path(scratch)
         click.echo(f"[{articles} synthetic articles] generating, building three times...", err=True)
         built = bench_builds(scratch / "seeds", scratch / "data", articles)
         click.echo(f"[{articles} synthetic articles] serving: published, then untuned...", err=True)
-        served = bench_serving(scratch / "data", scratch, requests, budget)
+        served = bench_serving(scratch / "data", scratch, requests, budget, warm_up)
     # Other work on the machine shows in the latencies: the 1, 5 and 15 minute load averages, at the end.
     result = {**built, **served, "load_average": os.getloadavg()}
     result["targets"] = targets(result)
@@ -183,8 +183,13 @@ def print_size(result):
     "--sizes",
     help=f"Comma-separated numbers of synthetic articles; 0 is the real corpus alone. [default: {DEFAULT_SIZES}]",
 )
+@click.option("--requests", type=int, help="Requests per page, once warmed up. [default: 30]")
 @click.option(
-    "--requests", type=int, help="Requests per page (after two to warm up). [default: 30]"
+    "--warm-up",
+    type=click.IntRange(min=1),
+    default=WARM_UP,
+    show_default=True,
+    help="Requests that warm each page up before it is timed (the first is reported as its first answer).",
 )
 @click.option(
     "--budget", type=float, help="Seconds at most per page, once 3 requests are in. [default: 10]"
@@ -206,7 +211,7 @@ def print_size(result):
     type=click.Path(dir_okay=False, exists=True, path_type=Path),
     help="Print the tables of a JSON written before, and measure nothing.",
 )
-def main(sizes, requests, budget, quick, out, report):
+def main(sizes, requests, warm_up, budget, quick, out, report):
     """Benchmark the build and the site at each corpus size; print a table and write JSON."""
     if report:
         for result in json.loads(report.read_text(encoding="utf-8"))["sizes"]:
@@ -221,11 +226,12 @@ def main(sizes, requests, budget, quick, out, report):
         "when": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "machine": machine(),
         "requests_per_page": requests,
+        "warm_up_requests": warm_up,
         "seconds_per_page_at_most": budget,
         "sizes": [],
     }
     for articles in sizes:
-        report["sizes"].append(bench_size(articles, requests, budget))
+        report["sizes"].append(bench_size(articles, requests, budget, warm_up))
         print_size(report["sizes"][-1])
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(

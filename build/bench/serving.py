@@ -108,7 +108,7 @@ def summary(samples, **extra):
     }
 
 
-def time_http(base, page_list, requests, budget):
+def time_http(base, page_list, requests, budget, warm_up=WARM_UP):
     """{path: {"p50_ms", "p95_ms", "n", "first_ms", "errors", "facets_timed_out"}} over HTTP from base."""
     results = {}
     with httpx.Client(base_url=base, timeout=120) as client:
@@ -119,7 +119,7 @@ def time_http(base, page_list, requests, budget):
             first_ms = (
                 time.perf_counter() - start
             ) * 1000  # this page's first answer: nothing of it cached yet
-            for _ in range(WARM_UP - 1):
+            for _ in range(warm_up - 1):
                 client.get(path)
             samples, errors, timed_out = [], 0, set()
             started = time.perf_counter()
@@ -223,7 +223,7 @@ def untuned_command(database_path, data_dir, port):
     return command
 
 
-def bench_serving(data_dir, scratch, requests, budget):
+def bench_serving(data_dir, scratch, requests, budget, warm_up=WARM_UP):
     """Latency of every page, published and untuned over HTTP, and the published pages' SQL
     through sqlite3; with the indexes the untuned copy lacks. (The untuned pages' SQL is not
     run without Datasette's time limits: some of it, such as the circular_sourcing view's
@@ -234,7 +234,7 @@ def bench_serving(data_dir, scratch, requests, budget):
     with serving(
         lambda port: datasette_command(data_dir, port=port), scratch / "published.log"
     ) as base:
-        published = time_http(base, page_list, requests, budget)
+        published = time_http(base, page_list, requests, budget, warm_up)
     published_sql = time_sqlite(
         data_dir / DATABASE_NAME,
         asyncio.run(captured_queries(datasette_app(data_dir, **UNLIMITED), page_list)),
@@ -248,7 +248,7 @@ def bench_serving(data_dir, scratch, requests, budget):
     with serving(
         lambda port: untuned_command(untuned_path, data_dir, port), scratch / "untuned.log"
     ) as base:
-        untuned = time_http(base, page_list, requests, budget)
+        untuned = time_http(base, page_list, requests, budget, warm_up)
 
     results = []
     for page in page_list:
