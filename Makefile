@@ -54,11 +54,15 @@ serve: build
 CHROMIUM ?= /usr/bin/chromium
 export CHROMIUM
 PYTEST := $(BIN)/pytest -n auto --dist loadfile
+# The project's bytecode, written once: where PYTHONDONTWRITEBYTECODE is set (as on the CI
+# machines) each of the hundreds of processes the tests start would compile them again.
+COMPILE := $(BIN)/python -m compileall -q build plugins
 
 test: build $(VENV)/.extract
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python tests/chromium.py
+	$(COMPILE)
 	$(PYTEST)
 
 # ruff's lint and its formatting check, as `make test` runs them.
@@ -68,6 +72,7 @@ lint: $(VENV)/.extract
 
 # The edit loop: everything but the browser, load, benchmark and slow tests.
 test-fast: build $(VENV)/.extract
+	$(COMPILE)
 	$(PYTEST) -m "not (browser or load or bench or slow)"
 
 # Release the data (checks, version, changelog, CITATION.cff, commit, annotated tag):
