@@ -251,7 +251,7 @@ group by one.from_country_id, one.to_country_id, one.account
 """
 
 # The citation graph chart's rows (/charts/graph, the chart_graph canned query): each report
-# in date order, the first 1,000 (more rows than a page returns), then what it credits, as
+# in date order, the first 500 (the chart draws 500 rows), then what it credits, as
 # an outline (row, depth, parent_row). A table filled by the build: computed per request,
 # it took about a second of SQL at 10,000 articles, the site's time limit. Parents and
 # credit counts come from window functions, not joins, which SQLite may plan as scans.
@@ -260,7 +260,7 @@ with recursive
 report(article_id) as (
   select article_id from (
     select article_id, row_number() over (order by not_before, not_after, article_id) as number from articles)
-  where number <= 1000),
+  where number <= 500),
 circle(citation_id) as (
   select first_citation_id from circular_sourcing union select second_citation_id from circular_sourcing),
 retracted(article_id, note) as (
