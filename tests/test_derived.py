@@ -12,7 +12,15 @@ from build import schema
 from build.check.assemble import assemble
 from build.write.outputs import DATABASE_NAME, SQLITE_FORMS, row_values
 from build.read.seeds import read_seeds
-from build.derived.views import DERIVED, DERIVED_NAMES, refresh_derived_tables
+from build.derived.views import (
+    DERIVED,
+    DERIVED_NAMES,
+    SOURCE_CREDITS_TABLE,
+    WHOLE,
+    reads_changed,
+    refresh_derived_tables,
+    table_reads,
+)
 
 # The base tables holding rows that belong to one article, by the column naming it.
 ARTICLE_ROWS = ["articles", "citations", "claim_mentions", "denials", "actor_mentions"]
@@ -142,3 +150,47 @@ def test_a_refresh_of_an_article_that_did_not_change_changes_nothing(built, tabl
     write_article_rows(db, tables, ["republic-world-2020-12-20", "middle-east-monitor-2020-12-18"])
     refresh_derived_tables(db, ["republic-world-2020-12-20", "middle-east-monitor-2020-12-18"])
     assert contents(db) == original
+
+
+def test_what_a_derived_table_reads_is_what_its_select_reads(db):
+    reads = table_reads(db, SOURCE_CREDITS_TABLE)
+    assert {
+        ("citations", "source_id"),
+        ("citations", "article_id"),
+        ("works", "author_id"),
+    } <= reads
+    assert ("articles", "title") not in reads
+    assert not reads_changed(
+        db, SOURCE_CREDITS_TABLE, {("articles", "title"), ("articles", "ROWID")}
+    )
+    assert reads_changed(db, SOURCE_CREDITS_TABLE, {("citations", "source_id")})
+    assert reads_changed(db, SOURCE_CREDITS_TABLE, {("citations", "*")})  # rows came or went
+
+
+def test_no_corpus_wide_table_reads_what_is_worked_out_after_it(db):
+    """shared_text, the chains' shares_text and claims.rests_on_retracted are filled after the
+    corpus-wide tables, in a cold build and a refresh alike: a table reading them would see
+    this build's values in one and the last build's in the other."""
+    later = {
+        ("claims", "rests_on_retracted"),
+        ("source_chains", "shares_text"),
+        ("source_chains", "shares_text_with"),
+        ("shared_text", "*"),
+    }
+    for table in WHOLE:
+        assert not reads_changed(db, table, later), table.name
+
+
+def test_a_refresh_told_what_changed_leaves_the_tables_reading_none_of_it(
+    built, tables, seeds_copy, tmp_path
+):
+    """Told that nothing changed, a refresh leaves a corpus-wide table as it was, even one
+    made wrong on purpose; told that what it reads changed, it makes it again."""
+    db = copy_of(built / DATABASE_NAME, tmp_path / "told.db")
+    credits = SOURCE_CREDITS_TABLE.name
+    db.execute(f"update [{credits}] set citations = -1")
+    db.conn.commit()
+    refresh_derived_tables(db, [MOVED], changed=set())
+    assert {row["citations"] for row in db[credits].rows} == {-1}
+    refresh_derived_tables(db, [MOVED], changed={("citations", "source_id")})
+    assert contents(db) == cold_contents(db, tmp_path)

@@ -153,6 +153,18 @@ def retitle(seeds):
     return ["synthetic-000003"]
 
 
+def credit_another_source(seeds):
+    """One citation credits another actor: the tables counting credits (source_credits, the
+    graph's credited_by) change, those reading none of it are left as they were."""
+
+    def recredit(record):
+        citation = next(c for c in record["citations"] if c.get("source") and not c.get("via"))
+        citation["source"] = "haaretz" if citation["source"] != "haaretz" else "israel-hayom"
+
+    edit(seeds, "synthetic-000009", recredit)
+    return ["synthetic-000009"]
+
+
 def add_article(seeds):
     shutil.copy(article(seeds, "synthetic-000004"), article(seeds, "synthetic-000999"))
     return ["synthetic-000999"]
@@ -214,6 +226,7 @@ def append_to_text(seeds):
 
 EDITS = [
     retitle,
+    credit_another_source,
     add_article,
     remove_article,
     make_it_the_first_report,

@@ -15,6 +15,7 @@ a table; metadata.yml describes them.
 
 import bisect
 import json
+import sqlite3
 from dataclasses import dataclass, field
 
 from sqlite_utils.db import DescIndex
@@ -305,7 +306,7 @@ item(article_id, path, parent_path, depth, kind, node_id, label, detail, citatio
     left join articles ca on ca.article_id = n.cited_article_id),
 credited(node_id, credited_by) as (
   select who, count(distinct article_id) from credit group by who),
-ordered as (
+ordered as materialized (
   select i.*, row_number() over (order by a.not_before, a.not_after, a.article_id, i.path) - 1 as row
   from item i join articles a using (article_id)),
 outline(role, row, depth, kind, node_id, label, detail, citations, in_circle, retraction, link, article_id, parent_key, credits) as (
@@ -347,21 +348,27 @@ retraction as (
     left join articles ra on ra.article_id = r.retracted_article_id
     left join works w on w.work_id = r.retracted_work_id
 ),
-denial as (
-  select d.denier_id, d.claim_id, d.denied_on, p.name as denier, c.statement,
-    coalesce(d.denied_on, min(r.not_before)) as start, count(*) as reports,
-    (select group_concat(outlet, '; ') from (
-       select o2.name as outlet from denials same join articles a2 using (article_id)
-         join actors o2 on o2.actor_id = a2.outlet_id
-       where same.denier_id = d.denier_id and same.claim_id = d.claim_id and same.denied_on is d.denied_on
-       order by a2.not_before, a2.article_id)) as reported_by,
-    min(r.published) as first_reported,
-    (select first.article_id from denials same join articles first using (article_id)
-     where same.denier_id = d.denier_id and same.claim_id = d.claim_id and same.denied_on is d.denied_on
-     order by first.not_before, first.article_id limit 1) as reported_in
+denial_report as materialized (
+  select d.denier_id, d.claim_id, d.denied_on, p.name as denier, c.statement, r.not_before, r.published,
+    r.outlet, r.article_id,
+    row_number() over (
+      partition by d.denier_id, d.claim_id, d.denied_on order by r.not_before, r.article_id) as number
   from denials d join claims c using (claim_id) join actors p on p.actor_id = d.denier_id
     join report r using (article_id)
-  group by d.denier_id, d.claim_id, d.denied_on
+),
+denial as (
+  select first.denier_id, first.claim_id, first.denied_on, first.denier, first.statement,
+    coalesce(first.denied_on, first.not_before) as start, every.reports, every.reported_by,
+    every.first_reported, first.article_id as reported_in
+  from denial_report first
+  join (
+    select denier_id, claim_id, denied_on, count(*) as reports, min(published) as first_reported,
+      group_concat(outlet, '; ') as reported_by
+    from (select * from denial_report order by denier_id, claim_id, denied_on, number)
+    group by denier_id, claim_id, denied_on
+  ) every on every.denier_id = first.denier_id and every.claim_id = first.claim_id
+    and every.denied_on is first.denied_on
+  where first.number = 1
 ),
 event as (
   select 'report' as kind, 1 as section, r.outlet || ', ' || substr(r.published, 1, 10) as label,
@@ -834,11 +841,16 @@ FILL_INDEXES = {"articles": [["not_before"]]}
 AFFINITIES = {"TEXT": str, "INT": int, "REAL": float}
 
 
-def refresh_derived_tables(db, article_ids=None):
+def refresh_derived_tables(db, article_ids=None, changed=None):
     """Create and fill the derived tables, the views and the canned queries' indexes
     (article_ids None: a cold build; derived tables and views already there are made
     again), or bring the derived tables up to date after the rows of the articles in
     article_ids were replaced in the base tables (an incremental build).
+
+    changed, for a refresh, is the set of (table, column) pairs of the base tables whose
+    values this build changed ((table, "*"): rows came or went; (table, "ROWID"): rows were
+    put back): a corpus-wide table (WHOLE) whose SELECT reads none of them holds what it
+    held, and is left as it is. None: every corpus-wide table is made again.
 
     For a refresh, every base table (claims' other computed columns included) must already hold
     the new rows of those articles, and no other article's rows may have changed; nor
@@ -878,10 +890,64 @@ def refresh_derived_tables(db, article_ids=None):
         touched = _refresh_lineage(db, ids)
         _refresh_chains(db, ids)
         _refresh_discrepancies(db, touched)
+        changed = None if changed is None else _with_refreshed_tables(db, changed)
         for table in WHOLE:
+            if changed is not None:
+                if not reads_changed(db, table, changed):
+                    continue
+                changed.add((table.name, "*"))
             db.execute(f"delete from [{table.name}]")
             _insert(db, table)
         _fill_from_whole_tables(db)
+
+
+# What each derived table's SELECT reads, by table name: it depends on the schema alone.
+_reads = {}
+
+
+def table_reads(db, table):
+    """The (table, column) pairs a derived table's SELECT reads, as SQLite tells an
+    authorizer while it prepares the statement: every column of every table, in
+    subqueries and CTEs too; ("t", "") for a table whose rows are counted or tested for,
+    with no column read."""
+    if table.name not in _reads:
+        found = set()
+
+        def note(action, first, second, *_):
+            if action == sqlite3.SQLITE_READ:
+                found.add((first, second))
+            return sqlite3.SQLITE_OK
+
+        db.conn.set_authorizer(note)
+        try:
+            db.conn.execute("explain " + _select(table))
+        finally:
+            db.conn.set_authorizer(None)
+        _reads[table.name] = frozenset(found)
+    return _reads[table.name]
+
+
+def reads_changed(db, table, changed):
+    """Whether a derived table's SELECT reads anything in changed (refresh_derived_tables)."""
+    return any(
+        (name, column) in changed or (name, "*") in changed
+        for name, column in table_reads(db, table)
+    )
+
+
+def _with_refreshed_tables(db, changed):
+    """changed, with the per-article derived tables a refresh has just brought up to date:
+    all of one table when its SELECT reads anything changed (in filling order, so that a
+    table reading another follows it), and the rowids of each, whose changed articles' rows
+    were put back."""
+    changed = set(changed)
+    for table in DERIVED:
+        if table in WHOLE:
+            continue
+        if reads_changed(db, table, changed):
+            changed.add((table.name, "*"))
+        changed.add((table.name, "ROWID"))
+    return changed
 
 
 def _fill_from_whole_tables(db, create=False):

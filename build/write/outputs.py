@@ -270,6 +270,7 @@ def patch_database(tables, path, owners):
     searchable = [
         (table, columns) for table, columns in SEARCHABLE.items() if table in ARTICLE_TABLES
     ]
+    before = {table: _owners_rows(db, table) for table in ARTICLE_TABLES}
     for table, columns in searchable:
         names = ", ".join(f"[{c}]" for c in columns)
         # External-content full-text tables forget a row only when told its old values.
@@ -287,11 +288,15 @@ def patch_database(tables, path, owners):
             f"INSERT INTO [{table}_fts] (rowid, {names}) "
             f"SELECT rowid, {names} FROM [{table}] WHERE article_id IN (SELECT article_id FROM owners)"
         )
+    changed = set()
+    for table in ARTICLE_TABLES:
+        changed |= _changed_columns(table, before[table], _owners_rows(db, table))
     for res in schema.resources():
         if res["name"] not in ARTICLE_TABLES:
-            _update_rows(db, res["name"], tables[res["name"]])
+            changed |= _update_rows(db, res["name"], tables[res["name"]])
     try:
-        refresh_derived_tables(db, owners)  # it commits: the foreign keys are checked then
+        # It commits: the foreign keys are checked then.
+        refresh_derived_tables(db, owners, changed)
         db.conn.commit()
     except sqlite3.IntegrityError:
         broken = db.execute("PRAGMA foreign_key_check").fetchall()
@@ -302,21 +307,69 @@ def patch_database(tables, path, owners):
         db.close()
 
 
+def _owners_rows(db, table):
+    """{primary key: row} of an article table's rows of the articles in the temp table owners."""
+    names = [f["name"] for f in schema.fields(table)]
+    key = [names.index(k) for k in schema.resource(table)["schema"]["primaryKey"]]
+    rows = db.conn.execute(
+        f"SELECT {', '.join(f'[{n}]' for n in names)} FROM [{table}] "
+        "WHERE article_id IN (SELECT article_id FROM owners)"
+    )
+    return {tuple(row[i] for i in key): row for row in rows}
+
+
+def _changed_columns(table, before, after):
+    """What patching changed in an article table, as refresh_derived_tables takes it:
+    (table, column) for each column whose value changed in a row kept, (table, "*") when
+    rows came or went, (table, "ROWID") when any were put back."""
+    names = [f["name"] for f in schema.fields(table)]
+    changed = {(table, "ROWID")} if before or after else set()
+    if before.keys() != after.keys():
+        changed.add((table, "*"))
+    for key in before.keys() & after.keys():
+        changed |= {
+            (table, name) for name, old, new in zip(names, before[key], after[key]) if old != new
+        }
+    return changed
+
+
 def _update_rows(db, name, rows):
     """Update a table's rows from those given, through the primary key, so that each row
-    keeps its rowid (and so its full-text entry). An incremental build runs only when
-    actors.yml, claims.yml and the scores are unchanged, so these are the same rows, and
-    only their derived columns (counts, status, first report) can differ."""
+    keeps its rowid (and so its full-text entry); return the (table, column) pairs whose
+    values changed. An incremental build runs only when actors.yml, claims.yml and the
+    scores are unchanged, so these are the same rows, and only their derived columns
+    (counts, status, first report) can differ; the database's own (DATABASE_COLUMNS) it
+    works out itself, after."""
     key = schema.resource(name)["schema"]["primaryKey"]
     # Keys are left out of the SET list: were they in it, SQLite would count every row
     # referring to each key (the 100,000 mentions of an actor) as if it could change.
-    columns = [f["name"] for f in schema.fields(name) if f["name"] not in key]
-    assignments = ", ".join(f"[{column}] = ?" for column in columns)
+    columns = [
+        f["name"]
+        for f in schema.fields(name)
+        if f["name"] not in key and f["name"] not in DATABASE_COLUMNS.get(name, ())
+    ]
+    names = ", ".join(f"[{column}]" for column in [*key, *columns])
+    stored = {
+        tuple(row[: len(key)]): row[len(key) :]
+        for row in db.conn.execute(f"SELECT {names} FROM [{name}]")
+    }
     values = row_values(name, SQLITE_FORMS, columns)
+    changed, updates = set(), []
+    for row in rows:
+        new, old = values(row), stored.get(tuple(row[k] for k in key))
+        if old is None:
+            changed.add((name, "*"))
+        elif tuple(new) == tuple(old):
+            continue
+        else:
+            changed |= {(name, c) for c, was, now in zip(columns, old, new) if was != now}
+        updates.append(new + [row[k] for k in key])
+    assignments = ", ".join(f"[{column}] = ?" for column in columns)
     db.conn.executemany(
         f"UPDATE [{name}] SET {assignments} WHERE {' AND '.join(f'[{k}] = ?' for k in key)}",
-        (values(row) + [row[k] for k in key] for row in rows),
+        updates,
     )
+    return changed
 
 
 def load_site_metadata(path):
