@@ -26,6 +26,7 @@ import os
 import shutil
 import sqlite3
 import tempfile
+import threading
 import time
 from stat import S_ISREG
 from dataclasses import dataclass, field
@@ -216,6 +217,7 @@ def changed_articles(seeds_dir, metadata_path, include_drafts, state, ymls):
     ):
         return None, {}
     unchanged, changed = {}, set(state.files) - set(ymls)
+    real_folders = set()
     for article_id, yml in ymls.items():
         old = state.files.get(article_id)
         text = None
@@ -226,7 +228,9 @@ def changed_articles(seeds_dir, metadata_path, include_drafts, state, ymls):
                 else None
             )
         now = (yml, old and old[1], text)
-        if same_content(now, old) and not files_problem(seeds_dir, article_id, old[1]):
+        if same_content(now, old) and not files_problem(
+            seeds_dir, article_id, old[1], real_folders
+        ):
             unchanged[article_id] = now
         else:
             changed.add(article_id)
@@ -235,17 +239,22 @@ def changed_articles(seeds_dir, metadata_path, include_drafts, state, ymls):
     return changed, unchanged
 
 
-def files_problem(seeds_dir, article_id, text_name):
+def files_problem(seeds_dir, article_id, text_name, real_folders=None):
     """Whether an unchanged article's files would now fail the reader's file checks (a text
     made a symbolic link out of seeds/, made unreadable ...), which a fingerprint of size,
-    time and content cannot see: the article is then read again, and the problem reported."""
-    yml = os.path.join(seeds_dir, "articles", f"{article_id}.yml")
-    if limits.file_problem(yml, seeds_dir, limits.MAX_YAML_BYTES):
+    time and content cannot see: the article is then read again, and the problem reported.
+    real_folders: as limits.file_problem takes it, kept across the articles of one build."""
+    seeds_dir = os.fspath(seeds_dir)
+    yml = f"{seeds_dir}{os.sep}articles{os.sep}{article_id}.yml"
+    if limits.file_problem(yml, seeds_dir, limits.MAX_YAML_BYTES, real_folders=real_folders):
         return True
     return (
         isinstance(text_name, str)
         and limits.file_problem(
-            os.path.join(seeds_dir, text_name), seeds_dir, limits.MAX_TEXT_BYTES
+            os.path.join(seeds_dir, text_name),
+            seeds_dir,
+            limits.MAX_TEXT_BYTES,
+            real_folders=real_folders,
         )
         is not None
     )
@@ -273,6 +282,7 @@ def _build(seeds_dir, data_dir, metadata_path, cache, include_drafts, progress):
     owners, unchanged = changed_articles(seeds_dir, metadata_path, include_drafts, state, ymls)
     if owners == set() and outputs_are_as_written(data_dir, state):
         return Result(counts=table_counts(data_dir), written=[], changed=[])
+    removal = None
     with contextlib.ExitStack() as stack:
         snapshot = snapshot_outputs(data_dir, state) if owners is not None else None
         if snapshot is None:
@@ -304,6 +314,13 @@ def _build(seeds_dir, data_dir, metadata_path, cache, include_drafts, progress):
             summaries = {**published, **summaries}
             previous = Previous(snapshot, state.indexes, frozenset(owners))
         written = write_outputs(tables, data_dir, metadata_path, site_metadata, progress, previous)
+        if snapshot is not None:
+            # The snapshot holds the last links to the last build's outputs: freeing their
+            # blocks (slow where the disk is mounted with discard) goes on while the state
+            # is written, in a thread of its own.
+            stack.pop_all()
+            removal = threading.Thread(target=shutil.rmtree, args=(snapshot, True))
+            removal.start()
     files = dict(unchanged)
     for article in seeds.articles:
         text_name = article.record.get("text")
@@ -328,8 +345,11 @@ def _build(seeds_dir, data_dir, metadata_path, cache, include_drafts, progress):
             indexes=written.indexes,
         ),
     )
+    counts = table_counts(data_dir)
+    if removal is not None:
+        removal.join()
     return Result(
-        counts=table_counts(data_dir),
+        counts=counts,
         written=written.paths,
         changed=None if previous is None else sorted(owners),
     )

@@ -36,15 +36,26 @@ def is_seed_name(name):
     return not name.startswith((".", "#", "~")) and not name.endswith(("~", "#"))
 
 
-def file_problem(path, root, limit, what="the file"):
+def file_problem(path, root, limit, what="the file", real_folders=None):
     """Why the file at path may not be read as a seed (a message), or None: outside root,
-    not a regular file, unreadable, or over limit bytes. Reads nothing."""
-    if not is_inside(os.fspath(path), os.fspath(root)):
-        return f"{what} leads outside {Path(root).name}/ (a symbolic link?): keep seeds inside it"
+    not a regular file, unreadable, or over limit bytes. Reads nothing. real_folders, a
+    set kept by a caller asking this of many files (a rebuild, of every unchanged
+    article's), remembers the folders below root already found not to be links."""
+    path, root = os.fspath(path), os.fspath(root)
     try:
-        info = os.stat(path)
-    except OSError as error:
-        return f"cannot read: {error.strerror}"
+        info = os.lstat(path)
+    except OSError:
+        info = None
+    if info is None or not stat.S_ISREG(info.st_mode) or not _below(path, root, real_folders):
+        info = None  # a link, a folder, a pipe, missing ...: the full checks say which
+        if not is_inside(path, root):
+            return (
+                f"{what} leads outside {Path(root).name}/ (a symbolic link?): keep seeds inside it"
+            )
+        try:
+            info = os.stat(path)
+        except OSError as error:
+            return f"cannot read: {error.strerror}"
     if not stat.S_ISREG(info.st_mode):
         kind = (
             "a folder"
@@ -61,20 +72,34 @@ def file_problem(path, root, limit, what="the file"):
     return None
 
 
+def _below(path, root, real_folders=None, last_too=False):
+    """Whether path is lexically inside root with no symbolic link among the folders
+    between (and, with last_too, not itself a link)."""
+    prefix = root if root.endswith(os.sep) else root + os.sep
+    if not path.startswith(prefix):
+        return False
+    parts = path[len(prefix) :].split(os.sep)
+    if "" in parts or "." in parts or ".." in parts:
+        return False
+    below = prefix[:-1]
+    for number, part in enumerate(parts, 1):
+        below += os.sep + part
+        if number == len(parts) and not last_too:
+            break
+        if real_folders is not None and below in real_folders:
+            continue
+        if os.path.islink(below):
+            return False
+        if real_folders is not None and number < len(parts):
+            real_folders.add(below)
+    return True
+
+
 def is_inside(path, root):
     """Whether path, its symbolic links followed, lies inside root. os.path, not pathlib,
     and realpath only when needed: a rebuild asks this of every unchanged article's files."""
-    prefix = os.path.join(root, "")
-    if path.startswith(prefix):
-        parts = path[len(prefix) :].split(os.sep)
-        if not {"", ".", ".."} & set(parts):
-            below = prefix[:-1]
-            for part in parts:
-                below += os.sep + part
-                if os.path.islink(below):
-                    break
-            else:
-                return True  # lexically inside, and no link below root to lead out
+    if _below(path, root, last_too=True):
+        return True  # lexically inside, and no link below root to lead out
     try:
         real, real_root = os.path.realpath(path), os.path.realpath(root)
     except (OSError, ValueError):

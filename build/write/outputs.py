@@ -20,7 +20,7 @@ from build.check import strict
 from build.check.assemble import ARTICLE_TABLES
 from build.write.exports import write_exports
 from build.write.parts import Part, Section, join_parts, write_parts
-from build.write.publish import SCRATCH_PREFIX, build_lock, publish
+from build.write.publish import SCRATCH_PREFIX, build_lock, files_in, publish, start_syncing
 from build.problems import BuildError, Problem
 from build.read.seeds import Record, line_of_item, load_yaml
 from build.release.package import RELEASE_OUTPUTS, release_outputs
@@ -199,7 +199,7 @@ def write_database(tables, path, index_columns):
     db = sqlite_utils.Database(path, recreate=True)
     # A scratch file, swapped in only once complete, so a crash mid-build loses nothing a
     # journal would save; without these each insert batch waits for the disk. One fsync
-    # at the end puts what is swapped in on disk. No VACUUM: a fresh file, filled table by
+    # (start_syncing) puts what is swapped in on disk. No VACUUM: a fresh file, filled table by
     # table, has no free pages, and the rewrite cost seconds for 1% of its size.
     db.execute("PRAGMA journal_mode = OFF")
     db.execute("PRAGMA synchronous = OFF")
@@ -237,8 +237,6 @@ def write_database(tables, path, index_columns):
     db.execute("ANALYZE")
     db.conn.commit()
     db.close()
-    with open(path, "rb+") as file:
-        os.fsync(file.fileno())
 
 
 def _broken_keys(broken):
@@ -724,6 +722,8 @@ def _write_outputs(tables, data_dir, site_metadata, progress, previous):
                 _write_package(new_rows, write_csvs(tables, new_rows, None, early), False)
                 validation_problems = start_validating(new_rows / PACKAGE_NAME, workers, whole=True)
             csv_files = write_csvs(tables, scratch, previous, early)
+            # The last database may still be being copied into scratch: not its file yet.
+            syncing = start_syncing(copier, (scratch / f"{name}.csv" for name in csv_files), [])
             if not previous:
                 _write_package(scratch, csv_files, foreign_keys=False, name=ROWS_PACKAGE_NAME)
                 validation_problems = start_validating(scratch / ROWS_PACKAGE_NAME, workers)
@@ -748,12 +748,16 @@ def _write_outputs(tables, data_dir, site_metadata, progress, previous):
                 + "\n",
                 encoding="utf-8",
             )
+            syncing = start_syncing(copier, files_in(scratch), syncing)
             next(stages)
             # The exports are read from the database just written: a pure function of it.
             with contextlib.closing(sqlite3.connect(scratch / DATABASE_NAME)) as db:
                 exports = write_exports(db, scratch, previous)
+            syncing = start_syncing(copier, files_in(scratch), syncing)
             next(stages)
             problems = validation_problems() + late_problems()
+            for synced in syncing:
+                synced.result()
         if problems:
             raise BuildError(_by_key(problems, tables) if previous else problems)
         next(stages, None)

@@ -167,6 +167,30 @@ def publish(scratch, data_dir, names):
         signal.pthread_sigmask(signal.SIG_SETMASK, previous_mask)
 
 
+def start_syncing(executor, paths, syncing):
+    """syncing (futures), with one more for each file in paths it has none for yet:
+    executor's thread puts that file on disk (fsync) while the build goes on. Before a
+    publish, every one is waited for; the renames then wait for no file's blocks (ext4
+    writes a file's blocks out when it is renamed over another)."""
+    started = {future.path for future in syncing}
+    for path in map(str, paths):
+        if path not in started:
+            future = executor.submit(_sync_file, path)
+            future.path = path
+            syncing.append(future)
+    return syncing
+
+
+def files_in(folder):
+    """The paths of the regular files directly in folder."""
+    return [entry.path for entry in os.scandir(folder) if entry.is_file(follow_symlinks=False)]
+
+
+def _sync_file(path):
+    with open(path, "rb") as file:
+        os.fsync(file.fileno())
+
+
 def _sync_folder(folder):
     """fsync a folder, so that the renames in it are on disk."""
     try:
