@@ -18,8 +18,6 @@ import json
 import sqlite3
 from dataclasses import dataclass, field
 
-from sqlite_utils.db import DescIndex
-
 from build.derived import shared_text
 
 # Who credits whom. The citing actor is the article's outlet, or, for a source the
@@ -676,7 +674,7 @@ SOURCE_CHAINS_TABLE = Derived(
         "shares_text_with": str,
         "shares_text": int,
     },
-    indexes=[[DescIndex("hops"), "article_id", "chain"]],  # the chains query's order
+    indexes=[["hops desc", "article_id", "chain"]],  # the chains query's order
 )
 DISCREPANCIES_TABLE = Derived(
     "discrepancies",
@@ -841,6 +839,12 @@ FILL_INDEXES = {"articles": [["not_before"]]}
 AFFINITIES = {"TEXT": str, "INT": int, "REAL": float}
 
 
+def _connection(db):
+    """db's sqlite3 connection: db is a sqlite_utils.Database, or, for a refresh, which
+    needs no more, the connection itself."""
+    return getattr(db, "conn", db)
+
+
 def refresh_derived_tables(db, article_ids=None, changed=None):
     """Create and fill the derived tables, the views and the canned queries' indexes
     (article_ids None: a cold build; derived tables and views already there are made
@@ -857,9 +861,10 @@ def refresh_derived_tables(db, article_ids=None, changed=None):
     actors, nor the claims as curated (statement, kind, detail_of, attribute, value): a
     change to those calls for a cold build. An id may name an article that was added
     or removed. Either way the tables end up as a cold build would fill them. Runs in
-    one transaction; db is a sqlite_utils.Database. Last, claims.rests_on_retracted is
-    worked out again for every claim (from retraction_reach)."""
-    with db.conn:
+    one transaction; db is a sqlite_utils.Database or, for a refresh, a sqlite3 connection.
+    Last, claims.rests_on_retracted is worked out again for every claim (from
+    retraction_reach)."""
+    with _connection(db):
         if article_ids is None:
             for name in VIEWS:
                 db.execute(f"drop view if exists [{name}]")
@@ -918,11 +923,11 @@ def table_reads(db, table):
                 found.add((first, second))
             return sqlite3.SQLITE_OK
 
-        db.conn.set_authorizer(note)
+        _connection(db).set_authorizer(note)
         try:
-            db.conn.execute("explain " + _select(table))
+            _connection(db).execute("explain " + _select(table))
         finally:
-            db.conn.set_authorizer(None)
+            _connection(db).set_authorizer(None)
         _reads[table.name] = frozenset(found)
     return _reads[table.name]
 
@@ -988,7 +993,7 @@ def _fill_shared_text(db, create=False):
             db.execute("select article_id, text from articles order by article_id").fetchall()
         )
         columns = list(SHARED_TEXT_COLUMNS)
-        db.conn.executemany(
+        _connection(db).executemany(
             f"insert into shared_text ({', '.join(columns)}) values ({', '.join('?' * len(columns))})",
             (
                 [row.get(column, 0 if column == "linked" else None) for column in columns]
@@ -1046,7 +1051,7 @@ def _mark_chains_sharing_text(db):
         after = "; ".join(sorted(others)) or None
         if after != before:
             changes.append((after, int(after is not None), article_id, chain))
-    db.conn.executemany(
+    _connection(db).executemany(
         "update source_chains set shares_text_with = ?, shares_text = ? where article_id = ? and chain = ?",
         changes,
     )
@@ -1069,7 +1074,9 @@ def _select(table, only=None):
 
 def _insert(db, table, only=None):
     """Insert the rows of the table's SELECT (of the articles in only, when given)."""
-    columns = ", ".join(f"[{column}]" for column in db[table.name].columns_dict)
+    columns = ", ".join(
+        f"[{row[1]}]" for row in db.execute(f"pragma table_info([{table.name}])").fetchall()
+    )
     # A cold fill in key order: each row goes at the end of the key's index rather than
     # at a random place in it (a third faster for tables of 100,000 rows).
     in_order = (
@@ -1103,9 +1110,16 @@ def _create(db, table):
 
 
 def _create_index(db, name, index):
-    """Create one index of a derived table: a list of columns, or (columns, a WHERE)."""
+    """Create one index of a derived table: a list of columns ("name desc" for a
+    descending one), or (columns, a WHERE)."""
     if isinstance(index, list):
-        db[name].create_index(index, find_unique_name=True)
+        from sqlite_utils.db import DescIndex
+
+        columns = [
+            DescIndex(column.removesuffix(" desc")) if column.endswith(" desc") else column
+            for column in index
+        ]
+        db[name].create_index(columns, find_unique_name=True)
         return
     columns, where = index
     # sqlite-utils' create_index makes no partial index
@@ -1170,7 +1184,7 @@ def _refresh_lineage(db, ids):
 
     # The new rows, numbered among themselves by the same SELECT, then placed.
     _insert(db, CLAIM_LINEAGE_TABLE, ids)
-    db.conn.executemany(
+    _connection(db).executemany(
         "update claim_lineage set step = step + ? where article_id = ? and claim_id = ?",
         [(before, article_id, claim_id) for claim_id, article_id, before in offsets if before],
     )

@@ -176,13 +176,13 @@ def package_descriptor(csv_files, foreign_keys=True):
     return descriptor
 
 
-def _insert_rows(db, name, rows):
+def _insert_rows(connection, name, rows):
     """Insert rows into a table the schemas made. sqlite-utils' insert_all spends most of
     its time inspecting each value (about 30 s for the 800,000 rows of 10,000 articles);
     the table already has the types, so the rows go in through one executemany."""
     fields = schema.fields(name)
     columns = ", ".join(f"[{f['name']}]" for f in fields)
-    db.conn.executemany(
+    connection.executemany(
         f"INSERT INTO [{name}] ({columns}) VALUES ({', '.join('?' * len(fields))})",
         map(row_values(name, SQLITE_FORMS), rows),
     )
@@ -215,7 +215,7 @@ def write_database(tables, path, index_columns):
             not_null=required,
             foreign_keys=schema.foreign_keys(name),
         )
-        _insert_rows(db, name, tables[name])
+        _insert_rows(db.conn, name, tables[name])
     db.index_foreign_keys()
     # After the keys' indexes, which its joins need (at 10,000 articles the chains alone
     # take minutes without them), and before the facets' indexes, some on derived tables.
@@ -252,19 +252,17 @@ def patch_database(tables, path, owners):
     tables come in, the other tables' rows are updated in place (only their derived
     columns can differ: any other change to them makes a full build), and the derived
     tables (build/derived/views.py) are refreshed for those articles."""
-    import sqlite_utils
-
     from build.derived.views import refresh_derived_tables
 
-    db = sqlite_utils.Database(path)
+    db = sqlite3.connect(path)  # plain: a refresh needs no more (and sqlite_utils imports numpy)
     db.execute("PRAGMA journal_mode = OFF")  # a scratch copy, as in write_database
     db.execute("PRAGMA synchronous = OFF")
     db.execute("PRAGMA foreign_keys = ON")
-    db.conn.execute("BEGIN")
+    db.execute("BEGIN")
     # Checked at the end: an article's rows go out and come back in within this transaction.
     db.execute("PRAGMA defer_foreign_keys = ON")
     db.execute("CREATE TEMP TABLE owners (article_id TEXT PRIMARY KEY)")
-    db.conn.executemany("INSERT INTO owners VALUES (?)", [(owner,) for owner in sorted(owners)])
+    db.executemany("INSERT INTO owners VALUES (?)", [(owner,) for owner in sorted(owners)])
     searchable = [
         (table, columns) for table, columns in SEARCHABLE.items() if table in ARTICLE_TABLES
     ]
@@ -295,7 +293,7 @@ def patch_database(tables, path, owners):
     try:
         # It commits: the foreign keys are checked then.
         refresh_derived_tables(db, owners, changed)
-        db.conn.commit()
+        db.commit()
     except sqlite3.IntegrityError:
         broken = db.execute("PRAGMA foreign_key_check").fetchall()
         raise BuildError(
@@ -309,7 +307,7 @@ def _owners_rows(db, table):
     """{primary key: row} of an article table's rows of the articles in the temp table owners."""
     names = [f["name"] for f in schema.fields(table)]
     key = [names.index(k) for k in schema.resource(table)["schema"]["primaryKey"]]
-    rows = db.conn.execute(
+    rows = db.execute(
         f"SELECT {', '.join(f'[{n}]' for n in names)} FROM [{table}] "
         "WHERE article_id IN (SELECT article_id FROM owners)"
     )
@@ -349,7 +347,7 @@ def _update_rows(db, name, rows):
     names = ", ".join(f"[{column}]" for column in [*key, *columns])
     stored = {
         tuple(row[: len(key)]): row[len(key) :]
-        for row in db.conn.execute(f"SELECT {names} FROM [{name}]")
+        for row in db.execute(f"SELECT {names} FROM [{name}]")
     }
     values = row_values(name, SQLITE_FORMS, columns)
     changed, updates = set(), []
@@ -363,7 +361,7 @@ def _update_rows(db, name, rows):
             changed |= {(name, c) for c, was, now in zip(columns, old, new) if was != now}
         updates.append(new + [row[k] for k in key])
     assignments = ", ".join(f"[{column}] = ?" for column in columns)
-    db.conn.executemany(
+    db.executemany(
         f"UPDATE [{name}] SET {assignments} WHERE {' AND '.join(f'[{k}] = ?' for k in key)}",
         updates,
     )
