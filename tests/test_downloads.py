@@ -4,6 +4,7 @@ formula cells (plugins/downloads.py), every row from a bare .csv link, xlsx
 sitemap.xml (datasette-sitemap) and the Atom feed (datasette-atom)."""
 
 import csv
+import datetime
 import io
 import re
 import xml.etree.ElementTree as ET
@@ -229,6 +230,15 @@ async def test_atom_feed_of_reports_and_denials(datasette, db):
     )
     titles = [e.find(f"{atom}title").text for e in entries]
     assert sum(t.startswith("Report: ") for t in titles) == db["articles"].count
-    assert any(t.startswith("Denial: Zulfi Bukhari denies that") for t in titles)
+    # A claim is quoted as written ("denies that zulfi Bukhari..." lower-cased a name).
+    statements = {row[0] for row in db.execute("select statement from claims").fetchall()}
+    denied = [t.split(" denies: ", 1) for t in titles if t.startswith("Denial: ")]
+    assert any(who == "Denial: Zulfi Bukhari" for who, _ in denied), titles
+    assert all(statement in statements for _, statement in denied), denied
+    # Every entry's date is an RFC 3339 date-time, those of denials dated to a month too.
+    updated = [e.find(f"{atom}updated").text for e in entries]
+    assert all(datetime.datetime.fromisoformat(when).tzinfo for when in updated), updated
+    month_only = db.execute("select denial_id from denials where length(denied_on) = 7").fetchall()
+    assert month_only, "the real corpus has denials dated only to a month"
     links = [e.find(f"{atom}link").get("href") for e in entries]
     assert all(link.startswith(("/article/", "/claim/", "/work/")) for link in links)
