@@ -2,6 +2,7 @@
 keys hold, and the story's known facts are in the tables."""
 
 import csv
+import datetime
 import hashlib
 import json
 
@@ -396,6 +397,21 @@ def test_first_reported_is_the_earliest_carrying_article(db):
             [claim_id],
         ).fetchone()[0]
         assert not_before == earliest, claim_id
+
+
+def test_a_timeline_lane_dated_to_a_month_spans_it_as_uncertain(db):
+    """Every lane of the timeline starts on a day and ends after it; a denial the article
+    dates only to its month (Business Recorder's "two top officials", December 2020) spans
+    the month and is drawn as uncertain, not pinned to a day (AUDIT E5)."""
+    lanes = db.execute("select kind, start, end, uncertain, dated from timeline_lanes").fetchall()
+    assert all(
+        datetime.date.fromisoformat(start) < datetime.date.fromisoformat(end)
+        for _, start, end, _, _ in lanes
+    ), lanes
+    month_only = [lane for lane in lanes if lane[0] == "denial" and lane[4][:8] == "2020-12;"]
+    assert month_only and all(
+        lane[1:4] == ("2020-12-01", "2021-01-01", 1) for lane in month_only
+    ), month_only
 
 
 def test_ids_are_readable_slugs(tables):

@@ -326,7 +326,8 @@ from placed where role = 'row'
 
 # The timeline chart's rows (/charts/timeline, the chart_timeline canned query): a lane per
 # report, from the earliest to the latest day it can have appeared, one per denial (on the day
-# it was made or, undated, on or before its first report) and one per retraction. A table
+# it was made, over its month or year when only those are known, or, undated, on or before its
+# first report) and one per retraction, dated likewise. A table
 # filled by the build, as graph_outline: computed per request, it took a sixth of a second of
 # SQL at 10,000 articles.
 TIMELINE_LANES = """
@@ -337,8 +338,9 @@ with report as (
 ),
 retraction as (
   select r.retraction_id, r.kind, b.name as by_name, coalesce(ra.title, w.title) as what,
-    coalesce(ro.outlet, w.title) as whose, coalesce(r.retracted_on, rep.not_before) as start,
-    r.retracted_on is null as uncertain, rep.outlet || ', ' || rep.published as reported_by,
+    coalesce(ro.outlet, w.title) as whose,
+    r.retracted_on, coalesce(substr(r.retracted_on || '-01-01', 1, 10), rep.not_before) as start,
+    rep.outlet || ', ' || rep.published as reported_by,
     coalesce('/article/' || r.retracted_article_id, '/work/' || r.retracted_work_id) as link,
     r.article_id as reported_in
   from retractions r join actors b on b.actor_id = r.by_id join report rep on rep.article_id = r.article_id
@@ -356,7 +358,8 @@ denial_report as materialized (
 ),
 denial as (
   select first.denier_id, first.claim_id, first.denied_on, first.denier, first.statement,
-    coalesce(first.denied_on, first.not_before) as start, every.reports, every.reported_by,
+    coalesce(substr(first.denied_on || '-01-01', 1, 10), first.not_before) as start,
+    every.reports, every.reported_by,
     every.first_reported, first.article_id as reported_in
   from denial_report first
   join (
@@ -377,16 +380,18 @@ event as (
     '/article/' || r.article_id as link, r.article_id as reported_in
   from report r
   union all
-  select 'denial', 2, d.denier || ' denies: ' || d.statement, d.statement, d.start, date(d.start, '+1 day'),
-    d.denied_on is null,
+  select 'denial', 2, d.denier || ' denies: ' || d.statement, d.statement, d.start,
+    date(d.start, case length(d.denied_on) when 4 then '+1 year' when 7 then '+1 month' else '+1 day' end),
+    coalesce(length(d.denied_on), 0) < 10,
     case when d.denied_on is null then 'date not given: on or before ' || d.start else d.denied_on end
       || '; reported by ' || d.reported_by,
     '/claim/' || d.claim_id, d.reported_in
   from denial d
   union all
-  select 'retraction', 3, x.by_name || ' (' || x.kind || '): ' || x.what, x.what, x.start, date(x.start, '+1 day'),
-    x.uncertain,
-    case when x.uncertain then 'date not given: on or before ' || x.start else x.start end
+  select 'retraction', 3, x.by_name || ' (' || x.kind || '): ' || x.what, x.what, x.start,
+    date(x.start, case length(x.retracted_on) when 4 then '+1 year' when 7 then '+1 month' else '+1 day' end),
+    coalesce(length(x.retracted_on), 0) < 10,
+    case when x.retracted_on is null then 'date not given: on or before ' || x.start else x.retracted_on end
       || '; reported by ' || x.reported_by,
     x.link, x.reported_in
   from retraction x
