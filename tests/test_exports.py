@@ -774,9 +774,10 @@ def test_a_rebuild_of_one_article_copies_the_other_parts(db, tmp_path):
     )
     whole = exports.export_bytes(changed)
     for name, (layout, parts) in exports.export_parts(changed, [MEMO]).items():
-        index = before[name][0]
         after = tmp_path / f"after-{name}"
-        write_parts(after, layout, parts, previous=(tmp_path / f"before-{name}", index, {MEMO}))
+        write_parts(
+            after, layout, parts, previous=(tmp_path / f"before-{name}", before[name], {MEMO})
+        )
         assert after.read_bytes() == whole[name]
         assert whole[name] != (tmp_path / f"before-{name}").read_bytes()
     assert (

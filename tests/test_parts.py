@@ -48,7 +48,8 @@ def test_copying_unchanged_parts_gives_the_bytes_of_writing_everything(
 ):
     folder = tmp_path_factory.mktemp("parts")
     old_parts = parts_of(layout, old)
-    index, size, digest = write_parts(folder / "old", layout, old_parts)
+    old_written = write_parts(folder / "old", layout, old_parts)
+    index, size, digest = old_written
     assert (folder / "old").read_bytes() == join_parts(layout, old_parts)
     assert (size, digest) == (
         len(join_parts(layout, old_parts)),
@@ -60,9 +61,10 @@ def test_copying_unchanged_parts_gives_the_bytes_of_writing_everything(
         part for part in parts_of(layout, new) if part.owner is None or part.owner in dropped
     ]
     kept = [part for part in old_parts if part.owner is not None and part.owner not in dropped]
-    index, size, digest = write_parts(
-        folder / "new", layout, new_parts, (folder / "old", index, dropped)
+    new_written = write_parts(
+        folder / "new", layout, new_parts, (folder / "old", old_written, dropped)
     )
+    index, size, digest = new_written
     expected = join_parts(layout, kept + new_parts)
     assert (folder / "new").read_bytes() == expected
     assert (size, digest) == (len(expected), hashlib.sha256(expected).hexdigest())
@@ -72,7 +74,7 @@ def test_copying_unchanged_parts_gives_the_bytes_of_writing_everything(
         folder / "undigested",
         layout,
         new_parts,
-        (folder / "old", write_parts(folder / "old", layout, old_parts)[0], dropped),
+        (folder / "old", old_written, dropped),
         digest=False,
     )
     assert (folder / "undigested").read_bytes() == expected and (size, digest) == (
@@ -85,7 +87,7 @@ def test_copying_unchanged_parts_gives_the_bytes_of_writing_everything(
         folder / "again",
         layout,
         [part for part in new_parts if part.owner is None],
-        (folder / "new", index, set()),
+        (folder / "new", new_written, set()),
     )
     assert (folder / "again").read_bytes() == expected
 
@@ -114,10 +116,10 @@ def _copied_twice(folder):
     old = [Part(0, (key,), key, f"{key},{n}\n".encode() * 5000) for n, key in enumerate("abcd")] + [
         Part(1, ("~",), None, b"all")
     ]
-    index, _, _ = write_parts(folder / "old", layout, old)
+    written = write_parts(folder / "old", layout, old)
     new = [Part(0, ("b",), "b", b"b,changed\n"), Part(1, ("~",), None, b"all, again")]
     kept = [part for part in old if part.owner not in ("b", None)]
-    return layout, new, (folder / "old", index, {"b"}), join_parts(layout, kept + new)
+    return layout, new, (folder / "old", written, {"b"}), join_parts(layout, kept + new)
 
 
 @pytest.mark.parametrize("digest", [True, False])
@@ -133,3 +135,41 @@ def test_without_a_copy_in_the_kernel_the_bytes_are_the_same(tmp_path, monkeypat
     monkeypatch.setattr(parts, "copy_file_range", None if kernel == "missing" else refuses)
     _, size, _ = write_parts(tmp_path / "new", layout, new, previous, digest=digest)
     assert (tmp_path / "new").read_bytes() == expected and size == len(expected)
+
+
+@pytest.mark.parametrize("digest", [True, False])
+def test_a_file_whose_parts_are_made_again_the_same_is_the_old_file(tmp_path, digest):
+    """A rebuild that makes an article's parts again, byte for byte, links the old file
+    (no copy) and reports its index, size and digest; one new byte anywhere, in a part or
+    in the layout, and the file is written."""
+    layout = [Section(b"id,name\n", b"", b""), Section(b"[", b", ", b"]")]
+    old = [Part(0, (key,), key, f"{key},{n}\n".encode()) for n, key in enumerate("abc")] + [
+        Part(1, ("~",), None, b"all")
+    ]
+    written = write_parts(tmp_path / "old", layout, old, digest=digest)
+    again = [part for part in old if part.owner in ("b", None)]
+    same = write_parts(tmp_path / "same", layout, again, (tmp_path / "old", written, {"b"}), digest)
+    assert same == written
+    assert (tmp_path / "same").stat().st_ino == (tmp_path / "old").stat().st_ino
+
+    changes = {
+        "a part": (layout, [Part(0, ("b",), "b", b"b,9\n"), again[1]]),
+        "a longer part": (layout, [Part(0, ("b",), "b", b"b,1\nb,1\n"), again[1]]),
+        "a part gone": (layout, [again[1]]),
+        "the corpus-wide part": (layout, [again[0], Part(1, ("~",), None, b"al")]),
+        "a separator": ([Section(b"id,name\n", b"\n", b""), layout[1]], again),
+        "a suffix": ([layout[0], Section(b"[", b", ", b"]\n")], again),
+    }
+    for change, (new_layout, new_parts) in changes.items():
+        path = tmp_path / change
+        result = write_parts(
+            path, new_layout, new_parts, (tmp_path / "old", written, {"b"}), digest
+        )
+        kept = [part for part in old if part.owner not in ("b", None)]
+        expected = join_parts(new_layout, kept + new_parts)
+        assert path.read_bytes() == expected, change
+        assert path.stat().st_ino != (tmp_path / "old").stat().st_ino, change
+        assert result[1:] == (
+            len(expected),
+            hashlib.sha256(expected).hexdigest() if digest else None,
+        )

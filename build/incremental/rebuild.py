@@ -71,7 +71,7 @@ class BuildState:
     outputs: dict = field(default_factory=dict)  # output file name: (size, mtime_ns) as written
     indexes: dict = field(
         default_factory=dict
-    )  # output file name: [(section, key, owner, offset, length)]
+    )  # output file name: ([(section, key, owner, offset, length)], bytes, sha256 or None)
 
 
 @dataclass

@@ -662,7 +662,7 @@ class Previous(NamedTuple):
     """The last build's outputs, for an incremental build to copy from (build/incremental/rebuild.py)."""
 
     data_dir: Path
-    indexes: dict  # file name: its parts, as write_parts indexed them
+    indexes: dict  # file name: (index, bytes, sha256), as write_parts returned them
     owners: frozenset  # ids of the articles whose rows are made again (or are gone)
 
     def reuse(self, name):
@@ -672,7 +672,9 @@ class Previous(NamedTuple):
 
 class Written(NamedTuple):
     paths: list  # every file written, in data_dir
-    indexes: dict  # file name: its parts, as write_parts indexed them, for the next build
+    indexes: (
+        dict  # file name: (index, bytes, sha256), as write_parts returned them, for the next build
+    )
 
 
 def write_outputs(
@@ -765,8 +767,8 @@ def _write_outputs(tables, data_dir, site_metadata, progress, previous):
             + list(exports)
         )
         publish(scratch, data_dir, names)
-        indexes = {f"{name}.csv": index for name, (index, _, _) in csv_files.items()}
-        indexes.update({name: index for name, (index, _, _) in exports.items()})
+        indexes = {f"{name}.csv": written for name, written in csv_files.items()}
+        indexes.update(exports)
         return Written([data_dir / name for name in names], indexes)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)

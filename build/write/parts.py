@@ -82,15 +82,20 @@ def write_parts(path, layout, parts, previous=None, digest=True):
     """Write a file from its layout and parts; return (index, size, sha256 hex, or None
     without digest: the copied stretches then go from file to file inside the kernel).
 
-    previous, when given, is (old path, old index, owners to drop): every part of the old
-    file whose owner is not None and not among the owners to drop is copied from it, and
-    `parts` need hold only the new ones (those of the dropped owners, and the corpus-wide
-    parts). The index lists every part written, in file order, as a plain tuple (section,
-    key, owner, offset, length): plain, because a build keeps the indexes of all its
-    outputs, a hundred thousand parts at 10,000 articles, and loads them again next time."""
+    previous, when given, is (old path, what write_parts returned for it, owners to drop):
+    every part of the old file whose owner is not None and not among the owners to drop is
+    copied from it, and `parts` need hold only the new ones (those of the dropped owners,
+    and the corpus-wide parts). When the new parts are the old ones byte for byte, the
+    file is the old one, and it is hard-linked rather than copied (a rebuild that changes
+    one table's rows leaves the others' files as they were).
+
+    The index lists every part written, in file order, as a plain tuple (section, key,
+    owner, offset, length): plain, because a build keeps the indexes of all its outputs, a
+    hundred thousand parts at 10,000 articles, and loads them again next time."""
     kept = []
     if previous is not None:
-        old_path, old_index, dropped = previous
+        old_path, old_written, dropped = previous
+        old_index = old_written[0]
         kept = [
             placed for placed in old_index if placed[2] is not None and placed[2] not in dropped
         ]
@@ -101,6 +106,10 @@ def write_parts(path, layout, parts, previous=None, digest=True):
     entries.sort(key=lambda entry: (entry[0], entry[1]))
     if any(entry[0] >= len(layout) for entry in entries):
         raise ValueError(f"{path}: a part names a section beyond the {len(layout)} of its layout")
+    if previous is not None and (old_written[2] or not digest):
+        if _same_bytes(old_path, old_written, layout, entries):
+            os.link(old_path, path)
+            return old_index, old_written[1], old_written[2] if digest else None
     with open(path, "wb") as out, open(previous[0], "rb") if kept else _nothing() as old:
         writer = _Writer(out, old, digest)
         try:
@@ -132,6 +141,48 @@ def write_parts(path, layout, parts, previous=None, digest=True):
         finally:
             writer.close()
     return index, writer.offset, writer.digest.hexdigest() if digest else None
+
+
+def _same_bytes(old_path, old_written, layout, entries):
+    """Whether writing entries into layout would give the old file's bytes, with every part
+    where the old index has it."""
+    old_index, old_size, _ = old_written
+    if len(entries) != len(old_index):
+        return False
+    if old_size == 0:
+        return not entries and not any(section != Section(b"", b"", b"") for section in layout)
+    with open(old_path, "rb") as old, mmap.mmap(old.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        if len(data) != old_size:
+            return False
+        offset, position = 0, 0
+
+        def matches(expected):
+            nonlocal offset
+            start, offset = offset, offset + len(expected)
+            return data[start:offset] == expected
+
+        for number, section in enumerate(layout):
+            if not matches(section.prefix):
+                return False
+            first = True
+            while position < len(entries) and entries[position][0] == number:
+                _, key, owner, content = entries[position]
+                placed = old_index[position]
+                position += 1
+                if not first and not matches(section.separator):
+                    return False
+                first = False
+                if placed[:4] != (number, key, owner, offset):
+                    return False
+                if isinstance(content, tuple):
+                    if content != placed[3:]:
+                        return False
+                    offset += placed[4]
+                elif placed[4] != len(content) or not matches(content):
+                    return False
+            if not matches(section.suffix):
+                return False
+        return offset == old_size
 
 
 class _Writer:
