@@ -91,7 +91,9 @@ evaluate: install-extract
 	$(MAKE) build
 
 # BENCH_ARGS: e.g. --sizes 0,1000 or --quick (see `provenance bench --help`).
+# Compiled first, as for the tests: each timed build is a process of its own.
 bench: build
+	$(COMPILE)
 	$(BIN)/provenance bench $(BENCH_ARGS)
 
 # The container image of the site (Dockerfile), serving data/ as built here.

@@ -142,17 +142,20 @@ def test_a_quick_run_writes_every_figure(tmp_path):
     out = tmp_path / "bench.json"
     result = CliRunner().invoke(
         bench.main,
-        ["--sizes", "0", "--requests", "1", "--warm-up", "1", "--out", str(out)],
+        ["--sizes", "0", "--requests", "1", "--warm-up", "1", "--rebuilds", "2", "--out", str(out)],
         catch_exceptions=False,
     )
     assert result.exit_code == 0, result.output
     report = json.loads(out.read_text(encoding="utf-8"))
     assert report["machine"]["cpus"] >= 1 and report["requests_per_page"] == 1
-    assert report["warm_up_requests"] == 1
+    assert report["warm_up_requests"] == 1 and report["rebuilds_timed"] == 2
     (size,) = report["sizes"]
     assert size["synthetic_articles"] == 0 and size["articles"] == 13 and size["rows"]["claims"] > 0
     for build in ("cold", "unchanged", "one_article"):
         assert size[build]["seconds"] > 0 and size[build]["peak_rss_mb"] > 0
+    for build in ("unchanged", "one_article"):
+        runs = size[build]["runs"]
+        assert len(runs) == 2 and min(runs) <= size[build]["seconds"] <= max(runs)
     assert size["one_article"]["changed"].endswith(".yml")
     assert size["articles_per_second"] > 0
     assert all(size["bytes"][kind] > 0 for kind in ("database", "csv", "other"))
