@@ -252,8 +252,11 @@ group by one.from_country_id, one.to_country_id, one.account
 # The citation graph chart's rows (/charts/graph, the chart_graph canned query): each report
 # in date order, the first 500 (the chart draws 500 rows), then what it credits, as
 # an outline (row, depth, parent_row). A table filled by the build: computed per request,
-# it took about a second of SQL at 10,000 articles, the site's time limit. Parents and
-# credit counts come from window functions, not joins, which SQLite may plan as scans.
+# it took about a second of SQL at 10,000 articles, the site's time limit. Parents
+# come from window functions, not joins, which SQLite may plan as scans; the first
+# step from the reports (a cross join, so that SQLite starts from the 500 reports, not
+# from every citation); how many reports credit each source from source_credits, filled
+# before it, and for a work without an author, from its citations.
 GRAPH_OUTLINE = """
 with recursive
 report(article_id) as (
@@ -277,7 +280,7 @@ credit(citation_id, article_id, via_citation_id, who, work_id, cited_article_id)
 step(article_id, citation_id, depth, path, who, work_id, cited_article_id) as (
   select c.article_id, c.citation_id, 1, char(31) || c.who || char(30) || coalesce(c.work_id, ''), c.who, c.work_id,
     c.cited_article_id
-  from report r join credit c on c.article_id = r.article_id where c.via_citation_id is null
+  from report r cross join credit c on c.article_id = r.article_id where c.via_citation_id is null
   union all
   select c.article_id, c.citation_id, s.depth + 1, s.path || char(31) || c.who || char(30) || coalesce(c.work_id, ''),
     c.who, c.work_id, c.cited_article_id
@@ -303,7 +306,11 @@ item(article_id, path, parent_path, depth, kind, node_id, label, detail, citatio
   from node n left join actors s on s.actor_id = n.who left join works w on w.work_id = n.work_id
     left join articles ca on ca.article_id = n.cited_article_id),
 credited(node_id, credited_by) as (
-  select who, count(distinct article_id) from credit group by who),
+  select source_id, articles from source_credits
+  union all
+  select 'work:' || w.work_id,
+    (select count(distinct c.article_id) from citations c where c.work_id = w.work_id and c.source_id is null)
+  from works w where w.author_id is null),
 ordered as materialized (
   select i.*, row_number() over (order by a.not_before, a.not_after, a.article_id, i.path) - 1 as row
   from item i join articles a using (article_id)),
@@ -349,27 +356,20 @@ retraction as (
     left join works w on w.work_id = r.retracted_work_id
 ),
 denial_report as materialized (
-  select d.denier_id, d.claim_id, d.denied_on, p.name as denier, c.statement, r.not_before, r.published,
-    r.outlet, r.article_id,
-    row_number() over (
-      partition by d.denier_id, d.claim_id, d.denied_on order by r.not_before, r.article_id) as number
-  from denials d join claims c using (claim_id) join actors p on p.actor_id = d.denier_id
-    join report r using (article_id)
+  select d.denier_id, d.claim_id, d.denied_on, r.not_before, r.published, r.outlet, r.article_id
+  from denials d join report r using (article_id)
+  order by d.denier_id, d.claim_id, d.denied_on, r.not_before, r.article_id
 ),
 denial as (
-  select first.denier_id, first.claim_id, first.denied_on, first.denier, first.statement,
-    coalesce(substr(first.denied_on || '-01-01', 1, 10), first.not_before) as start,
-    every.reports, every.reported_by,
-    every.first_reported, first.article_id as reported_in
-  from denial_report first
-  join (
-    select denier_id, claim_id, denied_on, count(*) as reports, min(published) as first_reported,
-      group_concat(outlet, '; ') as reported_by
-    from (select * from denial_report order by denier_id, claim_id, denied_on, number)
-    group by denier_id, claim_id, denied_on
-  ) every on every.denier_id = first.denier_id and every.claim_id = first.claim_id
-    and every.denied_on is first.denied_on
-  where first.number = 1
+  select e.denier_id, e.claim_id, e.denied_on, p.name as denier, c.statement,
+    coalesce(substr(e.denied_on || '-01-01', 1, 10), e.not_before) as start,
+    e.reports, e.reported_by, e.first_reported, e.reported_in
+  from (
+    select denier_id, claim_id, denied_on, min(not_before) as not_before, count(*) as reports,
+      group_concat(outlet, '; ') as reported_by, min(published) as first_reported,
+      substr(min(not_before || char(31) || article_id), length(min(not_before)) + 2) as reported_in
+    from denial_report group by denier_id, claim_id, denied_on
+  ) e join claims c using (claim_id) join actors p on p.actor_id = e.denier_id
 ),
 event as (
   select 'report' as kind, 1 as section, r.outlet || ', ' || substr(r.published, 1, 10) as label,
@@ -785,9 +785,9 @@ DOUBTED_DENIALS_TABLE = Derived(
 )
 WHOLE = [
     CIRCULAR_SOURCING_TABLE,
+    SOURCE_CREDITS_TABLE,
     GRAPH_OUTLINE_TABLE,
     TIMELINE_LANES_TABLE,
-    SOURCE_CREDITS_TABLE,
     DENIAL_REACH_TABLE,
     CLAIM_FIRST_REPORTS_TABLE,
     RETRACTED_REPORTS_TABLE,
@@ -796,7 +796,7 @@ WHOLE = [
 ]
 
 # In filling order: discrepancies reads claim_lineage; circular_sourcing citation_edges,
-# retraction_reach source_chains.
+# graph_outline circular_sourcing and source_credits, retraction_reach source_chains.
 DERIVED = [
     CITATION_EDGES_TABLE,
     CLAIM_LINEAGE_TABLE,

@@ -145,7 +145,8 @@ def write_parts(path, layout, parts, previous=None, digest=True):
 
 def _same_bytes(old_path, old_written, layout, entries):
     """Whether writing entries into layout would give the old file's bytes, with every part
-    where the old index has it."""
+    where the old index has it. Each section's separator is compared once: the old file
+    was written with one separator per section too."""
     old_index, old_size, _ = old_written
     if len(entries) != len(old_index):
         return False
@@ -155,33 +156,34 @@ def _same_bytes(old_path, old_written, layout, entries):
         if len(data) != old_size:
             return False
         offset, position = 0, 0
-
-        def matches(expected):
-            nonlocal offset
-            start, offset = offset, offset + len(expected)
-            return data[start:offset] == expected
-
         for number, section in enumerate(layout):
-            if not matches(section.prefix):
+            prefix, separator, suffix = section
+            if data[offset : offset + len(prefix)] != prefix:
                 return False
-            first = True
+            offset += len(prefix)
+            first, separator_seen = True, False
             while position < len(entries) and entries[position][0] == number:
                 _, key, owner, content = entries[position]
                 placed = old_index[position]
                 position += 1
-                if not first and not matches(section.separator):
-                    return False
+                if not first:
+                    if not separator_seen:
+                        if data[offset : offset + len(separator)] != separator:
+                            return False
+                        separator_seen = True
+                    offset += len(separator)
                 first = False
-                if placed[:4] != (number, key, owner, offset):
+                if placed[3] != offset or placed[:3] != (number, key, owner):
                     return False
-                if isinstance(content, tuple):
+                if content.__class__ is tuple:
                     if content != placed[3:]:
                         return False
-                    offset += placed[4]
-                elif placed[4] != len(content) or not matches(content):
+                elif placed[4] != len(content) or data[offset : offset + placed[4]] != content:
                     return False
-            if not matches(section.suffix):
+                offset += placed[4]
+            if data[offset : offset + len(suffix)] != suffix:
                 return False
+            offset += len(suffix)
         return offset == old_size
 
 
