@@ -1,12 +1,13 @@
 """The benchmark (`make bench`): for each corpus size, build time and memory, rebuild times
-(the median of three of each kind), output sizes, and the latency of every page as published, untuned and as raw SQL. Prints a
-table and writes JSON. Timings are measured here, never asserted in tests.
+(the median of `--rebuilds` of each kind), output sizes, and the latency of every page as
+published, untuned and as raw SQL. Prints a table and writes JSON. Timings are measured
+here, never asserted in tests.
 
     provenance bench [--sizes 0,1000,10000] [--requests 30] [--budget 10] [--out FILE]
     provenance bench --quick      # a smoke run: the real seeds and 50 synthetic articles
 
-Size 0 is the real corpus (the thirteen curated articles); size N adds N synthetic articles from
-build.bench.synth. Everything is built and served from a temporary folder, removed afterwards.
+Size 0 is the real corpus (the thirteen curated articles); size N adds N synthetic articles
+from build.bench.synth. Everything is built and served from a temporary folder, removed afterwards.
 Builds: build/bench/builds.py; serving: build/bench/serving.py."""
 
 import datetime

@@ -69,9 +69,9 @@ class BuildState:
     )  # article id: (yml fingerprint, text name, text fingerprint)
     summaries: dict = field(default_factory=dict)  # article id: summary, None when not published
     outputs: dict = field(default_factory=dict)  # output file name: (size, mtime_ns) as written
-    indexes: dict = field(
-        default_factory=dict
-    )  # output file name: ([(section, key, owner, offset, length)], bytes, sha256 or None)
+    # output file name: (its parts' index [(section, key, owner, offset, length)], bytes,
+    # sha256 or None), as write_parts returned them
+    parts: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -312,7 +312,7 @@ def _build(seeds_dir, data_dir, metadata_path, cache, include_drafts, progress):
             published = {key: state.summaries.get(key) for key in unchanged}
             tables, summaries = assemble_with_summaries(seeds, progress, include_drafts, published)
             summaries = {**published, **summaries}
-            previous = Previous(snapshot, state.indexes, frozenset(owners))
+            previous = Previous(snapshot, state.parts, frozenset(owners))
         written = write_outputs(tables, data_dir, metadata_path, site_metadata, progress, previous)
         if snapshot is not None:
             # The snapshot holds the last links to the last build's outputs: freeing their
@@ -342,7 +342,7 @@ def _build(seeds_dir, data_dir, metadata_path, cache, include_drafts, progress):
             files=files,
             summaries={key: summaries.get(key) for key in files},
             outputs=outputs,
-            indexes=written.indexes,
+            parts=written.parts,
         ),
     )
     counts = table_counts(data_dir)

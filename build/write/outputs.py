@@ -662,19 +662,17 @@ class Previous(NamedTuple):
     """The last build's outputs, for an incremental build to copy from (build/incremental/rebuild.py)."""
 
     data_dir: Path
-    indexes: dict  # file name: (index, bytes, sha256), as write_parts returned them
+    parts: dict  # file name: (its parts' index, bytes, sha256), as write_parts returned them
     owners: frozenset  # ids of the articles whose rows are made again (or are gone)
 
     def reuse(self, name):
         """What write_parts needs to copy the unchanged parts of one file."""
-        return self.data_dir / name, self.indexes[name], self.owners
+        return self.data_dir / name, self.parts[name], self.owners
 
 
 class Written(NamedTuple):
     paths: list  # every file written, in data_dir
-    indexes: (
-        dict  # file name: (index, bytes, sha256), as write_parts returned them, for the next build
-    )
+    parts: dict  # as Previous.parts, for the next build
 
 
 def write_outputs(
@@ -767,9 +765,9 @@ def _write_outputs(tables, data_dir, site_metadata, progress, previous):
             + list(exports)
         )
         publish(scratch, data_dir, names)
-        indexes = {f"{name}.csv": written for name, written in csv_files.items()}
-        indexes.update(exports)
-        return Written([data_dir / name for name in names], indexes)
+        parts = {f"{name}.csv": written for name, written in csv_files.items()}
+        parts.update(exports)
+        return Written([data_dir / name for name in names], parts)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 

@@ -151,7 +151,7 @@ def _same_bytes(old_path, old_written, layout, entries):
     if len(entries) != len(old_index):
         return False
     if old_size == 0:
-        return not entries and not any(section != Section(b"", b"", b"") for section in layout)
+        return not entries and all(section == Section(b"", b"", b"") for section in layout)
     with open(old_path, "rb") as old, mmap.mmap(old.fileno(), 0, access=mmap.ACCESS_READ) as data:
         if len(data) != old_size:
             return False
