@@ -12,81 +12,58 @@ obtains a text can check it and find every quote in it): all of it is CC BY 4.0,
 those who may not redistribute the texts."""
 
 import contextlib
-import csv
-import hashlib
 import html
-import io
 import json
 import sqlite3
 from pathlib import Path
 
-from build import schema
 from build.release.record import content_fingerprint, served_release
 
 PACKAGE_NAME = "datapackage.json"
 TEXT_FREE_PACKAGE_NAME = "datapackage-text-free.json"
 TEXT_FREE_ARTICLES = "articles-text-free.csv"
-# What release_outputs writes, besides the CSVs.
+# The release's files beside the tables' CSVs (the text-free CSV is written with them).
 RELEASE_OUTPUTS = (TEXT_FREE_ARTICLES, TEXT_FREE_PACKAGE_NAME)
 TEXT_COLUMN = "text"
 
 
-def articles_and_text_free_csv(database):
-    """(articles [{article_id, title, published, url, outlet}], bytes of the text-free
-    articles CSV) from the database just written (every article, also in an incremental
-    build, whose tables hold the changed articles only; without reading the texts)."""
-    fields = [f for f in schema.fields("articles") if f["name"] != TEXT_COLUMN]
-    columns = ", ".join(f"a.[{f['name']}]" for f in fields)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow([f["name"] for f in fields])
-    names = [f["name"] for f in fields]
+def published_articles(database):
+    """[{article_id, title, published, url, outlet}] of every article in the database just
+    written (also in an incremental build, whose tables hold the changed articles only),
+    by id. The columns read all come before the text in each row, so no text is read."""
+    query = (
+        "SELECT a.article_id, a.title, a.published, a.url, a.outlet_id, o.name"
+        " FROM articles a LEFT JOIN actors o ON o.actor_id = a.outlet_id ORDER BY a.article_id"
+    )
     with contextlib.closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as db:
-        query = f"SELECT {columns}, o.name FROM articles a LEFT JOIN actors o ON o.actor_id = a.outlet_id ORDER BY a.article_id"
         rows = db.execute(query).fetchall()
-    # As the build writes articles.csv: None as empty, numbers as text, booleans as true/false
-    # (SQLite holds them as 1/0; arrays it holds as the same JSON text).
-    booleans = [index for index, f in enumerate(fields) if f["type"] == "boolean"]
-    if booleans:
-        rows = [
-            tuple(
-                ("true" if v else "false") if i in booleans and v is not None else v
-                for i, v in enumerate(row)
-            )
-            for row in rows
-        ]
-    writer.writerows(row[:-1] for row in rows)
-    at = {
-        name: names.index(name) for name in ("article_id", "title", "published", "url", "outlet_id")
-    }
-    articles = [
+    return [
         {
-            "article_id": row[at["article_id"]],
-            "title": row[at["title"]],
-            "published": row[at["published"]],
-            "url": row[at["url"]],
-            "outlet": row[-1] or row[at["outlet_id"]],
+            "article_id": id,
+            "title": title,
+            "published": published,
+            "url": url,
+            "outlet": name or outlet,
         }
-        for row in rows
+        for id, title, published, url, outlet, name in rows
     ]
-    return articles, buffer.getvalue().encode("utf-8")
 
 
-def release_outputs(folder, descriptor, releases, database):
-    """Write datapackage.json, its text-free variant and articles-text-free.csv into
-    folder, beside the CSVs and the database just written there; return the package
-    descriptor. descriptor: build.write.outputs.package_descriptor's; releases: the
-    releases table's rows."""
+def release_outputs(folder, descriptor, releases, database, text_free):
+    """Write datapackage.json and its text-free variant into folder, beside the CSVs and
+    the database just written there; return the package descriptor. descriptor:
+    build.write.outputs.package_descriptor's; releases: the releases table's rows;
+    text_free: (index, bytes, sha256) of the articles-text-free.csv written there."""
     folder = Path(folder)
-    articles, text_free = articles_and_text_free_csv(database)
-    (folder / TEXT_FREE_ARTICLES).write_bytes(text_free)
     fingerprint = content_fingerprint(
         {res["name"]: res["hash"].removeprefix("sha256:") for res in descriptor["resources"]}
     )
+    articles = published_articles(database)
     package = release_properties(descriptor, releases, fingerprint, articles)
+    _, size, digest = text_free
     for name, value in (
         (PACKAGE_NAME, package),
-        (TEXT_FREE_PACKAGE_NAME, text_free_descriptor(package, text_free)),
+        (TEXT_FREE_PACKAGE_NAME, text_free_descriptor(package, size, digest)),
     ):
         (folder / name).write_text(
             json.dumps(value, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
@@ -145,7 +122,7 @@ def release_properties(descriptor, releases, fingerprint, articles):
     }
 
 
-def text_free_descriptor(descriptor, text_free_csv):
+def text_free_descriptor(descriptor, size, digest):
     """The text-free variant of a package descriptor (see the module's docstring)."""
     variant = json.loads(json.dumps(descriptor))
     variant["name"] += "-text-free"
@@ -170,8 +147,8 @@ def text_free_descriptor(descriptor, text_free_csv):
         res.update(
             {
                 "path": TEXT_FREE_ARTICLES,
-                "bytes": len(text_free_csv),
-                "hash": f"sha256:{hashlib.sha256(text_free_csv).hexdigest()}",
+                "bytes": size,
+                "hash": f"sha256:{digest}",
             }
         )
     return variant

@@ -23,7 +23,12 @@ from build.write.parts import Part, Section, join_parts, write_parts
 from build.write.publish import SCRATCH_PREFIX, build_lock, files_in, publish, start_syncing
 from build.problems import BuildError, Problem
 from build.read.seeds import Record, line_of_item, load_yaml
-from build.release.package import RELEASE_OUTPUTS, release_outputs
+from build.release.package import (
+    RELEASE_OUTPUTS,
+    TEXT_COLUMN,
+    TEXT_FREE_ARTICLES,
+    release_outputs,
+)
 from build.release.package import site_metadata as release_site_metadata
 from build.workers import map_on_cores
 
@@ -81,15 +86,16 @@ def row_values(table, forms, columns=None):
     return values
 
 
-def csv_rows(table, rows):
-    """Rows of one table as UTF-8 CSV bytes, schema columns in order, no header."""
-    return b"".join(data for _, data in _csv_runs(table, rows, lambda row: None))
+def csv_rows(table, rows, columns=None):
+    """Rows of one table as UTF-8 CSV bytes, schema columns (or those named) in order, no
+    header."""
+    return b"".join(data for _, data in _csv_runs(table, rows, lambda row: None, columns))
 
 
-def _csv_runs(table, rows, owner):
+def _csv_runs(table, rows, owner, columns=None):
     """[(owner, CSV bytes of its rows)] for each run of consecutive rows with the same
     owner(row): all rows go through one writer, and each run is cut out of its text."""
-    values = row_values(table, CSV_FORMS)
+    values = row_values(table, CSV_FORMS, columns)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     cuts, current = [], object()
@@ -109,26 +115,29 @@ def csv_bytes(table, rows):
     return join_parts(csv_layout(table), csv_parts(table, rows))
 
 
-def csv_layout(table):
-    """A CSV's layout (build/write/parts.py): the header, then the rows, nothing between parts."""
+def csv_layout(table, columns=None):
+    """A CSV's layout (build/write/parts.py): the header, then the rows, nothing between
+    parts. columns: the schema's columns to write, when not all."""
+    names = [f["name"] for f in schema.fields(table) if columns is None or f["name"] in columns]
     buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerow([f["name"] for f in schema.fields(table)])
+    csv.writer(buffer, lineterminator="\n").writerow(names)
     return [Section(buffer.getvalue().encode("utf-8"), b"", b"")]
 
 
-def csv_parts(table, rows):
-    """The parts of one table's CSV: for a table made article by article, one part per
-    article (an article's rows are consecutive, as each starts with its article id),
-    ordered by its first row's primary key; for any other table, one part of all rows."""
+def csv_parts(table, rows, columns=None):
+    """The parts of one table's CSV (of the columns named, when not all): for a table made
+    article by article, one part per article (an article's rows are consecutive, as each
+    starts with its article id), ordered by its first row's primary key; for any other
+    table, one part of all rows."""
     if table not in ARTICLE_TABLES:
-        return [Part(0, (), None, csv_rows(table, rows))]
+        return [Part(0, (), None, csv_rows(table, rows, columns))]
     key = schema.resource(table)["schema"]["primaryKey"]
     firsts = {}
     for row in rows:
         firsts.setdefault(row["article_id"], tuple(row[k] for k in key))
     return [
         Part(0, firsts[article_id], article_id, data)
-        for article_id, data in _csv_runs(table, rows, lambda row: row["article_id"])
+        for article_id, data in _csv_runs(table, rows, lambda row: row["article_id"], columns)
     ]
 
 
@@ -148,6 +157,19 @@ def write_csvs(tables, folder, previous=None, names=None):
             folder / file, csv_layout(name), csv_parts(name, tables[name]), reuse
         )
     return written
+
+
+def write_text_free_articles(articles, folder, previous=None):
+    """articles-text-free.csv: the articles table's CSV without its text column, written
+    part by part as write_csvs writes each table (articles: the rows of the changed
+    articles, in an incremental build); return what write_parts returns."""
+    columns = [f["name"] for f in schema.fields("articles") if f["name"] != TEXT_COLUMN]
+    return write_parts(
+        folder / TEXT_FREE_ARTICLES,
+        csv_layout("articles", columns),
+        csv_parts("articles", articles, columns),
+        previous.reuse(TEXT_FREE_ARTICLES) if previous else None,
+    )
 
 
 def package_descriptor(csv_files, foreign_keys=True):
@@ -734,8 +756,9 @@ def _write_outputs(tables, data_dir, site_metadata, progress, previous):
             csv_files.update(_read_back(tables, database, scratch, previous))
             late_problems = start_validating(scratch / LATE_ROWS_PACKAGE_NAME, workers, whole=True)
             # datapackage.json, with the release's version, sources and licences, and its text-free variant
+            text_free = write_text_free_articles(tables["articles"], scratch, previous)
             package = release_outputs(
-                scratch, package_descriptor(csv_files), tables["releases"], database
+                scratch, package_descriptor(csv_files), tables["releases"], database, text_free
             )
             (scratch / METADATA_NAME).write_text(
                 json.dumps(
@@ -766,6 +789,7 @@ def _write_outputs(tables, data_dir, site_metadata, progress, previous):
         )
         publish(scratch, data_dir, names)
         parts = {f"{name}.csv": written for name, written in csv_files.items()}
+        parts[TEXT_FREE_ARTICLES] = text_free
         parts.update(exports)
         return Written([data_dir / name for name in names], parts)
     finally:
