@@ -81,9 +81,11 @@ def db(built):
     return sqlite_utils.Database(built / DATABASE_NAME)
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def datasette(built):
-    """Datasette configured like `make serve`: immutable database, generated metadata."""
+    """Datasette configured like `make serve`: immutable database, generated metadata. One
+    instance per test module, as one process serves every visitor: its first answer
+    compiles the templates and loads the plugins."""
     return datasette_app(built)
 
 

@@ -321,7 +321,7 @@ WELL_BEHAVED = [
     "/provenance/lineage.json?claim=bukhari-visited-israel",
     "/charts/",
 ]
-LOAD_SECONDS = float(os.environ.get("HOSTILE_LOAD_SECONDS", "12"))
+LOAD_SECONDS = float(os.environ.get("HOSTILE_LOAD_SECONDS", "6"))
 HOSTILE_CLIENTS = int(os.environ.get("HOSTILE_CLIENTS", "3"))  # 0: the same load, for comparison
 
 

@@ -1,7 +1,7 @@
 """Load, on loopback only: many clients at once, and builds while the site is served.
 
 1. CLIENTS concurrent clients ask for the site's main pages for LOAD_SECONDS seconds
-   (10 unless the environment says otherwise): home, every table as HTML and JSON,
+   (5 unless the environment says otherwise): home, every table as HTML and JSON,
    row pages, canned queries, the charts' queries, CSV downloads and exports. Every
    answer must be a 200 (the benchmark, not this test, measures throughput). Requests, latency percentiles and errors go to
    tests/artifacts/load.json and to the end of pytest's output.

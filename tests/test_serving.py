@@ -16,7 +16,7 @@ from datasette.app import Datasette
 from datasette.tracer import capture_traces
 
 from build.write.outputs import DATABASE_NAME, METADATA_NAME
-from build.site.serve import PLUGINS, SETTINGS, TEMPLATES
+from build.site.serve import PLUGINS, SETTINGS, TEMPLATES, datasette_app
 
 sys.path.insert(0, str(PLUGINS))
 from immutable_schema import reads_only_the_schema  # noqa: E402
@@ -188,11 +188,12 @@ async def test_the_database_keeps_a_larger_page_cache(datasette):
 
 
 async def test_what_a_server_holds_after_its_first_request_is_left_out_of_the_cycle_collector(
-    datasette, mutable
+    built, mutable
 ):
+    fresh = datasette_app(built)  # the module's instance has answered before
     await mutable.client.get("/provenance")
     frozen = gc.get_freeze_count()
     await mutable.client.get("/provenance")
     assert gc.get_freeze_count() == frozen  # a mutable database: Datasette as it comes
-    await datasette.client.get("/provenance")
+    await fresh.client.get("/provenance")
     assert gc.get_freeze_count() > frozen
