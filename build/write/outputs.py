@@ -596,14 +596,17 @@ def validate_package(descriptor_path):
         return start_validating(descriptor_path, stack)()
 
 
-def start_validating(descriptor_path, stack, whole=False):
+def start_validating(descriptor_path, stack, whole=False, beside=0):
     """Start validating a written package; return a function that waits for the problems.
     Each resource is validated on its own (inside its package, so foreign keys are checked),
     in worker processes, largest first, when the package is large: Frictionless validates a
     package with foreign keys on one core only. The workers belong to `stack` (an ExitStack),
-    and run while the caller does other work. whole validates a small package in one go,
-    on one worker process: an incremental build's new rows, or the rows written after the
-    database, checked while the rest is written (Frictionless is not imported here)."""
+    and run while the caller does other work. whole validates a small package in one go:
+    an incremental build's new rows, or the rows written after the database. When the
+    build it is part of is large (beside: the bytes of that build's outputs), that is on one
+    worker process, checked while the rest is written (Frictionless is not imported
+    here); else in this process, as the problems are taken, since a worker starting
+    Frictionless afresh costs more than a small build's whole validation."""
     descriptor_path = Path(descriptor_path)
     try:
         descriptor = json.loads(descriptor_path.read_text(encoding="utf-8"))
@@ -613,7 +616,10 @@ def start_validating(descriptor_path, stack, whole=False):
         return lambda: [problem]
     if whole:
         reports = map_on_cores(
-            _validate_resource, [(str(descriptor_path), None)], stack, worth_it=True
+            _validate_resource,
+            [(str(descriptor_path), None)],
+            stack,
+            worth_it=beside >= PARALLEL_VALIDATION_FROM_BYTES,
         )
         return lambda: list(dict.fromkeys(next(iter(reports))))
     largest_first = sorted(sizes, key=lambda name: -sizes[name])
@@ -740,7 +746,9 @@ def _write_outputs(tables, data_dir, site_metadata, progress, previous):
                 new_rows = scratch / "new-rows"
                 new_rows.mkdir()
                 _write_package(new_rows, write_csvs(tables, new_rows, None, early), False)
-                validation_problems = start_validating(new_rows / PACKAGE_NAME, workers, whole=True)
+                validation_problems = start_validating(
+                    new_rows / PACKAGE_NAME, workers, whole=True, beside=_bytes(previous.parts)
+                )
             csv_files = write_csvs(tables, scratch, previous, early)
             # The last database may still be being copied into scratch: not its file yet.
             syncing = start_syncing(copier, (scratch / f"{name}.csv" for name in csv_files), [])
@@ -754,7 +762,9 @@ def _write_outputs(tables, data_dir, site_metadata, progress, previous):
             else:
                 write_database(tables, str(database), facet_columns(site_metadata))
             csv_files.update(_read_back(tables, database, scratch, previous))
-            late_problems = start_validating(scratch / LATE_ROWS_PACKAGE_NAME, workers, whole=True)
+            late_problems = start_validating(
+                scratch / LATE_ROWS_PACKAGE_NAME, workers, whole=True, beside=_bytes(csv_files)
+            )
             # datapackage.json, with the release's version, sources and licences, and its text-free variant
             text_free = write_text_free_articles(tables["articles"], scratch, previous)
             package = release_outputs(
@@ -794,6 +804,11 @@ def _write_outputs(tables, data_dir, site_metadata, progress, previous):
         return Written([data_dir / name for name in names], parts)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _bytes(written):
+    """The bytes of the files in {name: (index, bytes, sha256)}, as write_parts returns them."""
+    return sum(size for _, size, _ in written.values())
 
 
 def _read_back(tables, database, folder, previous):
