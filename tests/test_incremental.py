@@ -2,7 +2,6 @@
 again), parsing and validating on every core, and the progress bar. Each gives the same
 tables and outputs as the plain path; how fast they are is for `make bench`."""
 
-import gc
 import sys
 
 import pytest
@@ -12,7 +11,7 @@ from build import cli
 from build.read import seeds
 from build.write import outputs
 from build.check.assemble import assemble
-from build.incremental.cache import ParseCache, collector_paused, content_key
+from build.incremental.cache import ParseCache, content_key
 from build.read.seeds import parse_files, read_seeds
 
 from conftest import SEEDS
@@ -166,27 +165,3 @@ def test_the_cycle_collector_is_back_on_after_a_command(seeds_copy):
     )
     assert failed.exit_code == 1
     assert gc.isenabled()
-
-
-def test_the_cycle_collector_is_paused_only_while_a_state_is_pickled(tmp_path):
-    """collector_paused leaves the collector as it found it, also when the pickling fails;
-    and a state stored and loaded under it comes back equal."""
-    assert gc.isenabled()
-    with collector_paused():
-        assert not gc.isenabled()
-    assert gc.isenabled()
-    with pytest.raises(ValueError), collector_paused():
-        raise ValueError("pickling failed")
-    assert gc.isenabled()
-    gc.disable()
-    try:
-        with collector_paused():
-            pass
-        assert not gc.isenabled()  # a caller that had paused it keeps it paused
-    finally:
-        gc.enable()
-    cache = ParseCache(tmp_path / "cache.sqlite")
-    state = {"files": {f"article-{n}": (n, (n, n + 1, "digest")) for n in range(1000)}}
-    cache.put_state("data", state)
-    assert cache.get_state("data") == state
-    cache.close()

@@ -12,8 +12,6 @@ The cache is one SQLite file (by default .cache/build.sqlite, git-ignored), writ
 sqlite-utils. It holds pickles that only this build writes; delete the file at any time
 to start cold. A cache that cannot be opened or read is ignored, never an error."""
 
-import contextlib
-import gc
 import hashlib
 import pickle
 import sqlite3
@@ -23,23 +21,6 @@ import yaml
 
 TABLE = "parsed"
 STATES = "builds"
-
-
-@contextlib.contextmanager
-def collector_paused():
-    """The cycle collector paused while a build state is pickled or unpickled, then as it
-    was: a state is a hundred thousand tuples with no cycles among them, which the
-    collector, set off by every few hundred new objects, would otherwise walk again and
-    again."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 # The code that reads the seeds: build/read/ (the YAML loader and the text check).
 _PARSER_SOURCES = sorted((Path(__file__).resolve().parent.parent / "read").glob("*.py"))
 PARSER_VERSION = hashlib.sha256(
@@ -110,8 +91,7 @@ class ParseCache:
             return None
         try:
             for (value,) in self.db.execute(f"select value from {STATES} where key = ?", [key]):
-                with collector_paused():
-                    return pickle.loads(value)
+                return pickle.loads(value)
         except (
             sqlite3.Error,
             pickle.UnpicklingError,
@@ -143,9 +123,10 @@ class ParseCache:
                     f"delete from {STATES} where key = ?", [(other,) for other in gone]
                 )
                 if state is not None:
-                    with collector_paused():
-                        value = pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
-                    self.db.execute(f"insert into {STATES} values (?, ?)", [key, value])
+                    self.db.execute(
+                        f"insert into {STATES} values (?, ?)",
+                        [key, pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)],
+                    )
         except sqlite3.Error:
             pass
 
