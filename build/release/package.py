@@ -39,13 +39,13 @@ def published_articles(database):
         rows = db.execute(query).fetchall()
     return [
         {
-            "article_id": id,
+            "article_id": article_id,
             "title": title,
             "published": published,
             "url": url,
             "outlet": name or outlet,
         }
-        for id, title, published, url, outlet, name in rows
+        for article_id, title, published, url, outlet, name in rows
     ]
 
 
