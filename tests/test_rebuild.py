@@ -3,15 +3,18 @@ that changed (build/incremental/rebuild.py), and what it writes is what building
 afresh writes, byte for byte (the database: the same rows and the same search results).
 How fast that is, is for `make bench`."""
 
+import json
 import shutil
 import sqlite3
+from pathlib import Path
 
 import pytest
 import yaml
 from click.testing import CliRunner
 
-from build import cli
-from build.write.outputs import DATABASE_NAME, validate_package
+from build import cli, schema
+from build.write import outputs
+from build.write.outputs import DATABASE_COLUMNS, DATABASE_NAME, validate_package
 from build.read.seeds import sha256
 from build.bench.synth import write_corpus
 from build.incremental.cache import ParseCache
@@ -245,6 +248,35 @@ def test_a_rebuild_after_an_edit_writes_what_a_full_build_writes(seeds, built, t
     assert f"({len(changed)} changed article(s), the rest copied from the last build)" in output
     # Byte for byte a full build's package (validated below, after a series of edits).
     assert_same_outputs(data, full_build(seeds, tmp_path))
+
+
+@pytest.mark.parametrize("change", [retitle, credit_another_source], ids=lambda c: c.__name__)
+def test_a_rebuild_validates_the_new_rows_of_each_table_whose_csv_changed_and_no_other(
+    seeds, built, tmp_path, monkeypatch, change
+):
+    """Every row of a CSV the rebuild leaves as it was passed validation in the last build."""
+    data = built
+    before = {path.name: path.read_bytes() for path in data.glob("*.csv")}
+    validated = []
+    start_validating = outputs.start_validating
+
+    def spy(descriptor_path, *args, **kwargs):
+        if Path(descriptor_path).parent.name == "new-rows":
+            descriptor = json.loads(Path(descriptor_path).read_text(encoding="utf-8"))
+            validated.extend(res["name"] for res in descriptor["resources"])
+        return start_validating(descriptor_path, *args, **kwargs)
+
+    monkeypatch.setattr(outputs, "start_validating", spy)
+    change(seeds)
+    incremental_build(seeds, data, tmp_path)
+    changed = {
+        res["name"]
+        for res in schema.resources()
+        if res["name"] not in DATABASE_COLUMNS
+        and (data / f"{res['name']}.csv").read_bytes() != before[f"{res['name']}.csv"]
+    }
+    assert changed, "the edit changes some table"
+    assert sorted(validated) == sorted(changed)
 
 
 def test_edits_one_after_another_keep_the_outputs_those_of_a_full_build(seeds, built, tmp_path):

@@ -715,8 +715,8 @@ def write_outputs(
     from the outputs in previous.data_dir (the database, patched in a copy).
 
     Frictionless validates every row against its table's schema (in an incremental build
-    the new rows only: the copied ones passed before), and SQLite checks the keys, unique
-    and foreign, across all rows.
+    the new rows of the tables whose CSV changed: the copied ones passed before), and
+    SQLite checks the keys, unique and foreign, across all rows.
 
     Under the data folder's build lock, published all or nothing (build/write/publish.py)."""
     data_dir = Path(data_dir)
@@ -740,21 +740,18 @@ def _write_outputs(tables, data_dir, site_metadata, progress, previous):
                 # writes the CSVs: the copy does not hold the interpreter.
                 copied = copier.submit(shutil.copyfile, previous.data_dir / DATABASE_NAME, database)
             # Frictionless checks the CSVs in other processes while this one writes the rest;
-            # the new rows of an incremental build as soon as they are written, apart.
+            # an incremental build's new rows apart, once its CSVs show which tables changed.
             early = [r["name"] for r in schema.resources() if r["name"] not in DATABASE_COLUMNS]
-            if previous:
-                new_rows = scratch / "new-rows"
-                new_rows.mkdir()
-                _write_package(new_rows, write_csvs(tables, new_rows, None, early), False)
-                validation_problems = start_validating(
-                    new_rows / PACKAGE_NAME, workers, whole=True, beside=_bytes(previous.parts)
-                )
             csv_files = write_csvs(tables, scratch, previous, early)
-            # The last database may still be being copied into scratch: not its file yet.
-            syncing = start_syncing(copier, (scratch / f"{name}.csv" for name in csv_files), [])
-            if not previous:
+            if previous:
+                validation_problems = _start_validating_new_rows(
+                    tables, scratch, previous, csv_files, workers
+                )
+            else:
                 _write_package(scratch, csv_files, foreign_keys=False, name=ROWS_PACKAGE_NAME)
                 validation_problems = start_validating(scratch / ROWS_PACKAGE_NAME, workers)
+            # The last database may still be being copied into scratch: not its file yet.
+            syncing = start_syncing(copier, (scratch / f"{name}.csv" for name in csv_files), [])
             next(stages)
             if previous:
                 copied.result()
@@ -804,6 +801,25 @@ def _write_outputs(tables, data_dir, site_metadata, progress, previous):
         return Written([data_dir / name for name in names], parts)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _start_validating_new_rows(tables, scratch, previous, csv_files, workers):
+    """Start validating the new rows of an incremental build (start_validating's function
+    for their problems): those of each table whose CSV is not the last build's byte for
+    byte, for every row of an unchanged file passed validation then."""
+    changed = [
+        name
+        for name, (_, _, digest) in csv_files.items()
+        if digest != previous.parts[f"{name}.csv"][2]
+    ]
+    if not changed:
+        return lambda: []
+    new_rows = scratch / "new-rows"
+    new_rows.mkdir()
+    _write_package(new_rows, write_csvs(tables, new_rows, None, changed), False)
+    return start_validating(
+        new_rows / PACKAGE_NAME, workers, whole=True, beside=_bytes(previous.parts)
+    )
 
 
 def _bytes(written):
