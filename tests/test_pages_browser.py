@@ -58,6 +58,14 @@ class Watched:
             "response", lambda r: r.status >= 400 and self.bad.append(f"{r.status} {r.url}")
         )
 
+    def fresh(self):
+        """The page emptied, with nothing recorded, for the next test: a new page costs
+        Chromium more than a navigation."""
+        self.page.goto("about:blank")
+        for record in (self.console, self.errors, self.failed, self.bad):
+            record.clear()
+        return self
+
     def assert_clean(self):
         assert not self.console, f"console errors: {self.console}"
         assert not self.errors, f"uncaught exceptions: {self.errors}"
@@ -77,11 +85,17 @@ def context(browser, width):
     context.close()
 
 
-@pytest.fixture
-def watched(context):
+@pytest.fixture(scope="module")
+def tab(context):
+    """The page the module's tests at one width share, one after another."""
     watched = Watched(context)
     yield watched
     watched.page.close()
+
+
+@pytest.fixture
+def watched(tab):
+    return tab.fresh()
 
 
 def assert_no_horizontal_scroll(page, width):
