@@ -851,3 +851,11 @@ async def test_exports_are_linked_from_the_home_page(datasette):
     home = (await datasette.client.get("/")).text
     for path in exports.download_paths().values():
         assert f'href="{path}"' in home
+
+
+def test_the_prov_exports_works_are_read_from_an_index_alone(db):
+    """A rebuild writes the PROV export again: its works must not cost a read of every
+    citation's row."""
+    plan = [row[3] for row in db.execute("EXPLAIN QUERY PLAN " + exports.CITED_WORKS_SQL)]
+    on_citations = [step for step in plan if " c " in f" {step} "]
+    assert on_citations and all("COVERING INDEX" in step for step in on_citations), plan

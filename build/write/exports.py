@@ -308,12 +308,16 @@ def _citations(conn, article_ids):
     )
 
 
+# Read from an index alone (build/write/outputs.py READ_INDEXES), not from every citation.
+CITED_WORKS_SQL = """
+    SELECT DISTINCT c.work_id, w.title, c.source_id FROM citations c JOIN works w ON w.work_id = c.work_id
+    WHERE c.cited_article_id IS NULL OR c.cited_article_id = ''
+    ORDER BY c.work_id, c.source_id"""
+
+
 def _cited_works(conn):
     """[(work id, title, source_id)] of every citation naming a work that is not a corpus article."""
-    return conn.execute("""
-        SELECT DISTINCT c.work_id, w.title, c.source_id FROM citations c JOIN works w ON w.work_id = c.work_id
-        WHERE c.cited_article_id IS NULL OR c.cited_article_id = ''
-        ORDER BY c.work_id, c.source_id""").fetchall()
+    return conn.execute(CITED_WORKS_SQL).fetchall()
 
 
 # --- schema.org JSON-LD -------------------------------------------------------------

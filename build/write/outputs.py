@@ -45,6 +45,10 @@ ROWS_PACKAGE_NAME = "datapackage-rows.json"
 DATABASE_COLUMNS = {"claims": ("rests_on_retracted",)}
 # The package as the build validates the CSVs written after the database (rows only, as above).
 LATE_ROWS_PACKAGE_NAME = "datapackage-rows-late.json"
+# Indexes neither a key nor a facet asks for, by table: the PROV export's works
+# (build/write/exports.py, _cited_works) are read from this one alone, in its order,
+# rather than from every citation's row.
+READ_INDEXES = {"citations": [("work_id", "source_id", "cited_article_id")]}
 
 # Full-text search: which columns of which tables.
 SEARCHABLE = {
@@ -239,6 +243,9 @@ def write_database(tables, path, index_columns):
         )
         _insert_rows(db.conn, name, tables[name])
     db.index_foreign_keys()
+    for table, indexes in READ_INDEXES.items():
+        for columns in indexes:
+            db[table].create_index(columns)
     # After the keys' indexes, which its joins need (at 10,000 articles the chains alone
     # take minutes without them), and before the facets' indexes, some on derived tables.
     refresh_derived_tables(db)
