@@ -71,8 +71,6 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import click
-import httpx
-from datasette.app import Datasette
 from datasette.inspect import inspect_hash
 
 from build import paths
@@ -199,6 +197,10 @@ def datasette_command(data_dir, host="127.0.0.1", port=8001):
 def datasette_app(data_dir, **settings):
     """The same configuration as an in-process Datasette, for tests and benchmarks. Keyword
     arguments override SETTINGS (the benchmark lifts the time limits to see every query)."""
+    # Imported here: `provenance serve` only builds the command line Datasette is run with,
+    # and importing Datasette's app would delay it for nothing.
+    from datasette.app import Datasette
+
     data_dir = Path(data_dir)
     return Datasette(
         immutables=[str(data_dir / DATABASE_NAME)],
@@ -224,6 +226,8 @@ def serving(command_for_port, log_path, timeout=60):
     """Run command_for_port(port) on a free loopback port until Datasette answers; yield its
     base URL; stop it after. Its log goes to log_path, not a pipe: a pipe nobody reads fills
     up and blocks the server."""
+    import httpx
+
     port = free_port()
     log_path = Path(log_path)
     with open(log_path, "wb") as log:
