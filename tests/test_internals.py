@@ -3,6 +3,8 @@ written for one version, refusing any other, and the only place plugins reach fr
 
 import importlib
 import re
+import subprocess
+import sys
 
 import datasette
 import pytest
@@ -50,3 +52,15 @@ def test_no_other_module_reaches_into_datasette(path):
         if PRIVATE.search(line) and not line.lstrip().startswith("#")
     ]
     assert reaches == [], f"{path.relative_to(ROOT)}: go through build/site/internals.py"
+
+
+def test_imported_first_it_leaves_datasettes_error_pages_whole():
+    """In a fresh process, as when a test or a tool imports it before any Datasette app."""
+    check = (
+        "import build.site.internals\n"
+        "from datasette.plugins import pm\n"
+        "names = [i.plugin_name for i in pm.hook.handle_exception.get_hookimpls()]\n"
+        "assert 'datasette.handle_exception' in names, names\n"
+    )
+    result = subprocess.run([sys.executable, "-c", check], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr

@@ -17,6 +17,11 @@ To move to another version: check each item against its code, then change WRITTE
 tests/test_internals.py fails until the pin and WRITTEN_FOR agree."""
 
 import datasette
+
+# Datasette's app first, as Datasette itself imports it: datasette.handle_exception imported
+# before datasette.plugins has loaded would be registered half made, without its hook, and
+# every error page would then fail.
+import datasette.app  # noqa: F401
 import datasette.handle_exception
 from datasette.database import QueryInterrupted, Results
 from datasette.facets import ColumnFacet, load_facet_configs
