@@ -22,10 +22,11 @@ from build.extractor.evaluate import (
     extractor_scores,
     gold_items,
     hidden_for,
+    kept_counts,
     match_count,
     scores_csv,
 )
-from build.extractor.extract import extract, knowledge_from_tables
+from build.extractor.extract import Item, extract, knowledge_from_tables
 from build.read.seeds import SCORES_FILE, parse_yaml, read_seeds
 from build.site.serve import datasette_app
 
@@ -127,6 +128,37 @@ def test_the_drafts_score_what_the_evaluation_table_reports(seed_drafts, tables)
         outlet = published[("outlet", article_id)]
         if outlet["true_positives"]:
             assert same_or_new(draft["outlet"], tables_outlet(tables, article_id)), article_id
+
+
+def test_a_proposal_is_kept_as_a_hidden_source_only_when_it_is_named_as_that_actor():
+    """A citation crediting a new actor is kept unchanged where the curated source is hidden
+    and the proposal bears one of its names; not a proposal of another name, and not a new
+    actor where the curated source was known."""
+    tables = {
+        "actors": [
+            {"actor_id": "avi-scharf", "name": "Avi Scharf"},
+            {"actor_id": "zulfi-bukhari", "name": "Zulfi Bukhari"},
+        ],
+        "actor_aliases": [{"actor_id": "avi-scharf", "alias": "Avi Scarf"}],
+        "citations": [
+            {"article_id": "a", "quote_start": 0, "quote_end": 13, "source_id": "avi-scharf"},
+            {"article_id": "a", "quote_start": 20, "quote_end": 30, "source_id": "zulfi-bukhari"},
+        ],
+        "denials": [],
+        "claim_mentions": [],
+    }
+
+    def cite(start, end, source, name):
+        return Item("citation", start, end, "", 0.5, {"source": source, "_name": name})
+
+    known = {"zulfi-bukhari"}
+    for items, kept in [
+        ([cite(0, 13, "avi-scarf", "Avi Scarf"), cite(20, 30, "zulfi-bukhari", None)], 2),
+        ([cite(0, 13, "avi-scarf", "Avi Cohen"), cite(20, 30, "bukhari-z", "Zulfi Bukhari")], 0),
+        ([cite(0, 12, "avi-scarf", "Avi Scarf")], 0),
+    ]:
+        assert kept_counts(tables, "a", items, known)[0] == kept
+    assert kept_counts(tables, "a", [cite(0, 13, "avi-scarf", "Avi Scarf")], set())[:2] == (1, 0)
 
 
 def tables_outlet(tables, article_id):
