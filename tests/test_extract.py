@@ -157,8 +157,9 @@ def test_a_proposal_is_kept_as_a_hidden_source_only_when_it_is_named_as_that_act
         ([cite(0, 13, "avi-scarf", "Avi Cohen"), cite(20, 30, "bukhari-z", "Zulfi Bukhari")], 0),
         ([cite(0, 12, "avi-scarf", "Avi Scarf")], 0),
     ]:
-        assert kept_counts(tables, "a", items, known)[0] == kept
-    assert kept_counts(tables, "a", [cite(0, 13, "avi-scarf", "Avi Scarf")], set())[:2] == (1, 0)
+        assert kept_counts(tables, "a", items, known)["citation"][0] == kept
+    alone = kept_counts(tables, "a", [cite(0, 13, "avi-scarf", "Avi Scarf")], set())
+    assert alone == {"citation": (1, 0, 1), "denial": (0, 0, 0), "mention": (0, 0, 0)}
 
 
 def tables_outlet(tables, article_id):

@@ -32,7 +32,8 @@ And per article:
   claim (denials) or claim (mentions). A new actor proposed where the curated one is hidden
   is the same source or denier when its name is one of that actor's names (not any hidden
   actor, as above: the reviewer keeps the item only if the proposal is the actor). Precision
-  is the share of drafted items kept.
+  is the share of drafted items kept; citations kept, denials kept and claim mentions kept
+  are the same for each kind of item.
 """
 
 from build.extractor.extract import DEFAULT, Options, extract, knowledge_from_tables
@@ -49,7 +50,16 @@ CATEGORIES = [
     "date",
     "proposed actor kinds",
     "kept unchanged",
+    "citations kept",
+    "denials kept",
+    "claim mentions kept",
 ]
+# kept unchanged, item by item: which kinds of drafted item a reviewer can trust as they are.
+KEPT_BY_KIND = {
+    "citation": "citations kept",
+    "denial": "denials kept",
+    "mention": "claim mentions kept",
+}
 # The targets of issue 13, and which of precision / recall / F1 each is read on.
 TARGETS = {
     "citation sources": ("f1", 0.8),
@@ -209,7 +219,10 @@ def score_article(tables, article_id, items, known_actors, metadata=None):
     counts["outlet"] = _outlet_counts(article, metadata.get("outlet"), known_actors)
     counts["date"] = _date_counts(article, metadata.get("published"))
     counts["proposed actor kinds"] = _kind_counts(tables, article_id, items, known_actors)
-    counts["kept unchanged"] = kept_counts(tables, article_id, items, known_actors)
+    kept = kept_counts(tables, article_id, items, known_actors)
+    for kind, category in KEPT_BY_KIND.items():
+        counts[category] = kept[kind]
+    counts["kept unchanged"] = tuple(map(sum, zip(*kept.values())))
     return counts
 
 
@@ -297,7 +310,8 @@ def _kind_counts(tables, article_id, items, known_actors):
 
 
 def kept_counts(tables, article_id, items, known_actors=()):
-    """(kept, changed, curated items not drafted as they are) for one article.
+    """{"citation" | "denial" | "mention": (kept, changed, curated items not drafted as they
+    are)} for one article.
 
     A drafted source or denier is kept when it is the curated actor, or when it is a new
     actor proposed where the curated one is hidden and the proposal's name is one of that
@@ -345,15 +359,19 @@ def kept_counts(tables, article_id, items, known_actors=()):
             drafted.append(("denial", item.start, item.end, denial))
         elif item.kind == "mention":
             drafted.append(("mention", item.start, item.end, item.fields.get("claim")))
-    taken, kept = set(), 0
+    taken, kept = set(), {kind: 0 for kind in KEPT_BY_KIND}
     for kind, start, end, value in drafted:
         for index, curated in enumerate(gold.get((kind, start, end), ())):
             if (kind, start, end, index) not in taken and agrees(kind, value, curated):
                 taken.add((kind, start, end, index))
-                kept += 1
+                kept[kind] += 1
                 break
-    curated_count = sum(len(values) for values in gold.values())
-    return kept, len(drafted) - kept, curated_count - kept
+    counts = {}
+    for kind in KEPT_BY_KIND:
+        drafted_count = sum(1 for d in drafted if d[0] == kind)
+        curated_count = sum(len(values) for key, values in gold.items() if key[0] == kind)
+        counts[kind] = (kept[kind], drafted_count - kept[kind], curated_count - kept[kind])
+    return counts
 
 
 def _proposed_names(items):
@@ -471,7 +489,7 @@ def compare(tables):
 
 def format_comparison(table):
     """The comparison as a Markdown table: the F1 (or the share the target reads) per category."""
-    categories = [c for c in CATEGORIES if c != "actor mentions"]
+    categories = [c for c in CATEGORIES if c != "actor mentions" and c not in KEPT_BY_KIND.values()]
     lines = ["| alternative | " + " | ".join(categories) + " |", "|---|" + "---|" * len(categories)]
     for name, totals in table.items():
         cells = []
