@@ -1173,6 +1173,20 @@ def test_an_opening_phrase_ends_at_its_comma_and_a_described_speaker_is_quoted_f
     assert "the Harbour Herald, reported" in quotes
 
 
+def test_a_speaker_described_before_the_name_without_an_article_is_quoted_from_the_name():
+    """A bare role before the name ("Former special adviser to the mayor on harbour affairs,
+    Anna Lund, ...") only introduces the speaker, as "a ..." does; its citation and its denial
+    are quoted from the name. A relation ("His lawyer, Ruth Adams, said") stays."""
+    text = (
+        "Former special adviser to the mayor on harbour affairs, Anna Lund, on Friday once "
+        "again denied reports that she had sold the dredging contract.\n"
+        "His lawyer, Ruth Adams, said her client would sue the newspaper.\n"
+    )
+    assert "Anna Lund, on Friday once again denied" in _quotes(text, "citation")
+    assert any(q.startswith("Anna Lund, on Friday") for q in _quotes(text, "denial"))
+    assert "His lawyer, Ruth Adams, said" in _quotes(text, "citation")
+
+
 def test_a_denial_is_quoted_without_an_opening_but_and_a_closing_bare_participle():
     text = (
         "The ministry was accused of hiding the audit. But the ministry denied the claims on "

@@ -1481,22 +1481,24 @@ def _named_start(sentence, verb, subject, subject_start):
 
 
 def _named_apposition(sentence, subject, subject_start):
-    """Where a subject introduced by an indefinite description and named after a comma
-    starts its quote: at the name ("a Danish daily, the Morning Star, reported": "the
-    Morning Star, reported"), as "a ..." only introduces who speaks; a relation ("His
-    lawyer, Ruth Adams, said") says in what role, and stays."""
-    if subject.pos_ == "PROPN" or not any(
-        c.dep_ == "det" and c.lower_ in ("a", "an") for c in subject.children
-    ):
+    """Where a subject introduced by an indefinite or bare description and named after a
+    comma starts its quote: at the name ("a Danish daily, the Morning Star, reported": "the
+    Morning Star, reported"; "Former health minister, Ann Lee, said": "Ann Lee, said"), as
+    the description only introduces who speaks; a relation ("His lawyer, Ruth Adams, said")
+    says in what role, and stays."""
+    determiners = [c for c in subject.children if c.dep_ in ("det", "poss")]
+    if subject.pos_ == "PROPN" or any(c.lower_ not in ("a", "an") for c in determiners):
         return subject_start
-    for child in subject.children:
+    last = max(t.i for t in subject.subtree if not t.is_punct)
+    for token in subject.subtree:  # the parse may hang the name on the description's last noun
         if (
-            child.dep_ == "appos"
-            and child.i > subject.i
-            and child.pos_ == "PROPN"
-            and child.doc[child.left_edge.i - 1].text == ","
+            token.dep_ == "appos"
+            and token.i > subject.i
+            and token.pos_ == "PROPN"
+            and token.doc[token.left_edge.i - 1].text == ","
+            and token.right_edge.i == last  # the name ends the subject
         ):
-            return char_span(sentence, child.doc[child.left_edge.i])[0]
+            return char_span(sentence, token.doc[token.left_edge.i])[0]
     return subject_start
 
 
@@ -2114,7 +2116,11 @@ def _verb_denial(state, sentence, verb, by_sentence):
     if not denier:
         return None
     start = (
-        subtree_span(sentence, subject, skip=("relcl", "acl", "appos", "punct"))[0]
+        _named_apposition(
+            sentence,
+            subject,
+            subtree_span(sentence, subject, skip=("relcl", "acl", "appos", "punct"))[0],
+        )
         if subject.i < verb.i
         else char_span(sentence, verb)[0]
     )
