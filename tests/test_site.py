@@ -23,6 +23,22 @@ async def test_home_page_lists_every_table_and_credits_the_sources(datasette):
     assert "Middle East Monitor" in home.text and "CC BY 4.0" in home.text
 
 
+async def test_every_page_credits_the_outlet_of_every_article_as_the_data_s_source(datasette):
+    """The footer's "Data source" names each publisher whose text is served, from the
+    articles the build published (not a list written by hand that a new report outgrows)."""
+    sql = "select distinct name from articles join actors on actor_id = outlet_id"
+    answer = await datasette.client.get("/provenance.json", params={"sql": sql, "_shape": "array"})
+    outlets = [row["name"] for row in answer.json()]
+    assert len(outlets) >= 12
+    for path in ("/", "/provenance/claims", "/provenance/articles"):
+        page = await datasette.client.get(path)
+        footer = page.text[page.text.index("<footer") :]
+        source = re.search(r'Data source:\s*<a href="/provenance/articles">([^<]*)</a>', footer)
+        assert source, path
+        named = [name.strip() for name in source.group(1).split(", ")]
+        assert sorted(named) == sorted(str(escape(o)) for o in outlets)
+
+
 # The release tables are empty until the first release; tests/test_release.py serves released corpora.
 @pytest.mark.parametrize("table", [table for table in TABLES if table not in RELEASE_TABLES])
 async def test_table_page_has_rows_and_its_facets(datasette, table):

@@ -167,7 +167,8 @@ def _unique(licenses):
 
 def site_metadata(metadata, descriptor):
     """Datasette's metadata (as build.outputs.datasette_metadata makes it) with the release
-    served said on the home page, and each table's licence in its footer."""
+    served said on the home page, every outlet whose texts are published named as the data's
+    source in each page's footer, and each table's licence in its footer."""
     version, created = descriptor["version"], descriptor.get("created")
     if created:
         said = (
@@ -187,6 +188,8 @@ def site_metadata(metadata, descriptor):
         ' their publishers; <a href="/exports/datapackage-text-free.json">a package without them</a>.</p>'
     )
     metadata["description_html"] = said + "\n" + metadata.get("description_html", "")
+    holders = [c["title"] for c in descriptor["contributors"] if "rightsHolder" in c["roles"]]
+    metadata["source"] = ", ".join(holders)
     tables = metadata["databases"]["provenance"]["tables"]
     for res in descriptor["resources"]:
         table = tables.setdefault(res["name"], {})
