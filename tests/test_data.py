@@ -56,6 +56,21 @@ def test_foreign_keys_are_declared_and_intact(db):
     assert db.execute("PRAGMA foreign_key_check").fetchall() == []
 
 
+def test_no_index_is_one_another_index_already_leads_with(db):
+    """An index on a column that leads another index (or a composite primary key) is built
+    and kept for nothing: the longer one serves every lookup on the column."""
+    for name in db.table_names():
+        indexes = [i for i in db[name].indexes if not i.partial]
+        for index in indexes:
+            if index.unique:
+                continue
+            for other in indexes:
+                longer = len(other.columns) > len(index.columns)
+                assert not (longer and other.columns[: len(index.columns)] == index.columns), (
+                    f"{name}: {index.name} is led by {other.name}"
+                )
+
+
 def test_every_foreign_key_and_facet_column_is_indexed(db, built):
     metadata = json.loads((built / "metadata.json").read_text())
     tables = metadata["databases"]["provenance"]["tables"]

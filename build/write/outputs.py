@@ -220,7 +220,7 @@ def write_database(tables, path, index_columns):
     # sooner without them.
     import sqlite_utils
 
-    from build.derived.views import refresh_derived_tables
+    from build.derived.views import CANNED_QUERY_INDEXES, refresh_derived_tables
 
     db = sqlite_utils.Database(path, recreate=True)
     # A scratch file, swapped in only once complete, so a crash mid-build loses nothing a
@@ -242,22 +242,20 @@ def write_database(tables, path, index_columns):
             foreign_keys=schema.foreign_keys(name),
         )
         _insert_rows(db.conn, name, tables[name])
-    db.index_foreign_keys()
-    for table, indexes in READ_INDEXES.items():
+    for table, indexes in [*READ_INDEXES.items(), *CANNED_QUERY_INDEXES.items()]:
         for columns in indexes:
             db[table].create_index(columns)
+    # Not sqlite-utils' index_foreign_keys, which counts single-column indexes only: a key
+    # leading one of the indexes above (or a composite primary key) needs none of its own.
+    for name in db.table_names():
+        _index_leading(db[name], [key.column for key in db[name].foreign_keys])
     # After the keys' indexes, which its joins need (at 10,000 articles the chains alone
     # take minutes without them), and before the facets' indexes, some on derived tables.
     refresh_derived_tables(db)
     for table, columns in index_columns.items():
         if table not in db.table_names():
             continue  # a view: its underlying tables' columns are indexed
-        existing = {
-            tuple(index.columns)[:1] for index in db[table].indexes
-        }  # an index led by the column serves it
-        for column in columns:
-            if (column,) not in existing:
-                db[table].create_index([column])
+        _index_leading(db[table], columns)
     for table, columns in SEARCHABLE.items():
         db[table].enable_fts(columns, create_triggers=False, tokenize="porter")
     broken = db.execute("PRAGMA foreign_key_check").fetchall()
@@ -266,6 +264,16 @@ def write_database(tables, path, index_columns):
     db.execute("ANALYZE")
     db.conn.commit()
     db.close()
+
+
+def _index_leading(table, columns):
+    """Index each of columns that no index of the table leads with: an index led by the
+    column serves its lookups."""
+    led = {index.columns[0] for index in table.indexes}
+    for column in dict.fromkeys(columns):
+        if column not in led:
+            table.create_index([column])
+            led.add(column)
 
 
 def _broken_keys(broken):
