@@ -1070,6 +1070,10 @@ def test_a_claim_s_curated_words_found_in_a_text_are_its_mention():
     assert [(m.quote, m.fields["claim"], m.fields["stance"]) for m in mentions] == [
         ("the minister met the contractor twice in March", "met-contractor", "reports")
     ]  # in the curated words, and instead of the clause that holds them
+    # Two curated quotes of the claim found in one place are one mention, in the longer.
+    knowledge.claim_quotes["met-contractor"].insert(0, "met the contractor twice in March")
+    mentions = [i for i in extract(text, knowledge) if i.kind == "mention"]
+    assert [m.quote for m in mentions] == ["the minister met the contractor twice in March"]
 
 
 def test_statements_of_other_stories_link_to_none_of_our_claims(other_drafts):

@@ -2389,7 +2389,8 @@ def _mention(state, start, end, claim, score, cited, denied):
 
 def _verbatim_mentions(state, sentences, citations, denials):
     """Mentions of known claims in their curated words, where the text has those words
-    exactly (five or more), one per place."""
+    exactly (five or more), one per place: of two quotes of a claim found in the same place
+    ("he met X" and "where he met X"), the longer."""
     found, knowledge = {}, state.knowledge
     for claim in sorted(set(knowledge.claim_quotes) | set(knowledge.disputing_quotes)):
         if claim not in knowledge.claims:
@@ -2408,7 +2409,17 @@ def _verbatim_mentions(state, sentences, citations, denials):
                 found[match.span()] = _mention(
                     state, match.start(), match.end(), claim, 0.9, cited, denied
                 )
-    return list(found.values())
+    return [
+        item
+        for item in found.values()
+        if not any(
+            other is not item
+            and other.fields["claim"] == item.fields["claim"]
+            and other.start <= item.start
+            and item.end <= other.end
+            for other in found.values()
+        )
+    ]
 
 
 # What opens a line before its first sentence: the file's date marker, a wire's dateline
