@@ -1191,6 +1191,25 @@ def test_a_speaker_described_before_the_name_without_an_article_is_quoted_from_t
     assert "His lawyer, Ruth Adams, said" in _quotes(text, "citation")
 
 
+def test_a_source_line_names_the_outlet_and_a_byline_states_no_claim():
+    """ "Source: X" names the text's own outlet: crediting it would loop from the outlet to
+    itself (AUDIT E4), and "we" is X. A byline credits who wrote, and states nothing."""
+    text = (
+        "by Harbour Herald / Coast Wire\n"
+        "The Harbour Herald reported that the dredging deal had collapsed.\n"
+        "We can report that the mayor knew of it, the paper said.\n"
+        "Source: Valley Courier\n"
+    )
+    items = extract(text, Knowledge(actors={}, aliases=[], claims={}))
+    credited = [(i.quote, i.fields["source"]) for i in items if i.kind == "citation"]
+    assert ("by Harbour Herald", "harbour-herald") in credited
+    assert ("We can report", "valley-courier") in credited
+    assert not any("Source:" in quote for quote, _ in credited)
+    statements = [i.quote for i in items if i.kind == "mention"]
+    assert "the dredging deal had collapsed" in statements
+    assert not any("Coast Wire" in quote for quote in statements)
+
+
 def test_a_denial_is_quoted_without_an_opening_but_and_a_closing_bare_participle():
     text = (
         "The ministry was accused of hiding the audit. But the ministry denied the claims on "

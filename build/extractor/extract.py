@@ -1195,10 +1195,14 @@ def _medium(state, sentence, verb, source_kind):
 def find_citations(state, sentences):
     """Attribution: the subject of each reporting or denial verb, the object of "according
     to", "based on", "citing" and of cite/quote, and a passive's "by X", in text order."""
-    items = _source_line_citations(state, sentences) + _byline_citations(state, sentences)
+    own = _source_line_outlet(state)
+    items = _byline_citations(state, sentences)
     items += _dateline_citations(state, sentences, items)
-    # the outlet a credit line names speaks as "we" in the article's own voice
-    state.voice = next((i.fields["source"] for i in items if i.fields["_kind"] == "outlet"), None)
+    # the text's own outlet, or else the outlet a credit line names, speaks as "we" in the
+    # article's own voice
+    state.voice = own or next(
+        (i.fields["source"] for i in items if i.fields["_kind"] == "outlet"), None
+    )
     for sentence in sentences:
         for item in sorted(_sentence_citations(state, sentence), key=lambda i: i.start):
             if not item.fields.get("_conjunct") and any(
@@ -1271,9 +1275,9 @@ def _line_citation(state, span, quote, confidence, cue, source, kind, sentence, 
     )
 
 
-def _source_line_citations(state, sentences):
-    """A `Source:` line credits the outlet the text comes from."""
-    items = []
+def _source_line_outlet(state):
+    """The outlet a `Source:` line names: the text's own, whose name it gives, not a source
+    the text cites (crediting it would make a loop from the outlet to itself); or None."""
     for line in re.finditer(r"^Source:[ \t]*(\S.*?)[ \t]*$", state.text, re.MULTILINE):
         name = line.group(1)
         mention = state.mention_at(line.start(1), line.end(1))
@@ -1283,13 +1287,8 @@ def _source_line_citations(state, sentences):
         if not mention:
             state.kinds.setdefault(source, "outlet")
         state.names.setdefault(source, name)
-        sentence = _sentence_at(sentences, line.start())
-        items.append(
-            _line_citation(
-                state, line.span(), line.group(), 0.8, "Source:", source, "outlet", sentence, name
-            )
-        )
-    return items
+        return source
+    return None
 
 
 def _byline_citations(state, sentences):
@@ -2350,7 +2349,7 @@ def _sentence_mention(state, sentence, citations, denials):
         return None
     start, end = statement_edges(text, *_statement_span(text, sentence, cited))
     quote = text[start:end]
-    if len(quote.split()) < 4:
+    if len(quote.split()) < 4 or _only_credit_lines(text, start, end, cited):
         return None
     ranked = rank_claims(quote, state.knowledge, state.options) if state.knowledge.claims else []
     # the closest claim only: a second guess is one a reviewer would mostly delete
@@ -2366,6 +2365,20 @@ def _sentence_mention(state, sentence, citations, denials):
             (disputed.fields["claim"], disputed.confidence * 0.8) if disputed else (None, score)
         )
     return _mention(state, start, end, claim, score, cited, denied)
+
+
+def _only_credit_lines(text, start, end, cited):
+    """True when text[start:end] holds no word but the credit lines in it ("by Israel Hayom
+    / JNS.org"): a byline says who wrote, not what happened."""
+    lines = sorted(
+        (c.start, c.end) for c in cited if c.fields["medium"] == "source-line" and c.start < end
+    )
+    rest, at = [], start
+    for line_start, line_end in lines:
+        rest.append(text[at:line_start])
+        at = max(at, line_end)
+    rest.append(text[at:end])
+    return bool(lines) and not re.search(r"\w", "".join(rest))
 
 
 def _mention(state, start, end, claim, score, cited, denied):
