@@ -92,7 +92,7 @@ def test_the_drafts_score_what_the_evaluation_table_reports(seed_drafts, tables)
         known |= {a["actor_id"] for a in tables["actors"] if a["actor_id"] not in actors}
         proposed_claims = {c["id"] for c in draft["proposed_claims"]}
         drafted = {
-            "citations": [(c["start"], c["end"], c["source"]) for c in draft["citations"]],
+            "citations": [(c["start"], c["end"], c.get("source")) for c in draft["citations"]],
             "denials": [(d["start"], d["end"], d["denier"]) for d in draft["denials"]],
             "denial claims": [
                 (d["start"], d["end"], (d["denier"], d["claim"])) for d in draft["denials"]
@@ -406,6 +406,14 @@ def test_drafted_items_are_left_out_unless_asked(seeds_copy):
         for r in included[name]
         if r["article_id"] != SIXTH_ID
     } == {"curated"}
+    # A drafted report credited to no one waits for its work to be named, even then.
+    unnamed = dict(draft["citations"][0], id="unnamed-report")
+    unnamed.pop("source")
+    draft["citations"].append(unnamed)
+    path.write_text(yaml.safe_dump(draft, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    included = assemble(read_seeds(seeds_copy), include_drafts=True)
+    ids = {c["citation_id"] for c in included["citations"] if c["article_id"] == SIXTH_ID}
+    assert f"{SIXTH_ID}_unnamed-report" not in ids and len(ids) == len(draft["citations"]) - 1
 
 
 def accept_proposals(seeds, draft):
@@ -1208,6 +1216,32 @@ def test_a_source_line_names_the_outlet_and_a_byline_states_no_claim():
     statements = [i.quote for i in items if i.kind == "mention"]
     assert "the dredging deal had collapsed" in statements
     assert not any("Coast Wire" in quote for quote in statements)
+
+
+def test_a_report_the_text_names_no_one_for_is_credited_to_no_one():
+    """ "another report said", "a news report claimed": a work no one is named for leaves its
+    source out (as seeds/README.md writes it), where "an Italian media report" and "a report
+    by the Valley Courier" are someone's, and the draft proposes no actor called "report"."""
+    text = (
+        "The Valley Courier reported that the dredging deal had collapsed.\n"
+        "Another report said that the mayor knew of it.\n"
+        "A news report claimed that the contract was signed in March.\n"
+        "A report by the Harbour Herald said that the port would close.\n"
+    )
+    knowledge = Knowledge(actors={}, aliases=[], claims={})
+    credited = {
+        i.quote: i.fields["source"] for i in extract(text, knowledge) if i.kind == "citation"
+    }
+    assert credited["Another report said"] is None
+    assert credited["A news report claimed"] is None
+    assert credited["The Valley Courier reported"] == "valley-courier"
+    assert any(source == "harbour-herald" for source in credited.values())
+    _, record, _ = draft_record(text, "texts/new.txt", knowledge)
+    unnamed = [c for c in record["citations"] if c["quote"] == "Another report said"]
+    assert unnamed and "source" not in unnamed[0] and unnamed[0]["medium"] == "report"
+    assert not any(
+        "report" == a["id"] or "news-report" == a["id"] for a in record["proposed_actors"]
+    )
 
 
 def test_a_denial_is_quoted_without_an_opening_but_and_a_closing_bare_participle():

@@ -185,8 +185,13 @@ class Article:
 
     def unresolved(self, entry, kind):
         """True for a drafted item resting on an actor, claim or citation only proposed so
-        far: published with --include-drafts only once the proposal is in the seeds."""
-        return is_drafted(entry) and any(
+        far: published with --include-drafts only once the proposal is in the seeds. So is a
+        drafted citation of a report credited to no one until its work is named."""
+        if not is_drafted(entry):
+            return False
+        if kind is CITATIONS and entry.get("source") is None and entry.get("work") is None:
+            return True
+        return any(
             value not in self.known[what]
             for key, what in kind.needs
             for value in (

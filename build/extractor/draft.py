@@ -599,13 +599,15 @@ def _propose_item_actor(proposed_actors, item, role, kind_field, knowledge):
 
 def _draft_citation(text, item, citation_ids):
     """A drafted citation as the seeds write it, under a local id noted in citation_ids."""
-    local = _unique(slug(f"{item.fields['source']} {item.fields['cue']}"), citation_ids.values())
+    source = item.fields["source"]
+    local = _unique(slug(f"{source or 'report'} {item.fields['cue']}"), citation_ids.values())
     citation_ids[id(item)] = local
     return {
         "id": local,
         **_located(text, item),
         "cue": item.fields["cue"],
-        "source": item.fields["source"],
+        # a report credited to no one leaves its source out, as the seeds do
+        **({"source": source} if source else {}),
         "source_basis": item.fields["source_basis"],
         "medium": item.fields["medium"],
         **_status(item),

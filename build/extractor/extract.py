@@ -707,6 +707,7 @@ def speaker(state, sentence, head, phrase_start):
         _unrecognised_name,
         _mention_in_subject,
         _described_outlet,
+        _unnamed_report,
     ):
         found = resolve(state, sentence, head, phrase_start)
         if found:
@@ -981,6 +982,25 @@ def _of_nation(knowledge, actor, adjective):
     return len(country) >= 4 and adjective.startswith(country.lower())
 
 
+def _unnamed_report(state, sentence, head, phrase_start):
+    """ "a news report claimed", "another report said", "reports surfaced": a report the
+    text names no one for is a work credited to no one (the source left out, as the seeds
+    write it), not an actor called "report"; source None, kind "work"."""
+    if head.lemma_.lower() not in PRINTED_WORKS and head.lower_ not in PRINTED_WORKS:
+        return None
+    if any(c.dep_ in ("det", "poss") and c.lower_ not in INDEFINITE for c in head.children):
+        return None  # "the report", "his article": someone's
+    phrase = sentence.span.doc[head.left_edge.i : head.i + 1]
+    if any(t.pos_ == "PROPN" or t.ent_type_ in ("NORP", "GPE", "ORG") for t in phrase):
+        return None  # "an Israeli media report", "a Geo News report": named
+    if any(c.dep_ == "prep" and c.lower_ in ("by", "from", "in", "of") for c in head.children):
+        return None  # "a report by X": X's
+    return None, "stated", 0.5, "work"
+
+
+INDEFINITE = frozenset("a an another some".split())
+
+
 def _speaker_from_words(state, sentence, head, phrase_start):
     """A new actor proposed from the phrase's words, when they can name someone who speaks
     ("people familiar with the developments"); else no one (a long phrase naming no one,
@@ -1185,7 +1205,7 @@ def _medium(state, sentence, verb, source_kind):
         return "interview"
     if "statement" in lowered:
         return "statement"
-    if source_kind == "outlet" or lemma in ("report", "publish"):
+    if source_kind in ("outlet", "work") or lemma in ("report", "publish"):
         return "report"
     if "condition of anonymity" in lowered:
         return "conversation"
@@ -1433,7 +1453,7 @@ def _verb_citation(state, sentence, verb, lemma):
         sentence, subject, skip=("relcl", "acl", "appos", "punct", "advcl")
     )
     source, basis, confidence, kind = speaker(state, sentence, subject, subject_start)
-    if not source:
+    if not source and kind != "work":
         return []
     cue_start, cue_end = _cue_start(sentence, verb), _cue_end(sentence, verb)
     if trailing == "participle":  # "..., claiming that ...": the participle's clause
@@ -1865,7 +1885,7 @@ def _citation(state, sentence, verb, start, end, cue, source, basis, confidence,
             "_kind": kind,
             "_verb": verb.lemma_.lower() if verb is not None else None,
             "_sentence": sentence,
-            "_proposed_kind": kind if source not in state.knowledge.actors else None,
+            "_proposed_kind": kind if source and source not in state.knowledge.actors else None,
             "_name": state.names.get(source),
         },
     )
