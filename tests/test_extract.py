@@ -1244,6 +1244,26 @@ def test_a_report_the_text_names_no_one_for_is_credited_to_no_one():
     )
 
 
+def test_a_title_parsed_apart_from_the_name_is_quoted_and_a_predicate_is_not():
+    """ "PM Ravi Mehta admitting": the title starts the speaker's quote though the parser
+    ends a sentence before the name; "He termed it an attempt to ...": what the object is
+    called is what is said, and the cue is "He termed it"."""
+    knowledge = Knowledge(
+        actors={"ravi-mehta": {"kind": "person", "name": "Ravi Mehta"}},
+        aliases=[{"alias": "Ravi Mehta", "actor_id": "ravi-mehta"}],
+        claims={},
+    )
+    text = (
+        "Anna Lund ruled out Sweden, which many had expected following PM Ravi Mehta admitting "
+        "that neighbours had been pressing Oslo.\n"
+        "Councillor Peter Holm told the Valley Courier that the vote was unfair. He termed it an "
+        "attempt to create chaos in the harbour and malign the council.\n"
+    )
+    quotes = [i.quote for i in extract(text, knowledge) if i.kind == "citation"]
+    assert "PM Ravi Mehta admitting" in quotes
+    assert "He termed it" in quotes
+
+
 def test_a_denial_is_quoted_without_an_opening_but_and_a_closing_bare_participle():
     text = (
         "The ministry was accused of hiding the audit. But the ministry denied the claims on "

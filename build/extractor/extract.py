@@ -1482,6 +1482,14 @@ def _named_start(sentence, verb, subject, subject_start):
     """Where a citation's quote starts: at the subject, or at a participle clause that opens
     the sentence and leads to the verb ("Speaking to Ynet TV, the minister acknowledged")."""
     start = _named_apposition(sentence, subject, subject_start)
+    before = subject.left_edge.i - 1  # in the line's parse: the parser may end a sentence there
+    if (
+        before >= 0
+        and subject.pos_ == "PROPN"
+        and sentence.span.doc[before].lower_ in TITLES
+        and sentence.span.doc[before].text[:1].isupper()
+    ):  # "PM Imran Khan said", the title parsed apart from the name
+        start = min(start, char_span(sentence, sentence.span.doc[before])[0])
     for child in verb.children:
         if (
             child.dep_ == "advcl"
@@ -1678,7 +1686,8 @@ def _said_end(text, sentence, verb, cue_end):
     """Where "X said ..." ends: at the cue, or at the medium that follows it ("said in an
     interview", "wrote on Twitter"), or with the object of a verb with no clause
     ("identified the country as Pakistan") or whom it was told ("told the JC"), and when it
-    was said ("dispelled the reports last year in December"). A denial verb's object alone
+    was said (not what the object is said to be: "termed it an attempt to ..." is "termed
+    it") ("dispelled the reports last year in December"). A denial verb's object alone
     is not part of the cue ("X has rejected the reports": "X has rejected").
     """
     end, denied = cue_end, None
@@ -1702,7 +1711,7 @@ def _said_end(text, sentence, verb, cue_end):
             and child.dep_ in ("dobj", "dative")
             and child.pos_ in ("PROPN", "PRON")  # "told the JC", "informed me"; not "reporters"
         )
-        if child.dep_ in ("dobj", "oprd") and (not clausal or addressee) and child.i - verb.i <= 3:
+        if child.dep_ == "dobj" and (not clausal or addressee) and child.i - verb.i <= 3:
             object_end = subtree_span(
                 sentence, child, skip=("relcl", "acl", "prep", "punct", "cc", "conj")
             )[1]
