@@ -1264,6 +1264,35 @@ def test_a_title_parsed_apart_from_the_name_is_quoted_and_a_predicate_is_not():
     assert "He termed it" in quotes
 
 
+def test_a_sentence_the_parser_cut_before_its_closing_name_is_one_and_ends_with_it():
+    """The small model sometimes ends a sentence before the name that closes it ("... on
+    Overseas Pakistanis | Syed Zulfiqar Bukhari to Israel."): a parse built so here. The
+    two parts are one sentence, and a quote that ends where the cut was runs on to the end
+    of the words the parser left outside the tree."""
+    from spacy.tokens import Doc
+
+    from build.extractor.extract import Sentence, _cut_before_name, _past_loose_roots, pipeline
+
+    words = "The office rejected reports about Adviser Anna Lund to Oslo .".split()
+    doc = Doc(
+        pipeline().vocab,
+        words=words,
+        spaces=[True] * 9 + [False, False],
+        heads=[1, 2, 2, 2, 3, 4, 7, 7, 7, 8, 7],
+        deps="det nsubj ROOT dobj prep pobj compound ROOT prep pobj punct".split(),
+        pos="DET NOUN VERB NOUN ADP PROPN PROPN PROPN ADP PROPN PUNCT".split(),
+        sent_starts=[True] + [False] * 5 + [True] + [False] * 4,
+    )
+    first, rest = doc.sents
+    assert _cut_before_name(first, rest)
+    assert not _cut_before_name(doc[0:3], doc[3:5])  # "reports about": no name opens it
+    sentence = Sentence(0, len(doc.text), doc[:], 0)
+    cut = len("The office rejected reports about Adviser")
+    assert doc.text[: _past_loose_roots(doc.text, sentence, cut)] == (
+        "The office rejected reports about Adviser Anna Lund to Oslo"
+    )
+
+
 def test_a_denial_is_quoted_without_an_opening_but_and_a_closing_bare_participle():
     text = (
         "The ministry was accused of hiding the audit. But the ministry denied the claims on "

@@ -256,13 +256,39 @@ def parse(text):
     for number, (doc, (line_start, _)) in enumerate(
         zip(pipeline().pipe(text[a:b] for a, b in lines), lines)
     ):
+        spans = []
         for span in doc.sents:
-            if span.text.strip():
-                sentences.append(
-                    Sentence(line_start + span.start_char, line_start + span.end_char, span, number)
-                )
+            if not span.text.strip():
+                continue
+            if spans and _cut_before_name(spans[-1], span):
+                span = doc[spans[-1].start : span.end]
+                spans.pop()
+            spans.append(span)
+        sentences += [
+            Sentence(line_start + span.start_char, line_start + span.end_char, span, number)
+            for span in spans
+        ]
     _mark_quoted(text, sentences)
     return sentences
+
+
+def _past_loose_roots(text, sentence, end):
+    """end, or past the words right after it that the parser left outside every tree (a
+    second root, where it had cut the sentence before a name): they end the clause."""
+    for token in sentence.span:
+        start = char_span(sentence, token.left_edge)[0]
+        if token.head.i == token.i and start >= end and not text[end:start].strip():
+            end = _trim(text, start, subtree_span(sentence, token, skip=("punct",))[1])[1]
+    return end
+
+
+def _cut_before_name(span, following):
+    """True when the parser ended a sentence before the name that ends it: no full stop
+    (or question mark, colon ...) closes span, and following opens with a name ("... on
+    Overseas Pakistanis | Syed Zulfiqar Bukhari to Israel.")."""
+    last = span.text.rstrip()[-1:]
+    first = following[0]
+    return last not in '.!?…:;”’")' and first.pos_ == "PROPN" and first.text[:1].isupper()
 
 
 def _mark_quoted(text, sentences):
@@ -2152,7 +2178,7 @@ def _verb_denial(state, sentence, verb, by_sentence):
         if subject.i < verb.i
         else char_span(sentence, verb)[0]
     )
-    end = subtree_span(sentence, verb, skip=("punct",))[1]
+    end = _past_loose_roots(state.text, sentence, subtree_span(sentence, verb, skip=("punct",))[1])
     if (
         subject.head.i != verb.i and verb.dep_ == "advcl"
     ):  # "Rubbishing the claims, X said: ...": the whole sentence
