@@ -912,7 +912,7 @@ def test_clauses_that_go_on_with_a_speech_and_works_that_name_their_source():
         "The allegation had been attributed to a source in the tax office",
         "source-in-the-tax-office",
     ) in credits
-    assert ("in a report in the Evening Standard", "evening-standard") in credits
+    assert ("in a report in the Evening Standard alleging", "evening-standard") in credits
     assert not [q for q, _ in credits if q.startswith("in March")]  # a date is not an outlet
     # each subject joined by "and" is credited
     assert ("other local newspapers reported", "other-local-newspapers") in credits
@@ -1291,6 +1291,23 @@ def test_a_sentence_the_parser_cut_before_its_closing_name_is_one_and_ends_with_
     assert doc.text[: _past_loose_roots(doc.text, sentence, cut)] == (
         "The office rejected reports about Adviser Anna Lund to Oslo"
     )
+
+
+def test_a_work_s_citation_runs_from_the_work_to_what_it_says_without_a_preposition():
+    """ "with a report in X alleging that ...": the quote is "a report in X alleging", the
+    work with the participle that says what it reports, not the "with" the sentence hangs
+    it on; an opening "In a statement issued by X" keeps its "In"."""
+    text = (
+        "The row began this week with a report in the Harbour Herald alleging that the mayor "
+        "had sold the port.\n"
+        "This was followed by further articles in the Valley Times saying that the sale was "
+        "signed in March.\n"
+        "In a statement issued by the Port Authority, the board denied any sale.\n"
+    )
+    quotes = _quotes(text, "citation")
+    assert "a report in the Harbour Herald alleging" in quotes
+    assert "further articles in the Valley Times saying" in quotes
+    assert "In a statement issued by the Port Authority" in quotes
 
 
 def test_a_denial_is_quoted_without_an_opening_but_and_a_closing_bare_participle():

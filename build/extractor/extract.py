@@ -1836,11 +1836,21 @@ def _work_citation(state, sentence, token):
     if token.lower_ == "in" and not _names_outlet(state, sentence, head):
         return []  # "a report in December", "an article in Islamabad": not where it appeared
     start = subtree_span(sentence, noun, skip=("prep", "relcl", "acl", "punct", "appos"))[0]
-    if noun.dep_ == "pobj" and noun.head.dep_ == "prep":
-        start = char_span(sentence, noun.head)[0]  # "In a report from X"
+    if noun.dep_ == "pobj" and noun.head.dep_ == "prep" and noun.head.lower_ == "in":
+        start = char_span(sentence, noun.head)[0]  # "In a report from X"; not "with a report"
     end = _past_reflexive(
         state.text, subtree_span(sentence, head, skip=("relcl", "acl", "appos", "punct"))[1]
     )
+    after = head.right_edge.i + 1
+    said = head.doc[after] if after < len(head.doc) else None
+    if (  # "a report in X alleging that ...", "articles in X saying that ...": what it says
+        said is not None
+        and said.dep_ in ("acl", "advcl")
+        and said.tag_ == "VBG"
+        and said.lemma_.lower() in REPORTING
+        and not state.text[end : char_span(sentence, said)[0]].strip()
+    ):
+        end = char_span(sentence, said)[1]
     comma = next((t for t in head.doc[head.i : head.right_edge.i + 1] if t.text == ","), None)
     if (
         comma is not None
