@@ -1310,6 +1310,47 @@ def test_a_work_s_citation_runs_from_the_work_to_what_it_says_without_a_preposit
     assert "In a statement issued by the Port Authority" in quotes
 
 
+def test_an_acronym_told_is_the_addressee_though_tagged_a_noun():
+    """ "Holm told the HP that ...": an addressee the tagger calls a common noun, being all
+    capitals, is still a name, and the cue is "told the HP"; "told reporters that" stays
+    "told". Hand-built parses: the tagging varies with the sentence."""
+    from spacy.tokens import Doc
+
+    from build.extractor.extract import Sentence, _cue_end, _said_end, pipeline
+
+    def said(words, heads, deps, pos):
+        doc = Doc(
+            pipeline().vocab,
+            words=words,
+            spaces=[True] * (len(words) - 2) + [False, False],
+            heads=heads,
+            deps=deps.split(),
+            pos=pos.split(),
+            lemmas=[w.lower() if w != "told" else "tell" for w in words],
+        )
+        sentence, verb = Sentence(0, len(doc.text), doc[:], 0), doc[1]
+        return doc.text[: _said_end(doc.text, sentence, verb, _cue_end(sentence, verb))]
+
+    assert (
+        said(
+            "Holm told the HP that it failed .".split(),
+            [1, 1, 3, 1, 6, 6, 1, 1],
+            "nsubj ROOT det dobj mark nsubj ccomp punct",
+            "PROPN VERB DET NOUN SCONJ PRON VERB PUNCT",
+        )
+        == "Holm told the HP"
+    )
+    assert (
+        said(
+            "Holm told reporters that it failed .".split(),
+            [1, 1, 1, 5, 5, 1, 1],
+            "nsubj ROOT dobj mark nsubj ccomp punct",
+            "PROPN VERB NOUN SCONJ PRON VERB PUNCT",
+        )
+        == "Holm told"
+    )
+
+
 def test_a_denial_is_quoted_without_an_opening_but_and_a_closing_bare_participle():
     text = (
         "The ministry was accused of hiding the audit. But the ministry denied the claims on "

@@ -1735,7 +1735,8 @@ def _said_end(text, sentence, verb, cue_end):
         addressee = (
             verb.lemma_.lower() in ADDRESSED
             and child.dep_ in ("dobj", "dative")
-            and child.pos_ in ("PROPN", "PRON")  # "told the JC", "informed me"; not "reporters"
+            # "told the JC" (an acronym the tagger may call a noun), "informed me"; not "reporters"
+            and (child.pos_ in ("PROPN", "PRON") or (child.text.isupper() and len(child.text) > 1))
         )
         if child.dep_ == "dobj" and (not clausal or addressee) and child.i - verb.i <= 3:
             object_end = subtree_span(
